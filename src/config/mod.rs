@@ -1,0 +1,268 @@
+//! Configuration: a TOML file plus `TESSERA_*` environment overrides, checked into a typed `Config`.
+//!
+//! Loading is `defaults <- file <- environment -> validate`. Any invalid value stops the start
+//! with a message that names the key.
+
+mod env;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use validate::{ConfigError, check_redirect_uri, validate_client as check_client};
+
+/// Everything Tessera reads at start.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `dev` prints one-time codes to the console when mail goes to the outbox; `production` never does.
+    pub mode: Mode,
+    /// The issuer identifier (OIDC Core §2): scheme, host, optional port and path, no query.
+    pub issuer: String,
+    /// Socket address the HTTP server binds.
+    pub listen: String,
+    /// Folder of signing keys (PEM, PKCS#8) and the server secret.
+    pub keys_dir: PathBuf,
+    pub directory: DirectoryConfig,
+    pub ephemeral: EphemeralConfig,
+    pub email: EmailConfig,
+    pub login: LoginConfig,
+    pub lifetimes: Lifetimes,
+    /// Serve the built-in demo relying party at `/demo`.
+    pub demo: bool,
+    pub clients: Vec<ClientConfig>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Dev,
+    Production,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectoryConfig {
+    /// `sqlite://path/to/file.db`.
+    pub url: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EphemeralConfig {
+    /// `memory://` keeps expiring state inside this process.
+    pub url: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    /// `outbox` writes `.eml` files; `smtp` sends through the server below.
+    pub transport: EmailTransport,
+    pub from: String,
+    pub outbox_dir: PathBuf,
+    pub smtp: SmtpConfig,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    Outbox,
+    Smtp,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `none` (plain, for loopback relays only), `starttls` or `tls`.
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub timeout_secs: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoginConfig {
+    /// Whether an unknown email address may sign up by proving it owns the address.
+    pub signup: bool,
+    /// Product name shown on pages and in emails.
+    pub product_name: String,
+    /// Code sends allowed per address (and, times ten, per IP) in one window.
+    pub sends_per_window: u32,
+    pub send_window_secs: u64,
+}
+
+/// Lifetimes in seconds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lifetimes {
+    pub authorization_code: u64,
+    pub access_token: u64,
+    pub id_token: u64,
+    pub refresh_token: u64,
+    pub session: u64,
+    pub interaction: u64,
+    pub otp: u64,
+}
+
+/// A client declared in the file; clients added with the CLI live in the directory instead.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Absent for public clients (`token_endpoint_auth_method = "none"`).
+    #[serde(default)]
+    pub secret: Option<String>,
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default = "default_auth_method")]
+    pub token_endpoint_auth_method: String,
+    #[serde(default = "default_alg")]
+    pub id_token_signed_response_alg: String,
+}
+
+fn default_auth_method() -> String {
+    "client_secret_basic".into()
+}
+
+fn default_alg() -> String {
+    "RS256".into()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            mode: Mode::Dev,
+            issuer: "http://localhost:8080".into(),
+            listen: "127.0.0.1:8080".into(),
+            keys_dir: "keys".into(),
+            directory: DirectoryConfig::default(),
+            ephemeral: EphemeralConfig::default(),
+            email: EmailConfig::default(),
+            login: LoginConfig::default(),
+            lifetimes: Lifetimes::default(),
+            demo: true,
+            clients: Vec::new(),
+        }
+    }
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        DirectoryConfig {
+            url: "sqlite://data/tessera.db".into(),
+        }
+    }
+}
+
+impl Default for EphemeralConfig {
+    fn default() -> Self {
+        EphemeralConfig {
+            url: "memory://".into(),
+        }
+    }
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            transport: EmailTransport::Outbox,
+            from: "Tessera <no-reply@localhost>".into(),
+            outbox_dir: "data/outbox".into(),
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: String::new(),
+            port: 587,
+            security: SmtpSecurity::Starttls,
+            username: None,
+            password: None,
+            timeout_secs: 10,
+        }
+    }
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        LoginConfig {
+            signup: true,
+            product_name: "Tessera".into(),
+            sends_per_window: 5,
+            send_window_secs: 900,
+        }
+    }
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes {
+            authorization_code: 60,
+            access_token: 600,
+            id_token: 3600,
+            refresh_token: 30 * 24 * 3600,
+            session: 14 * 24 * 3600,
+            interaction: 600,
+            otp: 600,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the file (if any), applies `TESSERA_*` variables from `vars`, and validates.
+    pub fn load(
+        path: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let text = match path {
+            Some(p) => std::fs::read_to_string(p).map_err(|e| {
+                ConfigError::new("--config", format!("cannot read {}: {e}", p.display()))
+            })?,
+            None => String::new(),
+        };
+        Self::from_toml(&text, vars)
+    }
+
+    pub fn from_toml(
+        text: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut tree: toml::Table =
+            toml::from_str(text).map_err(|e| ConfigError::new("file", e.to_string()))?;
+        env::overlay(&mut tree, vars)?;
+        let config: Config = toml::Value::Table(tree)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::new("file", e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The issuer without a trailing slash, the prefix of every endpoint URL.
+    pub fn issuer(&self) -> &str {
+        self.issuer.trim_end_matches('/')
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix whenever the issuer is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.issuer.starts_with("https://")
+    }
+}

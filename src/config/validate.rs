@@ -1,0 +1,280 @@
+//! Semantic checks on a parsed `Config`; each failure names the key and says what is wrong.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::net::SocketAddr;
+
+use url::Url;
+
+use super::{ClientConfig, Config, EmailTransport, Mode};
+use crate::model::{AuthMethod, SigningAlg};
+
+/// A configuration value that cannot be used, with the key it came from.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(key: &str, message: impl Into<String>) -> Self {
+        ConfigError {
+            key: key.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid configuration: `{}`: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let issuer = Url::parse(&self.issuer)
+            .map_err(|e| ConfigError::new("issuer", format!("not a URL: {e}")))?;
+        // OIDC Discovery §3: https, no query or fragment.
+        if issuer.query().is_some() || issuer.fragment().is_some() {
+            return Err(ConfigError::new(
+                "issuer",
+                "must not have a query or fragment",
+            ));
+        }
+        match issuer.scheme() {
+            "https" => {}
+            "http" if self.mode == Mode::Dev || is_loopback(&issuer) => {}
+            _ => {
+                return Err(ConfigError::new(
+                    "issuer",
+                    "must use https (http only in dev mode)",
+                ));
+            }
+        }
+        self.listen
+            .parse::<SocketAddr>()
+            .map_err(|_| ConfigError::new("listen", "must be an address like 127.0.0.1:8080"))?;
+        if !self.directory.url.starts_with("sqlite://")
+            && !self.directory.url.starts_with("sqlite:")
+        {
+            return Err(ConfigError::new(
+                "directory.url",
+                "supported: sqlite://PATH",
+            ));
+        }
+        if self.ephemeral.url != "memory://" {
+            return Err(ConfigError::new("ephemeral.url", "supported: memory://"));
+        }
+        self.validate_email()?;
+        self.validate_lifetimes()?;
+        let mut seen = HashSet::new();
+        for (i, client) in self.clients.iter().enumerate() {
+            let key = format!("clients[{i}]");
+            if !seen.insert(client.id.as_str()) {
+                return Err(ConfigError::new(
+                    &key,
+                    format!("duplicate client id {:?}", client.id),
+                ));
+            }
+            validate_client(client)
+                .map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+        }
+        Ok(())
+    }
+
+    fn validate_email(&self) -> Result<(), ConfigError> {
+        self.email
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| ConfigError::new("email.from", format!("not a mailbox: {e}")))?;
+        let smtp = &self.email.smtp;
+        if self.email.transport == EmailTransport::Smtp && smtp.host.trim().is_empty() {
+            return Err(ConfigError::new(
+                "email.smtp.host",
+                "required when email.transport = \"smtp\"",
+            ));
+        }
+        if smtp.username.is_some() != smtp.password.is_some() {
+            return Err(ConfigError::new(
+                "email.smtp.username",
+                "set username and password together",
+            ));
+        }
+        if smtp.timeout_secs == 0 || smtp.timeout_secs > 120 {
+            return Err(ConfigError::new(
+                "email.smtp.timeout_secs",
+                "must be 1..=120",
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_lifetimes(&self) -> Result<(), ConfigError> {
+        let l = &self.lifetimes;
+        let checks = [
+            ("lifetimes.authorization_code", l.authorization_code, 1, 600),
+            ("lifetimes.access_token", l.access_token, 30, 86_400),
+            ("lifetimes.id_token", l.id_token, 30, 86_400),
+            ("lifetimes.refresh_token", l.refresh_token, 60, 365 * 86_400),
+            ("lifetimes.session", l.session, 60, 365 * 86_400),
+            ("lifetimes.interaction", l.interaction, 60, 3_600),
+            ("lifetimes.otp", l.otp, 60, 3_600),
+            (
+                "login.send_window_secs",
+                self.login.send_window_secs,
+                1,
+                86_400,
+            ),
+        ];
+        for (key, value, min, max) in checks {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::new(
+                    key,
+                    format!("must be between {min} and {max} seconds"),
+                ));
+            }
+        }
+        if self.login.sends_per_window == 0 {
+            return Err(ConfigError::new(
+                "login.sends_per_window",
+                "must be at least 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks one client; the error names the field inside the client.
+pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
+    if c.id.is_empty() || c.id.len() > 128 || !c.id.chars().all(|ch| ch.is_ascii_graphic()) {
+        return Err(("id", "must be 1-128 visible ASCII characters".into()));
+    }
+    let method: AuthMethod = c
+        .token_endpoint_auth_method
+        .parse()
+        .map_err(|e| ("token_endpoint_auth_method", e))?;
+    c.id_token_signed_response_alg
+        .parse::<SigningAlg>()
+        .map_err(|e| ("id_token_signed_response_alg", e))?;
+    match (method, &c.secret) {
+        (AuthMethod::None, Some(_)) => {
+            return Err((
+                "secret",
+                "a public client (auth method none) has no secret".into(),
+            ));
+        }
+        (AuthMethod::None, None) => {}
+        (_, None) => return Err(("secret", "required for a confidential client".into())),
+        (_, Some(s)) if s.len() < 16 => {
+            return Err(("secret", "must be at least 16 characters".into()));
+        }
+        (_, Some(_)) => {}
+    }
+    if c.redirect_uris.is_empty() {
+        return Err(("redirect_uris", "at least one is required".into()));
+    }
+    for uri in &c.redirect_uris {
+        check_redirect_uri(uri).map_err(|e| ("redirect_uris", format!("{uri:?}: {e}")))?;
+    }
+    for uri in &c.post_logout_redirect_uris {
+        check_redirect_uri(uri)
+            .map_err(|e| ("post_logout_redirect_uris", format!("{uri:?}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// RFC 6749 §3.1.2: absolute, no fragment. Plain http only for loopback (RFC 8252 §7.3).
+pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let url = Url::parse(uri).map_err(|e| format!("not an absolute URL ({e})"))?;
+    if url.fragment().is_some() {
+        return Err("must not contain a fragment".into());
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err("http is allowed only for localhost and loopback addresses".into()),
+        // Private-use schemes for native apps (RFC 8252 §7.1) must look like reverse domain names.
+        s if s.contains('.') => Ok(()),
+        _ => Err("scheme must be https, loopback http, or a reverse-domain private scheme".into()),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    fn err(toml: &str) -> String {
+        Config::from_toml(toml, Vec::new()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn empty_configuration_is_valid() {
+        Config::from_toml("", Vec::new()).unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(err("isuser = \"x\"").contains("isuser"));
+    }
+
+    #[test]
+    fn production_requires_https_issuer() {
+        assert!(
+            err("mode = \"production\"\nissuer = \"http://id.example.com\"").contains("`issuer`")
+        );
+    }
+
+    #[test]
+    fn smtp_transport_requires_a_host() {
+        assert!(err("[email]\ntransport = \"smtp\"").contains("email.smtp.host"));
+    }
+
+    #[test]
+    fn confidential_client_needs_a_long_secret() {
+        let e = err(
+            "[[clients]]\nid = \"app\"\nsecret = \"short\"\nredirect_uris = [\"https://app.example/cb\"]",
+        );
+        assert!(e.contains("clients[0].secret"), "{e}");
+    }
+
+    #[test]
+    fn redirect_uris_with_fragments_or_plain_http_are_refused() {
+        let base = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
+        assert!(
+            err(&format!(
+                "{base}redirect_uris = [\"https://a.example/cb#x\"]"
+            ))
+            .contains("fragment")
+        );
+        assert!(
+            err(&format!("{base}redirect_uris = [\"http://a.example/cb\"]")).contains("loopback")
+        );
+    }
+
+    #[test]
+    fn unsupported_signing_algorithm_is_named() {
+        let e = err(
+            "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\nid_token_signed_response_alg = \"HS256\"\nredirect_uris = [\"https://a.example/cb\"]",
+        );
+        assert!(e.contains("id_token_signed_response_alg"), "{e}");
+    }
+
+    #[test]
+    fn lifetimes_out_of_range_are_refused() {
+        assert!(
+            err("[lifetimes]\nauthorization_code = 3600").contains("lifetimes.authorization_code")
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! Randomness, hashes and constant-time comparison: the only place secrets are made or compared.
+
+use aws_lc_rs::digest;
+use aws_lc_rs::hmac;
+use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq;
+
+/// A 256-bit random value, base64url: codes, refresh tokens, session cookies, CSRF tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A numeric one-time code of `digits` digits, uniform (rejection sampling, no modulo bias).
+pub fn random_digits(digits: u32) -> String {
+    let bound = 10u64.pow(digits);
+    let zone = u64::MAX - (u64::MAX % bound);
+    loop {
+        let mut b = [0u8; 8];
+        fill(&mut b);
+        let n = u64::from_le_bytes(b);
+        if n < zone {
+            return format!("{:0width$}", n % bound, width = digits as usize);
+        }
+    }
+}
+
+fn fill(bytes: &mut [u8]) {
+    // The system RNG failing is not recoverable and never happens on a working host.
+    SystemRandom::new()
+        .fill(bytes)
+        .expect("system randomness unavailable");
+}
+
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest::digest(&digest::SHA256, data).as_ref());
+    out
+}
+
+/// Hex of SHA-256, used to name single-use records in Ephemeral without storing the secret.
+pub fn sha256_hex(data: &[u8]) -> String {
+    sha256(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HMAC-SHA256 under the server secret: OTPs are stored only in this form.
+pub fn keyed_hash(secret: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
+    let mut ctx = hmac::Context::with_key(&key);
+    for part in parts {
+        ctx.update(&(part.len() as u64).to_be_bytes());
+        ctx.update(part);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.sign().as_ref());
+    out
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_the_requested_number_of_digits() {
+        for _ in 0..200 {
+            let c = random_digits(6);
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn tokens_carry_256_bits() {
+        assert_eq!(random_token().len(), 43);
+        assert_ne!(random_token(), random_token());
+    }
+
+    #[test]
+    fn keyed_hash_separates_its_parts() {
+        assert_ne!(
+            keyed_hash(b"k", &[b"ab", b"c"]),
+            keyed_hash(b"k", &[b"a", b"bc"])
+        );
+    }
+}

@@ -1,0 +1,216 @@
+//! The built-in demo relying party at `/demo`: a registered public client of this server that
+//! runs a real code + PKCE flow over HTTP and shows the verified ID token claims and userinfo.
+//! It is on by default in dev and meant for a first try, not for production.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::{Deserialize, Serialize};
+
+use crate::crypto;
+use crate::http::PageError;
+use crate::jwt;
+use crate::state::{AppState, DEMO_CLIENT_ID};
+
+const COOKIE: &str = "tessera_demo";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/demo", get(index))
+        .route("/demo/login", get(login))
+        .route("/demo/callback", get(callback))
+}
+
+#[derive(Template)]
+#[template(path = "demo/index.html")]
+struct IndexPage<'a> {
+    product_name: &'a str,
+    issuer: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "demo/result.html")]
+struct ResultPage<'a> {
+    product_name: &'a str,
+    id_token_claims: String,
+    userinfo: String,
+    refresh: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    verifier: String,
+    nonce: String,
+}
+
+async fn index(State(state): State<AppState>) -> Response {
+    let page = IndexPage {
+        product_name: &state.config.login.product_name,
+        issuer: state.issuer(),
+    };
+    page.render()
+        .map(|h| Html(h).into_response())
+        .unwrap_or_else(PageError::unavailable)
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    prompt: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response, PageError> {
+    let client_state = crypto::random_token();
+    let pending = Pending {
+        verifier: crypto::random_token(),
+        nonce: crypto::random_token(),
+    };
+    let challenge = crypto::b64url(&crypto::sha256(pending.verifier.as_bytes()));
+    state
+        .ephemeral
+        .put_json(&format!("demo:{client_state}"), &pending, 600)
+        .await?;
+    let mut params = vec![
+        ("response_type", "code".to_string()),
+        ("client_id", DEMO_CLIENT_ID.to_string()),
+        ("redirect_uri", state.url("/demo/callback")),
+        ("scope", "openid email profile offline_access".to_string()),
+        ("state", client_state.clone()),
+        ("nonce", pending.nonce.clone()),
+        ("code_challenge", challenge),
+        ("code_challenge_method", "S256".to_string()),
+    ];
+    if q.prompt.as_deref() == Some("login") {
+        params.push(("prompt", "login".into()));
+    }
+    let query = serde_urlencoded::to_string(&params).unwrap_or_default();
+    let cookie = Cookie::build((COOKIE, client_state))
+        .path("/demo")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .build();
+    Ok((
+        jar.add(cookie),
+        Redirect::to(&format!("/authorize?{query}")),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Tokens {
+    access_token: String,
+    id_token: String,
+    refresh_token: Option<String>,
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<CallbackQuery>,
+) -> Result<Response, PageError> {
+    let fail = |m: String| PageError::bad_request(m);
+    if let Some(error) = q.error {
+        return Err(fail(format!(
+            "The server answered {error}: {}",
+            q.error_description.unwrap_or_default()
+        )));
+    }
+    // RFC 9207: the response must come from the issuer we sent the user to.
+    if q.iss.as_deref() != Some(state.issuer()) {
+        return Err(fail(
+            "The response does not carry this server's issuer.".into(),
+        ));
+    }
+    let client_state = q
+        .state
+        .ok_or_else(|| fail("The response has no state.".into()))?;
+    if jar.get(COOKIE).map(|c| c.value()) != Some(client_state.as_str()) {
+        return Err(fail("The state does not belong to this browser.".into()));
+    }
+    let pending: Pending = state
+        .ephemeral
+        .take_json(&format!("demo:{client_state}"))
+        .await?
+        .ok_or_else(|| fail("This sign-in was already completed or has expired.".into()))?;
+    let code = q
+        .code
+        .ok_or_else(|| fail("The response has no code.".into()))?;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", &state.url("/demo/callback")),
+        ("client_id", DEMO_CLIENT_ID),
+        ("code_verifier", &pending.verifier),
+    ];
+    let response = state
+        .http
+        .post(state.url("/token"))
+        .form(&form)
+        .send()
+        .await;
+    let tokens: Tokens = match response {
+        Ok(r) if r.status().is_success() => r
+            .json()
+            .await
+            .map_err(|e| fail(format!("Unreadable token response: {e}")))?,
+        Ok(r) => {
+            return Err(fail(format!(
+                "The token endpoint answered {}: {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            )));
+        }
+        Err(e) => {
+            return Err(fail(format!(
+                "The token endpoint could not be reached at {}: {e}",
+                state.issuer()
+            )));
+        }
+    };
+    let claims: serde_json::Value = jwt::verify(&state.keys, &tokens.id_token, "JWT")
+        .map_err(|e| fail(format!("ID token rejected: {e}")))?;
+    if claims["iss"] != state.issuer()
+        || claims["aud"] != DEMO_CLIENT_ID
+        || claims["nonce"] != pending.nonce.as_str()
+    {
+        return Err(fail(
+            "The ID token's issuer, audience or nonce is wrong.".into(),
+        ));
+    }
+    let userinfo: serde_json::Value = state
+        .http
+        .get(state.url("/userinfo"))
+        .bearer_auth(&tokens.access_token)
+        .send()
+        .await
+        .map_err(|e| fail(format!("userinfo: {e}")))?
+        .json()
+        .await
+        .map_err(|e| fail(format!("userinfo: {e}")))?;
+    let page = ResultPage {
+        product_name: &state.config.login.product_name,
+        id_token_claims: serde_json::to_string_pretty(&claims).unwrap_or_default(),
+        userinfo: serde_json::to_string_pretty(&userinfo).unwrap_or_default(),
+        refresh: tokens.refresh_token.is_some(),
+    };
+    Ok(page
+        .render()
+        .map(|h| Html(h).into_response())
+        .unwrap_or_else(PageError::unavailable))
+}

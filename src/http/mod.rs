@@ -1,0 +1,133 @@
+//! HTTP plumbing: router assembly, the error types handlers return for pages, and middleware.
+
+mod middleware;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+pub use middleware::RequestId;
+
+use crate::state::AppState;
+
+/// An internal cause attached to an error response; the middleware logs it once, with the
+/// request id. It is never shown to the user.
+#[derive(Clone, Debug)]
+pub struct ErrorCause(pub String);
+
+/// An error shown as a page. The middleware renders it, so the page can name the request id.
+#[derive(Clone, Debug)]
+pub struct PageError {
+    pub status: StatusCode,
+    pub title: &'static str,
+    pub message: String,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+        PageError {
+            status,
+            title,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "This sign-in request cannot be used",
+            message,
+        )
+    }
+
+    pub fn expired() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "This sign-in has expired",
+            "Sign-in links and pages work for a limited time and only in the browser that opened them. Go back to the application and start again.",
+        )
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> Response {
+        let page = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Temporarily unavailable",
+            "The sign-in service cannot answer right now. Wait a moment and try again.",
+        );
+        let mut response = page.into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorCause(cause.to_string()));
+        response
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(e: crate::store::StoreError) -> Self {
+        tracing::error!(error = %e, "store error");
+        PageError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Temporarily unavailable",
+            "The sign-in service cannot answer right now. Wait a moment and try again.",
+        )
+    }
+}
+
+/// Every route of Tessera, with the middleware that wraps them all.
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new()
+        .merge(crate::oauth::routes())
+        .merge(crate::login::routes())
+        .merge(assets());
+    if state.config.demo {
+        app = app.merge(crate::demo::routes());
+    }
+    app.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        middleware::around,
+    ))
+    .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+    .with_state(state)
+}
+
+fn assets() -> Router<AppState> {
+    use axum::http::header;
+    use axum::routing::get;
+    const CSS: &str = include_str!("../../assets/tessera.css");
+    const FORM_POST_JS: &str = include_str!("../../assets/form_post.js");
+    let cached = "public, max-age=3600";
+    Router::new()
+        .route(
+            "/assets/tessera.css",
+            get(move || async move {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css"),
+                        (header::CACHE_CONTROL, cached),
+                    ],
+                    CSS,
+                )
+            }),
+        )
+        .route(
+            "/assets/form_post.js",
+            get(move || async move {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript"),
+                        (header::CACHE_CONTROL, cached),
+                    ],
+                    FORM_POST_JS,
+                )
+            }),
+        )
+        .route("/", get(|| async { axum::response::Redirect::to("/demo") }))
+}

@@ -1,0 +1,99 @@
+//! The `Interaction`: a validated authorization request waiting for the user to sign in. It is
+//! the one record the protocol engine (`oauth`) and the login screens (`login`) share.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::UnixTime;
+use crate::model::Email;
+
+/// How the authorization response travels back (OAuth 2.0 Multiple Response Types, Form Post).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResponseMode {
+    Query,
+    FormPost,
+}
+
+/// `prompt` values (OIDC Core §3.1.2.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompt {
+    pub none: bool,
+    pub login: bool,
+    pub consent: bool,
+    pub select_account: bool,
+}
+
+/// An authorization request whose every parameter has been checked.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuthRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub response_mode: ResponseMode,
+    pub scope: Vec<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    /// S256 challenge (RFC 7636 §4.2); `None` only for confidential clients that sent none.
+    pub code_challenge: Option<String>,
+    pub prompt: Prompt,
+    pub max_age: Option<u64>,
+    pub login_hint: Option<String>,
+    /// `sub` of a verified `id_token_hint`.
+    pub hint_sub: Option<String>,
+    pub ui_locales: Option<String>,
+    pub acr_values: Option<String>,
+}
+
+impl AuthRequest {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope.iter().any(|s| s == scope)
+    }
+}
+
+/// A login in progress, kept in Ephemeral under `ix:{id}` for the interaction lifetime.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Interaction {
+    pub id: String,
+    pub request: AuthRequest,
+    pub client_name: String,
+    /// Hash of the browser-binding cookie: only the browser that started may continue.
+    pub browser: [u8; 32],
+    pub csrf: String,
+    pub created_at: UnixTime,
+    /// Whether an existing session may be reused ("Continue as …").
+    pub reauthenticate: bool,
+    pub email: Option<Email>,
+    pub challenge_id: Option<String>,
+    /// Set by `login::finish`: the session the resumed authorization must find.
+    pub session_id: Option<String>,
+}
+
+pub fn key(id: &str) -> String {
+    format!("ix:{id}")
+}
+
+impl Interaction {
+    pub fn new(
+        request: AuthRequest,
+        client_name: String,
+        browser: [u8; 32],
+        reauthenticate: bool,
+        now: UnixTime,
+    ) -> Self {
+        Interaction {
+            id: crate::crypto::random_token(),
+            request,
+            client_name,
+            browser,
+            csrf: crate::crypto::random_token(),
+            created_at: now,
+            reauthenticate,
+            email: None,
+            challenge_id: None,
+            session_id: None,
+        }
+    }
+
+    /// Where the login screens for this interaction start.
+    pub fn login_path(&self) -> String {
+        format!("/login/{}", self.id)
+    }
+}

@@ -1,0 +1,63 @@
+//! `finish`: the single way out of every login method — start a fresh SSO session, record the
+//! login, mark the interaction done and send the browser back to `/authorize/resume/{id}`.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+
+use super::{load_for_post, save};
+use crate::http::PageError;
+use crate::interaction::Interaction;
+use crate::model::User;
+use crate::oauth::params::Params;
+use crate::session;
+use crate::state::AppState;
+
+fn resume(ix: &Interaction) -> Redirect {
+    Redirect::to(&format!("/authorize/resume/{}", ix.id))
+}
+
+/// Completes a successful authentication by any method.
+pub async fn finish(
+    state: &AppState,
+    jar: CookieJar,
+    mut ix: Interaction,
+    user: &User,
+    amr: Vec<String>,
+    acr: &str,
+) -> Result<Response, PageError> {
+    if !user.active {
+        return Err(PageError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "This account is disabled",
+            "Contact the administrator of this service.",
+        ));
+    }
+    let (jar, session) = session::start(state, jar, user.id.clone(), amr, acr.to_string()).await?;
+    state
+        .directory
+        .record_login(&user.id, state.clock.now())
+        .await?;
+    ix.session_id = Some(session.id);
+    save(state, &ix).await?;
+    Ok((jar, resume(&ix)).into_response())
+}
+
+/// "Continue as …": answers the interaction with the browser's existing session, when the
+/// request allows it (no `prompt=login`, `max_age` satisfied).
+pub async fn continue_session(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form = Params::parse(&body);
+    let mut ix = load_for_post(&state, &jar, &id, &form).await?;
+    let current = session::current(&state, &jar).await?;
+    let Some(current) = current.filter(|_| !ix.reauthenticate) else {
+        return Ok(Redirect::to(&ix.login_path()).into_response());
+    };
+    ix.session_id = Some(current.id);
+    save(&state, &ix).await?;
+    Ok(resume(&ix).into_response())
+}

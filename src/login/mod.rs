@@ -1,0 +1,77 @@
+//! The login screens. Each method has its own file and ends in `finish::finish`, the single way
+//! out; this module holds what every screen shares: loading the interaction bound to this
+//! browser, the CSRF check, and saving the interaction back.
+
+mod email_code;
+pub mod finish;
+pub mod otp;
+
+use axum::Router;
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+
+use crate::crypto;
+use crate::http::PageError;
+use crate::interaction::{self, Interaction};
+use crate::oauth::params::Params;
+use crate::session;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login/{id}", get(email_code::identify_page))
+        .route("/login/{id}/email", post(email_code::send_code))
+        .route(
+            "/login/{id}/code",
+            get(email_code::code_page).post(email_code::verify_code),
+        )
+        .route("/login/{id}/continue", post(finish::continue_session))
+}
+
+/// The interaction `id`, if it is live and was started by this browser.
+pub async fn load(state: &AppState, jar: &CookieJar, id: &str) -> Result<Interaction, PageError> {
+    let ix: Interaction = state
+        .ephemeral
+        .get_json(&interaction::key(id))
+        .await?
+        .ok_or_else(PageError::expired)?;
+    let bound = session::browser_hash(state, jar)
+        .is_some_and(|h| crypto::constant_time_eq(&h, &ix.browser));
+    if !bound || ix.session_id.is_some() {
+        return Err(PageError::expired());
+    }
+    Ok(ix)
+}
+
+/// Loads the interaction for a form post and checks its CSRF token.
+pub async fn load_for_post(
+    state: &AppState,
+    jar: &CookieJar,
+    id: &str,
+    form: &Params,
+) -> Result<Interaction, PageError> {
+    let ix = load(state, jar, id).await?;
+    let token = form.get("csrf").unwrap_or("");
+    if form.is_repeated("csrf") || !crypto::constant_time_eq(token.as_bytes(), ix.csrf.as_bytes()) {
+        return Err(PageError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "This form has expired",
+            "The page was open too long or came from somewhere else. Go back, reload the page and try again.",
+        ));
+    }
+    Ok(ix)
+}
+
+/// Writes the interaction back for the rest of its original lifetime.
+pub async fn save(state: &AppState, ix: &Interaction) -> Result<(), PageError> {
+    let elapsed = (state.clock.now() - ix.created_at).max(0) as u64;
+    let left = state.config.lifetimes.interaction.saturating_sub(elapsed);
+    if left == 0 {
+        return Err(PageError::expired());
+    }
+    state
+        .ephemeral
+        .put_json(&interaction::key(&ix.id), ix, left)
+        .await?;
+    Ok(())
+}

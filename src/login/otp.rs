@@ -1,0 +1,140 @@
+//! One-time codes: 6 digits, stored only as an HMAC under the server secret, 10 minutes, 5
+//! attempts, single use, and one live code per identifier (a new one replaces the last).
+//!
+//! Ephemeral keys: `otp:{challenge}` the record, `otp-live:{identifier}` the live challenge,
+//! `otp-try:{challenge}` the attempt counter.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto;
+use crate::model::Email;
+use crate::state::AppState;
+use crate::store::StoreResult;
+
+pub const MAX_ATTEMPTS: u64 = 5;
+pub const DIGITS: u32 = 6;
+
+#[derive(Serialize, Deserialize)]
+struct Challenge {
+    email: Email,
+    code_hash: [u8; 32],
+}
+
+/// The outcome of checking a code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Check {
+    Accepted(Email),
+    Wrong {
+        attempts_left: u64,
+    },
+    /// The attempt limit was reached: the code is dead.
+    Locked,
+    /// Expired, used, or replaced by a newer code.
+    Expired,
+}
+
+fn identifier_key(state: &AppState, email: &Email) -> String {
+    format!(
+        "otp-live:{}",
+        crypto::b64url(&crypto::keyed_hash(
+            &state.secret,
+            &[b"email", email.as_str().as_bytes()]
+        ))
+    )
+}
+
+fn code_hash(state: &AppState, challenge_id: &str, code: &str) -> [u8; 32] {
+    crypto::keyed_hash(
+        &state.secret,
+        &[b"otp", challenge_id.as_bytes(), code.as_bytes()],
+    )
+}
+
+/// Starts a challenge for `email`, replacing any live one. Returns the challenge id and the code.
+pub async fn start(state: &AppState, email: &Email) -> StoreResult<(String, String)> {
+    let ttl = state.config.lifetimes.otp;
+    let challenge_id = crypto::random_token();
+    let code = crypto::random_digits(DIGITS);
+    let record = Challenge {
+        email: email.clone(),
+        code_hash: code_hash(state, &challenge_id, &code),
+    };
+    state
+        .ephemeral
+        .put_json(&format!("otp:{challenge_id}"), &record, ttl)
+        .await?;
+    state
+        .ephemeral
+        .put(
+            &identifier_key(state, email),
+            challenge_id.clone().into_bytes(),
+            ttl,
+        )
+        .await?;
+    Ok((challenge_id, code))
+}
+
+/// Checks `code` against the challenge: counts the attempt first, compares in constant time,
+/// and consumes the challenge atomically on success.
+pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreResult<Check> {
+    let eph = &state.ephemeral;
+    let key = format!("otp:{challenge_id}");
+    let Some(challenge) = eph.get_json::<Challenge>(&key).await? else {
+        return Ok(Check::Expired);
+    };
+    let live = eph.get(&identifier_key(state, &challenge.email)).await?;
+    if live.as_deref() != Some(challenge_id.as_bytes()) {
+        eph.delete(&key).await?;
+        return Ok(Check::Expired);
+    }
+    let attempts = eph
+        .incr(
+            &format!("otp-try:{challenge_id}"),
+            state.config.lifetimes.otp,
+        )
+        .await?;
+    if attempts > MAX_ATTEMPTS {
+        eph.delete(&key).await?;
+        return Ok(Check::Locked);
+    }
+    if !crypto::constant_time_eq(&code_hash(state, challenge_id, code), &challenge.code_hash) {
+        if attempts == MAX_ATTEMPTS {
+            eph.delete(&key).await?;
+            return Ok(Check::Locked);
+        }
+        return Ok(Check::Wrong {
+            attempts_left: MAX_ATTEMPTS - attempts,
+        });
+    }
+    // Single use: only the request that takes the record signs in.
+    match eph.take_json::<Challenge>(&key).await? {
+        Some(taken) => {
+            eph.delete(&identifier_key(state, &taken.email)).await?;
+            Ok(Check::Accepted(taken.email))
+        }
+        None => Ok(Check::Expired),
+    }
+}
+
+/// A well-formed code: exactly six digits once spaces are removed.
+pub fn normalize(input: &str) -> Option<String> {
+    let digits: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    (digits.len() == DIGITS as usize && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn codes_may_be_typed_with_spaces_but_must_be_six_digits() {
+        assert_eq!(normalize(" 123 456 ").as_deref(), Some("123456"));
+        assert_eq!(normalize("12345"), None);
+        assert_eq!(normalize("12345a"), None);
+        assert_eq!(normalize("1234567"), None);
+    }
+}

@@ -1,0 +1,271 @@
+//! The `tessera` command: serve, check-config, keys, clients.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use tessera::clock::Clock;
+use tessera::config::Config;
+use tessera::model::{AuthMethod, Client, SigningAlg};
+
+#[derive(Parser)]
+#[command(
+    name = "tessera",
+    version,
+    about = "An OpenID Connect provider for passwordless login"
+)]
+struct Cli {
+    /// Configuration file (TOML). Without one, Tessera runs on embedded defaults.
+    #[arg(long, global = true, env = "TESSERA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve,
+    /// Validate the configuration and exit; every problem names its key.
+    CheckConfig,
+    /// Manage signing keys in the keys folder.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Manage clients stored in the directory (clients in the config file are read-only here).
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create any missing key (RS256, ES256, EdDSA) and the server secret.
+    Generate,
+    /// List loaded keys with their kid.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ClientsCommand {
+    /// Register a client; a confidential client's secret is printed once.
+    Add(AddClient),
+    /// List clients from the configuration and the directory.
+    List,
+    /// Remove a client from the directory.
+    Remove { id: String },
+}
+
+#[derive(Args)]
+struct AddClient {
+    #[arg(long)]
+    id: String,
+    #[arg(long)]
+    name: Option<String>,
+    /// Exact redirect URI; repeat for several.
+    #[arg(long = "redirect-uri", required = true)]
+    redirect_uris: Vec<String>,
+    #[arg(long = "post-logout-redirect-uri")]
+    post_logout_redirect_uris: Vec<String>,
+    /// client_secret_basic, client_secret_post, or none (public client, PKCE required).
+    #[arg(long, default_value = "client_secret_basic")]
+    auth_method: String,
+    /// RS256, ES256 or EdDSA.
+    #[arg(long, default_value = "RS256")]
+    alg: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = std::env::var("TESSERA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+    let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve(config).await,
+            Command::CheckConfig => {
+                println!("configuration is valid (issuer {})", config.issuer());
+                Ok(())
+            }
+            Command::Keys(cmd) => keys(config, cmd),
+            Command::Clients(cmd) => clients(config, cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+async fn serve(config: Config) -> CliResult {
+    let listen = config.listen.clone();
+    let started = tessera::build(config, Clock::System).await?;
+    let state = started.state.clone();
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let c = &state.config;
+    tracing::info!(
+        "Tessera {} listening on {listen}, issuer {}",
+        env!("CARGO_PKG_VERSION"),
+        c.issuer()
+    );
+    tracing::info!(
+        "directory: {} · ephemeral: {}",
+        c.directory.url,
+        c.ephemeral.url
+    );
+    if started.generated_keys.is_empty() {
+        tracing::info!("keys: loaded from {}", c.keys_dir.display());
+    } else {
+        let algs: Vec<&str> = started.generated_keys.iter().map(|a| a.as_str()).collect();
+        tracing::info!(
+            "keys: generated {} into {} (dev keys; keep them out of git)",
+            algs.join(", "),
+            c.keys_dir.display()
+        );
+    }
+    let dev_codes = if state.dev_mode() && state.mailer.is_outbox() {
+        " (dev mode: codes are also printed here)"
+    } else {
+        ""
+    };
+    tracing::info!("email: {}{dev_codes}", state.mailer.describe());
+    if c.demo {
+        tracing::info!("Open {}/demo to try a login.", c.issuer());
+    }
+    tessera::serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn keys(config: Config, cmd: KeysCommand) -> CliResult {
+    let generate = matches!(cmd, KeysCommand::Generate);
+    let (ring, generated) = tessera::keys::KeyRing::load_dir(&config.keys_dir, generate)?;
+    if generate {
+        tessera::keys::load_secret(&config.keys_dir, true)?;
+        let names: Vec<&str> = generated.iter().map(|a| a.as_str()).collect();
+        println!(
+            "generated: {}",
+            if names.is_empty() {
+                "nothing (all keys present)".into()
+            } else {
+                names.join(", ")
+            }
+        );
+    }
+    for key in ring.keys() {
+        println!("{:<6} {}", key.alg.as_str(), key.kid);
+    }
+    Ok(())
+}
+
+async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let now = Clock::System.now();
+    match cmd {
+        ClientsCommand::Add(a) => {
+            let method: AuthMethod = a.auth_method.parse()?;
+            let alg: SigningAlg = a.alg.parse()?;
+            let secret = (method != AuthMethod::None).then(tessera::crypto::random_token);
+            let spec = tessera::config::ClientConfig {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                secret: secret.clone(),
+                redirect_uris: a.redirect_uris,
+                post_logout_redirect_uris: a.post_logout_redirect_uris,
+                token_endpoint_auth_method: method.as_str().into(),
+                id_token_signed_response_alg: alg.as_str().into(),
+            };
+            tessera::config::check_client(&spec)
+                .map_err(|(field, why)| format!("{field}: {why}"))?;
+            if config.clients.iter().any(|c| c.id == a.id) {
+                return Err(format!(
+                    "client {} is already defined in the configuration file",
+                    a.id
+                )
+                .into());
+            }
+            let client: Client = tessera::state::client_from_config(&spec);
+            directory
+                .insert_client(&client, now)
+                .await
+                .map_err(|e| match e {
+                    tessera::store::StoreError::Conflict => {
+                        format!("client {} already exists", a.id)
+                    }
+                    other => other.to_string(),
+                })?;
+            println!("client {} registered ({})", client.id, method.as_str());
+            if let Some(secret) = secret {
+                println!(
+                    "client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again."
+                );
+            }
+        }
+        ClientsCommand::List => {
+            for c in &config.clients {
+                println!(
+                    "{:<24} {:<20} config     {}",
+                    c.id,
+                    c.token_endpoint_auth_method,
+                    c.redirect_uris.join(" ")
+                );
+            }
+            for c in directory.clients().await? {
+                println!(
+                    "{:<24} {:<20} directory  {}",
+                    c.id,
+                    c.auth_method.as_str(),
+                    c.redirect_uris.join(" ")
+                );
+            }
+        }
+        ClientsCommand::Remove { id } => {
+            if directory.delete_client(&id).await? {
+                println!("client {id} removed");
+            } else {
+                return Err(format!("no client {id} in the directory").into());
+            }
+        }
+    }
+    Ok(())
+}

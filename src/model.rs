@@ -1,0 +1,215 @@
+//! The domain records shared by every part: users, clients, sessions, and the small value types
+//! (`Email`, `AuthMethod`, `SigningAlg`) that can only hold valid values.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::UnixTime;
+
+/// A user's stable subject identifier (`sub`), never reassigned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UserId(pub String);
+
+impl UserId {
+    pub fn new() -> Self {
+        UserId(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+impl Default for UserId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An email address, trimmed and with the domain lower-cased; the only form stored or compared.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `a***@example.com`, for logs.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.split_once('@').unwrap_or(("", &self.0));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+}
+
+impl FromStr for Email {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.len() > 254 {
+            return Err("That email address is too long.");
+        }
+        let mailbox: lettre::Address = s
+            .parse()
+            .map_err(|_| "Enter a valid email address, like name@example.com.")?;
+        let domain = mailbox.domain().to_ascii_lowercase();
+        if !domain.contains('.') && domain != "localhost" {
+            return Err("Enter a valid email address, like name@example.com.");
+        }
+        Ok(Email(format!("{}@{}", mailbox.user(), domain)))
+    }
+}
+
+/// Addresses never reach a log in full.
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Email({})", self.masked())
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: Option<Email>,
+    pub email_verified: bool,
+    pub created_at: UnixTime,
+    pub updated_at: UnixTime,
+    pub active: bool,
+}
+
+/// How a client proves its identity at the token endpoint (OIDC Core §9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    /// A public client: no secret, PKCE mandatory.
+    None,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::None => "none",
+        }
+    }
+}
+
+impl FromStr for AuthMethod {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "client_secret_basic" => Ok(AuthMethod::ClientSecretBasic),
+            "client_secret_post" => Ok(AuthMethod::ClientSecretPost),
+            "none" => Ok(AuthMethod::None),
+            other => Err(format!(
+                "{other:?} is not one of client_secret_basic, client_secret_post, none"
+            )),
+        }
+    }
+}
+
+/// JWS algorithms Tessera signs with (RFC 7518 §3.1, RFC 8037).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SigningAlg {
+    RS256,
+    ES256,
+    EdDSA,
+}
+
+impl SigningAlg {
+    pub const ALL: [SigningAlg; 3] = [SigningAlg::RS256, SigningAlg::ES256, SigningAlg::EdDSA];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningAlg::RS256 => "RS256",
+            SigningAlg::ES256 => "ES256",
+            SigningAlg::EdDSA => "EdDSA",
+        }
+    }
+}
+
+impl FromStr for SigningAlg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SigningAlg::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not one of RS256, ES256, EdDSA"))
+    }
+}
+
+/// A registered relying party.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    /// SHA-256 of the secret; secrets themselves are never stored.
+    pub secret_hash: Option<[u8; 32]>,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub auth_method: AuthMethod,
+    pub signing_alg: SigningAlg,
+}
+
+impl Client {
+    pub fn is_public(&self) -> bool {
+        self.auth_method == AuthMethod::None
+    }
+
+    /// RFC 6749 §3.1.2.3: the redirect_uri must match a registered one exactly.
+    pub fn has_redirect_uri(&self, uri: &str) -> bool {
+        self.redirect_uris.iter().any(|r| r == uri)
+    }
+}
+
+/// A browser SSO session: who signed in, when, and how (OIDC Core §2 `auth_time`, `amr`, `acr`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Session {
+    pub id: String,
+    pub user_id: UserId,
+    pub auth_time: UnixTime,
+    pub amr: Vec<String>,
+    pub acr: String,
+    pub expires_at: UnixTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_domain_is_lowercased_and_local_part_kept() {
+        let e: Email = " Alice.B@Example.COM ".parse().unwrap();
+        assert_eq!(e.as_str(), "Alice.B@example.com");
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "a b@example.com",
+            "alice@example",
+        ] {
+            assert!(bad.parse::<Email>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn debug_output_masks_the_address() {
+        let e: Email = "alice@example.com".parse().unwrap();
+        assert_eq!(format!("{e:?}"), "Email(a***@example.com)");
+    }
+}

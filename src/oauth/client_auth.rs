@@ -1,0 +1,116 @@
+//! Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9): the method the
+//! client registered, and only that one.
+
+use axum::http::{HeaderMap, header};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::error::{ErrorCode, OAuthError};
+use super::params::Params;
+use crate::crypto;
+use crate::model::{AuthMethod, Client};
+use crate::state::AppState;
+
+struct Presented {
+    method: AuthMethod,
+    client_id: String,
+    secret: Option<String>,
+}
+
+fn invalid_client(basic: bool) -> OAuthError {
+    let mut e = OAuthError::new(ErrorCode::InvalidClient, "Client authentication failed.");
+    e.basic_challenge = basic;
+    e
+}
+
+/// RFC 6749 §2.3.1: `Basic base64(urlencode(id) ":" urlencode(secret))`.
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| invalid_client(true))?;
+    let Some(encoded) = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))
+    else {
+        return Err(invalid_client(true));
+    };
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| invalid_client(true))?;
+    let text = String::from_utf8(decoded).map_err(|_| invalid_client(true))?;
+    let (id, secret) = text.split_once(':').ok_or_else(|| invalid_client(true))?;
+    let unescape = |s: &str| {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
+    match (unescape(id), unescape(secret)) {
+        (Some(id), Some(secret)) if !id.is_empty() => Ok(Some((id, secret))),
+        _ => Err(invalid_client(true)),
+    }
+}
+
+fn presented(headers: &HeaderMap, params: &Params) -> Result<Presented, OAuthError> {
+    let basic = basic_credentials(headers)?;
+    match (basic, params.get("client_secret")) {
+        // RFC 6749 §2.3: a client must not use more than one authentication method per request.
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "Use one client authentication method, not two.",
+        )),
+        (Some((id, secret)), None) => {
+            if params.get("client_id").is_some_and(|p| p != id) {
+                return Err(OAuthError::invalid_request(
+                    "client_id does not match the Authorization header.",
+                ));
+            }
+            Ok(Presented {
+                method: AuthMethod::ClientSecretBasic,
+                client_id: id,
+                secret: Some(secret),
+            })
+        }
+        (None, secret) => {
+            let id = params
+                .get("client_id")
+                .ok_or_else(|| invalid_client(false))?;
+            let method = if secret.is_some() {
+                AuthMethod::ClientSecretPost
+            } else {
+                AuthMethod::None
+            };
+            Ok(Presented {
+                method,
+                client_id: id.to_string(),
+                secret: secret.map(str::to_owned),
+            })
+        }
+    }
+}
+
+/// Returns the authenticated client, or `invalid_client` (401) without saying which part failed.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Client, OAuthError> {
+    let p = presented(headers, params)?;
+    let basic = p.method == AuthMethod::ClientSecretBasic;
+    let client = state
+        .client(&p.client_id)
+        .await?
+        .ok_or_else(|| invalid_client(basic))?;
+    if client.auth_method != p.method {
+        return Err(invalid_client(basic));
+    }
+    if p.method == AuthMethod::None {
+        return Ok(client);
+    }
+    let (Some(secret), Some(expected)) = (p.secret, client.secret_hash) else {
+        return Err(invalid_client(basic));
+    };
+    if !crypto::constant_time_eq(&crypto::sha256(secret.as_bytes()), &expected) {
+        return Err(invalid_client(basic));
+    }
+    Ok(client)
+}

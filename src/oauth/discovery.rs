@@ -1,0 +1,99 @@
+//! `/.well-known/openid-configuration` (OIDC Discovery 1.0 §3), built once at start.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::crypto;
+use crate::state::AppState;
+
+pub const SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
+pub const ACR_OTP: &str = "aal1";
+
+pub fn document(config: &Config) -> Vec<u8> {
+    let iss = config.issuer();
+    let doc = json!({
+        "issuer": iss,
+        "authorization_endpoint": format!("{iss}/authorize"),
+        "token_endpoint": format!("{iss}/token"),
+        "userinfo_endpoint": format!("{iss}/userinfo"),
+        "jwks_uri": format!("{iss}/jwks"),
+        "scopes_supported": SCOPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query", "form_post"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        "userinfo_signing_alg_values_supported": [],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash",
+                             "email", "email_verified", "updated_at"],
+        "acr_values_supported": [ACR_OTP],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "display_values_supported": ["page", "popup", "touch", "wap"],
+        "claim_types_supported": ["normal"],
+        "ui_locales_supported": ["en"],
+        "authorization_response_iss_parameter_supported": true,
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "require_request_uri_registration": false,
+    });
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+/// A JSON body computed at start, served with an ETag and a short public cache lifetime.
+pub struct CachedJson {
+    body: axum::body::Bytes,
+    etag: HeaderValue,
+}
+
+impl CachedJson {
+    pub fn new(body: Vec<u8>) -> Self {
+        let etag = format!("\"{}\"", &crypto::sha256_hex(&body)[..32]);
+        CachedJson {
+            body: body.into(),
+            etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
+        }
+    }
+
+    pub fn respond(&self, headers: &HeaderMap) -> Response {
+        let cache = [
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+            (header::ETAG, self.etag.clone()),
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
+        ];
+        let etag = self.etag.as_bytes();
+        let matches = headers.get(header::IF_NONE_MATCH).is_some_and(|v| {
+            v.as_bytes()
+                .split(|b| *b == b',')
+                .any(|t| t.trim_ascii() == etag || t.trim_ascii() == b"*")
+        });
+        if matches {
+            return (StatusCode::NOT_MODIFIED, cache).into_response();
+        }
+        let json = [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )];
+        (cache, json, self.body.clone()).into_response()
+    }
+}
+
+pub async fn openid_configuration(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.discovery.respond(&headers)
+}
+
+/// `jwks_uri` (RFC 7517 §5): public keys only.
+pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.jwks.respond(&headers)
+}

@@ -1,0 +1,113 @@
+//! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3.2).
+
+use serde::{Deserialize, Serialize};
+
+use super::super::code::{self, CodeGrant};
+use super::super::error::OAuthError;
+use super::super::params::Params;
+use super::super::pkce;
+use super::super::tokens::{self, Grant, TokenResponse};
+use crate::crypto;
+use crate::model::{Client, UserId};
+use crate::state::AppState;
+
+/// Left behind when a code is redeemed, so that a replay can find what to revoke.
+#[derive(Serialize, Deserialize)]
+struct Redeemed {
+    grant_id: String,
+}
+
+fn redeemed_key(code: &str) -> String {
+    format!("code-redeemed:{}", crypto::sha256_hex(code.as_bytes()))
+}
+
+const INVALID: &str = "The authorization code is invalid, expired or already used.";
+
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+) -> Result<TokenResponse, OAuthError> {
+    let code = params.required("code")?;
+    let redirect_uri = params.required("redirect_uri")?;
+    // Atomic single use: of two concurrent redemptions exactly one finds the code.
+    let Some(grant) = state
+        .ephemeral
+        .take_json::<CodeGrant>(&code::key(code))
+        .await?
+    else {
+        return Err(replayed(state, code).await?);
+    };
+    let grant_id = crypto::random_token()[..22].to_string();
+    let tombstone = Redeemed {
+        grant_id: grant_id.clone(),
+    };
+    let keep = state
+        .config
+        .lifetimes
+        .access_token
+        .max(state.config.lifetimes.authorization_code);
+    state
+        .ephemeral
+        .put_json(&redeemed_key(code), &tombstone, keep)
+        .await?;
+
+    // RFC 6749 §4.1.3: issued to this client, with this redirect_uri.
+    if grant.client_id != client.id || grant.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_grant(INVALID));
+    }
+    match (&grant.code_challenge, params.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if pkce::verify(verifier, challenge) => {}
+        (Some(_), _) => {
+            return Err(OAuthError::invalid_grant(
+                "The code_verifier does not match the code_challenge.",
+            ));
+        }
+        // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a downgrade attempt.
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "This code was issued without a code_challenge.",
+            ));
+        }
+        (None, None) => {}
+    }
+    let user = state.directory.user(&UserId(grant.user_id.clone())).await?;
+    let Some(user) = user.filter(|u| u.active) else {
+        return Err(OAuthError::invalid_grant("The user can no longer sign in."));
+    };
+    let g = Grant {
+        client,
+        user: &user,
+        scope: &grant.scope,
+        nonce: grant.nonce.as_deref(),
+        auth_time: grant.auth_time,
+        amr: &grant.amr,
+        acr: &grant.acr,
+        session_id: Some(&grant.session_id),
+        grant_id: &grant_id,
+    };
+    let mut response = tokens::mint(state, &g, true)?;
+    if grant.scope.iter().any(|s| s == "offline_access") {
+        let (token, record) = tokens::new_refresh(state, &g);
+        state.directory.insert_refresh(&record).await?;
+        response.refresh_token = Some(token);
+    }
+    Ok(response)
+}
+
+/// RFC 6749 §4.1.2: a code used twice is refused and what it produced is revoked.
+async fn replayed(state: &AppState, code: &str) -> Result<OAuthError, OAuthError> {
+    if let Some(previous) = state
+        .ephemeral
+        .get_json::<Redeemed>(&redeemed_key(code))
+        .await?
+    {
+        tracing::warn!(grant_id = %previous.grant_id, "authorization code replayed; revoking its tokens");
+        tokens::revoke_grant_access(state, &previous.grant_id).await?;
+        state
+            .directory
+            .revoke_family(&previous.grant_id, state.clock.now())
+            .await?;
+    }
+    Ok(OAuthError::invalid_grant(INVALID))
+}

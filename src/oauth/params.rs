@@ -1,0 +1,122 @@
+//! Protocol parameters from a query string or a form body, with repeats detected (RFC 6749 §3.1:
+//! "parameters MUST NOT be included more than once") and empty values treated as absent.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, Request};
+use axum::http::{Method, header};
+
+use super::error::OAuthError;
+
+/// Body size limit for form posts to protocol endpoints.
+const MAX_FORM: usize = 64 * 1024;
+
+#[derive(Debug, Default)]
+pub struct Params {
+    values: HashMap<String, String>,
+    /// Names that appeared more than once; the request is invalid if any is set.
+    pub repeated: Vec<String>,
+}
+
+impl Params {
+    pub fn parse(input: &[u8]) -> Self {
+        let mut params = Params::default();
+        for (name, value) in form_urlencoded::parse(input) {
+            if value.is_empty() {
+                continue;
+            }
+            if params
+                .values
+                .insert(name.to_string(), value.into_owned())
+                .is_some()
+                && !params.repeated.contains(&name.to_string())
+            {
+                params.repeated.push(name.into_owned());
+            }
+        }
+        params
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    pub fn is_repeated(&self, name: &str) -> bool {
+        self.repeated.iter().any(|r| r == name)
+    }
+
+    /// The first repeated parameter as an `invalid_request`.
+    pub fn reject_repeats(&self) -> Result<(), OAuthError> {
+        match self.repeated.first() {
+            Some(name) => Err(OAuthError::invalid_request(format!(
+                "The {name} parameter is repeated."
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    pub fn required(&self, name: &'static str) -> Result<&str, OAuthError> {
+        self.get(name)
+            .ok_or_else(|| OAuthError::invalid_request(format!("The {name} parameter is missing.")))
+    }
+}
+
+/// GET reads the query string; POST reads an `application/x-www-form-urlencoded` body.
+impl<S: Send + Sync> FromRequest<S> for Params {
+    type Rejection = OAuthError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if req.method() == Method::GET || req.method() == Method::HEAD {
+            return Ok(Params::parse(req.uri().query().unwrap_or("").as_bytes()));
+        }
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return Err(OAuthError::invalid_request(
+                "The body must be application/x-www-form-urlencoded.",
+            ));
+        }
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| OAuthError::invalid_request("The request body could not be read."))?;
+        if body.len() > MAX_FORM {
+            return Err(OAuthError::invalid_request(
+                "The request body is too large.",
+            ));
+        }
+        Ok(Params::parse(&body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_parameters_are_reported() {
+        let p = Params::parse(b"a=1&b=2&a=3");
+        assert!(p.is_repeated("a"));
+        assert!(p.reject_repeats().is_err());
+    }
+
+    #[test]
+    fn empty_values_count_as_absent() {
+        let p = Params::parse(b"state=&nonce=n");
+        assert_eq!(p.get("state"), None);
+        assert_eq!(p.get("nonce"), Some("n"));
+    }
+
+    #[test]
+    fn percent_encoding_is_decoded() {
+        let p = Params::parse(b"redirect_uri=https%3A%2F%2Fa.example%2Fcb&scope=openid+email");
+        assert_eq!(p.get("redirect_uri"), Some("https://a.example/cb"));
+        assert_eq!(p.get("scope"), Some("openid email"));
+    }
+}

@@ -1,0 +1,30 @@
+//! `POST /token` (RFC 6749 §3.2): authenticate the client, then hand over to the grant.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+
+use super::client_auth;
+use super::error::{ErrorCode, OAuthError};
+use super::grants;
+use super::params::Params;
+use super::tokens::TokenResponse;
+use crate::state::AppState;
+
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<TokenResponse, OAuthError> {
+    params.reject_repeats()?;
+    let client = client_auth::authenticate(&state, &headers, &params).await?;
+    match params.required("grant_type")? {
+        "authorization_code" => {
+            grants::authorization_code::exchange(&state, &client, &params).await
+        }
+        "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
+        _ => Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "Supported grant types: authorization_code, refresh_token.",
+        )),
+    }
+}

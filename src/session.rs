@@ -1,0 +1,98 @@
+//! The browser SSO session and the browser-binding cookie: create, find, rotate, revoke.
+//!
+//! The cookie holds a 256-bit random token; the directory holds only its SHA-256, so a copy of
+//! the database does not let anyone ride a session.
+
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+use crate::crypto;
+use crate::model::{Session, UserId};
+use crate::state::AppState;
+use crate::store::StoreResult;
+
+fn name(state: &AppState, base: &'static str) -> String {
+    // `__Host-` requires Secure, which browsers accept only over https (and on localhost).
+    if state.config.secure_cookies() {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+fn cookie(
+    state: &AppState,
+    base: &'static str,
+    value: String,
+    max_age: Option<i64>,
+) -> Cookie<'static> {
+    let mut c = Cookie::build((name(state, base), value))
+        .path("/")
+        .http_only(true)
+        .secure(state.config.secure_cookies())
+        .same_site(SameSite::Lax);
+    if let Some(secs) = max_age {
+        c = c.max_age(time::Duration::seconds(secs));
+    }
+    c.build()
+}
+
+/// The live session of this browser, if any.
+pub async fn current(state: &AppState, jar: &CookieJar) -> StoreResult<Option<Session>> {
+    let Some(token) = jar.get(&name(state, "tessera_session")) else {
+        return Ok(None);
+    };
+    let hash = crypto::sha256(token.value().as_bytes());
+    state
+        .directory
+        .session_by_token(&hash, state.clock.now())
+        .await
+}
+
+/// Starts a new session after a successful sign-in; any previous session of this browser ends
+/// (the identifier is rotated at every authentication, against session fixation).
+pub async fn start(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: UserId,
+    amr: Vec<String>,
+    acr: String,
+) -> StoreResult<(CookieJar, Session)> {
+    let now = state.clock.now();
+    if let Some(previous) = current(state, &jar).await? {
+        state.directory.revoke_session(&previous.id, now).await?;
+    }
+    let token = crypto::random_token();
+    let lifetime = state.config.lifetimes.session as i64;
+    let session = Session {
+        id: crypto::random_token()[..22].to_string(),
+        user_id,
+        auth_time: now,
+        amr,
+        acr,
+        expires_at: now + lifetime,
+    };
+    state
+        .directory
+        .insert_session(&crypto::sha256(token.as_bytes()), &session, now)
+        .await?;
+    let jar = jar.add(cookie(state, "tessera_session", token, Some(lifetime)));
+    Ok((jar, session))
+}
+
+/// The browser id that binds interactions to the browser that started them; created if absent.
+pub fn browser_id(state: &AppState, jar: CookieJar) -> (CookieJar, [u8; 32]) {
+    let cookie_name = name(state, "tessera_browser");
+    if let Some(existing) = jar.get(&cookie_name) {
+        let hash = crypto::sha256(existing.value().as_bytes());
+        return (jar, hash);
+    }
+    let token = crypto::random_token();
+    let hash = crypto::sha256(token.as_bytes());
+    (jar.add(cookie(state, "tessera_browser", token, None)), hash)
+}
+
+/// The hash of this browser's id, if it has one.
+pub fn browser_hash(state: &AppState, jar: &CookieJar) -> Option<[u8; 32]> {
+    jar.get(&name(state, "tessera_browser"))
+        .map(|c| crypto::sha256(c.value().as_bytes()))
+}

@@ -1,0 +1,144 @@
+//! AppState: everything a handler may use, built once at start and shared by reference.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::{ClientConfig, Config, Mode};
+use crate::crypto;
+use crate::keys::KeyRing;
+use crate::model::{AuthMethod, Client};
+use crate::notify::Mailer;
+use crate::oauth::discovery::{self, CachedJson};
+use crate::store::{Directory, Ephemeral, StoreResult};
+
+pub const DEMO_CLIENT_ID: &str = "tessera-demo";
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub clock: Clock,
+    pub directory: Arc<dyn Directory>,
+    pub ephemeral: Arc<dyn Ephemeral>,
+    pub keys: KeyRing,
+    pub mailer: Mailer,
+    /// Keys OTP hashes; shared by every replica.
+    pub secret: Vec<u8>,
+    /// Clients declared in the configuration file (and the demo client), by id.
+    static_clients: HashMap<String, Client>,
+    /// The discovery document and JWKS, serialised once.
+    pub discovery: CachedJson,
+    pub jwks: CachedJson,
+    pub http: reqwest::Client,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// The parts `AppState::new` assembles; opening stores and keys is the caller's job.
+pub struct Parts {
+    pub config: Config,
+    pub clock: Clock,
+    pub directory: Arc<dyn Directory>,
+    pub ephemeral: Arc<dyn Ephemeral>,
+    pub keys: KeyRing,
+    pub mailer: Mailer,
+    pub secret: Vec<u8>,
+}
+
+impl AppState {
+    pub fn new(p: Parts) -> Self {
+        let mut static_clients: HashMap<String, Client> = p
+            .config
+            .clients
+            .iter()
+            .map(|c| (c.id.clone(), client_from_config(c)))
+            .collect();
+        if p.config.demo {
+            let demo = demo_client(p.config.issuer());
+            static_clients.insert(demo.id.clone(), demo);
+        }
+        let discovery = CachedJson::new(discovery::document(&p.config));
+        let jwks = CachedJson::new(p.keys.jwks_json().to_vec());
+        AppState(Arc::new(Inner {
+            config: p.config,
+            clock: p.clock,
+            directory: p.directory,
+            ephemeral: p.ephemeral,
+            keys: p.keys,
+            mailer: p.mailer,
+            secret: p.secret,
+            static_clients,
+            discovery,
+            jwks,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
+        }))
+    }
+
+    /// Finds a client: configuration first, then the directory.
+    pub async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
+        if let Some(c) = self.static_clients.get(id) {
+            return Ok(Some(c.clone()));
+        }
+        self.directory.client(id).await
+    }
+
+    pub fn is_static_client(&self, id: &str) -> bool {
+        self.static_clients.contains_key(id)
+    }
+
+    pub fn issuer(&self) -> &str {
+        self.config.issuer()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.issuer())
+    }
+
+    pub fn dev_mode(&self) -> bool {
+        self.config.mode == Mode::Dev
+    }
+}
+
+pub fn client_from_config(c: &ClientConfig) -> Client {
+    Client {
+        id: c.id.clone(),
+        name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+        secret_hash: c.secret.as_ref().map(|s| crypto::sha256(s.as_bytes())),
+        redirect_uris: c.redirect_uris.clone(),
+        post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),
+        // `validate` has already checked both strings.
+        auth_method: c
+            .token_endpoint_auth_method
+            .parse()
+            .unwrap_or(AuthMethod::ClientSecretBasic),
+        signing_alg: c
+            .id_token_signed_response_alg
+            .parse()
+            .unwrap_or(crate::model::SigningAlg::RS256),
+    }
+}
+
+fn demo_client(issuer: &str) -> Client {
+    Client {
+        id: DEMO_CLIENT_ID.into(),
+        name: "Tessera demo".into(),
+        secret_hash: None,
+        redirect_uris: vec![format!("{issuer}/demo/callback")],
+        post_logout_redirect_uris: vec![format!("{issuer}/demo")],
+        auth_method: AuthMethod::None,
+        signing_alg: crate::model::SigningAlg::ES256,
+    }
+}

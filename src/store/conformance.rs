@@ -1,0 +1,202 @@
+//! The storage conformance suite: the same checks for every backend of each trait, so the
+//! backends cannot drift apart.
+
+use std::sync::Arc;
+
+use super::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, SqliteDirectory};
+use crate::clock::Clock;
+use crate::model::{AuthMethod, Client, Email, Session, SigningAlg};
+
+pub async fn ephemeral_suite(eph: Arc<dyn Ephemeral>, clock: &Clock) {
+    eph.put("k", b"v".to_vec(), 10).await.unwrap();
+    assert_eq!(eph.get("k").await.unwrap().as_deref(), Some(&b"v"[..]));
+    assert_eq!(
+        eph.take("k").await.unwrap().as_deref(),
+        Some(&b"v"[..]),
+        "take returns the value"
+    );
+    assert_eq!(eph.take("k").await.unwrap(), None, "take is single use");
+
+    assert!(eph.put_new("once", vec![1], 5).await.unwrap());
+    assert!(
+        !eph.put_new("once", vec![2], 10).await.unwrap(),
+        "put_new refuses a live key"
+    );
+
+    assert_eq!(eph.incr("n", 10).await.unwrap(), 1);
+    assert_eq!(eph.incr("n", 10).await.unwrap(), 2);
+
+    eph.put("short", vec![1], 5).await.unwrap();
+    clock.advance(6);
+    assert_eq!(
+        eph.get("short").await.unwrap(),
+        None,
+        "expired keys are gone"
+    );
+    assert!(
+        eph.put_new("once", vec![3], 10).await.unwrap(),
+        "an expired key can be set again"
+    );
+    assert_eq!(
+        eph.incr("n", 10).await.unwrap(),
+        3,
+        "counter still inside its window"
+    );
+    clock.advance(10);
+    assert_eq!(
+        eph.incr("n", 10).await.unwrap(),
+        1,
+        "an expired counter starts over"
+    );
+
+    eph.put("race2", vec![9], 10).await.unwrap();
+    let takers: Vec<_> = (0..16)
+        .map(|_| {
+            let eph = eph.clone();
+            tokio::spawn(async move { eph.take("race2").await.unwrap().is_some() })
+        })
+        .collect();
+    let mut winners = 0;
+    for t in takers {
+        winners += usize::from(t.await.unwrap());
+    }
+    assert_eq!(winners, 1, "exactly one concurrent taker wins");
+}
+
+pub async fn directory_suite(dir: Arc<dyn Directory>) {
+    let now = 1_700_000_000;
+    let email: Email = "ada@example.com".parse().unwrap();
+    assert!(dir.user_by_email(&email).await.unwrap().is_none());
+    let user = dir.create_user_with_email(&email, now).await.unwrap();
+    let again = dir.create_user_with_email(&email, now).await.unwrap();
+    assert_eq!(user.id, again.id, "one owner per email");
+    assert_eq!(
+        dir.user_by_email(&email).await.unwrap().unwrap().id,
+        user.id
+    );
+    assert!(dir.user(&user.id).await.unwrap().unwrap().email_verified);
+
+    let client = Client {
+        id: "app".into(),
+        name: "App".into(),
+        secret_hash: Some([7; 32]),
+        redirect_uris: vec!["https://app.example/cb".into()],
+        post_logout_redirect_uris: vec![],
+        auth_method: AuthMethod::ClientSecretPost,
+        signing_alg: SigningAlg::ES256,
+    };
+    dir.insert_client(&client, now).await.unwrap();
+    assert!(matches!(
+        dir.insert_client(&client, now).await,
+        Err(super::StoreError::Conflict)
+    ));
+    let stored = dir.client("app").await.unwrap().unwrap();
+    assert_eq!(stored.secret_hash, Some([7; 32]));
+    assert_eq!(stored.auth_method, AuthMethod::ClientSecretPost);
+    assert_eq!(dir.clients().await.unwrap().len(), 1);
+    assert!(dir.delete_client("app").await.unwrap());
+    assert!(!dir.delete_client("app").await.unwrap());
+
+    let session = Session {
+        id: "s1".into(),
+        user_id: user.id.clone(),
+        auth_time: now,
+        amr: vec!["otp".into()],
+        acr: "aal1".into(),
+        expires_at: now + 100,
+    };
+    dir.insert_session(&[1; 32], &session, now).await.unwrap();
+    assert_eq!(
+        dir.session_by_token(&[1; 32], now)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "s1"
+    );
+    assert!(
+        dir.session_by_token(&[1; 32], now + 100)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired sessions are not found"
+    );
+    dir.revoke_session("s1", now).await.unwrap();
+    assert!(
+        dir.session_by_token(&[1; 32], now).await.unwrap().is_none(),
+        "revoked sessions are not found"
+    );
+
+    let first = RefreshToken {
+        hash: [2; 32],
+        family_id: "fam".into(),
+        client_id: "app".into(),
+        user_id: user.id.clone(),
+        scope: "openid offline_access".into(),
+        auth_time: now,
+        amr: vec!["otp".into()],
+        acr: "aal1".into(),
+        session_id: Some("s1".into()),
+        created_at: now,
+        expires_at: now + 1000,
+    };
+    dir.insert_refresh(&first).await.unwrap();
+    assert!(
+        matches!(
+            dir.rotate_refresh(&[2; 32], "other", &[3; 32], now + 1000, now)
+                .await
+                .unwrap(),
+            Rotation::Invalid
+        ),
+        "another client's token is refused"
+    );
+    match dir
+        .rotate_refresh(&[2; 32], "app", &[3; 32], now + 1000, now)
+        .await
+        .unwrap()
+    {
+        Rotation::Rotated(t) => assert_eq!(t.family_id, "fam"),
+        other => panic!("expected rotation, got {other:?}"),
+    }
+    assert_eq!(
+        dir.refresh_token(&[3; 32]).await.unwrap().unwrap().scope,
+        "openid offline_access"
+    );
+    assert!(
+        matches!(
+            dir.rotate_refresh(&[2; 32], "app", &[4; 32], now + 1000, now)
+                .await
+                .unwrap(),
+            Rotation::Reused { .. }
+        ),
+        "reuse detected"
+    );
+    assert!(
+        matches!(
+            dir.rotate_refresh(&[3; 32], "app", &[5; 32], now + 1000, now)
+                .await
+                .unwrap(),
+            Rotation::Invalid
+        ),
+        "the family is revoked"
+    );
+    assert!(matches!(
+        dir.rotate_refresh(&[9; 32], "app", &[6; 32], now + 1000, now)
+            .await
+            .unwrap(),
+        Rotation::Invalid
+    ));
+}
+
+#[tokio::test]
+async fn memory_ephemeral_conforms() {
+    let clock = Clock::manual();
+    ephemeral_suite(Arc::new(MemoryEphemeral::new(clock.clone())), &clock).await;
+}
+
+#[tokio::test]
+async fn sqlite_directory_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
+    directory_suite(Arc::new(SqliteDirectory::open(&url).await.unwrap())).await;
+}

@@ -1,0 +1,163 @@
+//! The two stores: `Directory` (durable records) and `Ephemeral` (expiring, single-use state),
+//! each a trait with one backend per deployment shape, chosen from the configured URL.
+
+mod memory;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use memory::MemoryEphemeral;
+pub use sqlite::SqliteDirectory;
+
+use crate::clock::{Clock, UnixTime};
+use crate::model::{Client, Email, Session, User, UserId};
+
+/// A store could not do what was asked. Callers answer 503 (`temporarily_unavailable`).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    #[error("already exists")]
+    Conflict,
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One rotation of a refresh token (RFC 6749 §6, OAuth 2.0 Security BCP §4.14).
+#[derive(Debug)]
+pub enum Rotation {
+    /// The presented token was live; it is now used and `new` replaces it.
+    Rotated(RefreshToken),
+    /// The presented token had already been used: its whole family is now revoked.
+    Reused { family_id: String },
+    /// Unknown, expired or revoked.
+    Invalid,
+}
+
+/// A stored refresh token: the hash of the token and the grant it continues.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct RefreshToken {
+    pub hash: [u8; 32],
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: UserId,
+    pub scope: String,
+    pub auth_time: UnixTime,
+    pub amr: Vec<String>,
+    pub acr: String,
+    pub session_id: Option<String>,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// Durable records: users, clients, SSO sessions, refresh-token families.
+#[async_trait]
+pub trait Directory: Send + Sync {
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>>;
+    /// Creates a user owning `email` (verified), or returns the user that already owns it.
+    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User>;
+    async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()>;
+
+    async fn client(&self, id: &str) -> StoreResult<Option<Client>>;
+    async fn insert_client(&self, client: &Client, now: UnixTime) -> StoreResult<()>;
+    async fn clients(&self) -> StoreResult<Vec<Client>>;
+    async fn delete_client(&self, id: &str) -> StoreResult<bool>;
+
+    async fn insert_session(
+        &self,
+        token_hash: &[u8; 32],
+        session: &Session,
+        now: UnixTime,
+    ) -> StoreResult<()>;
+    /// The live session whose cookie hashes to `token_hash`.
+    async fn session_by_token(
+        &self,
+        token_hash: &[u8; 32],
+        now: UnixTime,
+    ) -> StoreResult<Option<Session>>;
+    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<()>;
+
+    async fn insert_refresh(&self, token: &RefreshToken) -> StoreResult<()>;
+    async fn refresh_token(&self, hash: &[u8; 32]) -> StoreResult<Option<RefreshToken>>;
+    /// Atomically marks `presented` used and stores its successor under `next_hash`, expiring at
+    /// `next_expires_at`. A token of another client is `Invalid` and stays untouched; a second
+    /// use of the same token revokes the family.
+    async fn rotate_refresh(
+        &self,
+        presented: &[u8; 32],
+        client_id: &str,
+        next_hash: &[u8; 32],
+        next_expires_at: UnixTime,
+        now: UnixTime,
+    ) -> StoreResult<Rotation>;
+    async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()>;
+}
+
+/// Expiring state. Every key has a TTL; `take` is the atomic single-use read.
+#[async_trait]
+pub trait Ephemeral: Send + Sync {
+    async fn ping(&self) -> StoreResult<()>;
+    async fn put(&self, key: &str, value: Vec<u8>, ttl_secs: u64) -> StoreResult<()>;
+    /// Stores only if the key is absent; `false` if it was present (single-use markers).
+    async fn put_new(&self, key: &str, value: Vec<u8>, ttl_secs: u64) -> StoreResult<bool>;
+    async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    /// Returns and deletes in one step: of two concurrent takers, exactly one gets the value.
+    async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
+    async fn delete(&self, key: &str) -> StoreResult<()>;
+    /// Adds one and returns the new count; a new counter expires after `ttl_secs`.
+    async fn incr(&self, key: &str, ttl_secs: u64) -> StoreResult<u64>;
+}
+
+impl dyn Ephemeral {
+    pub async fn put_json<T: Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+        ttl_secs: u64,
+    ) -> StoreResult<()> {
+        self.put(key, to_json(value)?, ttl_secs).await
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> StoreResult<Option<T>> {
+        self.get(key).await?.map(|b| from_json(&b)).transpose()
+    }
+
+    pub async fn take_json<T: DeserializeOwned>(&self, key: &str) -> StoreResult<Option<T>> {
+        self.take(key).await?.map(|b| from_json(&b)).transpose()
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> StoreResult<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> StoreResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Opens the directory named by `url`.
+pub async fn open_directory(url: &str) -> StoreResult<Arc<dyn Directory>> {
+    Ok(Arc::new(SqliteDirectory::open(url).await?))
+}
+
+/// Opens the ephemeral store named by `url`.
+pub fn open_ephemeral(url: &str, clock: Clock) -> StoreResult<Arc<dyn Ephemeral>> {
+    match url {
+        "memory://" => Ok(Arc::new(MemoryEphemeral::new(clock))),
+        other => Err(StoreError::Unavailable(format!(
+            "unsupported ephemeral url {other}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod conformance;

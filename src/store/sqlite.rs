@@ -1,0 +1,428 @@
+//! SQLite `Directory`: one WAL-mode file, migrated on open, the embedded default.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Row, SqlitePool};
+
+use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
+use crate::clock::UnixTime;
+use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, User, UserId};
+
+pub struct SqliteDirectory {
+    pool: SqlitePool,
+}
+
+impl SqliteDirectory {
+    /// Opens (creating if needed) the database at `url` and runs pending migrations.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(unavailable)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a write acknowledged to a client survives a crash of the process or the host.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        if let Some(parent) = options.get_filename().parent() {
+            std::fs::create_dir_all(parent).map_err(unavailable)?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(unavailable)?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(SqliteDirectory { pool })
+    }
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
+    let email: Option<String> = row.try_get("email").map_err(db)?;
+    Ok(User {
+        id: UserId(row.try_get("id").map_err(db)?),
+        email: email
+            .map(|e| e.parse::<Email>().map_err(corrupt))
+            .transpose()?,
+        email_verified: row
+            .try_get::<Option<bool>, _>("verified")
+            .map_err(db)?
+            .unwrap_or(false),
+        created_at: row.try_get("created_at").map_err(db)?,
+        updated_at: row.try_get("updated_at").map_err(db)?,
+        active: row.try_get("active").map_err(db)?,
+    })
+}
+
+fn client_from_row(row: &SqliteRow) -> StoreResult<Client> {
+    let secret: Option<Vec<u8>> = row.try_get("secret_hash").map_err(db)?;
+    let list = |col: &str| -> StoreResult<Vec<String>> {
+        serde_json::from_str(&row.try_get::<String, _>(col).map_err(db)?).map_err(corrupt)
+    };
+    Ok(Client {
+        id: row.try_get("id").map_err(db)?,
+        name: row.try_get("name").map_err(db)?,
+        secret_hash: secret
+            .map(|s| s.try_into().map_err(|_| corrupt("secret hash length")))
+            .transpose()?,
+        redirect_uris: list("redirect_uris")?,
+        post_logout_redirect_uris: list("post_logout_redirect_uris")?,
+        auth_method: AuthMethod::from_str(&row.try_get::<String, _>("auth_method").map_err(db)?)
+            .map_err(corrupt)?,
+        signing_alg: SigningAlg::from_str(&row.try_get::<String, _>("signing_alg").map_err(db)?)
+            .map_err(corrupt)?,
+    })
+}
+
+fn refresh_from_row(row: &SqliteRow) -> StoreResult<RefreshToken> {
+    let hash: Vec<u8> = row.try_get("hash").map_err(db)?;
+    Ok(RefreshToken {
+        hash: hash
+            .try_into()
+            .map_err(|_| corrupt("refresh hash length"))?,
+        family_id: row.try_get("family_id").map_err(db)?,
+        client_id: row.try_get("client_id").map_err(db)?,
+        user_id: UserId(row.try_get("user_id").map_err(db)?),
+        scope: row.try_get("scope").map_err(db)?,
+        auth_time: row.try_get("auth_time").map_err(db)?,
+        amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?)
+            .map_err(corrupt)?,
+        acr: row.try_get("acr").map_err(db)?,
+        session_id: row.try_get("session_id").map_err(db)?,
+        created_at: row.try_get("created_at").map_err(db)?,
+        expires_at: row.try_get("expires_at").map_err(db)?,
+    })
+}
+
+macro_rules! user_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT u.id, u.active, u.created_at, u.updated_at, i.value AS email, i.verified \
+             FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' ",
+            $where
+        )
+    };
+}
+
+const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, created_at, expires_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+fn bind_refresh<'q>(
+    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
+    t: &'q RefreshToken,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    q.bind(&t.hash[..])
+        .bind(&t.family_id)
+        .bind(&t.client_id)
+        .bind(&t.user_id.0)
+        .bind(&t.scope)
+        .bind(t.auth_time)
+        .bind(serde_json::to_string(&t.amr).unwrap_or_else(|_| "[]".into()))
+        .bind(&t.acr)
+        .bind(&t.session_id)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+}
+
+#[async_trait]
+impl Directory for SqliteDirectory {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+        let row = sqlx::query(user_select!("WHERE i.value = ?"))
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query(user_select!("WHERE u.id = ?"))
+            .bind(&id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
+        let id = UserId::new();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("INSERT INTO users (id, created_at, updated_at) VALUES (?, ?, ?)")
+            .bind(&id.0)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let inserted = sqlx::query(
+            "INSERT INTO identifiers (kind, value, user_id, verified) VALUES ('email', ?, ?, 1)",
+        )
+        .bind(email.as_str())
+        .bind(&id.0)
+        .execute(&mut *tx)
+        .await;
+        match inserted.map_err(db) {
+            Ok(_) => tx.commit().await.map_err(db)?,
+            // Another request created the owner first: that user is the answer.
+            Err(StoreError::Conflict) => {
+                tx.rollback().await.map_err(db)?;
+                return self.user_by_email(email).await?.ok_or(StoreError::Conflict);
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(User {
+            id,
+            email: Some(email.clone()),
+            email_verified: true,
+            created_at: now,
+            updated_at: now,
+            active: true,
+        })
+    }
+
+    async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET last_login_at = ?, login_count = login_count + 1 WHERE id = ?",
+        )
+        .bind(now)
+        .bind(&id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
+        let row = sqlx::query("SELECT * FROM clients WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(client_from_row).transpose()
+    }
+
+    async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, signing_alg, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&c.id)
+        .bind(&c.name)
+        .bind(c.secret_hash.as_ref().map(|h| h.to_vec()))
+        .bind(serde_json::to_string(&c.redirect_uris).map_err(corrupt)?)
+        .bind(serde_json::to_string(&c.post_logout_redirect_uris).map_err(corrupt)?)
+        .bind(c.auth_method.as_str())
+        .bind(c.signing_alg.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn clients(&self) -> StoreResult<Vec<Client>> {
+        let rows = sqlx::query("SELECT * FROM clients ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(client_from_row).collect()
+    }
+
+    async fn delete_client(&self, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM clients WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn insert_session(
+        &self,
+        token_hash: &[u8; 32],
+        s: &Session,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&s.id)
+        .bind(&token_hash[..])
+        .bind(&s.user_id.0)
+        .bind(s.auth_time)
+        .bind(serde_json::to_string(&s.amr).map_err(corrupt)?)
+        .bind(&s.acr)
+        .bind(now)
+        .bind(s.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session_by_token(
+        &self,
+        token_hash: &[u8; 32],
+        now: UnixTime,
+    ) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
+             WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
+        )
+        .bind(&token_hash[..])
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Session {
+            id: row.try_get("id").map_err(db)?,
+            user_id: UserId(row.try_get("user_id").map_err(db)?),
+            auth_time: row.try_get("auth_time").map_err(db)?,
+            amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?)
+                .map_err(corrupt)?,
+            acr: row.try_get("acr").map_err(db)?,
+            expires_at: row.try_get("expires_at").map_err(db)?,
+        }))
+    }
+
+    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn insert_refresh(&self, t: &RefreshToken) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("INSERT OR IGNORE INTO refresh_families (id, client_id, user_id, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&t.family_id)
+            .bind(&t.client_id)
+            .bind(&t.user_id.0)
+            .bind(t.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        bind_refresh(sqlx::query(INSERT_REFRESH), t)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn refresh_token(&self, hash: &[u8; 32]) -> StoreResult<Option<RefreshToken>> {
+        let row = sqlx::query("SELECT * FROM refresh_tokens WHERE hash = ?")
+            .bind(&hash[..])
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(refresh_from_row).transpose()
+    }
+
+    async fn rotate_refresh(
+        &self,
+        presented: &[u8; 32],
+        client_id: &str,
+        next_hash: &[u8; 32],
+        next_expires_at: UnixTime,
+        now: UnixTime,
+    ) -> StoreResult<Rotation> {
+        // IMMEDIATE takes the write lock first, so the read below cannot go stale before the update.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        let row = sqlx::query(
+            "SELECT t.*, t.used_at IS NOT NULL AS used, f.revoked_at IS NOT NULL AS revoked \
+             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = ?",
+        )
+        .bind(&presented[..])
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            return Ok(Rotation::Invalid);
+        };
+        let current = refresh_from_row(&row)?;
+        let used: bool = row.try_get("used").map_err(db)?;
+        let revoked: bool = row.try_get("revoked").map_err(db)?;
+        // RFC 6749 §6: the token must have been issued to the authenticated client.
+        if current.client_id != client_id || revoked || current.expires_at <= now {
+            return Ok(Rotation::Invalid);
+        }
+        if used {
+            // OAuth 2.0 Security BCP (RFC 9700) §4.14.2: reuse of a rotated token revokes the family.
+            sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ?")
+                .bind(now)
+                .bind(&current.family_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            return Ok(Rotation::Reused {
+                family_id: current.family_id,
+            });
+        }
+        sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE hash = ?")
+            .bind(now)
+            .bind(&presented[..])
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let next = RefreshToken {
+            hash: *next_hash,
+            created_at: now,
+            expires_at: next_expires_at,
+            ..current.clone()
+        };
+        bind_refresh(sqlx::query(INSERT_REFRESH), &next)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Rotation::Rotated(current))
+    }
+
+    async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(family_id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+}
