@@ -278,3 +278,21 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod example {
+    use crate::config::Config;
+
+    #[test]
+    fn example_config_is_valid_and_states_the_defaults() {
+        let example = Config::from_toml(
+            include_str!("../../deploy/tessera.example.toml"),
+            Vec::new(),
+        )
+        .unwrap();
+        assert_eq!(
+            toml::Value::try_from(&example).unwrap(),
+            toml::Value::try_from(Config::default()).unwrap()
+        );
+    }
+}

@@ -1,1 +1,13 @@
+//! Tessera's integration tests: the real server on a free port, real SMTP over loopback, and the
+//! `openidconnect` crate as the relying party.
 
+mod support;
+
+mod authorize;
+mod cli;
+mod code_flow;
+mod discovery;
+mod login_otp;
+mod refresh;
+mod token_errors;
+mod userinfo;
