@@ -30,9 +30,7 @@ pub fn random_digits(digits: u32) -> String {
 
 fn fill(bytes: &mut [u8]) {
     // The system RNG failing is not recoverable and never happens on a working host.
-    SystemRandom::new()
-        .fill(bytes)
-        .expect("system randomness unavailable");
+    SystemRandom::new().fill(bytes).expect("system randomness unavailable");
 }
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {
@@ -88,9 +86,6 @@ mod tests {
 
     #[test]
     fn keyed_hash_separates_its_parts() {
-        assert_ne!(
-            keyed_hash(b"k", &[b"ab", b"c"]),
-            keyed_hash(b"k", &[b"a", b"bc"])
-        );
+        assert_ne!(keyed_hash(b"k", &[b"ab", b"c"]), keyed_hash(b"k", &[b"a", b"bc"]));
     }
 }

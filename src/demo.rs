@@ -19,10 +19,7 @@ use crate::state::{AppState, DEMO_CLIENT_ID};
 const COOKIE: &str = "tessera_demo";
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/demo", get(index))
-        .route("/demo/login", get(login))
-        .route("/demo/callback", get(callback))
+    Router::new().route("/demo", get(index)).route("/demo/login", get(login)).route("/demo/callback", get(callback))
 }
 
 #[derive(Template)]
@@ -48,13 +45,8 @@ struct Pending {
 }
 
 async fn index(State(state): State<AppState>) -> Response {
-    let page = IndexPage {
-        product_name: &state.config.login.product_name,
-        issuer: state.issuer(),
-    };
-    page.render()
-        .map(|h| Html(h).into_response())
-        .unwrap_or_else(PageError::unavailable)
+    let page = IndexPage { product_name: &state.config.login.product_name, issuer: state.issuer() };
+    page.render().map(|h| Html(h).into_response()).unwrap_or_else(PageError::unavailable)
 }
 
 #[derive(Deserialize)]
@@ -68,15 +60,9 @@ async fn login(
     Query(q): Query<LoginQuery>,
 ) -> Result<Response, PageError> {
     let client_state = crypto::random_token();
-    let pending = Pending {
-        verifier: crypto::random_token(),
-        nonce: crypto::random_token(),
-    };
+    let pending = Pending { verifier: crypto::random_token(), nonce: crypto::random_token() };
     let challenge = crypto::b64url(&crypto::sha256(pending.verifier.as_bytes()));
-    state
-        .ephemeral
-        .put_json(&format!("demo:{client_state}"), &pending, 600)
-        .await?;
+    state.ephemeral.put_json(&format!("demo:{client_state}"), &pending, 600).await?;
     let mut params = vec![
         ("response_type", "code".to_string()),
         ("client_id", DEMO_CLIENT_ID.to_string()),
@@ -91,16 +77,8 @@ async fn login(
         params.push(("prompt", "login".into()));
     }
     let query = serde_urlencoded::to_string(&params).unwrap_or_default();
-    let cookie = Cookie::build((COOKIE, client_state))
-        .path("/demo")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .build();
-    Ok((
-        jar.add(cookie),
-        Redirect::to(&format!("/authorize?{query}")),
-    )
-        .into_response())
+    let cookie = Cookie::build((COOKIE, client_state)).path("/demo").http_only(true).same_site(SameSite::Lax).build();
+    Ok((jar.add(cookie), Redirect::to(&format!("/authorize?{query}"))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -126,20 +104,13 @@ async fn callback(
 ) -> Result<Response, PageError> {
     let fail = |m: String| PageError::bad_request(m);
     if let Some(error) = q.error {
-        return Err(fail(format!(
-            "The server answered {error}: {}",
-            q.error_description.unwrap_or_default()
-        )));
+        return Err(fail(format!("The server answered {error}: {}", q.error_description.unwrap_or_default())));
     }
     // RFC 9207: the response must come from the issuer we sent the user to.
     if q.iss.as_deref() != Some(state.issuer()) {
-        return Err(fail(
-            "The response does not carry this server's issuer.".into(),
-        ));
+        return Err(fail("The response does not carry this server's issuer.".into()));
     }
-    let client_state = q
-        .state
-        .ok_or_else(|| fail("The response has no state.".into()))?;
+    let client_state = q.state.ok_or_else(|| fail("The response has no state.".into()))?;
     if jar.get(COOKIE).map(|c| c.value()) != Some(client_state.as_str()) {
         return Err(fail("The state does not belong to this browser.".into()));
     }
@@ -148,9 +119,7 @@ async fn callback(
         .take_json(&format!("demo:{client_state}"))
         .await?
         .ok_or_else(|| fail("This sign-in was already completed or has expired.".into()))?;
-    let code = q
-        .code
-        .ok_or_else(|| fail("The response has no code.".into()))?;
+    let code = q.code.ok_or_else(|| fail("The response has no code.".into()))?;
     let form = [
         ("grant_type", "authorization_code"),
         ("code", &code),
@@ -158,17 +127,11 @@ async fn callback(
         ("client_id", DEMO_CLIENT_ID),
         ("code_verifier", &pending.verifier),
     ];
-    let response = state
-        .http
-        .post(state.url("/token"))
-        .form(&form)
-        .send()
-        .await;
+    let response = state.http.post(state.url("/token")).form(&form).send().await;
     let tokens: Tokens = match response {
-        Ok(r) if r.status().is_success() => r
-            .json()
-            .await
-            .map_err(|e| fail(format!("Unreadable token response: {e}")))?,
+        Ok(r) if r.status().is_success() => {
+            r.json().await.map_err(|e| fail(format!("Unreadable token response: {e}")))?
+        }
         Ok(r) => {
             return Err(fail(format!(
                 "The token endpoint answered {}: {}",
@@ -177,21 +140,13 @@ async fn callback(
             )));
         }
         Err(e) => {
-            return Err(fail(format!(
-                "The token endpoint could not be reached at {}: {e}",
-                state.issuer()
-            )));
+            return Err(fail(format!("The token endpoint could not be reached at {}: {e}", state.issuer())));
         }
     };
-    let claims: serde_json::Value = jwt::verify(&state.keys, &tokens.id_token, "JWT")
-        .map_err(|e| fail(format!("ID token rejected: {e}")))?;
-    if claims["iss"] != state.issuer()
-        || claims["aud"] != DEMO_CLIENT_ID
-        || claims["nonce"] != pending.nonce.as_str()
-    {
-        return Err(fail(
-            "The ID token's issuer, audience or nonce is wrong.".into(),
-        ));
+    let claims: serde_json::Value =
+        jwt::verify(&state.keys, &tokens.id_token, "JWT").map_err(|e| fail(format!("ID token rejected: {e}")))?;
+    if claims["iss"] != state.issuer() || claims["aud"] != DEMO_CLIENT_ID || claims["nonce"] != pending.nonce.as_str() {
+        return Err(fail("The ID token's issuer, audience or nonce is wrong.".into()));
     }
     let userinfo: serde_json::Value = state
         .http
@@ -209,8 +164,5 @@ async fn callback(
         userinfo: serde_json::to_string_pretty(&userinfo).unwrap_or_default(),
         refresh: tokens.refresh_token.is_some(),
     };
-    Ok(page
-        .render()
-        .map(|h| Html(h).into_response())
-        .unwrap_or_else(PageError::unavailable))
+    Ok(page.render().map(|h| Html(h).into_response()).unwrap_or_else(PageError::unavailable))
 }

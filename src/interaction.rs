@@ -48,11 +48,20 @@ impl AuthRequest {
     }
 }
 
+/// What the sign-in is for, and so where `login::finish` sends the browser.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Purpose {
+    /// An OpenID Connect authorization request, answered at `/authorize/resume/{id}`.
+    Authorize(Box<AuthRequest>),
+    /// The user's own account page.
+    Account,
+}
+
 /// A login in progress, kept in Ephemeral under `ix:{id}` for the interaction lifetime.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Interaction {
     pub id: String,
-    pub request: AuthRequest,
+    pub purpose: Purpose,
     pub client_name: String,
     /// Hash of the browser-binding cookie: only the browser that started may continue.
     pub browser: [u8; 32],
@@ -71,16 +80,10 @@ pub fn key(id: &str) -> String {
 }
 
 impl Interaction {
-    pub fn new(
-        request: AuthRequest,
-        client_name: String,
-        browser: [u8; 32],
-        reauthenticate: bool,
-        now: UnixTime,
-    ) -> Self {
+    pub fn new(purpose: Purpose, client_name: String, browser: [u8; 32], reauthenticate: bool, now: UnixTime) -> Self {
         Interaction {
             id: crate::crypto::random_token(),
-            request,
+            purpose,
             client_name,
             browser,
             csrf: crate::crypto::random_token(),
@@ -89,6 +92,13 @@ impl Interaction {
             email: None,
             challenge_id: None,
             session_id: None,
+        }
+    }
+
+    pub fn login_hint(&self) -> Option<&str> {
+        match &self.purpose {
+            Purpose::Authorize(request) => request.login_hint.as_deref(),
+            Purpose::Account => None,
         }
     }
 

@@ -16,12 +16,8 @@ struct Header<'a> {
 
 /// Signs `claims` with `key`; `typ` is `JWT`, `at+jwt` (RFC 9068) or `logout+jwt`.
 pub fn sign<C: Serialize>(key: &SigningKey, typ: &str, claims: &C) -> Result<String, KeyError> {
-    let header = serde_json::to_vec(&Header {
-        alg: key.alg.as_str(),
-        kid: &key.kid,
-        typ,
-    })
-    .map_err(|e| KeyError(e.to_string()))?;
+    let header = serde_json::to_vec(&Header { alg: key.alg.as_str(), kid: &key.kid, typ })
+        .map_err(|e| KeyError(e.to_string()))?;
     let payload = serde_json::to_vec(claims).map_err(|e| KeyError(e.to_string()))?;
     let mut token = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 360);
     URL_SAFE_NO_PAD.encode_string(&header, &mut token);
@@ -61,11 +57,7 @@ pub fn verify<C: DeserializeOwned>(keys: &KeyRing, token: &str, typ: &str) -> Re
         return Err(JwtError::Malformed);
     };
     let header: PresentedHeader = decode_json(h)?;
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.by_kid(kid))
-        .ok_or(JwtError::UnknownKey)?;
+    let key = header.kid.as_deref().and_then(|kid| keys.by_kid(kid)).ok_or(JwtError::UnknownKey)?;
     if header.alg != key.alg.as_str() {
         return Err(JwtError::BadSignature);
     }
@@ -80,9 +72,7 @@ pub fn verify<C: DeserializeOwned>(keys: &KeyRing, token: &str, typ: &str) -> Re
 }
 
 fn decode_json<T: DeserializeOwned>(part: &str) -> Result<T, JwtError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| JwtError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD.decode(part).map_err(|_| JwtError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| JwtError::Malformed)
 }
 
@@ -92,10 +82,7 @@ mod tests {
     use crate::model::SigningAlg;
 
     fn ring() -> KeyRing {
-        let keys = SigningAlg::ALL
-            .into_iter()
-            .map(|a| SigningKey::generate(a).unwrap().0)
-            .collect();
+        let keys = SigningAlg::ALL.into_iter().map(|a| SigningKey::generate(a).unwrap().0).collect();
         KeyRing::new(keys).unwrap()
     }
 
@@ -112,12 +99,7 @@ mod tests {
     #[test]
     fn tampered_payload_is_refused() {
         let ring = ring();
-        let t = sign(
-            ring.active(SigningAlg::ES256),
-            "JWT",
-            &serde_json::json!({"sub": "u1"}),
-        )
-        .unwrap();
+        let t = sign(ring.active(SigningAlg::ES256), "JWT", &serde_json::json!({"sub": "u1"})).unwrap();
         let mut parts: Vec<&str> = t.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(br#"{"sub":"u2"}"#);
         parts[1] = &forged;
@@ -128,12 +110,7 @@ mod tests {
     #[test]
     fn token_of_another_type_is_refused() {
         let ring = ring();
-        let t = sign(
-            ring.active(SigningAlg::EdDSA),
-            "JWT",
-            &serde_json::json!({}),
-        )
-        .unwrap();
+        let t = sign(ring.active(SigningAlg::EdDSA), "JWT", &serde_json::json!({})).unwrap();
         let r: Result<serde_json::Value, _> = verify(&ring, &t, "at+jwt");
         assert_eq!(r.unwrap_err(), JwtError::WrongType);
     }

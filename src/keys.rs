@@ -8,9 +8,7 @@ use std::sync::Arc;
 
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
-use aws_lc_rs::signature::{
-    self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, UnparsedPublicKey,
-};
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, UnparsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
@@ -55,9 +53,7 @@ impl SigningKey {
             let jwk = json!({"e": b64(public.exponent().big_endian_without_leading_zero()), "kty": "RSA",
                              "n": b64(public.modulus().big_endian_without_leading_zero())});
             (SigningAlg::RS256, Pair::Rsa(k), public_der, jwk)
-        } else if let Ok(k) =
-            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der)
-        {
+        } else if let Ok(k) = EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der) {
             let point = k.public_key().as_ref().to_vec();
             let jwk = json!({"crv": "P-256", "kty": "EC", "x": b64(&point[1..33]), "y": b64(&point[33..65])});
             (SigningAlg::ES256, Pair::Ec(k), point, jwk)
@@ -66,45 +62,30 @@ impl SigningKey {
             let jwk = json!({"crv": "Ed25519", "kty": "OKP", "x": b64(&x)});
             (SigningAlg::EdDSA, Pair::Ed(k), x, jwk)
         } else {
-            return Err(KeyError(
-                "not an RSA, P-256 or Ed25519 PKCS#8 private key".into(),
-            ));
+            return Err(KeyError("not an RSA, P-256 or Ed25519 PKCS#8 private key".into()));
         };
         // RFC 7638: the thumbprint of the required members in lexicographic order (serde_json sorts keys).
-        let kid = b64(aws_lc_rs::digest::digest(
-            &aws_lc_rs::digest::SHA256,
-            jwk.to_string().as_bytes(),
-        )
-        .as_ref());
+        let kid = b64(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, jwk.to_string().as_bytes()).as_ref());
         let mut jwk = jwk;
         jwk["kid"] = json!(kid);
         jwk["use"] = json!("sig");
         jwk["alg"] = json!(alg.as_str());
-        Ok(SigningKey {
-            kid,
-            alg,
-            pair,
-            public_der,
-            jwk,
-        })
+        Ok(SigningKey { kid, alg, pair, public_der, jwk })
     }
 
     /// Generates a new key: RSA 2048, P-256 or Ed25519. Returns the key and its PKCS#8 DER.
     pub fn generate(alg: SigningAlg) -> Result<(Self, Vec<u8>), KeyError> {
-        let fail = |e: aws_lc_rs::error::Unspecified| {
-            KeyError(format!("cannot generate {}: {e}", alg.as_str()))
-        };
+        let fail = |e: aws_lc_rs::error::Unspecified| KeyError(format!("cannot generate {}: {e}", alg.as_str()));
         let der = match alg {
             SigningAlg::RS256 => RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
                 .and_then(|k| AsDer::<Pkcs8V1Der>::as_der(&k))
                 .map(|d| d.as_ref().to_vec())
                 .map_err(fail)?,
-            SigningAlg::ES256 => EcdsaKeyPair::generate_pkcs8(
-                &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-                &SystemRandom::new(),
-            )
-            .map(|d| d.as_ref().to_vec())
-            .map_err(fail)?,
+            SigningAlg::ES256 => {
+                EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                    .map(|d| d.as_ref().to_vec())
+                    .map_err(fail)?
+            }
             SigningAlg::EdDSA => Ed25519KeyPair::generate()
                 .and_then(|k| AsDer::<Pkcs8V1Der>::as_der(&k))
                 .map(|d| d.as_ref().to_vec())
@@ -119,8 +100,7 @@ impl SigningKey {
         match &self.pair {
             Pair::Rsa(k) => {
                 let mut sig = vec![0; k.public_modulus_len()];
-                k.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut sig)
-                    .map_err(fail)?;
+                k.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut sig).map_err(fail)?;
                 Ok(sig)
             }
             Pair::Ec(k) => Ok(k.sign(&rng, message).map_err(fail)?.as_ref().to_vec()),
@@ -134,9 +114,7 @@ impl SigningKey {
             SigningAlg::ES256 => &signature::ECDSA_P256_SHA256_FIXED,
             SigningAlg::EdDSA => &signature::ED25519,
         };
-        UnparsedPublicKey::new(params, &self.public_der)
-            .verify(message, sig)
-            .is_ok()
+        UnparsedPublicKey::new(params, &self.public_der).verify(message, sig).is_ok()
     }
 }
 
@@ -158,10 +136,7 @@ impl KeyRing {
         for key in keys {
             let key = Arc::new(key);
             if by_kid.insert(key.kid.clone(), key.clone()).is_some() {
-                return Err(KeyError(format!(
-                    "the same key is present twice (kid {})",
-                    key.kid
-                )));
+                return Err(KeyError(format!("the same key is present twice (kid {})", key.kid)));
             }
             active.entry(key.alg).or_insert(key);
         }
@@ -172,46 +147,30 @@ impl KeyRing {
         }
         let mut jwks: Vec<&serde_json::Value> = by_kid.values().map(|k| &k.jwk).collect();
         jwks.sort_by_key(|j| j["kid"].as_str().map(str::to_owned));
-        let jwks =
-            serde_json::to_vec(&json!({ "keys": jwks })).map_err(|e| KeyError(e.to_string()))?;
-        Ok(KeyRing {
-            active,
-            by_kid,
-            jwks,
-        })
+        let jwks = serde_json::to_vec(&json!({ "keys": jwks })).map_err(|e| KeyError(e.to_string()))?;
+        Ok(KeyRing { active, by_kid, jwks })
     }
 
     /// Loads every `*.pem` in `dir`; when `generate` is set, creates keys for missing algorithms.
     pub fn load_dir(dir: &Path, generate: bool) -> Result<(Self, Vec<SigningAlg>), KeyError> {
         let mut keys = Vec::new();
         if dir.exists() {
-            let entries = std::fs::read_dir(dir)
-                .map_err(|e| KeyError(format!("cannot read {}: {e}", dir.display())))?;
+            let entries =
+                std::fs::read_dir(dir).map_err(|e| KeyError(format!("cannot read {}: {e}", dir.display())))?;
             let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
-            for path in paths
-                .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "pem"))
-            {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| KeyError(format!("{}: {e}", path.display())))?;
-                let der = pem_decode(&text).ok_or_else(|| {
-                    KeyError(format!("{}: not a PEM PRIVATE KEY", path.display()))
-                })?;
-                keys.push(
-                    SigningKey::from_pkcs8(&der)
-                        .map_err(|e| KeyError(format!("{}: {e}", path.display())))?,
-                );
+            for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "pem")) {
+                let text = std::fs::read_to_string(&path).map_err(|e| KeyError(format!("{}: {e}", path.display())))?;
+                let der =
+                    pem_decode(&text).ok_or_else(|| KeyError(format!("{}: not a PEM PRIVATE KEY", path.display())))?;
+                keys.push(SigningKey::from_pkcs8(&der).map_err(|e| KeyError(format!("{}: {e}", path.display())))?);
             }
         }
         let mut generated = Vec::new();
         for alg in SigningAlg::ALL {
             if generate && !keys.iter().any(|k| k.alg == alg) {
                 let (key, der) = SigningKey::generate(alg)?;
-                write_private(
-                    &dir.join(format!("{}.pem", alg.as_str().to_ascii_lowercase())),
-                    &pem_encode(&der),
-                )?;
+                write_private(&dir.join(format!("{}.pem", alg.as_str().to_ascii_lowercase())), &pem_encode(&der))?;
                 keys.push(key);
                 generated.push(alg);
             }
@@ -242,27 +201,18 @@ impl KeyRing {
 pub fn load_secret(dir: &Path, generate: bool) -> Result<Vec<u8>, KeyError> {
     let path = dir.join("server.secret");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        let secret = URL_SAFE_NO_PAD
-            .decode(text.trim())
-            .map_err(|_| KeyError(format!("{}: not base64url", path.display())))?;
+        let secret =
+            URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| KeyError(format!("{}: not base64url", path.display())))?;
         if secret.len() < 32 {
-            return Err(KeyError(format!(
-                "{}: the secret must be at least 32 bytes",
-                path.display()
-            )));
+            return Err(KeyError(format!("{}: the secret must be at least 32 bytes", path.display())));
         }
         return Ok(secret);
     }
     if !generate {
-        return Err(KeyError(format!(
-            "{} is missing; run `tessera keys generate`",
-            path.display()
-        )));
+        return Err(KeyError(format!("{} is missing; run `tessera keys generate`", path.display())));
     }
     let mut secret = vec![0u8; 32];
-    SystemRandom::new()
-        .fill(&mut secret)
-        .map_err(|_| KeyError("no randomness".into()))?;
+    SystemRandom::new().fill(&mut secret).map_err(|_| KeyError("no randomness".into()))?;
     write_private(&path, &URL_SAFE_NO_PAD.encode(&secret))?;
     Ok(secret)
 }
@@ -277,33 +227,19 @@ fn write_private(path: &Path, contents: &str) -> Result<(), KeyError> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .and_then(|mut f| f.write_all(contents.as_bytes()))
-        .map_err(fail)
+    options.open(path).and_then(|mut f| f.write_all(contents.as_bytes())).map_err(fail)
 }
 
 fn pem_decode(text: &str) -> Option<Vec<u8>> {
-    let body = text
-        .split("-----BEGIN PRIVATE KEY-----")
-        .nth(1)?
-        .split("-----END PRIVATE KEY-----")
-        .next()?;
+    let body = text.split("-----BEGIN PRIVATE KEY-----").nth(1)?.split("-----END PRIVATE KEY-----").next()?;
     let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     STANDARD.decode(compact).ok()
 }
 
 fn pem_encode(der: &[u8]) -> String {
     let b = STANDARD.encode(der);
-    let lines: Vec<&str> = b
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    format!(
-        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-        lines.join("\n")
-    )
+    let lines: Vec<&str> = b.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+    format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"))
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 //! Module map (dependencies point down):
 //!
 //! - `http` — router assembly and the middleware around every request
-//! - `oauth` (protocol endpoints) · `login` (sign-in screens) · `demo` (built-in relying party)
+//! - `oauth` (protocol endpoints) · `login` (sign-in screens) · `account` (the user's page)
+//!   · `demo` (built-in relying party)
 //! - `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
 //! - `config`, `state`, `clock`, `crypto`
 
+pub mod account;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -68,19 +70,8 @@ pub async fn build(config: Config, clock: Clock) -> Result<Started, StartError> 
     let directory = store::open_directory(&config.directory.url).await?;
     let ephemeral = store::open_ephemeral(&config.ephemeral.url, clock.clone())?;
     let mailer = Mailer::new(&config.email)?;
-    let state = AppState::new(Parts {
-        config,
-        clock,
-        directory,
-        ephemeral,
-        keys,
-        mailer,
-        secret,
-    });
-    Ok(Started {
-        state,
-        generated_keys,
-    })
+    let state = AppState::new(Parts { config, clock, directory, ephemeral, keys, mailer, secret });
+    Ok(Started { state, generated_keys })
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
@@ -90,7 +81,5 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }

@@ -9,11 +9,7 @@ use tessera::config::Config;
 use tessera::model::{AuthMethod, Client, SigningAlg};
 
 #[derive(Parser)]
-#[command(
-    name = "tessera",
-    version,
-    about = "An OpenID Connect provider for passwordless login"
-)]
+#[command(name = "tessera", version, about = "An OpenID Connect provider for passwordless login")]
 struct Cli {
     /// Configuration file (TOML). Without one, Tessera runs on embedded defaults.
     #[arg(long, global = true, env = "TESSERA_CONFIG")]
@@ -22,6 +18,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once at start; the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the server.
@@ -65,9 +63,18 @@ struct AddClient {
     redirect_uris: Vec<String>,
     #[arg(long = "post-logout-redirect-uri")]
     post_logout_redirect_uris: Vec<String>,
-    /// client_secret_basic, client_secret_post, or none (public client, PKCE required).
+    /// client_secret_basic, client_secret_post, private_key_jwt, or none (public client, PKCE required).
     #[arg(long, default_value = "client_secret_basic")]
     auth_method: String,
+    /// For private_key_jwt: where the client publishes its JWK Set.
+    #[arg(long)]
+    jwks_uri: Option<String>,
+    /// For private_key_jwt: the client's JWK Set as JSON.
+    #[arg(long)]
+    jwks: Option<String>,
+    /// Where to POST a logout token when a session the client used ends.
+    #[arg(long)]
+    backchannel_logout_uri: Option<String>,
     /// RS256, ES256 or EdDSA.
     #[arg(long, default_value = "RS256")]
     alg: String,
@@ -76,10 +83,7 @@ struct AddClient {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = std::env::var("TESSERA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
     let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
         Ok(c) => c,
         Err(e) => {
@@ -87,10 +91,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -123,20 +124,11 @@ async fn serve(config: Config) -> CliResult {
     let listen = config.listen.clone();
     let started = tessera::build(config, Clock::System).await?;
     let state = started.state.clone();
-    let listener = tokio::net::TcpListener::bind(&listen)
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let c = &state.config;
-    tracing::info!(
-        "Tessera {} listening on {listen}, issuer {}",
-        env!("CARGO_PKG_VERSION"),
-        c.issuer()
-    );
-    tracing::info!(
-        "directory: {} · ephemeral: {}",
-        c.directory.url,
-        c.ephemeral.url
-    );
+    tracing::info!("Tessera {} listening on {listen}, issuer {}", env!("CARGO_PKG_VERSION"), c.issuer());
+    tracing::info!("directory: {} · ephemeral: {}", c.directory.url, c.ephemeral.url);
     if started.generated_keys.is_empty() {
         tracing::info!("keys: loaded from {}", c.keys_dir.display());
     } else {
@@ -147,11 +139,8 @@ async fn serve(config: Config) -> CliResult {
             c.keys_dir.display()
         );
     }
-    let dev_codes = if state.dev_mode() && state.mailer.is_outbox() {
-        " (dev mode: codes are also printed here)"
-    } else {
-        ""
-    };
+    let dev_codes =
+        if state.dev_mode() && state.mailer.is_outbox() { " (dev mode: codes are also printed here)" } else { "" };
     tracing::info!("email: {}{dev_codes}", state.mailer.describe());
     if c.demo {
         tracing::info!("Open {}/demo to try a login.", c.issuer());
@@ -167,8 +156,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -185,11 +173,7 @@ fn keys(config: Config, cmd: KeysCommand) -> CliResult {
         let names: Vec<&str> = generated.iter().map(|a| a.as_str()).collect();
         println!(
             "generated: {}",
-            if names.is_empty() {
-                "nothing (all keys present)".into()
-            } else {
-                names.join(", ")
-            }
+            if names.is_empty() { "nothing (all keys present)".into() } else { names.join(", ") }
         );
     }
     for key in ring.keys() {
@@ -205,7 +189,8 @@ async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
         ClientsCommand::Add(a) => {
             let method: AuthMethod = a.auth_method.parse()?;
             let alg: SigningAlg = a.alg.parse()?;
-            let secret = (method != AuthMethod::None).then(tessera::crypto::random_token);
+            let has_secret = matches!(method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost);
+            let secret = has_secret.then(tessera::crypto::random_token);
             let spec = tessera::config::ClientConfig {
                 id: a.id.clone(),
                 name: a.name.clone(),
@@ -214,49 +199,33 @@ async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
                 post_logout_redirect_uris: a.post_logout_redirect_uris,
                 token_endpoint_auth_method: method.as_str().into(),
                 id_token_signed_response_alg: alg.as_str().into(),
+                jwks_uri: a.jwks_uri,
+                jwks: a.jwks,
+                backchannel_logout_session_required: a.backchannel_logout_uri.is_some(),
+                backchannel_logout_uri: a.backchannel_logout_uri,
             };
-            tessera::config::check_client(&spec)
-                .map_err(|(field, why)| format!("{field}: {why}"))?;
+            tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
             if config.clients.iter().any(|c| c.id == a.id) {
-                return Err(format!(
-                    "client {} is already defined in the configuration file",
-                    a.id
-                )
-                .into());
+                return Err(format!("client {} is already defined in the configuration file", a.id).into());
             }
             let client: Client = tessera::state::client_from_config(&spec);
-            directory
-                .insert_client(&client, now)
-                .await
-                .map_err(|e| match e {
-                    tessera::store::StoreError::Conflict => {
-                        format!("client {} already exists", a.id)
-                    }
-                    other => other.to_string(),
-                })?;
+            directory.insert_client(&client, now).await.map_err(|e| match e {
+                tessera::store::StoreError::Conflict => {
+                    format!("client {} already exists", a.id)
+                }
+                other => other.to_string(),
+            })?;
             println!("client {} registered ({})", client.id, method.as_str());
             if let Some(secret) = secret {
-                println!(
-                    "client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again."
-                );
+                println!("client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again.");
             }
         }
         ClientsCommand::List => {
             for c in &config.clients {
-                println!(
-                    "{:<24} {:<20} config     {}",
-                    c.id,
-                    c.token_endpoint_auth_method,
-                    c.redirect_uris.join(" ")
-                );
+                println!("{:<24} {:<20} config     {}", c.id, c.token_endpoint_auth_method, c.redirect_uris.join(" "));
             }
             for c in directory.clients().await? {
-                println!(
-                    "{:<24} {:<20} directory  {}",
-                    c.id,
-                    c.auth_method.as_str(),
-                    c.redirect_uris.join(" ")
-                );
+                println!("{:<24} {:<20} directory  {}", c.id, c.auth_method.as_str(), c.redirect_uris.join(" "));
             }
         }
         ClientsCommand::Remove { id } => {

@@ -55,9 +55,7 @@ impl FromStr for Email {
         if s.len() > 254 {
             return Err("That email address is too long.");
         }
-        let mailbox: lettre::Address = s
-            .parse()
-            .map_err(|_| "Enter a valid email address, like name@example.com.")?;
+        let mailbox: lettre::Address = s.parse().map_err(|_| "Enter a valid email address, like name@example.com.")?;
         let domain = mailbox.domain().to_ascii_lowercase();
         if !domain.contains('.') && domain != "localhost" {
             return Err("Enter a valid email address, like name@example.com.");
@@ -88,6 +86,8 @@ pub struct User {
 pub enum AuthMethod {
     ClientSecretBasic,
     ClientSecretPost,
+    /// RFC 7523 §2.2: a JWT signed with a key from the client's registered JWKS.
+    PrivateKeyJwt,
     /// A public client: no secret, PKCE mandatory.
     None,
 }
@@ -97,6 +97,7 @@ impl AuthMethod {
         match self {
             AuthMethod::ClientSecretBasic => "client_secret_basic",
             AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
             AuthMethod::None => "none",
         }
     }
@@ -109,10 +110,11 @@ impl FromStr for AuthMethod {
         match s {
             "client_secret_basic" => Ok(AuthMethod::ClientSecretBasic),
             "client_secret_post" => Ok(AuthMethod::ClientSecretPost),
+            "private_key_jwt" => Ok(AuthMethod::PrivateKeyJwt),
             "none" => Ok(AuthMethod::None),
-            other => Err(format!(
-                "{other:?} is not one of client_secret_basic, client_secret_post, none"
-            )),
+            other => {
+                Err(format!("{other:?} is not one of client_secret_basic, client_secret_post, private_key_jwt, none"))
+            }
         }
     }
 }
@@ -159,6 +161,13 @@ pub struct Client {
     pub post_logout_redirect_uris: Vec<String>,
     pub auth_method: AuthMethod,
     pub signing_alg: SigningAlg,
+    /// Where the client publishes its keys, for `private_key_jwt`.
+    pub jwks_uri: Option<String>,
+    /// The client's keys inline (a JWK Set as JSON), for `private_key_jwt`.
+    pub jwks: Option<String>,
+    /// OIDC Back-Channel Logout 1.0 §2.2.
+    pub backchannel_logout_uri: Option<String>,
+    pub backchannel_logout_session_required: bool,
 }
 
 impl Client {
@@ -177,6 +186,7 @@ impl Client {
 pub struct Session {
     pub id: String,
     pub user_id: UserId,
+    /// When the user signed in (OIDC `auth_time`); also when the session began.
     pub auth_time: UnixTime,
     pub amr: Vec<String>,
     pub acr: String,
@@ -195,14 +205,7 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for bad in [
-            "",
-            "alice",
-            "alice@",
-            "@example.com",
-            "a b@example.com",
-            "alice@example",
-        ] {
+        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "alice@example"] {
             assert!(bad.parse::<Email>().is_err(), "{bad:?} accepted");
         }
     }

@@ -12,19 +12,10 @@ use crate::store::StoreResult;
 
 fn name(state: &AppState, base: &'static str) -> String {
     // `__Host-` requires Secure, which browsers accept only over https (and on localhost).
-    if state.config.secure_cookies() {
-        format!("__Host-{base}")
-    } else {
-        base.to_string()
-    }
+    if state.config.secure_cookies() { format!("__Host-{base}") } else { base.to_string() }
 }
 
-fn cookie(
-    state: &AppState,
-    base: &'static str,
-    value: String,
-    max_age: Option<i64>,
-) -> Cookie<'static> {
+fn cookie(state: &AppState, base: &'static str, value: String, max_age: Option<i64>) -> Cookie<'static> {
     let mut c = Cookie::build((name(state, base), value))
         .path("/")
         .http_only(true)
@@ -42,10 +33,7 @@ pub async fn current(state: &AppState, jar: &CookieJar) -> StoreResult<Option<Se
         return Ok(None);
     };
     let hash = crypto::sha256(token.value().as_bytes());
-    state
-        .directory
-        .session_by_token(&hash, state.clock.now())
-        .await
+    state.directory.session_by_token(&hash, state.clock.now()).await
 }
 
 /// Starts a new session after a successful sign-in; any previous session of this browser ends
@@ -71,10 +59,7 @@ pub async fn start(
         acr,
         expires_at: now + lifetime,
     };
-    state
-        .directory
-        .insert_session(&crypto::sha256(token.as_bytes()), &session, now)
-        .await?;
+    state.directory.insert_session(&crypto::sha256(token.as_bytes()), &session, now).await?;
     let jar = jar.add(cookie(state, "tessera_session", token, Some(lifetime)));
     Ok((jar, session))
 }
@@ -93,6 +78,10 @@ pub fn browser_id(state: &AppState, jar: CookieJar) -> (CookieJar, [u8; 32]) {
 
 /// The hash of this browser's id, if it has one.
 pub fn browser_hash(state: &AppState, jar: &CookieJar) -> Option<[u8; 32]> {
-    jar.get(&name(state, "tessera_browser"))
-        .map(|c| crypto::sha256(c.value().as_bytes()))
+    jar.get(&name(state, "tessera_browser")).map(|c| crypto::sha256(c.value().as_bytes()))
+}
+
+/// Removes the session cookie from the browser.
+pub fn clear(state: &AppState, jar: CookieJar) -> CookieJar {
+    jar.remove(Cookie::build(name(state, "tessera_session")).path("/"))
 }

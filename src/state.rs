@@ -33,6 +33,8 @@ pub struct Inner {
     pub discovery: CachedJson,
     pub jwks: CachedJson,
     pub http: reqwest::Client,
+    /// JWK Sets fetched from clients' `jwks_uri`.
+    pub client_keys: crate::oauth::client_jwt::KeyCache,
 }
 
 impl Deref for AppState {
@@ -56,12 +58,8 @@ pub struct Parts {
 
 impl AppState {
     pub fn new(p: Parts) -> Self {
-        let mut static_clients: HashMap<String, Client> = p
-            .config
-            .clients
-            .iter()
-            .map(|c| (c.id.clone(), client_from_config(c)))
-            .collect();
+        let mut static_clients: HashMap<String, Client> =
+            p.config.clients.iter().map(|c| (c.id.clone(), client_from_config(c))).collect();
         if p.config.demo {
             let demo = demo_client(p.config.issuer());
             static_clients.insert(demo.id.clone(), demo);
@@ -84,6 +82,7 @@ impl AppState {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap_or_default(),
+            client_keys: Default::default(),
         }))
     }
 
@@ -120,14 +119,12 @@ pub fn client_from_config(c: &ClientConfig) -> Client {
         redirect_uris: c.redirect_uris.clone(),
         post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),
         // `validate` has already checked both strings.
-        auth_method: c
-            .token_endpoint_auth_method
-            .parse()
-            .unwrap_or(AuthMethod::ClientSecretBasic),
-        signing_alg: c
-            .id_token_signed_response_alg
-            .parse()
-            .unwrap_or(crate::model::SigningAlg::RS256),
+        auth_method: c.token_endpoint_auth_method.parse().unwrap_or(AuthMethod::ClientSecretBasic),
+        signing_alg: c.id_token_signed_response_alg.parse().unwrap_or(crate::model::SigningAlg::RS256),
+        jwks_uri: c.jwks_uri.clone(),
+        jwks: c.jwks.clone(),
+        backchannel_logout_uri: c.backchannel_logout_uri.clone(),
+        backchannel_logout_session_required: c.backchannel_logout_session_required,
     }
 }
 
@@ -140,5 +137,9 @@ fn demo_client(issuer: &str) -> Client {
         post_logout_redirect_uris: vec![format!("{issuer}/demo")],
         auth_method: AuthMethod::None,
         signing_alg: crate::model::SigningAlg::ES256,
+        jwks_uri: None,
+        jwks: None,
+        backchannel_logout_uri: None,
+        backchannel_logout_session_required: false,
     }
 }

@@ -12,8 +12,7 @@ pub(super) fn overlay(
     tree: &mut toml::Table,
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<(), ConfigError> {
-    let defaults = toml::Table::try_from(Config::default())
-        .map_err(|e| ConfigError::new("defaults", e.to_string()))?;
+    let defaults = toml::Table::try_from(Config::default()).map_err(|e| ConfigError::new("defaults", e.to_string()))?;
     for (name, raw) in vars {
         let Some(rest) = name.strip_prefix(PREFIX) else {
             continue;
@@ -73,9 +72,7 @@ mod tests {
     use super::*;
 
     fn vars(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -97,10 +94,7 @@ mod tests {
     fn numeric_looking_secrets_stay_strings() {
         let c = Config::from_toml(
             "",
-            vars(&[
-                ("TESSERA_EMAIL__SMTP__USERNAME", "mailer"),
-                ("TESSERA_EMAIL__SMTP__PASSWORD", "123456"),
-            ]),
+            vars(&[("TESSERA_EMAIL__SMTP__USERNAME", "mailer"), ("TESSERA_EMAIL__SMTP__PASSWORD", "123456")]),
         )
         .unwrap();
         assert_eq!(c.email.smtp.password.as_deref(), Some("123456"));
@@ -108,11 +102,9 @@ mod tests {
 
     #[test]
     fn environment_wins_over_the_file() {
-        let c = Config::from_toml(
-            "issuer = \"https://file.example\"",
-            vars(&[("TESSERA_ISSUER", "https://env.example")]),
-        )
-        .unwrap();
+        let c =
+            Config::from_toml("issuer = \"https://file.example\"", vars(&[("TESSERA_ISSUER", "https://env.example")]))
+                .unwrap();
         assert_eq!(c.issuer, "https://env.example");
     }
 

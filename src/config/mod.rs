@@ -134,6 +134,17 @@ pub struct ClientConfig {
     pub token_endpoint_auth_method: String,
     #[serde(default = "default_alg")]
     pub id_token_signed_response_alg: String,
+    /// For `private_key_jwt`: where the client publishes its JWK Set (fetched and cached) ...
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// ... or the JWK Set itself, as JSON.
+    #[serde(default)]
+    pub jwks: Option<String>,
+    /// OIDC Back-Channel Logout: where to POST a logout token when a session ends.
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
 }
 
 fn default_auth_method() -> String {
@@ -164,17 +175,13 @@ impl Default for Config {
 
 impl Default for DirectoryConfig {
     fn default() -> Self {
-        DirectoryConfig {
-            url: "sqlite://data/tessera.db".into(),
-        }
+        DirectoryConfig { url: "sqlite://data/tessera.db".into() }
     }
 }
 
 impl Default for EphemeralConfig {
     fn default() -> Self {
-        EphemeralConfig {
-            url: "memory://".into(),
-        }
+        EphemeralConfig { url: "memory://".into() }
     }
 }
 
@@ -204,12 +211,7 @@ impl Default for SmtpConfig {
 
 impl Default for LoginConfig {
     fn default() -> Self {
-        LoginConfig {
-            signup: true,
-            product_name: "Tessera".into(),
-            sends_per_window: 5,
-            send_window_secs: 900,
-        }
+        LoginConfig { signup: true, product_name: "Tessera".into(), sends_per_window: 5, send_window_secs: 900 }
     }
 }
 
@@ -229,25 +231,17 @@ impl Default for Lifetimes {
 
 impl Config {
     /// Reads the file (if any), applies `TESSERA_*` variables from `vars`, and validates.
-    pub fn load(
-        path: Option<&Path>,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, ConfigError> {
+    pub fn load(path: Option<&Path>, vars: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
         let text = match path {
-            Some(p) => std::fs::read_to_string(p).map_err(|e| {
-                ConfigError::new("--config", format!("cannot read {}: {e}", p.display()))
-            })?,
+            Some(p) => std::fs::read_to_string(p)
+                .map_err(|e| ConfigError::new("--config", format!("cannot read {}: {e}", p.display())))?,
             None => String::new(),
         };
         Self::from_toml(&text, vars)
     }
 
-    pub fn from_toml(
-        text: &str,
-        vars: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, ConfigError> {
-        let mut tree: toml::Table =
-            toml::from_str(text).map_err(|e| ConfigError::new("file", e.to_string()))?;
+    pub fn from_toml(text: &str, vars: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+        let mut tree: toml::Table = toml::from_str(text).map_err(|e| ConfigError::new("file", e.to_string()))?;
         env::overlay(&mut tree, vars)?;
         let config: Config = toml::Value::Table(tree)
             .try_into()

@@ -18,10 +18,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(key: &str, message: impl Into<String>) -> Self {
-        ConfigError {
-            key: key.to_string(),
-            message: message.into(),
-        }
+        ConfigError { key: key.to_string(), message: message.into() }
     }
 }
 
@@ -35,35 +32,23 @@ impl std::error::Error for ConfigError {}
 
 impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let issuer = Url::parse(&self.issuer)
-            .map_err(|e| ConfigError::new("issuer", format!("not a URL: {e}")))?;
+        let issuer = Url::parse(&self.issuer).map_err(|e| ConfigError::new("issuer", format!("not a URL: {e}")))?;
         // OIDC Discovery §3: https, no query or fragment.
         if issuer.query().is_some() || issuer.fragment().is_some() {
-            return Err(ConfigError::new(
-                "issuer",
-                "must not have a query or fragment",
-            ));
+            return Err(ConfigError::new("issuer", "must not have a query or fragment"));
         }
         match issuer.scheme() {
             "https" => {}
             "http" if self.mode == Mode::Dev || is_loopback(&issuer) => {}
             _ => {
-                return Err(ConfigError::new(
-                    "issuer",
-                    "must use https (http only in dev mode)",
-                ));
+                return Err(ConfigError::new("issuer", "must use https (http only in dev mode)"));
             }
         }
         self.listen
             .parse::<SocketAddr>()
             .map_err(|_| ConfigError::new("listen", "must be an address like 127.0.0.1:8080"))?;
-        if !self.directory.url.starts_with("sqlite://")
-            && !self.directory.url.starts_with("sqlite:")
-        {
-            return Err(ConfigError::new(
-                "directory.url",
-                "supported: sqlite://PATH",
-            ));
+        if !self.directory.url.starts_with("sqlite://") && !self.directory.url.starts_with("sqlite:") {
+            return Err(ConfigError::new("directory.url", "supported: sqlite://PATH"));
         }
         if self.ephemeral.url != "memory://" {
             return Err(ConfigError::new("ephemeral.url", "supported: memory://"));
@@ -74,13 +59,9 @@ impl Config {
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");
             if !seen.insert(client.id.as_str()) {
-                return Err(ConfigError::new(
-                    &key,
-                    format!("duplicate client id {:?}", client.id),
-                ));
+                return Err(ConfigError::new(&key, format!("duplicate client id {:?}", client.id)));
             }
-            validate_client(client)
-                .map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+            validate_client(client).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
         }
         Ok(())
     }
@@ -92,22 +73,13 @@ impl Config {
             .map_err(|e| ConfigError::new("email.from", format!("not a mailbox: {e}")))?;
         let smtp = &self.email.smtp;
         if self.email.transport == EmailTransport::Smtp && smtp.host.trim().is_empty() {
-            return Err(ConfigError::new(
-                "email.smtp.host",
-                "required when email.transport = \"smtp\"",
-            ));
+            return Err(ConfigError::new("email.smtp.host", "required when email.transport = \"smtp\""));
         }
         if smtp.username.is_some() != smtp.password.is_some() {
-            return Err(ConfigError::new(
-                "email.smtp.username",
-                "set username and password together",
-            ));
+            return Err(ConfigError::new("email.smtp.username", "set username and password together"));
         }
         if smtp.timeout_secs == 0 || smtp.timeout_secs > 120 {
-            return Err(ConfigError::new(
-                "email.smtp.timeout_secs",
-                "must be 1..=120",
-            ));
+            return Err(ConfigError::new("email.smtp.timeout_secs", "must be 1..=120"));
         }
         Ok(())
     }
@@ -122,26 +94,15 @@ impl Config {
             ("lifetimes.session", l.session, 60, 365 * 86_400),
             ("lifetimes.interaction", l.interaction, 60, 3_600),
             ("lifetimes.otp", l.otp, 60, 3_600),
-            (
-                "login.send_window_secs",
-                self.login.send_window_secs,
-                1,
-                86_400,
-            ),
+            ("login.send_window_secs", self.login.send_window_secs, 1, 86_400),
         ];
         for (key, value, min, max) in checks {
             if !(min..=max).contains(&value) {
-                return Err(ConfigError::new(
-                    key,
-                    format!("must be between {min} and {max} seconds"),
-                ));
+                return Err(ConfigError::new(key, format!("must be between {min} and {max} seconds")));
             }
         }
         if self.login.sends_per_window == 0 {
-            return Err(ConfigError::new(
-                "login.sends_per_window",
-                "must be at least 1",
-            ));
+            return Err(ConfigError::new("login.sends_per_window", "must be at least 1"));
         }
         Ok(())
     }
@@ -152,21 +113,14 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     if c.id.is_empty() || c.id.len() > 128 || !c.id.chars().all(|ch| ch.is_ascii_graphic()) {
         return Err(("id", "must be 1-128 visible ASCII characters".into()));
     }
-    let method: AuthMethod = c
-        .token_endpoint_auth_method
-        .parse()
-        .map_err(|e| ("token_endpoint_auth_method", e))?;
-    c.id_token_signed_response_alg
-        .parse::<SigningAlg>()
-        .map_err(|e| ("id_token_signed_response_alg", e))?;
+    let method: AuthMethod = c.token_endpoint_auth_method.parse().map_err(|e| ("token_endpoint_auth_method", e))?;
+    c.id_token_signed_response_alg.parse::<SigningAlg>().map_err(|e| ("id_token_signed_response_alg", e))?;
     match (method, &c.secret) {
-        (AuthMethod::None, Some(_)) => {
-            return Err((
-                "secret",
-                "a public client (auth method none) has no secret".into(),
-            ));
+        (AuthMethod::None | AuthMethod::PrivateKeyJwt, Some(_)) => {
+            return Err(("secret", format!("a client using {} has no secret", method.as_str())));
         }
         (AuthMethod::None, None) => {}
+        (AuthMethod::PrivateKeyJwt, None) => check_client_keys(c)?,
         (_, None) => return Err(("secret", "required for a confidential client".into())),
         (_, Some(s)) if s.len() < 16 => {
             return Err(("secret", "must be at least 16 characters".into()));
@@ -180,10 +134,40 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
         check_redirect_uri(uri).map_err(|e| ("redirect_uris", format!("{uri:?}: {e}")))?;
     }
     for uri in &c.post_logout_redirect_uris {
-        check_redirect_uri(uri)
-            .map_err(|e| ("post_logout_redirect_uris", format!("{uri:?}: {e}")))?;
+        check_redirect_uri(uri).map_err(|e| ("post_logout_redirect_uris", format!("{uri:?}: {e}")))?;
+    }
+    if let Some(uri) = &c.backchannel_logout_uri {
+        check_server_url(uri).map_err(|e| ("backchannel_logout_uri", format!("{uri:?}: {e}")))?;
+    }
+    if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
+        return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));
     }
     Ok(())
+}
+
+/// RFC 7523 clients register exactly one of `jwks` (a JWK Set) and `jwks_uri`.
+fn check_client_keys(c: &ClientConfig) -> Result<(), (&'static str, String)> {
+    match (&c.jwks, &c.jwks_uri) {
+        (Some(_), Some(_)) => Err(("jwks", "set jwks or jwks_uri, not both".into())),
+        (None, None) => Err(("jwks_uri", "private_key_jwt needs jwks or jwks_uri".into())),
+        (Some(set), None) => serde_json::from_str::<jsonwebtoken::jwk::JwkSet>(set)
+            .map(drop)
+            .map_err(|e| ("jwks", format!("not a JWK Set: {e}"))),
+        (None, Some(uri)) => check_server_url(uri).map_err(|e| ("jwks_uri", format!("{uri:?}: {e}"))),
+    }
+}
+
+/// A URL Tessera itself calls: https, or http on loopback; no fragment.
+pub fn check_server_url(uri: &str) -> Result<(), String> {
+    let url = Url::parse(uri).map_err(|e| format!("not an absolute URL ({e})"))?;
+    if url.fragment().is_some() {
+        return Err("must not contain a fragment".into());
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        _ => Err("must use https (http only for localhost and loopback addresses)".into()),
+    }
 }
 
 /// RFC 6749 §3.1.2: absolute, no fragment. Plain http only for loopback (RFC 8252 §7.3).
@@ -231,9 +215,7 @@ mod tests {
 
     #[test]
     fn production_requires_https_issuer() {
-        assert!(
-            err("mode = \"production\"\nissuer = \"http://id.example.com\"").contains("`issuer`")
-        );
+        assert!(err("mode = \"production\"\nissuer = \"http://id.example.com\"").contains("`issuer`"));
     }
 
     #[test]
@@ -243,24 +225,15 @@ mod tests {
 
     #[test]
     fn confidential_client_needs_a_long_secret() {
-        let e = err(
-            "[[clients]]\nid = \"app\"\nsecret = \"short\"\nredirect_uris = [\"https://app.example/cb\"]",
-        );
+        let e = err("[[clients]]\nid = \"app\"\nsecret = \"short\"\nredirect_uris = [\"https://app.example/cb\"]");
         assert!(e.contains("clients[0].secret"), "{e}");
     }
 
     #[test]
     fn redirect_uris_with_fragments_or_plain_http_are_refused() {
         let base = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
-        assert!(
-            err(&format!(
-                "{base}redirect_uris = [\"https://a.example/cb#x\"]"
-            ))
-            .contains("fragment")
-        );
-        assert!(
-            err(&format!("{base}redirect_uris = [\"http://a.example/cb\"]")).contains("loopback")
-        );
+        assert!(err(&format!("{base}redirect_uris = [\"https://a.example/cb#x\"]")).contains("fragment"));
+        assert!(err(&format!("{base}redirect_uris = [\"http://a.example/cb\"]")).contains("loopback"));
     }
 
     #[test]
@@ -273,9 +246,7 @@ mod tests {
 
     #[test]
     fn lifetimes_out_of_range_are_refused() {
-        assert!(
-            err("[lifetimes]\nauthorization_code = 3600").contains("lifetimes.authorization_code")
-        );
+        assert!(err("[lifetimes]\nauthorization_code = 3600").contains("lifetimes.authorization_code"));
     }
 }
 
@@ -285,14 +256,7 @@ mod example {
 
     #[test]
     fn example_config_is_valid_and_states_the_defaults() {
-        let example = Config::from_toml(
-            include_str!("../../deploy/tessera.example.toml"),
-            Vec::new(),
-        )
-        .unwrap();
-        assert_eq!(
-            toml::Value::try_from(&example).unwrap(),
-            toml::Value::try_from(Config::default()).unwrap()
-        );
+        let example = Config::from_toml(include_str!("../../deploy/tessera.example.toml"), Vec::new()).unwrap();
+        assert_eq!(toml::Value::try_from(&example).unwrap(), toml::Value::try_from(Config::default()).unwrap());
     }
 }

@@ -59,22 +59,10 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     tracing::debug!(request_id = %id, %method, %path, status = status.as_u16(), ms = started.elapsed().as_secs_f64() * 1e3, "request");
 
     let headers = response.headers_mut();
-    headers.insert(
-        "x-request-id",
-        HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-")),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert("x-request-id", HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-")));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     response
 }

@@ -25,19 +25,11 @@ pub struct PageError {
 
 impl PageError {
     pub fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
-        PageError {
-            status,
-            title,
-            message: message.into(),
-        }
+        PageError { status, title, message: message.into() }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "This sign-in request cannot be used",
-            message,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "This sign-in request cannot be used", message)
     }
 
     pub fn expired() -> Self {
@@ -55,9 +47,7 @@ impl PageError {
             "The sign-in service cannot answer right now. Wait a moment and try again.",
         );
         let mut response = page.into_response();
-        response
-            .extensions_mut()
-            .insert(ErrorCause(cause.to_string()));
+        response.extensions_mut().insert(ErrorCause(cause.to_string()));
         response
     }
 }
@@ -86,16 +76,14 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(crate::oauth::routes())
         .merge(crate::login::routes())
+        .merge(crate::account::routes())
         .merge(assets());
     if state.config.demo {
         app = app.merge(crate::demo::routes());
     }
-    app.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        middleware::around,
-    ))
-    .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-    .with_state(state)
+    app.layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .with_state(state)
 }
 
 fn assets() -> Router<AppState> {
@@ -107,26 +95,12 @@ fn assets() -> Router<AppState> {
     Router::new()
         .route(
             "/assets/tessera.css",
-            get(move || async move {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/css"),
-                        (header::CACHE_CONTROL, cached),
-                    ],
-                    CSS,
-                )
-            }),
+            get(move || async move { ([(header::CONTENT_TYPE, "text/css"), (header::CACHE_CONTROL, cached)], CSS) }),
         )
         .route(
             "/assets/form_post.js",
             get(move || async move {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/javascript"),
-                        (header::CACHE_CONTROL, cached),
-                    ],
-                    FORM_POST_JS,
-                )
+                ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, cached)], FORM_POST_JS)
             }),
         )
         .route("/", get(|| async { axum::response::Redirect::to("/demo") }))

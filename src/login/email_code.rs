@@ -64,9 +64,7 @@ fn message(key: Option<&str>) -> Option<&'static str> {
         "expired" => {
             "That code has expired or was replaced by a newer one. Enter your email address to get a new code."
         }
-        "noaccount" => {
-            "This address cannot sign in here. Use another address or contact the administrator."
-        }
+        "noaccount" => "This address cannot sign in here. Use another address or contact the administrator.",
         _ => return None,
     })
 }
@@ -92,11 +90,7 @@ pub async fn identify_page(
     {
         continue_as = user.email.map(|e| e.as_str().to_string());
     }
-    let prefill = ix
-        .email
-        .as_ref()
-        .map(|e| e.as_str().to_string())
-        .or_else(|| ix.request.login_hint.clone());
+    let prefill = ix.email.as_ref().map(|e| e.as_str().to_string()).or_else(|| ix.login_hint().map(str::to_owned));
     Ok(html(IdentifyPage {
         product_name: &state.config.login.product_name,
         client_name: &ix.client_name,
@@ -155,25 +149,12 @@ fn deliver_in_background(state: &AppState, email: Email, code: String, app_name:
 }
 
 /// Per-address and per-IP send limits, shared through Ephemeral; `Some(seconds)` when over.
-async fn over_send_limit(
-    state: &AppState,
-    email: &Email,
-    peer: SocketAddr,
-) -> Result<Option<u64>, PageError> {
+async fn over_send_limit(state: &AppState, email: &Email, peer: SocketAddr) -> Result<Option<u64>, PageError> {
     let login = &state.config.login;
     let window = login.send_window_secs;
-    let who = crypto::b64url(&crypto::keyed_hash(
-        &state.secret,
-        &[b"email", email.as_str().as_bytes()],
-    ));
-    let by_address = state
-        .ephemeral
-        .incr(&format!("rl:send:email:{who}"), window)
-        .await?;
-    let by_ip = state
-        .ephemeral
-        .incr(&format!("rl:send:ip:{}", peer.ip()), window)
-        .await?;
+    let who = crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"email", email.as_str().as_bytes()]));
+    let by_address = state.ephemeral.incr(&format!("rl:send:email:{who}"), window).await?;
+    let by_ip = state.ephemeral.incr(&format!("rl:send:ip:{}", peer.ip()), window).await?;
     let limit = u64::from(login.sends_per_window);
     Ok((by_address > limit || by_ip > limit * 10).then_some(window))
 }
@@ -186,9 +167,7 @@ fn too_many(retry_after: u64) -> Response {
     )
     .into_response();
     if let Ok(v) = retry_after.to_string().parse() {
-        response
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, v);
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
     response
 }
@@ -241,9 +220,7 @@ pub async fn verify_code(
     let now = state.clock.now();
     let user = match state.directory.user_by_email(&email).await? {
         Some(user) => user,
-        None if state.config.login.signup => {
-            state.directory.create_user_with_email(&email, now).await?
-        }
+        None if state.config.login.signup => state.directory.create_user_with_email(&email, now).await?,
         None => return Ok(Redirect::to(&format!("/login/{id}?e=noaccount")).into_response()),
     };
     finish::finish(&state, jar, ix, &user, vec!["otp".into()], ACR_OTP).await

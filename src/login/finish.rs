@@ -7,14 +7,18 @@ use axum_extra::extract::CookieJar;
 
 use super::{load_for_post, save};
 use crate::http::PageError;
-use crate::interaction::Interaction;
+use crate::interaction::{Interaction, Purpose};
 use crate::model::User;
 use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
 
+/// Where a completed interaction continues.
 fn resume(ix: &Interaction) -> Redirect {
-    Redirect::to(&format!("/authorize/resume/{}", ix.id))
+    match ix.purpose {
+        Purpose::Authorize(_) => Redirect::to(&format!("/authorize/resume/{}", ix.id)),
+        Purpose::Account => Redirect::to("/account"),
+    }
 }
 
 /// Completes a successful authentication by any method.
@@ -34,10 +38,7 @@ pub async fn finish(
         ));
     }
     let (jar, session) = session::start(state, jar, user.id.clone(), amr, acr.to_string()).await?;
-    state
-        .directory
-        .record_login(&user.id, state.clock.now())
-        .await?;
+    state.directory.record_login(&user.id, state.clock.now()).await?;
     ix.session_id = Some(session.id);
     save(state, &ix).await?;
     Ok((jar, resume(&ix)).into_response())

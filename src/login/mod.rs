@@ -21,22 +21,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login/{id}", get(email_code::identify_page))
         .route("/login/{id}/email", post(email_code::send_code))
-        .route(
-            "/login/{id}/code",
-            get(email_code::code_page).post(email_code::verify_code),
-        )
+        .route("/login/{id}/code", get(email_code::code_page).post(email_code::verify_code))
         .route("/login/{id}/continue", post(finish::continue_session))
 }
 
 /// The interaction `id`, if it is live and was started by this browser.
 pub async fn load(state: &AppState, jar: &CookieJar, id: &str) -> Result<Interaction, PageError> {
-    let ix: Interaction = state
-        .ephemeral
-        .get_json(&interaction::key(id))
-        .await?
-        .ok_or_else(PageError::expired)?;
-    let bound = session::browser_hash(state, jar)
-        .is_some_and(|h| crypto::constant_time_eq(&h, &ix.browser));
+    let ix: Interaction = state.ephemeral.get_json(&interaction::key(id)).await?.ok_or_else(PageError::expired)?;
+    let bound = session::browser_hash(state, jar).is_some_and(|h| crypto::constant_time_eq(&h, &ix.browser));
     if !bound || ix.session_id.is_some() {
         return Err(PageError::expired());
     }
@@ -69,9 +61,6 @@ pub async fn save(state: &AppState, ix: &Interaction) -> Result<(), PageError> {
     if left == 0 {
         return Err(PageError::expired());
     }
-    state
-        .ephemeral
-        .put_json(&interaction::key(&ix.id), ix, left)
-        .await?;
+    state.ephemeral.put_json(&interaction::key(&ix.id), ix, left).await?;
     Ok(())
 }

@@ -34,20 +34,11 @@ pub enum Check {
 }
 
 fn identifier_key(state: &AppState, email: &Email) -> String {
-    format!(
-        "otp-live:{}",
-        crypto::b64url(&crypto::keyed_hash(
-            &state.secret,
-            &[b"email", email.as_str().as_bytes()]
-        ))
-    )
+    format!("otp-live:{}", crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"email", email.as_str().as_bytes()])))
 }
 
 fn code_hash(state: &AppState, challenge_id: &str, code: &str) -> [u8; 32] {
-    crypto::keyed_hash(
-        &state.secret,
-        &[b"otp", challenge_id.as_bytes(), code.as_bytes()],
-    )
+    crypto::keyed_hash(&state.secret, &[b"otp", challenge_id.as_bytes(), code.as_bytes()])
 }
 
 /// Starts a challenge for `email`, replacing any live one. Returns the challenge id and the code.
@@ -55,22 +46,9 @@ pub async fn start(state: &AppState, email: &Email) -> StoreResult<(String, Stri
     let ttl = state.config.lifetimes.otp;
     let challenge_id = crypto::random_token();
     let code = crypto::random_digits(DIGITS);
-    let record = Challenge {
-        email: email.clone(),
-        code_hash: code_hash(state, &challenge_id, &code),
-    };
-    state
-        .ephemeral
-        .put_json(&format!("otp:{challenge_id}"), &record, ttl)
-        .await?;
-    state
-        .ephemeral
-        .put(
-            &identifier_key(state, email),
-            challenge_id.clone().into_bytes(),
-            ttl,
-        )
-        .await?;
+    let record = Challenge { email: email.clone(), code_hash: code_hash(state, &challenge_id, &code) };
+    state.ephemeral.put_json(&format!("otp:{challenge_id}"), &record, ttl).await?;
+    state.ephemeral.put(&identifier_key(state, email), challenge_id.clone().into_bytes(), ttl).await?;
     Ok((challenge_id, code))
 }
 
@@ -87,12 +65,7 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
         eph.delete(&key).await?;
         return Ok(Check::Expired);
     }
-    let attempts = eph
-        .incr(
-            &format!("otp-try:{challenge_id}"),
-            state.config.lifetimes.otp,
-        )
-        .await?;
+    let attempts = eph.incr(&format!("otp-try:{challenge_id}"), state.config.lifetimes.otp).await?;
     if attempts > MAX_ATTEMPTS {
         eph.delete(&key).await?;
         return Ok(Check::Locked);
@@ -102,9 +75,7 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
             eph.delete(&key).await?;
             return Ok(Check::Locked);
         }
-        return Ok(Check::Wrong {
-            attempts_left: MAX_ATTEMPTS - attempts,
-        });
+        return Ok(Check::Wrong { attempts_left: MAX_ATTEMPTS - attempts });
     }
     // Single use: only the request that takes the record signs in.
     match eph.take_json::<Challenge>(&key).await? {
@@ -118,12 +89,8 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
 
 /// A well-formed code: exactly six digits once spaces are removed.
 pub fn normalize(input: &str) -> Option<String> {
-    let digits: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    (digits.len() == DIGITS as usize && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(digits)
+    let digits: String = input.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    (digits.len() == DIGITS as usize && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
 #[cfg(test)]

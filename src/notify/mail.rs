@@ -47,28 +47,19 @@ struct OtpEmailHtml<'a> {
 
 impl Mailer {
     pub fn new(config: &EmailConfig) -> Result<Self, MailError> {
-        let from = config
-            .from
-            .parse()
-            .map_err(|e| MailError::Config(format!("email.from: {e}")))?;
+        let from = config.from.parse().map_err(|e| MailError::Config(format!("email.from: {e}")))?;
         let transport = match config.transport {
             EmailTransport::Outbox => Transport::Outbox(config.outbox_dir.clone()),
             EmailTransport::Smtp => {
                 let s = &config.smtp;
                 let builder = match s.security {
-                    SmtpSecurity::None => {
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
-                    }
-                    SmtpSecurity::Starttls => {
-                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
-                            .map_err(|e| MailError::Config(e.to_string()))?
-                    }
+                    SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host),
+                    SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&s.host)
+                        .map_err(|e| MailError::Config(e.to_string()))?,
                     SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&s.host)
                         .map_err(|e| MailError::Config(e.to_string()))?,
                 };
-                let mut builder = builder
-                    .port(s.port)
-                    .timeout(Some(Duration::from_secs(s.timeout_secs)));
+                let mut builder = builder.port(s.port).timeout(Some(Duration::from_secs(s.timeout_secs)));
                 if let (Some(user), Some(pass)) = (&s.username, &s.password) {
                     builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
                 }
@@ -91,27 +82,14 @@ impl Mailer {
     }
 
     pub async fn send_code(&self, to: &Email, mail: &OtpEmail<'_>) -> Result<(), MailError> {
-        let text = mail
-            .render()
-            .map_err(|e| MailError::Config(e.to_string()))?;
-        let html = OtpEmailHtml { mail }
-            .render()
-            .map_err(|e| MailError::Config(e.to_string()))?;
+        let text = mail.render().map_err(|e| MailError::Config(e.to_string()))?;
+        let html = OtpEmailHtml { mail }.render().map_err(|e| MailError::Config(e.to_string()))?;
         let subject = format!("{} is your {} sign-in code", mail.code, mail.app_name);
         self.send(to, &subject, text, html).await
     }
 
-    async fn send(
-        &self,
-        to: &Email,
-        subject: &str,
-        text: String,
-        html: String,
-    ) -> Result<(), MailError> {
-        let to: Mailbox = to
-            .as_str()
-            .parse()
-            .map_err(|e| MailError::Delivery(format!("recipient: {e}")))?;
+    async fn send(&self, to: &Email, subject: &str, text: String, html: String) -> Result<(), MailError> {
+        let to: Mailbox = to.as_str().parse().map_err(|e| MailError::Delivery(format!("recipient: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -119,20 +97,10 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| MailError::Delivery(e.to_string()))?;
         match &self.transport {
-            Transport::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| MailError::Delivery(e.to_string())),
             Transport::Outbox(dir) => {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| MailError::Delivery(e.to_string()))?;
-                let name = format!(
-                    "{}-{}.eml",
-                    crate::clock::Clock::System.now(),
-                    uuid::Uuid::new_v4()
-                );
+                tokio::fs::create_dir_all(dir).await.map_err(|e| MailError::Delivery(e.to_string()))?;
+                let name = format!("{}-{}.eml", crate::clock::Clock::System.now(), uuid::Uuid::new_v4());
                 tokio::fs::write(dir.join(name), message.formatted())
                     .await
                     .map_err(|e| MailError::Delivery(e.to_string()))

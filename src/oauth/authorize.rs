@@ -17,7 +17,7 @@ use super::error::ErrorCode;
 use super::params::Params;
 use super::request::{self, AuthorizeError, VerifiedRedirect};
 use crate::http::PageError;
-use crate::interaction::{self, AuthRequest, Interaction};
+use crate::interaction::{self, AuthRequest, Interaction, Purpose};
 use crate::session;
 use crate::state::AppState;
 
@@ -25,47 +25,26 @@ pub async fn authorize(State(state): State<AppState>, jar: CookieJar, params: Pa
     match run(&state, jar, &params).await {
         Ok(response) => response,
         Err(AuthorizeError::Render(page)) => page.into_response(),
-        Err(AuthorizeError::Redirect(to, code, description)) => AuthorizationResponse::error(
-            state.issuer(),
-            to.uri,
-            to.mode,
-            to.state,
-            code,
-            &description,
-        )
-        .into_response(),
+        Err(AuthorizeError::Redirect(to, code, description)) => {
+            AuthorizationResponse::error(state.issuer(), to.uri, to.mode, to.state, code, &description).into_response()
+        }
     }
 }
 
-async fn run(
-    state: &AppState,
-    jar: CookieJar,
-    params: &Params,
-) -> Result<Response, AuthorizeError> {
-    let client = match params
-        .get("client_id")
-        .filter(|_| !params.is_repeated("client_id"))
-    {
-        Some(id) => state
-            .client(id)
-            .await
-            .map_err(|e| AuthorizeError::Render(e.into()))?,
+async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Response, AuthorizeError> {
+    let client = match params.get("client_id").filter(|_| !params.is_repeated("client_id")) {
+        Some(id) => state.client(id).await.map_err(|e| AuthorizeError::Render(e.into()))?,
         None => None,
     };
-    let (redirect, client) =
-        request::verify_redirect(params, client).map_err(AuthorizeError::Render)?;
+    let (redirect, client) = request::verify_redirect(params, client).map_err(AuthorizeError::Render)?;
     let request = request::validate(params, &client, redirect, &state.keys, state.issuer())?;
     let unavailable = unavailable(&request);
     let current = session::current(state, &jar).await.map_err(&unavailable)?;
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {
-            let session = current
-                .as_ref()
-                .ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
-            let code = code::issue(state, &request, session)
-                .await
-                .map_err(&unavailable)?;
+            let session = current.as_ref().ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
+            let code = code::issue(state, &request, session).await.map_err(&unavailable)?;
             Ok(AuthorizationResponse::success(state, &request, code).into_response())
         }
         Outcome::LoginRequired => Err(AuthorizeError::Redirect(
@@ -75,14 +54,16 @@ async fn run(
         )),
         Outcome::Interact { reauthenticate } => {
             let (jar, browser) = session::browser_id(state, jar);
-            let ix = Interaction::new(request, client.name.clone(), browser, reauthenticate, now);
+            let ix = Interaction::new(
+                Purpose::Authorize(Box::new(request)),
+                client.name.clone(),
+                browser,
+                reauthenticate,
+                now,
+            );
             state
                 .ephemeral
-                .put_json(
-                    &interaction::key(&ix.id),
-                    &ix,
-                    state.config.lifetimes.interaction,
-                )
+                .put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction)
                 .await
                 .map_err(&unavailable)?;
             Ok((jar, Redirect::to(&ix.login_path())).into_response())
@@ -91,17 +72,11 @@ async fn run(
 }
 
 fn redirect_of(request: &AuthRequest) -> VerifiedRedirect {
-    VerifiedRedirect {
-        uri: request.redirect_uri.clone(),
-        mode: request.response_mode,
-        state: request.state.clone(),
-    }
+    VerifiedRedirect { uri: request.redirect_uri.clone(), mode: request.response_mode, state: request.state.clone() }
 }
 
 /// A store failure after the redirect is verified goes back to the client (RFC 6749 §4.1.2.1).
-fn unavailable(
-    request: &AuthRequest,
-) -> impl Fn(crate::store::StoreError) -> AuthorizeError + use<> {
+fn unavailable(request: &AuthRequest) -> impl Fn(crate::store::StoreError) -> AuthorizeError + use<> {
     let to = redirect_of(request);
     move |e| {
         tracing::error!(error = %e, "store error during authorize");
@@ -114,11 +89,7 @@ fn unavailable(
 }
 
 /// Answers an interaction that `login::finish` completed in this browser.
-pub async fn resume(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Path<String>) -> Response {
     let ix: Interaction = match state.ephemeral.take_json(&interaction::key(&id)).await {
         Ok(Some(ix)) => ix,
         Ok(None) => return PageError::expired().into_response(),
@@ -129,13 +100,14 @@ pub async fn resume(
         Err(e) => return PageError::unavailable(e),
     };
     let same_browser = session::browser_hash(&state, &jar).is_some_and(|h| h == ix.browser);
-    let Some(session) =
-        current.filter(|s| same_browser && ix.session_id.as_deref() == Some(s.id.as_str()))
-    else {
+    let Some(session) = current.filter(|s| same_browser && ix.session_id.as_deref() == Some(s.id.as_str())) else {
         return PageError::expired().into_response();
     };
-    match code::issue(&state, &ix.request, &session).await {
-        Ok(code) => AuthorizationResponse::success(&state, &ix.request, code).into_response(),
+    let Purpose::Authorize(request) = &ix.purpose else {
+        return PageError::expired().into_response();
+    };
+    match code::issue(&state, request, &session).await {
+        Ok(code) => AuthorizationResponse::success(&state, request, code).into_response(),
         Err(e) => PageError::unavailable(e),
     }
 }

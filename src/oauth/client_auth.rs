@@ -5,6 +5,7 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::client_jwt;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use crate::crypto;
@@ -14,6 +15,7 @@ use crate::state::AppState;
 struct Presented {
     method: AuthMethod,
     client_id: String,
+    /// The secret, or the assertion for `private_key_jwt`.
     secret: Option<String>,
 }
 
@@ -29,22 +31,13 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| invalid_client(true))?;
-    let Some(encoded) = value
-        .strip_prefix("Basic ")
-        .or_else(|| value.strip_prefix("basic "))
-    else {
+    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
         return Err(invalid_client(true));
     };
-    let decoded = STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| invalid_client(true))?;
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| invalid_client(true))?;
     let text = String::from_utf8(decoded).map_err(|_| invalid_client(true))?;
     let (id, secret) = text.split_once(':').ok_or_else(|| invalid_client(true))?;
-    let unescape = |s: &str| {
-        form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-    };
+    let unescape = |s: &str| form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
     match (unescape(id), unescape(secret)) {
         (Some(id), Some(secret)) if !id.is_empty() => Ok(Some((id, secret))),
         _ => Err(invalid_client(true)),
@@ -53,58 +46,59 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
 
 fn presented(headers: &HeaderMap, params: &Params) -> Result<Presented, OAuthError> {
     let basic = basic_credentials(headers)?;
+    if let Some(kind) = params.get("client_assertion_type") {
+        if basic.is_some() || params.get("client_secret").is_some() {
+            return Err(OAuthError::invalid_request("Use one client authentication method, not two."));
+        }
+        if kind != client_jwt::ASSERTION_TYPE {
+            return Err(OAuthError::invalid_request("Unsupported client_assertion_type."));
+        }
+        let assertion = params.required("client_assertion")?;
+        let claimed = client_jwt::claimed_client(assertion).ok_or_else(|| invalid_client(false))?;
+        let id = params.get("client_id").map(str::to_owned).unwrap_or(claimed.clone());
+        if id != claimed {
+            return Err(invalid_client(false));
+        }
+        return Ok(Presented { method: AuthMethod::PrivateKeyJwt, client_id: id, secret: Some(assertion.to_string()) });
+    }
     match (basic, params.get("client_secret")) {
         // RFC 6749 §2.3: a client must not use more than one authentication method per request.
-        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
-            "Use one client authentication method, not two.",
-        )),
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request("Use one client authentication method, not two.")),
         (Some((id, secret)), None) => {
             if params.get("client_id").is_some_and(|p| p != id) {
-                return Err(OAuthError::invalid_request(
-                    "client_id does not match the Authorization header.",
-                ));
+                return Err(OAuthError::invalid_request("client_id does not match the Authorization header."));
             }
-            Ok(Presented {
-                method: AuthMethod::ClientSecretBasic,
-                client_id: id,
-                secret: Some(secret),
-            })
+            Ok(Presented { method: AuthMethod::ClientSecretBasic, client_id: id, secret: Some(secret) })
         }
         (None, secret) => {
-            let id = params
-                .get("client_id")
-                .ok_or_else(|| invalid_client(false))?;
-            let method = if secret.is_some() {
-                AuthMethod::ClientSecretPost
-            } else {
-                AuthMethod::None
-            };
-            Ok(Presented {
-                method,
-                client_id: id.to_string(),
-                secret: secret.map(str::to_owned),
-            })
+            let id = params.get("client_id").ok_or_else(|| invalid_client(false))?;
+            let method = if secret.is_some() { AuthMethod::ClientSecretPost } else { AuthMethod::None };
+            Ok(Presented { method, client_id: id.to_string(), secret: secret.map(str::to_owned) })
         }
     }
 }
 
 /// Returns the authenticated client, or `invalid_client` (401) without saying which part failed.
-pub async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    params: &Params,
-) -> Result<Client, OAuthError> {
+pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Client, OAuthError> {
     let p = presented(headers, params)?;
     let basic = p.method == AuthMethod::ClientSecretBasic;
-    let client = state
-        .client(&p.client_id)
-        .await?
-        .ok_or_else(|| invalid_client(basic))?;
+    let client = state.client(&p.client_id).await?.ok_or_else(|| invalid_client(basic))?;
     if client.auth_method != p.method {
         return Err(invalid_client(basic));
     }
-    if p.method == AuthMethod::None {
-        return Ok(client);
+    match p.method {
+        AuthMethod::None => return Ok(client),
+        AuthMethod::PrivateKeyJwt => {
+            let assertion = p.secret.unwrap_or_default();
+            return match client_jwt::verify(state, &client, &assertion).await {
+                Ok(()) => Ok(client),
+                Err(e) => {
+                    tracing::info!(client_id = %client.id, reason = %e, "client assertion refused");
+                    Err(invalid_client(false))
+                }
+            };
+        }
+        AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost => {}
     }
     let (Some(secret), Some(expected)) = (p.secret, client.secret_hash) else {
         return Err(invalid_client(basic));

@@ -34,11 +34,7 @@ pub fn key(code: &str) -> String {
 }
 
 /// Mints a code for `request` answered by `session`.
-pub async fn issue(
-    state: &AppState,
-    request: &AuthRequest,
-    session: &Session,
-) -> StoreResult<String> {
+pub async fn issue(state: &AppState, request: &AuthRequest, session: &Session) -> StoreResult<String> {
     let code = crypto::random_token();
     let grant = CodeGrant {
         client_id: request.client_id.clone(),
@@ -52,14 +48,7 @@ pub async fn issue(
         acr: session.acr.clone(),
         session_id: session.id.clone(),
     };
-    state
-        .ephemeral
-        .put_json(
-            &key(&code),
-            &grant,
-            state.config.lifetimes.authorization_code,
-        )
-        .await?;
+    state.ephemeral.put_json(&key(&code), &grant, state.config.lifetimes.authorization_code).await?;
     Ok(code)
 }
 
@@ -76,11 +65,7 @@ impl AuthorizationResponse {
         let mut params = vec![("code", code)];
         params.extend(request.state.clone().map(|s| ("state", s)));
         params.push(("iss", state.issuer().to_string()));
-        AuthorizationResponse {
-            redirect_uri: request.redirect_uri.clone(),
-            mode: request.response_mode,
-            params,
-        }
+        AuthorizationResponse { redirect_uri: request.redirect_uri.clone(), mode: request.response_mode, params }
     }
 
     pub fn error(
@@ -91,17 +76,10 @@ impl AuthorizationResponse {
         code: ErrorCode,
         description: &str,
     ) -> Self {
-        let mut params = vec![
-            ("error", code.as_str().to_string()),
-            ("error_description", description.to_string()),
-        ];
+        let mut params = vec![("error", code.as_str().to_string()), ("error_description", description.to_string())];
         params.extend(client_state.map(|s| ("state", s)));
         params.push(("iss", issuer.to_string()));
-        AuthorizationResponse {
-            redirect_uri,
-            mode,
-            params,
-        }
+        AuthorizationResponse { redirect_uri, mode, params }
     }
 }
 
@@ -118,23 +96,10 @@ impl IntoResponse for AuthorizationResponse {
         match self.mode {
             ResponseMode::Query => {
                 let query = serde_urlencoded::to_string(&self.params).unwrap_or_default();
-                let sep = if self.redirect_uri.contains('?') {
-                    '&'
-                } else {
-                    '?'
-                };
-                (
-                    no_store,
-                    Redirect::to(&format!("{}{sep}{query}", self.redirect_uri)),
-                )
-                    .into_response()
+                let sep = if self.redirect_uri.contains('?') { '&' } else { '?' };
+                (no_store, Redirect::to(&format!("{}{sep}{query}", self.redirect_uri))).into_response()
             }
-            ResponseMode::FormPost => match (FormPost {
-                action: &self.redirect_uri,
-                fields: &self.params,
-            })
-            .render()
-            {
+            ResponseMode::FormPost => match (FormPost { action: &self.redirect_uri, fields: &self.params }).render() {
                 Ok(html) => (no_store, Html(html)).into_response(),
                 Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             },

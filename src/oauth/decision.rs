@@ -17,37 +17,24 @@ pub enum Outcome {
 
 pub fn decide(request: &AuthRequest, session: Option<&Session>, now: UnixTime) -> Outcome {
     let ask = |reauthenticate| {
-        if request.prompt.none {
-            Outcome::LoginRequired
-        } else {
-            Outcome::Interact { reauthenticate }
-        }
+        if request.prompt.none { Outcome::LoginRequired } else { Outcome::Interact { reauthenticate } }
     };
     let Some(session) = session else {
         return ask(true);
     };
     // OIDC Core §3.1.2.1 id_token_hint: a different signed-in user cannot satisfy the request.
-    if request
-        .hint_sub
-        .as_ref()
-        .is_some_and(|sub| *sub != session.user_id.0)
-    {
+    if request.hint_sub.as_ref().is_some_and(|sub| *sub != session.user_id.0) {
         return ask(true);
     }
     if request.prompt.login {
         return ask(true);
     }
     // OIDC Core §3.1.2.1 max_age: re-authenticate when the last authentication is older.
-    if request
-        .max_age
-        .is_some_and(|max| now - session.auth_time > max as i64)
-    {
+    if request.max_age.is_some_and(|max| now - session.auth_time > max as i64) {
         return ask(true);
     }
     if request.prompt.select_account {
-        return Outcome::Interact {
-            reauthenticate: false,
-        };
+        return Outcome::Interact { reauthenticate: false };
     }
     Outcome::Permitted
 }
@@ -89,69 +76,33 @@ mod tests {
 
     #[test]
     fn live_session_permits_silently() {
-        assert_eq!(
-            decide(&request(Prompt::default(), None), Some(&session(100)), 200),
-            Outcome::Permitted
-        );
+        assert_eq!(decide(&request(Prompt::default(), None), Some(&session(100)), 200), Outcome::Permitted);
     }
 
     #[test]
     fn prompt_none_without_session_is_login_required() {
-        let none = Prompt {
-            none: true,
-            ..Prompt::default()
-        };
-        assert_eq!(
-            decide(&request(none, None), None, 200),
-            Outcome::LoginRequired
-        );
+        let none = Prompt { none: true, ..Prompt::default() };
+        assert_eq!(decide(&request(none, None), None, 200), Outcome::LoginRequired);
     }
 
     #[test]
     fn prompt_login_forces_reauthentication() {
-        let login = Prompt {
-            login: true,
-            ..Prompt::default()
-        };
-        assert_eq!(
-            decide(&request(login, None), Some(&session(100)), 200),
-            Outcome::Interact {
-                reauthenticate: true
-            }
-        );
+        let login = Prompt { login: true, ..Prompt::default() };
+        assert_eq!(decide(&request(login, None), Some(&session(100)), 200), Outcome::Interact { reauthenticate: true });
     }
 
     #[test]
     fn max_age_older_than_auth_time_forces_reauthentication() {
         assert_eq!(
-            decide(
-                &request(Prompt::default(), Some(50)),
-                Some(&session(100)),
-                200
-            ),
-            Outcome::Interact {
-                reauthenticate: true
-            }
+            decide(&request(Prompt::default(), Some(50)), Some(&session(100)), 200),
+            Outcome::Interact { reauthenticate: true }
         );
-        assert_eq!(
-            decide(
-                &request(Prompt::default(), Some(150)),
-                Some(&session(100)),
-                200
-            ),
-            Outcome::Permitted
-        );
+        assert_eq!(decide(&request(Prompt::default(), Some(150)), Some(&session(100)), 200), Outcome::Permitted);
     }
 
     #[test]
     fn id_token_hint_for_another_user_is_not_satisfied_silently() {
-        let mut r = request(
-            Prompt {
-                none: true,
-                ..Prompt::default()
-            },
-            None,
-        );
+        let mut r = request(Prompt { none: true, ..Prompt::default() }, None);
         r.hint_sub = Some("someone-else".into());
         assert_eq!(decide(&r, Some(&session(100)), 200), Outcome::LoginRequired);
     }

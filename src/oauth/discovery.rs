@@ -5,12 +5,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::client_jwt;
 use crate::config::Config;
 use crate::crypto;
 use crate::state::AppState;
 
 pub const SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
 pub const ACR_OTP: &str = "aal1";
+const AUTH_METHODS: [&str; 4] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
 
 pub fn document(config: &Config) -> Vec<u8> {
     let iss = config.issuer();
@@ -20,6 +22,9 @@ pub fn document(config: &Config) -> Vec<u8> {
         "token_endpoint": format!("{iss}/token"),
         "userinfo_endpoint": format!("{iss}/userinfo"),
         "jwks_uri": format!("{iss}/jwks"),
+        "revocation_endpoint": format!("{iss}/revoke"),
+        "introspection_endpoint": format!("{iss}/introspect"),
+        "end_session_endpoint": format!("{iss}/logout"),
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
@@ -27,9 +32,16 @@ pub fn document(config: &Config) -> Vec<u8> {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
         "userinfo_signing_alg_values_supported": [],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": client_jwt::ALGS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "revocation_endpoint_auth_signing_alg_values_supported": client_jwt::ALGS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_signing_alg_values_supported": client_jwt::ALGS,
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "code_challenge_methods_supported": ["S256"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash",
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid",
                              "email", "email_verified", "updated_at"],
         "acr_values_supported": [ACR_OTP],
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
@@ -62,29 +74,18 @@ impl CachedJson {
 
     pub fn respond(&self, headers: &HeaderMap) -> Response {
         let cache = [
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
-            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
             (header::ETAG, self.etag.clone()),
-            (
-                header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                HeaderValue::from_static("*"),
-            ),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
         ];
         let etag = self.etag.as_bytes();
         let matches = headers.get(header::IF_NONE_MATCH).is_some_and(|v| {
-            v.as_bytes()
-                .split(|b| *b == b',')
-                .any(|t| t.trim_ascii() == etag || t.trim_ascii() == b"*")
+            v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == etag || t.trim_ascii() == b"*")
         });
         if matches {
             return (StatusCode::NOT_MODIFIED, cache).into_response();
         }
-        let json = [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )];
+        let json = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))];
         (cache, json, self.body.clone()).into_response()
     }
 }

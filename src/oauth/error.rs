@@ -86,12 +86,7 @@ pub struct OAuthError {
 
 impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
-        OAuthError {
-            code,
-            description: description.into(),
-            basic_challenge: false,
-            cause: None,
-        }
+        OAuthError { code, description: description.into(), basic_challenge: false, cause: None }
     }
 
     pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
@@ -103,10 +98,7 @@ impl OAuthError {
     }
 
     pub fn server_error(cause: impl std::fmt::Display) -> Self {
-        let mut e = Self::new(
-            ErrorCode::ServerError,
-            "The server could not complete the request.",
-        );
+        let mut e = Self::new(ErrorCode::ServerError, "The server could not complete the request.");
         e.cause = Some(cause.to_string());
         e
     }
@@ -123,10 +115,8 @@ impl OAuthError {
 
 impl From<StoreError> for OAuthError {
     fn from(e: StoreError) -> Self {
-        let mut err = Self::new(
-            ErrorCode::TemporarilyUnavailable,
-            "The service is temporarily unavailable; try again shortly.",
-        );
+        let mut err =
+            Self::new(ErrorCode::TemporarilyUnavailable, "The service is temporarily unavailable; try again shortly.");
         err.cause = Some(e.to_string());
         err
     }
@@ -140,10 +130,7 @@ struct Body<'a> {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: self.code.as_str(),
-            error_description: &self.description,
-        };
+        let body = Body { error: self.code.as_str(), error_description: &self.description };
         let mut response = (self.status(), Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

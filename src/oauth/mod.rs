@@ -1,16 +1,21 @@
-//! The protocol engine: discovery, JWKS, authorization, token and userinfo endpoints, each in
-//! its own file, with errors named as in the RFCs.
+//! The protocol engine: discovery, JWKS, authorization, token, userinfo, revocation,
+//! introspection and logout endpoints, each in its own file, with errors named as in the RFCs.
 
 pub mod authorize;
+pub mod backchannel;
 pub mod client_auth;
+pub mod client_jwt;
 pub mod code;
 pub mod decision;
 pub mod discovery;
 pub mod error;
 pub mod grants;
+pub mod introspect;
+pub mod logout;
 pub mod params;
 pub mod pkce;
 pub mod request;
+pub mod revoke;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;
@@ -22,16 +27,14 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/.well-known/openid-configuration",
-            get(discovery::openid_configuration),
-        )
+        .route("/.well-known/openid-configuration", get(discovery::openid_configuration))
         .route("/jwks", get(discovery::jwks))
-        .route(
-            "/authorize",
-            get(authorize::authorize).post(authorize::authorize),
-        )
+        .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/resume/{id}", get(authorize::resume))
         .route("/token", post(token::token))
         .route("/userinfo", get(userinfo::get).post(userinfo::post))
+        .route("/revoke", post(revoke::revoke))
+        .route("/introspect", post(introspect::introspect))
+        .route("/logout", get(logout::end_session).post(logout::end_session))
+        .route("/logout/confirm", post(logout::confirm))
 }

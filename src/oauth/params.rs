@@ -25,10 +25,7 @@ impl Params {
             if value.is_empty() {
                 continue;
             }
-            if params
-                .values
-                .insert(name.to_string(), value.into_owned())
-                .is_some()
+            if params.values.insert(name.to_string(), value.into_owned()).is_some()
                 && !params.repeated.contains(&name.to_string())
             {
                 params.repeated.push(name.into_owned());
@@ -48,16 +45,13 @@ impl Params {
     /// The first repeated parameter as an `invalid_request`.
     pub fn reject_repeats(&self) -> Result<(), OAuthError> {
         match self.repeated.first() {
-            Some(name) => Err(OAuthError::invalid_request(format!(
-                "The {name} parameter is repeated."
-            ))),
+            Some(name) => Err(OAuthError::invalid_request(format!("The {name} parameter is repeated."))),
             None => Ok(()),
         }
     }
 
     pub fn required(&self, name: &'static str) -> Result<&str, OAuthError> {
-        self.get(name)
-            .ok_or_else(|| OAuthError::invalid_request(format!("The {name} parameter is missing.")))
+        self.get(name).ok_or_else(|| OAuthError::invalid_request(format!("The {name} parameter is missing.")))
     }
 }
 
@@ -74,22 +68,15 @@ impl<S: Send + Sync> FromRequest<S> for Params {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
-            .is_some_and(|v| {
-                v.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
         if !is_form {
-            return Err(OAuthError::invalid_request(
-                "The body must be application/x-www-form-urlencoded.",
-            ));
+            return Err(OAuthError::invalid_request("The body must be application/x-www-form-urlencoded."));
         }
         let body = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| OAuthError::invalid_request("The request body could not be read."))?;
         if body.len() > MAX_FORM {
-            return Err(OAuthError::invalid_request(
-                "The request body is too large.",
-            ));
+            return Err(OAuthError::invalid_request("The request body is too large."));
         }
         Ok(Params::parse(&body))
     }

@@ -4,17 +4,11 @@ use crate::crypto;
 
 /// RFC 7636 §4.1-4.2: 43-128 characters of `[A-Za-z0-9-._~]`.
 fn is_valid_verifier_or_challenge(s: &str) -> bool {
-    (43..=128).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    (43..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 /// Checks the challenge of an authorization request. `Ok(None)` means no PKCE (confidential only).
-pub fn challenge(
-    challenge: Option<&str>,
-    method: Option<&str>,
-    public_client: bool,
-) -> Result<Option<String>, String> {
+pub fn challenge(challenge: Option<&str>, method: Option<&str>, public_client: bool) -> Result<Option<String>, String> {
     match (challenge, method) {
         (None, None) if public_client => {
             Err("PKCE is required: send code_challenge with code_challenge_method=S256.".into())
@@ -22,15 +16,9 @@ pub fn challenge(
         (None, None) => Ok(None),
         (None, Some(_)) => Err("code_challenge_method was sent without code_challenge.".into()),
         // RFC 7636 §4.3: an absent method means `plain`, which is refused like an explicit one.
-        (Some(_), None | Some("plain")) => {
-            Err("Only code_challenge_method=S256 is supported.".into())
-        }
-        (Some(c), Some("S256")) if c.len() == 43 && is_valid_verifier_or_challenge(c) => {
-            Ok(Some(c.to_string()))
-        }
-        (Some(_), Some("S256")) => {
-            Err("code_challenge must be a base64url SHA-256 (43 characters).".into())
-        }
+        (Some(_), None | Some("plain")) => Err("Only code_challenge_method=S256 is supported.".into()),
+        (Some(c), Some("S256")) if c.len() == 43 && is_valid_verifier_or_challenge(c) => Ok(Some(c.to_string())),
+        (Some(_), Some("S256")) => Err("code_challenge must be a base64url SHA-256 (43 characters).".into()),
         (Some(_), Some(_)) => Err("Only code_challenge_method=S256 is supported.".into()),
     }
 }
@@ -55,10 +43,7 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b_example_verifies() {
         assert!(verify(VERIFIER, CHALLENGE));
-        assert!(!verify(
-            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX",
-            CHALLENGE
-        ));
+        assert!(!verify("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX", CHALLENGE));
     }
 
     #[test]

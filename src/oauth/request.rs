@@ -31,15 +31,10 @@ pub enum AuthorizeError {
 }
 
 /// Step one: the client and its redirect_uri. Anything wrong here renders a page.
-pub fn verify_redirect(
-    params: &Params,
-    client: Option<Client>,
-) -> Result<(VerifiedRedirect, Client), PageError> {
+pub fn verify_redirect(params: &Params, client: Option<Client>) -> Result<(VerifiedRedirect, Client), PageError> {
     for name in ["client_id", "redirect_uri"] {
         if params.is_repeated(name) {
-            return Err(PageError::bad_request(format!(
-                "The {name} parameter appears more than once."
-            )));
+            return Err(PageError::bad_request(format!("The {name} parameter appears more than once.")));
         }
     }
     if params.get("client_id").is_none() {
@@ -57,26 +52,14 @@ pub fn verify_redirect(
     };
     // RFC 6749 §3.1.2.3, OIDC Core §3.1.2.1: simple string comparison against a registered URI.
     if !client.has_redirect_uri(uri) {
-        return Err(PageError::bad_request(
-            "The redirect_uri is not registered for this application.",
-        ));
+        return Err(PageError::bad_request("The redirect_uri is not registered for this application."));
     }
     let mode = match params.get("response_mode") {
         Some("form_post") => ResponseMode::FormPost,
         _ => ResponseMode::Query,
     };
-    let state = params
-        .get("state")
-        .filter(|s| s.len() <= MAX_VALUE && !params.is_repeated("state"))
-        .map(str::to_owned);
-    Ok((
-        VerifiedRedirect {
-            uri: uri.to_string(),
-            mode,
-            state,
-        },
-        client,
-    ))
+    let state = params.get("state").filter(|s| s.len() <= MAX_VALUE && !params.is_repeated("state")).map(str::to_owned);
+    Ok((VerifiedRedirect { uri: uri.to_string(), mode, state }, client))
 }
 
 /// Step two: every other parameter, with errors sent to the verified redirect.
@@ -104,42 +87,25 @@ fn invalid(description: impl Into<String>) -> Invalid {
     (ErrorCode::InvalidRequest, description.into())
 }
 
-fn check(
-    p: &Params,
-    client: &Client,
-    keys: &KeyRing,
-    issuer: &str,
-) -> Result<AuthRequest, Invalid> {
+fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Result<AuthRequest, Invalid> {
     if let Some(name) = p.repeated.first() {
         return Err(invalid(format!("The {name} parameter is repeated.")));
     }
     // OIDC Core §6: request objects are not supported (discovery says so).
     if p.get("request").is_some() {
-        return Err((
-            ErrorCode::RequestNotSupported,
-            "Request objects are not supported.".into(),
-        ));
+        return Err((ErrorCode::RequestNotSupported, "Request objects are not supported.".into()));
     }
     if p.get("request_uri").is_some() {
-        return Err((
-            ErrorCode::RequestUriNotSupported,
-            "request_uri is not supported.".into(),
-        ));
+        return Err((ErrorCode::RequestUriNotSupported, "request_uri is not supported.".into()));
     }
     if p.get("registration").is_some() {
-        return Err((
-            ErrorCode::RegistrationNotSupported,
-            "The registration parameter is not supported.".into(),
-        ));
+        return Err((ErrorCode::RegistrationNotSupported, "The registration parameter is not supported.".into()));
     }
     match p.get("response_type") {
         None => return Err(invalid("The response_type parameter is missing.")),
         Some("code") => {}
         Some(_) => {
-            return Err((
-                ErrorCode::UnsupportedResponseType,
-                "Only response_type=code is supported.".into(),
-            ));
+            return Err((ErrorCode::UnsupportedResponseType, "Only response_type=code is supported.".into()));
         }
     }
     if let Some(mode) = p.get("response_mode")
@@ -149,19 +115,12 @@ fn check(
         return Err(invalid("response_mode must be query or form_post."));
     }
     let scope = scopes(p.get("scope"))?;
-    let code_challenge = pkce::challenge(
-        p.get("code_challenge"),
-        p.get("code_challenge_method"),
-        client.is_public(),
-    )
-    .map_err(invalid)?;
+    let code_challenge = pkce::challenge(p.get("code_challenge"), p.get("code_challenge_method"), client.is_public())
+        .map_err(invalid)?;
     let prompt = prompt(p.get("prompt"))?;
     let max_age = match p.get("max_age") {
         None => None,
-        Some(v) => Some(
-            v.parse::<u64>()
-                .map_err(|_| invalid("max_age must be a non-negative integer of seconds."))?,
-        ),
+        Some(v) => Some(v.parse::<u64>().map_err(|_| invalid("max_age must be a non-negative integer of seconds."))?),
     };
     if let Some(display) = p.get("display")
         && !["page", "popup", "touch", "wap"].contains(&display)
@@ -170,18 +129,12 @@ fn check(
     }
     let hint_sub = match p.get("id_token_hint") {
         None => None,
-        Some(hint) => Some(hint_subject(keys, hint, &client.id, issuer).ok_or_else(|| {
-            invalid("The id_token_hint is not a valid ID token from this server.")
-        })?),
+        Some(hint) => Some(
+            hint_subject(keys, hint, &client.id, issuer)
+                .ok_or_else(|| invalid("The id_token_hint is not a valid ID token from this server."))?,
+        ),
     };
-    for name in [
-        "state",
-        "nonce",
-        "login_hint",
-        "ui_locales",
-        "claims_locales",
-        "acr_values",
-    ] {
+    for name in ["state", "nonce", "login_hint", "ui_locales", "claims_locales", "acr_values"] {
         if p.get(name).is_some_and(|v| v.len() > MAX_VALUE) {
             return Err(invalid(format!("The {name} parameter is too long.")));
         }
@@ -205,22 +158,11 @@ fn check(
 
 /// Known scopes in a stable order; unknown ones are ignored (RFC 6749 §3.3). `openid` is required.
 fn scopes(raw: Option<&str>) -> Result<Vec<String>, Invalid> {
-    let requested: Vec<&str> = raw
-        .unwrap_or("")
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .collect();
+    let requested: Vec<&str> = raw.unwrap_or("").split(' ').filter(|s| !s.is_empty()).collect();
     if !requested.contains(&"openid") {
-        return Err((
-            ErrorCode::InvalidScope,
-            "The openid scope is required.".into(),
-        ));
+        return Err((ErrorCode::InvalidScope, "The openid scope is required.".into()));
     }
-    Ok(super::discovery::SCOPES
-        .iter()
-        .filter(|s| requested.contains(s))
-        .map(|s| s.to_string())
-        .collect())
+    Ok(super::discovery::SCOPES.iter().filter(|s| requested.contains(s)).map(|s| s.to_string()).collect())
 }
 
 fn prompt(raw: Option<&str>) -> Result<Prompt, Invalid> {

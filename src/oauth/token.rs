@@ -18,9 +18,7 @@ pub async fn token(
     params.reject_repeats()?;
     let client = client_auth::authenticate(&state, &headers, &params).await?;
     match params.required("grant_type")? {
-        "authorization_code" => {
-            grants::authorization_code::exchange(&state, &client, &params).await
-        }
+        "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
         _ => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,

@@ -83,12 +83,8 @@ impl IntoResponse for TokenResponse {
     fn into_response(self) -> Response {
         let mut response = Json(self).into_response();
         // RFC 6749 §5.1: token responses must not be cached.
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        response
-            .headers_mut()
-            .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         response
     }
 }
@@ -98,11 +94,7 @@ pub fn userinfo_audience(state: &AppState) -> String {
 }
 
 /// Signs the access token and, when `openid` was granted, the ID token.
-pub fn mint(
-    state: &AppState,
-    g: &Grant<'_>,
-    id_token_nonce: bool,
-) -> Result<TokenResponse, OAuthError> {
+pub fn mint(state: &AppState, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenResponse, OAuthError> {
     let now = state.clock.now();
     let lifetimes = &state.config.lifetimes;
     let scope = g.scope.join(" ");
@@ -135,18 +127,8 @@ pub fn mint(
             amr: g.amr,
             acr: g.acr,
             sid: g.session_id,
-            email: g
-                .user
-                .email
-                .as_ref()
-                .filter(|_| email_scope)
-                .map(|e| e.as_str()),
-            email_verified: g
-                .user
-                .email
-                .as_ref()
-                .filter(|_| email_scope)
-                .map(|_| g.user.email_verified),
+            email: g.user.email.as_ref().filter(|_| email_scope).map(|e| e.as_str()),
+            email_verified: g.user.email.as_ref().filter(|_| email_scope).map(|_| g.user.email_verified),
         };
         Some(jwt::sign(key, "JWT", &claims).map_err(OAuthError::server_error)?)
     } else {
@@ -200,13 +182,29 @@ pub fn revoked_grant_key(grant_id: &str) -> String {
 
 /// Revokes every access token minted for `grant_id` (they are checked at userinfo).
 pub async fn revoke_grant_access(state: &AppState, grant_id: &str) -> Result<(), OAuthError> {
-    state
-        .ephemeral
-        .put(
-            &revoked_grant_key(grant_id),
-            vec![1],
-            state.config.lifetimes.access_token,
-        )
-        .await?;
+    state.ephemeral.put(&revoked_grant_key(grant_id), vec![1], state.config.lifetimes.access_token).await?;
     Ok(())
+}
+
+/// Ephemeral key that marks one access token as revoked (RFC 7009), until it would expire.
+pub fn revoked_jti_key(jti: &str) -> String {
+    format!("revoked-jti:{jti}")
+}
+
+/// The claims of an access token this server issued that is still live: signature, issuer,
+/// audience and expiry check out, and neither it nor its grant has been revoked.
+pub async fn live_access_token(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<AccessClaims>, crate::store::StoreError> {
+    let Ok(at) = jwt::verify::<AccessClaims>(&state.keys, token, "at+jwt") else { return Ok(None) };
+    if at.iss != state.issuer() || at.aud != userinfo_audience(state) || at.exp <= state.clock.now() {
+        return Ok(None);
+    }
+    if state.ephemeral.get(&revoked_grant_key(&at.gid)).await?.is_some()
+        || state.ephemeral.get(&revoked_jti_key(&at.jti)).await?.is_some()
+    {
+        return Ok(None);
+    }
+    Ok(Some(at))
 }

@@ -8,9 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::error::ErrorCode;
-use super::tokens::{self, AccessClaims};
+use super::tokens;
 use crate::http::ErrorCause;
-use crate::jwt;
 use crate::model::UserId;
 use crate::state::AppState;
 
@@ -25,30 +24,15 @@ pub struct BearerError {
 impl BearerError {
     /// RFC 6750 §3.1: a request without any token gets a bare challenge, no error code.
     fn missing() -> Self {
-        BearerError {
-            status: StatusCode::UNAUTHORIZED,
-            code: None,
-            description: "",
-            cause: None,
-        }
+        BearerError { status: StatusCode::UNAUTHORIZED, code: None, description: "", cause: None }
     }
 
     fn invalid(description: &'static str) -> Self {
-        BearerError {
-            status: StatusCode::UNAUTHORIZED,
-            code: Some(ErrorCode::InvalidToken),
-            description,
-            cause: None,
-        }
+        BearerError { status: StatusCode::UNAUTHORIZED, code: Some(ErrorCode::InvalidToken), description, cause: None }
     }
 
     fn bad_request(description: &'static str) -> Self {
-        BearerError {
-            status: StatusCode::BAD_REQUEST,
-            code: Some(ErrorCode::InvalidRequest),
-            description,
-            cause: None,
-        }
+        BearerError { status: StatusCode::BAD_REQUEST, code: Some(ErrorCode::InvalidRequest), description, cause: None }
     }
 
     fn unavailable(e: crate::store::StoreError) -> Self {
@@ -71,18 +55,12 @@ impl IntoResponse for BearerError {
                 self.description
             ),
         };
-        let body = self
-            .code
-            .map(|c| json!({"error": c.as_str(), "error_description": self.description}));
+        let body = self.code.map(|c| json!({"error": c.as_str(), "error_description": self.description}));
         let mut response = (self.status, Json(body.unwrap_or(Value::Null))).into_response();
         if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
         }
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(cause) = self.cause {
             response.extensions_mut().insert(ErrorCause(cause));
         }
@@ -94,25 +72,16 @@ fn header_token(headers: &HeaderMap) -> Result<Option<&str>, BearerError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value
-        .to_str()
-        .map_err(|_| BearerError::invalid("Malformed Authorization header."))?;
+    let value = value.to_str().map_err(|_| BearerError::invalid("Malformed Authorization header."))?;
     match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(Some(token.trim()))
         }
-        _ => Err(BearerError::invalid(
-            "The Authorization header must use the Bearer scheme.",
-        )),
+        _ => Err(BearerError::invalid("The Authorization header must use the Bearer scheme.")),
     }
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, BearerError> {
+pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, BearerError> {
     let token = header_token(&headers)?.ok_or_else(BearerError::missing)?;
     claims(&state, token).await
 }
@@ -125,16 +94,12 @@ pub async fn post(
     let from_header = header_token(&headers)?;
     let params = super::params::Params::parse(&body);
     if params.is_repeated("access_token") {
-        return Err(BearerError::bad_request(
-            "The access_token parameter is repeated.",
-        ));
+        return Err(BearerError::bad_request("The access_token parameter is repeated."));
     }
     let token = match (from_header, params.get("access_token")) {
         // RFC 6750 §2: clients must not use more than one method to send the token.
         (Some(_), Some(_)) => {
-            return Err(BearerError::bad_request(
-                "Send the access token once, not in two places.",
-            ));
+            return Err(BearerError::bad_request("Send the access token once, not in two places."));
         }
         (Some(t), None) | (None, Some(t)) => t.to_string(),
         (None, None) => return Err(BearerError::missing()),
@@ -145,21 +110,7 @@ pub async fn post(
 /// Verifies the access token and returns the user's claims for its scopes.
 async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerError> {
     let invalid = || BearerError::invalid("The access token is invalid, expired or revoked.");
-    let at: AccessClaims = jwt::verify(&state.keys, token, "at+jwt").map_err(|_| invalid())?;
-    if at.iss != state.issuer()
-        || at.aud != tokens::userinfo_audience(state)
-        || at.exp <= state.clock.now()
-    {
-        return Err(invalid());
-    }
-    let revoked = state
-        .ephemeral
-        .get(&tokens::revoked_grant_key(&at.gid))
-        .await
-        .map_err(BearerError::unavailable)?;
-    if revoked.is_some() {
-        return Err(invalid());
-    }
+    let at = tokens::live_access_token(state, token).await.map_err(BearerError::unavailable)?.ok_or_else(invalid)?;
     let scopes: Vec<&str> = at.scope.split(' ').collect();
     if !scopes.contains(&"openid") {
         return Err(BearerError {
@@ -169,11 +120,7 @@ async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerErro
             cause: None,
         });
     }
-    let user = state
-        .directory
-        .user(&UserId(at.sub.clone()))
-        .await
-        .map_err(BearerError::unavailable)?;
+    let user = state.directory.user(&UserId(at.sub.clone())).await.map_err(BearerError::unavailable)?;
     let Some(user) = user.filter(|u| u.active) else {
         return Err(invalid());
     };

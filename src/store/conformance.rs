@@ -10,44 +10,22 @@ use crate::model::{AuthMethod, Client, Email, Session, SigningAlg};
 pub async fn ephemeral_suite(eph: Arc<dyn Ephemeral>, clock: &Clock) {
     eph.put("k", b"v".to_vec(), 10).await.unwrap();
     assert_eq!(eph.get("k").await.unwrap().as_deref(), Some(&b"v"[..]));
-    assert_eq!(
-        eph.take("k").await.unwrap().as_deref(),
-        Some(&b"v"[..]),
-        "take returns the value"
-    );
+    assert_eq!(eph.take("k").await.unwrap().as_deref(), Some(&b"v"[..]), "take returns the value");
     assert_eq!(eph.take("k").await.unwrap(), None, "take is single use");
 
     assert!(eph.put_new("once", vec![1], 5).await.unwrap());
-    assert!(
-        !eph.put_new("once", vec![2], 10).await.unwrap(),
-        "put_new refuses a live key"
-    );
+    assert!(!eph.put_new("once", vec![2], 10).await.unwrap(), "put_new refuses a live key");
 
     assert_eq!(eph.incr("n", 10).await.unwrap(), 1);
     assert_eq!(eph.incr("n", 10).await.unwrap(), 2);
 
     eph.put("short", vec![1], 5).await.unwrap();
     clock.advance(6);
-    assert_eq!(
-        eph.get("short").await.unwrap(),
-        None,
-        "expired keys are gone"
-    );
-    assert!(
-        eph.put_new("once", vec![3], 10).await.unwrap(),
-        "an expired key can be set again"
-    );
-    assert_eq!(
-        eph.incr("n", 10).await.unwrap(),
-        3,
-        "counter still inside its window"
-    );
+    assert_eq!(eph.get("short").await.unwrap(), None, "expired keys are gone");
+    assert!(eph.put_new("once", vec![3], 10).await.unwrap(), "an expired key can be set again");
+    assert_eq!(eph.incr("n", 10).await.unwrap(), 3, "counter still inside its window");
     clock.advance(10);
-    assert_eq!(
-        eph.incr("n", 10).await.unwrap(),
-        1,
-        "an expired counter starts over"
-    );
+    assert_eq!(eph.incr("n", 10).await.unwrap(), 1, "an expired counter starts over");
 
     eph.put("race2", vec![9], 10).await.unwrap();
     let takers: Vec<_> = (0..16)
@@ -70,10 +48,7 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     let user = dir.create_user_with_email(&email, now).await.unwrap();
     let again = dir.create_user_with_email(&email, now).await.unwrap();
     assert_eq!(user.id, again.id, "one owner per email");
-    assert_eq!(
-        dir.user_by_email(&email).await.unwrap().unwrap().id,
-        user.id
-    );
+    assert_eq!(dir.user_by_email(&email).await.unwrap().unwrap().id, user.id);
     assert!(dir.user(&user.id).await.unwrap().unwrap().email_verified);
 
     let client = Client {
@@ -84,15 +59,18 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         post_logout_redirect_uris: vec![],
         auth_method: AuthMethod::ClientSecretPost,
         signing_alg: SigningAlg::ES256,
+        jwks_uri: None,
+        jwks: None,
+        backchannel_logout_uri: Some("https://app.example/bcl".into()),
+        backchannel_logout_session_required: true,
     };
     dir.insert_client(&client, now).await.unwrap();
-    assert!(matches!(
-        dir.insert_client(&client, now).await,
-        Err(super::StoreError::Conflict)
-    ));
+    assert!(matches!(dir.insert_client(&client, now).await, Err(super::StoreError::Conflict)));
     let stored = dir.client("app").await.unwrap().unwrap();
     assert_eq!(stored.secret_hash, Some([7; 32]));
     assert_eq!(stored.auth_method, AuthMethod::ClientSecretPost);
+    assert_eq!(stored.backchannel_logout_uri.as_deref(), Some("https://app.example/bcl"));
+    assert!(stored.backchannel_logout_session_required);
     assert_eq!(dir.clients().await.unwrap().len(), 1);
     assert!(dir.delete_client("app").await.unwrap());
     assert!(!dir.delete_client("app").await.unwrap());
@@ -106,26 +84,19 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         expires_at: now + 100,
     };
     dir.insert_session(&[1; 32], &session, now).await.unwrap();
-    assert_eq!(
-        dir.session_by_token(&[1; 32], now)
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-        "s1"
-    );
-    assert!(
-        dir.session_by_token(&[1; 32], now + 100)
-            .await
-            .unwrap()
-            .is_none(),
-        "expired sessions are not found"
-    );
-    dir.revoke_session("s1", now).await.unwrap();
-    assert!(
-        dir.session_by_token(&[1; 32], now).await.unwrap().is_none(),
-        "revoked sessions are not found"
-    );
+    assert_eq!(dir.session_by_token(&[1; 32], now).await.unwrap().unwrap().id, "s1");
+    assert!(dir.session_by_token(&[1; 32], now + 100).await.unwrap().is_none(), "expired sessions are not found");
+    let other = Session { id: "s2".into(), auth_time: now + 1, ..session.clone() };
+    dir.insert_session(&[8; 32], &other, now).await.unwrap();
+    let ids: Vec<String> = dir.sessions_of_user(&user.id, now).await.unwrap().into_iter().map(|s| s.id).collect();
+    assert_eq!(ids, ["s2", "s1"], "newest first");
+    dir.add_session_client("s1", "b").await.unwrap();
+    dir.add_session_client("s1", "a").await.unwrap();
+    dir.add_session_client("s1", "a").await.unwrap();
+    assert_eq!(dir.session_clients("s1").await.unwrap(), ["a", "b"]);
+    assert_eq!(dir.revoke_session("s1", now).await.unwrap().unwrap().id, "s1");
+    assert!(dir.revoke_session("s1", now).await.unwrap().is_none(), "a session ends once");
+    assert!(dir.session_by_token(&[1; 32], now).await.unwrap().is_none(), "revoked sessions are not found");
 
     let first = RefreshToken {
         hash: [2; 32],
@@ -142,50 +113,27 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     };
     dir.insert_refresh(&first).await.unwrap();
     assert!(
-        matches!(
-            dir.rotate_refresh(&[2; 32], "other", &[3; 32], now + 1000, now)
-                .await
-                .unwrap(),
-            Rotation::Invalid
-        ),
+        matches!(dir.rotate_refresh(&[2; 32], "other", &[3; 32], now + 1000, now).await.unwrap(), Rotation::Invalid),
         "another client's token is refused"
     );
-    match dir
-        .rotate_refresh(&[2; 32], "app", &[3; 32], now + 1000, now)
-        .await
-        .unwrap()
-    {
+    match dir.rotate_refresh(&[2; 32], "app", &[3; 32], now + 1000, now).await.unwrap() {
         Rotation::Rotated(t) => assert_eq!(t.family_id, "fam"),
         other => panic!("expected rotation, got {other:?}"),
     }
-    assert_eq!(
-        dir.refresh_token(&[3; 32]).await.unwrap().unwrap().scope,
-        "openid offline_access"
-    );
+    assert_eq!(dir.live_refresh_token(&[3; 32], now).await.unwrap().unwrap().scope, "openid offline_access");
+    assert!(dir.live_refresh_token(&[2; 32], now).await.unwrap().is_none(), "a used token is not live");
     assert!(
         matches!(
-            dir.rotate_refresh(&[2; 32], "app", &[4; 32], now + 1000, now)
-                .await
-                .unwrap(),
+            dir.rotate_refresh(&[2; 32], "app", &[4; 32], now + 1000, now).await.unwrap(),
             Rotation::Reused { .. }
         ),
         "reuse detected"
     );
     assert!(
-        matches!(
-            dir.rotate_refresh(&[3; 32], "app", &[5; 32], now + 1000, now)
-                .await
-                .unwrap(),
-            Rotation::Invalid
-        ),
+        matches!(dir.rotate_refresh(&[3; 32], "app", &[5; 32], now + 1000, now).await.unwrap(), Rotation::Invalid),
         "the family is revoked"
     );
-    assert!(matches!(
-        dir.rotate_refresh(&[9; 32], "app", &[6; 32], now + 1000, now)
-            .await
-            .unwrap(),
-        Rotation::Invalid
-    ));
+    assert!(matches!(dir.rotate_refresh(&[9; 32], "app", &[6; 32], now + 1000, now).await.unwrap(), Rotation::Invalid));
 }
 
 #[tokio::test]

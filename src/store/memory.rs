@@ -42,9 +42,7 @@ impl MemoryEphemeral {
     /// Runs `f` on the key's shard with the lock held; no await happens inside.
     fn with_shard<R>(&self, key: &str, f: impl FnOnce(&mut Shard, UnixTime) -> R) -> R {
         let index = (self.hasher.hash_one(key) as usize) % SHARDS;
-        let mut shard = self.shards[index]
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut shard = self.shards[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = self.clock.now();
         f(&mut shard, now)
     }
@@ -59,9 +57,7 @@ impl MemoryEphemeral {
                 return false;
             }
             let expires_at = now.saturating_add(ttl_secs as i64);
-            shard
-                .map
-                .insert(key.to_string(), Entry { value, expires_at });
+            shard.map.insert(key.to_string(), Entry { value, expires_at });
             true
         })
     }
@@ -83,23 +79,12 @@ impl Ephemeral for MemoryEphemeral {
     }
 
     async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        Ok(self.with_shard(key, |shard, now| {
-            shard
-                .map
-                .get(key)
-                .filter(|e| e.expires_at > now)
-                .map(|e| e.value.clone())
-        }))
+        Ok(self
+            .with_shard(key, |shard, now| shard.map.get(key).filter(|e| e.expires_at > now).map(|e| e.value.clone())))
     }
 
     async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        Ok(self.with_shard(key, |shard, now| {
-            shard
-                .map
-                .remove(key)
-                .filter(|e| e.expires_at > now)
-                .map(|e| e.value)
-        }))
+        Ok(self.with_shard(key, |shard, now| shard.map.remove(key).filter(|e| e.expires_at > now).map(|e| e.value)))
     }
 
     async fn delete(&self, key: &str) -> StoreResult<()> {
@@ -114,23 +99,11 @@ impl Ephemeral for MemoryEphemeral {
                 .entry(key.to_string())
                 .and_modify(|e| {
                     if e.expires_at <= now {
-                        *e = Entry {
-                            value: 0u64.to_le_bytes().to_vec(),
-                            expires_at: now + ttl_secs as i64,
-                        };
+                        *e = Entry { value: 0u64.to_le_bytes().to_vec(), expires_at: now + ttl_secs as i64 };
                     }
                 })
-                .or_insert_with(|| Entry {
-                    value: 0u64.to_le_bytes().to_vec(),
-                    expires_at: now + ttl_secs as i64,
-                });
-            let count = entry
-                .value
-                .as_slice()
-                .try_into()
-                .map(u64::from_le_bytes)
-                .unwrap_or(0)
-                + 1;
+                .or_insert_with(|| Entry { value: 0u64.to_le_bytes().to_vec(), expires_at: now + ttl_secs as i64 });
+            let count = entry.value.as_slice().try_into().map(u64::from_le_bytes).unwrap_or(0) + 1;
             entry.value = count.to_le_bytes().to_vec();
             count
         }))

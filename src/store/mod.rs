@@ -72,22 +72,20 @@ pub trait Directory: Send + Sync {
     async fn clients(&self) -> StoreResult<Vec<Client>>;
     async fn delete_client(&self, id: &str) -> StoreResult<bool>;
 
-    async fn insert_session(
-        &self,
-        token_hash: &[u8; 32],
-        session: &Session,
-        now: UnixTime,
-    ) -> StoreResult<()>;
+    async fn insert_session(&self, token_hash: &[u8; 32], session: &Session, now: UnixTime) -> StoreResult<()>;
     /// The live session whose cookie hashes to `token_hash`.
-    async fn session_by_token(
-        &self,
-        token_hash: &[u8; 32],
-        now: UnixTime,
-    ) -> StoreResult<Option<Session>>;
-    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<()>;
+    async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>>;
+    /// Ends a session; returns it if it was live (so its clients can be told).
+    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>>;
+    /// The live sessions of a user, newest first.
+    async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>>;
+    /// Records that `client_id` received tokens from `session_id` (for back-channel logout).
+    async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()>;
+    async fn session_clients(&self, session_id: &str) -> StoreResult<Vec<String>>;
 
     async fn insert_refresh(&self, token: &RefreshToken) -> StoreResult<()>;
-    async fn refresh_token(&self, hash: &[u8; 32]) -> StoreResult<Option<RefreshToken>>;
+    /// A refresh token that is unused, unexpired, and whose family is not revoked.
+    async fn live_refresh_token(&self, hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<RefreshToken>>;
     /// Atomically marks `presented` used and stores its successor under `next_hash`, expiring at
     /// `next_expires_at`. A token of another client is `Invalid` and stays untouched; a second
     /// use of the same token revokes the family.
@@ -118,12 +116,7 @@ pub trait Ephemeral: Send + Sync {
 }
 
 impl dyn Ephemeral {
-    pub async fn put_json<T: Serialize>(
-        &self,
-        key: &str,
-        value: &T,
-        ttl_secs: u64,
-    ) -> StoreResult<()> {
+    pub async fn put_json<T: Serialize>(&self, key: &str, value: &T, ttl_secs: u64) -> StoreResult<()> {
         self.put(key, to_json(value)?, ttl_secs).await
     }
 
@@ -153,9 +146,7 @@ pub async fn open_directory(url: &str) -> StoreResult<Arc<dyn Directory>> {
 pub fn open_ephemeral(url: &str, clock: Clock) -> StoreResult<Arc<dyn Ephemeral>> {
     match url {
         "memory://" => Ok(Arc::new(MemoryEphemeral::new(clock))),
-        other => Err(StoreError::Unavailable(format!(
-            "unsupported ephemeral url {other}"
-        ))),
+        other => Err(StoreError::Unavailable(format!("unsupported ephemeral url {other}"))),
     }
 }
 

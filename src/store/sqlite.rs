@@ -4,9 +4,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
@@ -37,10 +35,7 @@ impl SqliteDirectory {
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        sqlx::migrate!("migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(unavailable)?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(unavailable)?;
         Ok(SqliteDirectory { pool })
     }
 }
@@ -64,13 +59,8 @@ fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
     let email: Option<String> = row.try_get("email").map_err(db)?;
     Ok(User {
         id: UserId(row.try_get("id").map_err(db)?),
-        email: email
-            .map(|e| e.parse::<Email>().map_err(corrupt))
-            .transpose()?,
-        email_verified: row
-            .try_get::<Option<bool>, _>("verified")
-            .map_err(db)?
-            .unwrap_or(false),
+        email: email.map(|e| e.parse::<Email>().map_err(corrupt)).transpose()?,
+        email_verified: row.try_get::<Option<bool>, _>("verified").map_err(db)?.unwrap_or(false),
         created_at: row.try_get("created_at").map_err(db)?,
         updated_at: row.try_get("updated_at").map_err(db)?,
         active: row.try_get("active").map_err(db)?,
@@ -85,31 +75,39 @@ fn client_from_row(row: &SqliteRow) -> StoreResult<Client> {
     Ok(Client {
         id: row.try_get("id").map_err(db)?,
         name: row.try_get("name").map_err(db)?,
-        secret_hash: secret
-            .map(|s| s.try_into().map_err(|_| corrupt("secret hash length")))
-            .transpose()?,
+        secret_hash: secret.map(|s| s.try_into().map_err(|_| corrupt("secret hash length"))).transpose()?,
         redirect_uris: list("redirect_uris")?,
         post_logout_redirect_uris: list("post_logout_redirect_uris")?,
-        auth_method: AuthMethod::from_str(&row.try_get::<String, _>("auth_method").map_err(db)?)
-            .map_err(corrupt)?,
-        signing_alg: SigningAlg::from_str(&row.try_get::<String, _>("signing_alg").map_err(db)?)
-            .map_err(corrupt)?,
+        auth_method: AuthMethod::from_str(&row.try_get::<String, _>("auth_method").map_err(db)?).map_err(corrupt)?,
+        signing_alg: SigningAlg::from_str(&row.try_get::<String, _>("signing_alg").map_err(db)?).map_err(corrupt)?,
+        jwks_uri: row.try_get("jwks_uri").map_err(db)?,
+        jwks: row.try_get("jwks").map_err(db)?,
+        backchannel_logout_uri: row.try_get("backchannel_logout_uri").map_err(db)?,
+        backchannel_logout_session_required: row.try_get("backchannel_logout_session_required").map_err(db)?,
+    })
+}
+
+fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
+    Ok(Session {
+        id: row.try_get("id").map_err(db)?,
+        user_id: UserId(row.try_get("user_id").map_err(db)?),
+        auth_time: row.try_get("auth_time").map_err(db)?,
+        amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?).map_err(corrupt)?,
+        acr: row.try_get("acr").map_err(db)?,
+        expires_at: row.try_get("expires_at").map_err(db)?,
     })
 }
 
 fn refresh_from_row(row: &SqliteRow) -> StoreResult<RefreshToken> {
     let hash: Vec<u8> = row.try_get("hash").map_err(db)?;
     Ok(RefreshToken {
-        hash: hash
-            .try_into()
-            .map_err(|_| corrupt("refresh hash length"))?,
+        hash: hash.try_into().map_err(|_| corrupt("refresh hash length"))?,
         family_id: row.try_get("family_id").map_err(db)?,
         client_id: row.try_get("client_id").map_err(db)?,
         user_id: UserId(row.try_get("user_id").map_err(db)?),
         scope: row.try_get("scope").map_err(db)?,
         auth_time: row.try_get("auth_time").map_err(db)?,
-        amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?)
-            .map_err(corrupt)?,
+        amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?).map_err(corrupt)?,
         acr: row.try_get("acr").map_err(db)?,
         session_id: row.try_get("session_id").map_err(db)?,
         created_at: row.try_get("created_at").map_err(db)?,
@@ -150,10 +148,7 @@ fn bind_refresh<'q>(
 #[async_trait]
 impl Directory for SqliteDirectory {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db)?;
         Ok(())
     }
 
@@ -167,11 +162,8 @@ impl Directory for SqliteDirectory {
     }
 
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
-        let row = sqlx::query(user_select!("WHERE u.id = ?"))
-            .bind(&id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query(user_select!("WHERE u.id = ?")).bind(&id.0).fetch_optional(&self.pool).await.map_err(db)?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -185,13 +177,12 @@ impl Directory for SqliteDirectory {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let inserted = sqlx::query(
-            "INSERT INTO identifiers (kind, value, user_id, verified) VALUES ('email', ?, ?, 1)",
-        )
-        .bind(email.as_str())
-        .bind(&id.0)
-        .execute(&mut *tx)
-        .await;
+        let inserted =
+            sqlx::query("INSERT INTO identifiers (kind, value, user_id, verified) VALUES ('email', ?, ?, 1)")
+                .bind(email.as_str())
+                .bind(&id.0)
+                .execute(&mut *tx)
+                .await;
         match inserted.map_err(db) {
             Ok(_) => tx.commit().await.map_err(db)?,
             // Another request created the owner first: that user is the answer.
@@ -212,30 +203,25 @@ impl Directory for SqliteDirectory {
     }
 
     async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE users SET last_login_at = ?, login_count = login_count + 1 WHERE id = ?",
-        )
-        .bind(now)
-        .bind(&id.0)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        sqlx::query("UPDATE users SET last_login_at = ?, login_count = login_count + 1 WHERE id = ?")
+            .bind(now)
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 
     async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
-        let row = sqlx::query("SELECT * FROM clients WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT * FROM clients WHERE id = ?").bind(id).fetch_optional(&self.pool).await.map_err(db)?;
         row.as_ref().map(client_from_row).transpose()
     }
 
     async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, signing_alg, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, signing_alg, created_at, \
+             jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&c.id)
         .bind(&c.name)
@@ -245,6 +231,10 @@ impl Directory for SqliteDirectory {
         .bind(c.auth_method.as_str())
         .bind(c.signing_alg.as_str())
         .bind(now)
+        .bind(&c.jwks_uri)
+        .bind(&c.jwks)
+        .bind(&c.backchannel_logout_uri)
+        .bind(c.backchannel_logout_session_required)
         .execute(&self.pool)
         .await
         .map_err(db)?;
@@ -252,28 +242,16 @@ impl Directory for SqliteDirectory {
     }
 
     async fn clients(&self) -> StoreResult<Vec<Client>> {
-        let rows = sqlx::query("SELECT * FROM clients ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query("SELECT * FROM clients ORDER BY id").fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(client_from_row).collect()
     }
 
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM clients WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        let done = sqlx::query("DELETE FROM clients WHERE id = ?").bind(id).execute(&self.pool).await.map_err(db)?;
         Ok(done.rows_affected() > 0)
     }
 
-    async fn insert_session(
-        &self,
-        token_hash: &[u8; 32],
-        s: &Session,
-        now: UnixTime,
-    ) -> StoreResult<()> {
+    async fn insert_session(&self, token_hash: &[u8; 32], s: &Session, now: UnixTime) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -291,11 +269,7 @@ impl Directory for SqliteDirectory {
         Ok(())
     }
 
-    async fn session_by_token(
-        &self,
-        token_hash: &[u8; 32],
-        now: UnixTime,
-    ) -> StoreResult<Option<Session>> {
+    async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>> {
         let row = sqlx::query(
             "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
              WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
@@ -305,26 +279,53 @@ impl Directory for SqliteDirectory {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(Session {
-            id: row.try_get("id").map_err(db)?,
-            user_id: UserId(row.try_get("user_id").map_err(db)?),
-            auth_time: row.try_get("auth_time").map_err(db)?,
-            amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?)
-                .map_err(corrupt)?,
-            acr: row.try_get("acr").map_err(db)?,
-            expires_at: row.try_get("expires_at").map_err(db)?,
-        }))
+        row.as_ref().map(session_from_row).transpose()
     }
 
-    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<()> {
-        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)
+    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL AND expires_at > ? \
+             RETURNING id, user_id, auth_time, amr, acr, expires_at",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(session_from_row).transpose()
+    }
+
+    async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
+             WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY auth_time DESC, id",
+        )
+        .bind(&user_id.0)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(session_from_row).collect()
+    }
+
+    async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
+        sqlx::query("INSERT OR IGNORE INTO session_clients (session_id, client_id) VALUES (?, ?)")
+            .bind(session_id)
+            .bind(client_id)
             .execute(&self.pool)
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn session_clients(&self, session_id: &str) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT client_id FROM session_clients WHERE session_id = ? ORDER BY client_id")
+            .bind(session_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(|r| r.try_get("client_id").map_err(db)).collect()
     }
 
     async fn insert_refresh(&self, t: &RefreshToken) -> StoreResult<()> {
@@ -337,19 +338,20 @@ impl Directory for SqliteDirectory {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        bind_refresh(sqlx::query(INSERT_REFRESH), t)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        bind_refresh(sqlx::query(INSERT_REFRESH), t).execute(&mut *tx).await.map_err(db)?;
         tx.commit().await.map_err(db)
     }
 
-    async fn refresh_token(&self, hash: &[u8; 32]) -> StoreResult<Option<RefreshToken>> {
-        let row = sqlx::query("SELECT * FROM refresh_tokens WHERE hash = ?")
-            .bind(&hash[..])
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+    async fn live_refresh_token(&self, hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<RefreshToken>> {
+        let row = sqlx::query(
+            "SELECT t.* FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id \
+             WHERE t.hash = ? AND t.used_at IS NULL AND f.revoked_at IS NULL AND t.expires_at > ?",
+        )
+        .bind(&hash[..])
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
         row.as_ref().map(refresh_from_row).transpose()
     }
 
@@ -390,9 +392,7 @@ impl Directory for SqliteDirectory {
                 .await
                 .map_err(db)?;
             tx.commit().await.map_err(db)?;
-            return Ok(Rotation::Reused {
-                family_id: current.family_id,
-            });
+            return Ok(Rotation::Reused { family_id: current.family_id });
         }
         sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE hash = ?")
             .bind(now)
@@ -400,29 +400,19 @@ impl Directory for SqliteDirectory {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let next = RefreshToken {
-            hash: *next_hash,
-            created_at: now,
-            expires_at: next_expires_at,
-            ..current.clone()
-        };
-        bind_refresh(sqlx::query(INSERT_REFRESH), &next)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
+        bind_refresh(sqlx::query(INSERT_REFRESH), &next).execute(&mut *tx).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(Rotation::Rotated(current))
     }
 
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(family_id)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
+        sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(family_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 }

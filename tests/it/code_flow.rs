@@ -1,9 +1,7 @@
 //! The authorization code flow end to end (OIDC Core §3.1, RFC 6749 §4.1, RFC 7636, RFC 9207).
 
 use openidconnect::core::CoreGenderClaim;
-use openidconnect::{
-    AuthorizationCode, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse, UserInfoClaims,
-};
+use openidconnect::{AuthorizationCode, OAuth2TokenResponse, PkceCodeVerifier, TokenResponse, UserInfoClaims};
 
 use crate::support::browser::{Step, param};
 use crate::support::{TestServer, raw_token, rp, signed_in};
@@ -19,15 +17,8 @@ async fn email_code_login_completes_for_every_client_kind_and_algorithm() {
         let pending = rp::start(&client, &["email", "profile"]);
         let expected_state = pending.state.secret().clone();
         let callback = browser.sign_in(&pending.url, "ada@example.com").await;
-        assert_eq!(
-            param(&callback, "state").as_deref(),
-            Some(expected_state.as_str())
-        );
-        assert_eq!(
-            param(&callback, "iss").as_deref(),
-            Some(server.base.as_str()),
-            "RFC 9207 iss"
-        );
+        assert_eq!(param(&callback, "state").as_deref(), Some(expected_state.as_str()));
+        assert_eq!(param(&callback, "iss").as_deref(), Some(server.base.as_str()), "RFC 9207 iss");
         let code = param(&callback, "code").unwrap();
         assert!(code.len() >= 43, "codes carry at least 256 bits");
         let nonce = pending.nonce.clone();
@@ -35,15 +26,9 @@ async fn email_code_login_completes_for_every_client_kind_and_algorithm() {
 
         let id_token = tokens.id_token().unwrap();
         let header: serde_json::Value =
-            serde_json::from_slice(&base64_url(id_token.to_string().split('.').next().unwrap()))
-                .unwrap();
-        assert_eq!(
-            header["alg"], alg,
-            "signed with the client's configured algorithm"
-        );
-        let claims = id_token
-            .claims(&client.id_token_verifier(), &nonce)
-            .unwrap();
+            serde_json::from_slice(&base64_url(id_token.to_string().split('.').next().unwrap())).unwrap();
+        assert_eq!(header["alg"], alg, "signed with the client's configured algorithm");
+        let claims = id_token.claims(&client.id_token_verifier(), &nonce).unwrap();
         assert!(claims.auth_time().is_some());
         assert_eq!(claims.auth_method_refs().unwrap()[0].as_str(), "otp");
         assert_eq!(claims.authorized_party().unwrap().as_str(), client_id);
@@ -51,10 +36,7 @@ async fn email_code_login_completes_for_every_client_kind_and_algorithm() {
         assert_eq!(claims.email().unwrap().as_str(), "ada@example.com");
 
         let info: Claims = client
-            .user_info(
-                tokens.access_token().clone(),
-                Some(claims.subject().clone()),
-            )
+            .user_info(tokens.access_token().clone(), Some(claims.subject().clone()))
             .unwrap()
             .request_async(&rp::http)
             .await
@@ -72,27 +54,15 @@ async fn access_token_is_a_typed_jwt_with_a_jti() {
     let header = token.split('.').next().unwrap();
     let header: serde_json::Value = serde_json::from_slice(&base64_url(header)).unwrap();
     assert_eq!(header["typ"], "at+jwt", "RFC 9068 §2.1");
-    let claims: serde_json::Value =
-        serde_json::from_slice(&base64_url(token.split('.').nth(1).unwrap())).unwrap();
-    for claim in [
-        "iss",
-        "exp",
-        "aud",
-        "sub",
-        "client_id",
-        "iat",
-        "jti",
-        "scope",
-    ] {
+    let claims: serde_json::Value = serde_json::from_slice(&base64_url(token.split('.').nth(1).unwrap())).unwrap();
+    for claim in ["iss", "exp", "aud", "sub", "client_id", "iat", "jti", "scope"] {
         assert!(claims.get(claim).is_some(), "RFC 9068 §2.2 claim {claim}");
     }
 }
 
 fn base64_url(s: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s)
-        .unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap()
 }
 
 #[tokio::test]
@@ -119,19 +89,10 @@ async fn code_replay_is_refused_and_revokes_what_the_code_produced() {
         .unwrap()
         .request_async::<openidconnect::EmptyAdditionalClaims, _, CoreGenderClaim>(&rp::http)
         .await;
-    assert!(
-        info.is_err(),
-        "the access token of a replayed code is revoked"
-    );
-    let refresh = client
-        .exchange_refresh_token(tokens.refresh_token().unwrap())
-        .unwrap()
-        .request_async(&rp::http)
-        .await;
-    assert!(
-        refresh.is_err(),
-        "the refresh token of a replayed code is revoked"
-    );
+    assert!(info.is_err(), "the access token of a replayed code is revoked");
+    let refresh =
+        client.exchange_refresh_token(tokens.refresh_token().unwrap()).unwrap().request_async(&rp::http).await;
+    assert!(refresh.is_err(), "the refresh token of a replayed code is revoked");
 }
 
 #[tokio::test]
@@ -159,12 +120,7 @@ async fn code_is_bound_to_its_client_redirect_uri_and_pkce_verifier() {
     let secret = crate::support::WEB_SECRET;
 
     // Each case gets a fresh code; every mismatch is invalid_grant.
-    for case in [
-        "other_client",
-        "other_redirect",
-        "wrong_verifier",
-        "missing_verifier",
-    ] {
+    for case in ["other_client", "other_redirect", "wrong_verifier", "missing_verifier"] {
         let pending = rp::start(&web, &[]);
         let callback = browser.sign_in(&pending.url, "ada@example.com").await;
         let code = param(&callback, "code").unwrap();
@@ -202,19 +158,11 @@ async fn code_is_bound_to_its_client_redirect_uri_and_pkce_verifier() {
                 raw_token(&server, &form, Some(("web", secret))).await
             }
             _ => {
-                let form = [
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", &redirect),
-                ];
+                let form = [("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", &redirect)];
                 raw_token(&server, &form, Some(("web", secret))).await
             }
         };
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (400, Some("invalid_grant")),
-            "{case}"
-        );
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{case}");
     }
 }
 
@@ -227,10 +175,7 @@ async fn second_authorization_reuses_the_session_and_keeps_auth_time() {
     let first_claims = first
         .id_token()
         .unwrap()
-        .claims(
-            &client.id_token_verifier(),
-            |_: Option<&openidconnect::Nonce>| Ok(()),
-        )
+        .claims(&client.id_token_verifier(), |_: Option<&openidconnect::Nonce>| Ok(()))
         .unwrap();
     let first_auth_time = first_claims.auth_time().unwrap();
 
@@ -243,16 +188,9 @@ async fn second_authorization_reuses_the_session_and_keeps_auth_time() {
     let claims = tokens
         .id_token()
         .unwrap()
-        .claims(
-            &client.id_token_verifier(),
-            |_: Option<&openidconnect::Nonce>| Ok(()),
-        )
+        .claims(&client.id_token_verifier(), |_: Option<&openidconnect::Nonce>| Ok(()))
         .unwrap();
-    assert_eq!(
-        claims.auth_time().unwrap(),
-        first_auth_time,
-        "silent login keeps the original auth_time"
-    );
+    assert_eq!(claims.auth_time().unwrap(), first_auth_time, "silent login keeps the original auth_time");
     assert_eq!(claims.subject(), first_claims.subject());
 }
 
@@ -263,9 +201,7 @@ async fn form_post_response_mode_returns_an_auto_submitting_form() {
     let client = rp::client(&server, "web").await;
     signed_in(&server, &browser, "web", &[], "ada@example.com").await;
     let pending = rp::start(&client, &[]);
-    let response = browser
-        .get(&format!("{}&response_mode=form_post", pending.url))
-        .await;
+    let response = browser.get(&format!("{}&response_mode=form_post", pending.url)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.unwrap();

@@ -5,57 +5,35 @@ use crate::support::{TestServer, rp};
 #[tokio::test]
 async fn discovery_document_has_every_required_member() {
     let server = TestServer::start().await;
-    let doc: serde_json::Value = reqwest::get(server.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: serde_json::Value =
+        reqwest::get(server.url("/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["issuer"], server.base);
-    for member in [
-        "authorization_endpoint",
-        "token_endpoint",
-        "userinfo_endpoint",
-        "jwks_uri",
-    ] {
-        assert!(
-            doc[member].as_str().unwrap().starts_with(&server.base),
-            "{member}"
-        );
+    for member in ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"] {
+        assert!(doc[member].as_str().unwrap().starts_with(&server.base), "{member}");
     }
     assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
-    assert_eq!(
-        doc["code_challenge_methods_supported"],
-        serde_json::json!(["S256"])
-    );
+    assert_eq!(doc["code_challenge_methods_supported"], serde_json::json!(["S256"]));
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
-    assert_eq!(
-        doc["id_token_signing_alg_values_supported"],
-        serde_json::json!(["RS256", "ES256", "EdDSA"])
-    );
-    assert_eq!(
-        doc["token_endpoint_auth_methods_supported"],
-        serde_json::json!(["client_secret_basic", "client_secret_post", "none"])
-    );
-    for unsupported in [
-        "request_parameter_supported",
-        "request_uri_parameter_supported",
-        "claims_parameter_supported",
+    assert_eq!(doc["id_token_signing_alg_values_supported"], serde_json::json!(["RS256", "ES256", "EdDSA"]));
+    let methods = serde_json::json!(["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]);
+    for member in [
+        "token_endpoint_auth_methods_supported",
+        "revocation_endpoint_auth_methods_supported",
+        "introspection_endpoint_auth_methods_supported",
     ] {
-        assert_eq!(
-            doc[unsupported], false,
-            "{unsupported} must be an explicit false"
-        );
+        assert_eq!(doc[member], methods, "{member}");
+    }
+    for member in ["revocation_endpoint", "introspection_endpoint", "end_session_endpoint"] {
+        assert!(doc[member].as_str().unwrap().starts_with(&server.base), "{member}");
+    }
+    assert_eq!(doc["backchannel_logout_supported"], true);
+    assert_eq!(doc["backchannel_logout_session_supported"], true);
+    for unsupported in ["request_parameter_supported", "request_uri_parameter_supported", "claims_parameter_supported"]
+    {
+        assert_eq!(doc[unsupported], false, "{unsupported} must be an explicit false");
     }
     for scope in ["openid", "profile", "email", "phone", "offline_access"] {
-        assert!(
-            doc["scopes_supported"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s == scope),
-            "{scope}"
-        );
+        assert!(doc["scopes_supported"].as_array().unwrap().iter().any(|s| s == scope), "{scope}");
     }
 }
 
@@ -70,12 +48,7 @@ async fn openidconnect_rp_discovers_the_provider_and_its_keys() {
 #[tokio::test]
 async fn jwks_publishes_public_keys_with_unique_kid_use_and_alg() {
     let server = TestServer::start().await;
-    let jwks: serde_json::Value = reqwest::get(server.url("/jwks"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks: serde_json::Value = reqwest::get(server.url("/jwks")).await.unwrap().json().await.unwrap();
     let keys = jwks["keys"].as_array().unwrap();
     let mut kids: Vec<&str> = keys.iter().map(|k| k["kid"].as_str().unwrap()).collect();
     kids.dedup();
@@ -86,10 +59,7 @@ async fn jwks_publishes_public_keys_with_unique_kid_use_and_alg() {
     for key in keys {
         assert_eq!(key["use"], "sig");
         for private in ["d", "p", "q", "dp", "dq", "qi"] {
-            assert!(
-                key.get(private).is_none(),
-                "private member {private} published"
-            );
+            assert!(key.get(private).is_none(), "private member {private} published");
         }
     }
 }
@@ -99,19 +69,9 @@ async fn discovery_and_jwks_revalidate_with_etag() {
     let server = TestServer::start().await;
     for path in ["/.well-known/openid-configuration", "/jwks"] {
         let first = reqwest::get(server.url(path)).await.unwrap();
-        assert!(
-            first.headers()["cache-control"]
-                .to_str()
-                .unwrap()
-                .contains("max-age")
-        );
+        assert!(first.headers()["cache-control"].to_str().unwrap().contains("max-age"));
         let etag = first.headers()["etag"].clone();
-        let again = reqwest::Client::new()
-            .get(server.url(path))
-            .header("if-none-match", etag)
-            .send()
-            .await
-            .unwrap();
+        let again = reqwest::Client::new().get(server.url(path)).header("if-none-match", etag).send().await.unwrap();
         assert_eq!(again.status(), 304, "{path}");
     }
 }

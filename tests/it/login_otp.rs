@@ -13,12 +13,7 @@ async fn login_page(server: &TestServer, browser: &Browser) -> LoginPage {
     }
 }
 
-async fn request_code(
-    server: &TestServer,
-    browser: &Browser,
-    page: &LoginPage,
-    email: &str,
-) -> String {
+async fn request_code(server: &TestServer, browser: &Browser, page: &LoginPage, email: &str) -> String {
     let before = server.smtp.count_to(email);
     let response = browser.submit_email(page, email).await;
     assert_eq!(response.status(), 303, "POST answers 303");
@@ -37,14 +32,8 @@ async fn the_mailed_code_signs_in_and_the_mail_names_the_application() {
     let page = login_page(&server, &browser).await;
     let code = request_code(&server, &browser, &page, "ada@example.com").await;
     let mail = server.smtp.nth_to("ada@example.com", 1).await;
-    assert!(
-        mail.data.contains("App web"),
-        "the email names the application"
-    );
-    assert!(
-        mail.data.contains("multipart/alternative"),
-        "text and HTML parts"
-    );
+    assert!(mail.data.contains("App web"), "the email names the application");
+    assert!(mail.data.contains("multipart/alternative"), "text and HTML parts");
     let response = browser.submit_code(&page, &code).await;
     assert_eq!(response.status(), 303);
     assert!(Browser::location(&response).starts_with("/authorize/resume/"));
@@ -57,16 +46,8 @@ async fn a_wrong_code_is_refused_and_the_right_one_still_works() {
     let page = login_page(&server, &browser).await;
     let code = request_code(&server, &browser, &page, "ada@example.com").await;
     let response = browser.submit_code(&page, &wrong(&code)).await;
-    assert_eq!(
-        Browser::location(&response),
-        format!("/login/{}/code?e=wrong", page.id)
-    );
-    let shown = browser
-        .get(&format!("/login/{}/code?e=wrong", page.id))
-        .await
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(Browser::location(&response), format!("/login/{}/code?e=wrong", page.id));
+    let shown = browser.get(&format!("/login/{}/code?e=wrong", page.id)).await.text().await.unwrap();
     assert!(shown.contains("not right") && shown.contains("aria-invalid=\"true\""));
     let response = browser.submit_code(&page, &code).await;
     assert!(Browser::location(&response).starts_with("/authorize/resume/"));
@@ -78,29 +59,15 @@ async fn malformed_codes_are_refused_without_using_an_attempt() {
     let browser = server.browser();
     let page = login_page(&server, &browser).await;
     let code = request_code(&server, &browser, &page, "ada@example.com").await;
-    for junk in [
-        "",
-        "12345",
-        "abcdef",
-        "1234567",
-        "１２３４５６",
-        "' OR 1=1 --",
-    ] {
+    for junk in ["", "12345", "abcdef", "1234567", "１２３４５６", "' OR 1=1 --"] {
         let response = browser.submit_code(&page, junk).await;
-        assert_eq!(
-            Browser::location(&response),
-            format!("/login/{}/code?e=format", page.id),
-            "{junk:?}"
-        );
+        assert_eq!(Browser::location(&response), format!("/login/{}/code?e=format", page.id), "{junk:?}");
     }
     for _ in 0..4 {
         browser.submit_code(&page, &wrong(&code)).await;
     }
     let response = browser.submit_code(&page, &code).await;
-    assert!(
-        Browser::location(&response).starts_with("/authorize/resume/"),
-        "malformed input did not count"
-    );
+    assert!(Browser::location(&response).starts_with("/authorize/resume/"), "malformed input did not count");
 }
 
 #[tokio::test]
@@ -119,11 +86,7 @@ async fn the_fifth_wrong_attempt_kills_the_code() {
         assert_eq!(Browser::location(&response), expected, "attempt {attempt}");
     }
     let response = browser.submit_code(&page, &code).await;
-    assert_eq!(
-        Browser::location(&response),
-        format!("/login/{}?e=expired", page.id),
-        "the right code is dead too"
-    );
+    assert_eq!(Browser::location(&response), format!("/login/{}?e=expired", page.id), "the right code is dead too");
 }
 
 #[tokio::test]
@@ -138,15 +101,9 @@ async fn codes_expire_after_ten_minutes() {
     let code2 = request_code(&server, &browser, &fresh, "grace@example.com").await;
     server.clock.advance(2);
     let response = browser.submit_code(&page, &code).await;
-    assert_eq!(
-        Browser::location(&response),
-        format!("/login/{}?e=expired", page.id)
-    );
+    assert_eq!(Browser::location(&response), format!("/login/{}?e=expired", page.id));
     let response = browser.submit_code(&fresh, &code2).await;
-    assert!(
-        Browser::location(&response).starts_with("/authorize/resume/"),
-        "a code within its 10 minutes still works"
-    );
+    assert!(Browser::location(&response).starts_with("/authorize/resume/"), "a code within its 10 minutes still works");
 }
 
 #[tokio::test]
@@ -158,16 +115,9 @@ async fn a_new_code_for_the_same_address_replaces_the_previous_one() {
     let second_tab = login_page(&server, &browser).await;
     let second = request_code(&server, &browser, &second_tab, "ada@example.com").await;
     let response = browser.submit_code(&first_tab, &first).await;
-    assert_eq!(
-        Browser::location(&response),
-        format!("/login/{}?e=expired", first_tab.id),
-        "the replaced code is dead"
-    );
+    assert_eq!(Browser::location(&response), format!("/login/{}?e=expired", first_tab.id), "the replaced code is dead");
     let response = browser.submit_code(&second_tab, &second).await;
-    assert!(
-        Browser::location(&response).starts_with("/authorize/resume/"),
-        "the latest code works"
-    );
+    assert!(Browser::location(&response).starts_with("/authorize/resume/"), "the latest code works");
 }
 
 #[tokio::test]
@@ -176,14 +126,8 @@ async fn a_code_is_single_use_even_when_submitted_twice_at_once() {
     let browser = server.browser();
     let page = login_page(&server, &browser).await;
     let code = request_code(&server, &browser, &page, "ada@example.com").await;
-    let (a, b) = tokio::join!(
-        browser.submit_code(&page, &code),
-        browser.submit_code(&page, &code)
-    );
-    let signed_in = [a, b]
-        .iter()
-        .filter(|r| Browser::location(r).starts_with("/authorize/resume/"))
-        .count();
+    let (a, b) = tokio::join!(browser.submit_code(&page, &code), browser.submit_code(&page, &code));
+    let signed_in = [a, b].iter().filter(|r| Browser::location(r).starts_with("/authorize/resume/")).count();
     assert_eq!(signed_in, 1, "exactly one submission signs in");
 }
 
@@ -203,68 +147,30 @@ async fn known_and_unknown_addresses_get_identical_answers() {
         let post = browser.submit_email(&page, email).await;
         let status = post.status();
         let location = Browser::location(&post).replace(&page.id, "ID");
-        let html = browser
-            .get(&format!("/login/{}/code", page.id))
-            .await
-            .text()
-            .await
-            .unwrap();
-        let html = html
-            .replace(&page.id, "ID")
-            .replace(&page.csrf, "CSRF")
-            .replace(email, "EMAIL");
+        let html = browser.get(&format!("/login/{}/code", page.id)).await.text().await.unwrap();
+        let html = html.replace(&page.id, "ID").replace(&page.csrf, "CSRF").replace(email, "EMAIL");
         seen.push((status, location, html));
     }
-    assert_eq!(
-        seen[0], seen[1],
-        "the answer does not reveal whether the address is known"
-    );
+    assert_eq!(seen[0], seen[1], "the answer does not reveal whether the address is known");
     server.smtp.nth_to("known@example.com", 1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(
-        server.smtp.count_to("unknown@example.com"),
-        0,
-        "no code for an unknown address when sign-up is off"
-    );
+    assert_eq!(server.smtp.count_to("unknown@example.com"), 0, "no code for an unknown address when sign-up is off");
 }
 
 #[tokio::test]
 async fn sign_up_creates_the_user_on_the_first_verified_code() {
     let server = TestServer::start().await;
     let email = "new@example.com".parse().unwrap();
-    assert!(
-        server
-            .state
-            .directory
-            .user_by_email(&email)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(server.state.directory.user_by_email(&email).await.unwrap().is_none());
     let browser = server.browser();
     let page = login_page(&server, &browser).await;
     let code = request_code(&server, &browser, &page, "new@example.com").await;
     assert!(
-        server
-            .state
-            .directory
-            .user_by_email(&email)
-            .await
-            .unwrap()
-            .is_none(),
+        server.state.directory.user_by_email(&email).await.unwrap().is_none(),
         "no user before the code is verified"
     );
     browser.submit_code(&page, &code).await;
-    assert!(
-        server
-            .state
-            .directory
-            .user_by_email(&email)
-            .await
-            .unwrap()
-            .unwrap()
-            .email_verified
-    );
+    assert!(server.state.directory.user_by_email(&email).await.unwrap().unwrap().email_verified);
 }
 
 #[tokio::test]
@@ -272,20 +178,11 @@ async fn forms_without_the_csrf_token_are_refused() {
     let server = TestServer::start().await;
     let browser = server.browser();
     let page = login_page(&server, &browser).await;
-    for form in [
-        vec![("email", "ada@example.com")],
-        vec![("csrf", "forged"), ("email", "ada@example.com")],
-    ] {
-        let response = browser
-            .post(&format!("/login/{}/email", page.id), &form)
-            .await;
+    for form in [vec![("email", "ada@example.com")], vec![("csrf", "forged"), ("email", "ada@example.com")]] {
+        let response = browser.post(&format!("/login/{}/email", page.id), &form).await;
         assert_eq!(response.status(), 403);
     }
-    assert_eq!(
-        server.smtp.count_to("ada@example.com"),
-        0,
-        "nothing was sent"
-    );
+    assert_eq!(server.smtp.count_to("ada@example.com"), 0, "nothing was sent");
 }
 
 #[tokio::test]
@@ -296,12 +193,8 @@ async fn an_interaction_continues_only_in_the_browser_that_started_it() {
     let other = server.browser();
     let response = other.get(&format!("/login/{}", page.id)).await;
     assert_eq!(response.status(), 400);
-    let response = other
-        .post(
-            &format!("/login/{}/email", page.id),
-            &[("csrf", &page.csrf), ("email", "ada@example.com")],
-        )
-        .await;
+    let response =
+        other.post(&format!("/login/{}/email", page.id), &[("csrf", &page.csrf), ("email", "ada@example.com")]).await;
     assert_eq!(response.status(), 400);
 }
 
@@ -312,18 +205,9 @@ async fn invalid_email_addresses_get_a_clear_message() {
     let page = login_page(&server, &browser).await;
     for bad in ["", "ada", "ada@", "<script>@x.y", &"a".repeat(300)] {
         let response = browser.submit_email(&page, bad).await;
-        assert_eq!(
-            Browser::location(&response),
-            format!("/login/{}?e=email", page.id),
-            "{bad:?}"
-        );
+        assert_eq!(Browser::location(&response), format!("/login/{}?e=email", page.id), "{bad:?}");
     }
-    let html = browser
-        .get(&format!("/login/{}?e=email", page.id))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.get(&format!("/login/{}?e=email", page.id)).await.text().await.unwrap();
     assert!(html.contains("Enter a valid email address"));
 }
 
@@ -346,24 +230,12 @@ async fn login_pages_send_the_security_headers() {
     let page = login_page(&server, &browser).await;
     let response = browser.get(&format!("/login/{}", page.id)).await;
     let h = response.headers();
-    assert!(
-        h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("frame-ancestors 'none'")
-    );
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "no-referrer");
     let html = response.text().await.unwrap();
     assert!(html.contains("autocomplete=\"username\""));
     let code_page = browser.submit_email(&page, "ada@example.com").await;
-    let html = browser
-        .get(&Browser::location(&code_page))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("autocomplete=\"one-time-code\"") && html.contains("inputmode=\"numeric\"")
-    );
+    let html = browser.get(&Browser::location(&code_page)).await.text().await.unwrap();
+    assert!(html.contains("autocomplete=\"one-time-code\"") && html.contains("inputmode=\"numeric\""));
 }

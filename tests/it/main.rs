@@ -3,11 +3,15 @@
 
 mod support;
 
+mod account;
 mod authorize;
 mod cli;
 mod code_flow;
 mod discovery;
 mod login_otp;
+mod logout;
+mod private_key_jwt;
 mod refresh;
+mod revocation;
 mod token_errors;
 mod userinfo;

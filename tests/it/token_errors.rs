@@ -6,28 +6,11 @@ use crate::support::{TestServer, WEB_SECRET, raw_token};
 #[tokio::test]
 async fn wrong_or_unknown_client_credentials_are_invalid_client_with_a_basic_challenge() {
     let server = TestServer::start().await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", "x"),
-        ("redirect_uri", "http://127.0.0.1:9/cb"),
-    ];
-    for (id, secret) in [
-        ("web", "wrong-secret-0123456789"),
-        ("nobody", WEB_SECRET),
-        ("web", ""),
-    ] {
+    let form = [("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "http://127.0.0.1:9/cb")];
+    for (id, secret) in [("web", "wrong-secret-0123456789"), ("nobody", WEB_SECRET), ("web", "")] {
         let (status, body, headers) = raw_token(&server, &form, Some((id, secret))).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (401, Some("invalid_client")),
-            "{id}:{secret}"
-        );
-        assert!(
-            headers["www-authenticate"]
-                .to_str()
-                .unwrap()
-                .starts_with("Basic")
-        );
+        assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")), "{id}:{secret}");
+        assert!(headers["www-authenticate"].to_str().unwrap().starts_with("Basic"));
         assert_eq!(headers["cache-control"], "no-store");
     }
 }
@@ -35,35 +18,22 @@ async fn wrong_or_unknown_client_credentials_are_invalid_client_with_a_basic_cha
 #[tokio::test]
 async fn a_client_must_use_the_authentication_method_it_registered() {
     let server = TestServer::start().await;
-    let base = [
-        ("grant_type", "authorization_code"),
-        ("code", "x"),
-        ("redirect_uri", "http://127.0.0.1:9/cb"),
-    ];
+    let base = [("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "http://127.0.0.1:9/cb")];
     // `web` registered client_secret_basic: posting the secret in the body is refused.
     let mut form = base.to_vec();
     form.extend([("client_id", "web"), ("client_secret", WEB_SECRET)]);
     let (status, body, _) = raw_token(&server, &form, None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (401, Some("invalid_client"))
-    );
+    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
     // `post` registered client_secret_post: sending no secret at all is refused.
     let mut form = base.to_vec();
     form.push(("client_id", "post"));
     let (status, body, _) = raw_token(&server, &form, None).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (401, Some("invalid_client"))
-    );
+    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
     // Two methods at once is a malformed request.
     let mut form = base.to_vec();
     form.push(("client_secret", WEB_SECRET));
     let (status, body, _) = raw_token(&server, &form, Some(("web", WEB_SECRET))).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("invalid_request"))
-    );
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
 }
 
 #[tokio::test]
@@ -71,53 +41,22 @@ async fn malformed_token_requests_get_the_right_oauth_error() {
     let server = TestServer::start().await;
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![], "invalid_request"),
+        (vec![("grant_type", "password"), ("username", "a"), ("password", "b")], "unsupported_grant_type"),
+        (vec![("grant_type", "client_credentials")], "unsupported_grant_type"),
+        (vec![("grant_type", "authorization_code")], "invalid_request"),
+        (vec![("grant_type", "authorization_code"), ("code", "x")], "invalid_request"),
         (
-            vec![
-                ("grant_type", "password"),
-                ("username", "a"),
-                ("password", "b"),
-            ],
-            "unsupported_grant_type",
-        ),
-        (
-            vec![("grant_type", "client_credentials")],
-            "unsupported_grant_type",
-        ),
-        (
-            vec![("grant_type", "authorization_code")],
-            "invalid_request",
-        ),
-        (
-            vec![("grant_type", "authorization_code"), ("code", "x")],
-            "invalid_request",
-        ),
-        (
-            vec![
-                ("grant_type", "authorization_code"),
-                ("code", "nope"),
-                ("redirect_uri", "http://127.0.0.1:9/cb"),
-            ],
+            vec![("grant_type", "authorization_code"), ("code", "nope"), ("redirect_uri", "http://127.0.0.1:9/cb")],
             "invalid_grant",
         ),
         (vec![("grant_type", "refresh_token")], "invalid_request"),
+        (vec![("grant_type", "refresh_token"), ("refresh_token", "nope")], "invalid_grant"),
         (
-            vec![("grant_type", "refresh_token"), ("refresh_token", "nope")],
-            "invalid_grant",
-        ),
-        (
-            vec![
-                ("grant_type", "refresh_token"),
-                ("grant_type", "refresh_token"),
-                ("refresh_token", "x"),
-            ],
+            vec![("grant_type", "refresh_token"), ("grant_type", "refresh_token"), ("refresh_token", "x")],
             "invalid_request",
         ),
         (
-            vec![
-                ("grant_type", "authorization_code"),
-                ("code", "\u{0}\u{ffff}"),
-                ("redirect_uri", "\u{202e}"),
-            ],
+            vec![("grant_type", "authorization_code"), ("code", "\u{0}\u{ffff}"), ("redirect_uri", "\u{202e}")],
             "invalid_grant",
         ),
     ];
@@ -134,25 +73,14 @@ async fn bodies_that_are_not_forms_are_refused_cleanly() {
     let server = TestServer::start().await;
     let http = reqwest::Client::new();
     let attempts = [
-        (
-            "application/json",
-            b"{\"grant_type\":\"authorization_code\"}".to_vec(),
-        ),
+        ("application/json", b"{\"grant_type\":\"authorization_code\"}".to_vec()),
         ("text/plain", b"grant_type=authorization_code".to_vec()),
-        (
-            "application/x-www-form-urlencoded",
-            vec![0xff, 0xfe, b'=', 0x00],
-        ),
+        ("application/x-www-form-urlencoded", vec![0xff, 0xfe, b'=', 0x00]),
         ("application/x-www-form-urlencoded", b"%%%&&&===".to_vec()),
     ];
     for (content_type, body) in attempts {
-        let response = http
-            .post(server.url("/token"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response =
+            http.post(server.url("/token")).header("content-type", content_type).body(body).send().await.unwrap();
         let status = response.status().as_u16();
         assert!(status == 400 || status == 401, "{content_type}: {status}");
         let json: serde_json::Value = response.json().await.unwrap();

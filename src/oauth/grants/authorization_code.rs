@@ -23,34 +23,17 @@ fn redeemed_key(code: &str) -> String {
 
 const INVALID: &str = "The authorization code is invalid, expired or already used.";
 
-pub async fn exchange(
-    state: &AppState,
-    client: &Client,
-    params: &Params,
-) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
     let code = params.required("code")?;
     let redirect_uri = params.required("redirect_uri")?;
     // Atomic single use: of two concurrent redemptions exactly one finds the code.
-    let Some(grant) = state
-        .ephemeral
-        .take_json::<CodeGrant>(&code::key(code))
-        .await?
-    else {
+    let Some(grant) = state.ephemeral.take_json::<CodeGrant>(&code::key(code)).await? else {
         return Err(replayed(state, code).await?);
     };
     let grant_id = crypto::random_token()[..22].to_string();
-    let tombstone = Redeemed {
-        grant_id: grant_id.clone(),
-    };
-    let keep = state
-        .config
-        .lifetimes
-        .access_token
-        .max(state.config.lifetimes.authorization_code);
-    state
-        .ephemeral
-        .put_json(&redeemed_key(code), &tombstone, keep)
-        .await?;
+    let tombstone = Redeemed { grant_id: grant_id.clone() };
+    let keep = state.config.lifetimes.access_token.max(state.config.lifetimes.authorization_code);
+    state.ephemeral.put_json(&redeemed_key(code), &tombstone, keep).await?;
 
     // RFC 6749 §4.1.3: issued to this client, with this redirect_uri.
     if grant.client_id != client.id || grant.redirect_uri != redirect_uri {
@@ -59,15 +42,11 @@ pub async fn exchange(
     match (&grant.code_challenge, params.get("code_verifier")) {
         (Some(challenge), Some(verifier)) if pkce::verify(verifier, challenge) => {}
         (Some(_), _) => {
-            return Err(OAuthError::invalid_grant(
-                "The code_verifier does not match the code_challenge.",
-            ));
+            return Err(OAuthError::invalid_grant("The code_verifier does not match the code_challenge."));
         }
         // RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a downgrade attempt.
         (None, Some(_)) => {
-            return Err(OAuthError::invalid_grant(
-                "This code was issued without a code_challenge.",
-            ));
+            return Err(OAuthError::invalid_grant("This code was issued without a code_challenge."));
         }
         (None, None) => {}
     }
@@ -87,6 +66,10 @@ pub async fn exchange(
         grant_id: &grant_id,
     };
     let mut response = tokens::mint(state, &g, true)?;
+    if client.backchannel_logout_uri.is_some() {
+        // Back-Channel Logout: remember that this client holds tokens from the session.
+        state.directory.add_session_client(&grant.session_id, &client.id).await?;
+    }
     if grant.scope.iter().any(|s| s == "offline_access") {
         let (token, record) = tokens::new_refresh(state, &g);
         state.directory.insert_refresh(&record).await?;
@@ -97,17 +80,10 @@ pub async fn exchange(
 
 /// RFC 6749 §4.1.2: a code used twice is refused and what it produced is revoked.
 async fn replayed(state: &AppState, code: &str) -> Result<OAuthError, OAuthError> {
-    if let Some(previous) = state
-        .ephemeral
-        .get_json::<Redeemed>(&redeemed_key(code))
-        .await?
-    {
+    if let Some(previous) = state.ephemeral.get_json::<Redeemed>(&redeemed_key(code)).await? {
         tracing::warn!(grant_id = %previous.grant_id, "authorization code replayed; revoking its tokens");
         tokens::revoke_grant_access(state, &previous.grant_id).await?;
-        state
-            .directory
-            .revoke_family(&previous.grant_id, state.clock.now())
-            .await?;
+        state.directory.revoke_family(&previous.grant_id, state.clock.now()).await?;
     }
     Ok(OAuthError::invalid_grant(INVALID))
 }

@@ -11,41 +11,26 @@ use crate::store::Rotation;
 
 const INVALID: &str = "The refresh token is invalid, expired or revoked.";
 
-pub async fn exchange(
-    state: &AppState,
-    client: &Client,
-    params: &Params,
-) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
     let presented = crypto::sha256(params.required("refresh_token")?.as_bytes());
-    let requested: Option<Vec<String>> = params.get("scope").map(|s| {
-        s.split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
-    });
+    let requested: Option<Vec<String>> =
+        params.get("scope").map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect());
     if let Some(requested) = &requested {
         // RFC 6749 §6: a narrower scope may be asked for, never a wider one; checked before the
         // token is rotated so a refused request does not cost the client its token.
-        let Some(current) = state.directory.refresh_token(&presented).await? else {
+        let Some(current) = state.directory.live_refresh_token(&presented, state.clock.now()).await? else {
             return Err(OAuthError::invalid_grant(INVALID));
         };
         let granted: Vec<&str> = current.scope.split(' ').collect();
         if !requested.iter().all(|s| granted.contains(&s.as_str())) {
-            return Err(OAuthError::new(
-                ErrorCode::InvalidScope,
-                "The requested scope exceeds the original grant.",
-            ));
+            return Err(OAuthError::new(ErrorCode::InvalidScope, "The requested scope exceeds the original grant."));
         }
     }
     let now = state.clock.now();
     let next = crypto::random_token();
     let next_hash = crypto::sha256(next.as_bytes());
     let expires = now + state.config.lifetimes.refresh_token as i64;
-    let current = match state
-        .directory
-        .rotate_refresh(&presented, &client.id, &next_hash, expires, now)
-        .await?
-    {
+    let current = match state.directory.rotate_refresh(&presented, &client.id, &next_hash, expires, now).await? {
         Rotation::Rotated(current) => current,
         Rotation::Reused { family_id } => {
             tracing::warn!(family_id = %family_id, client_id = %client.id, "refresh token reused; family revoked");
@@ -56,10 +41,7 @@ pub async fn exchange(
     };
     let user = state.directory.user(&current.user_id).await?;
     let Some(user) = user.filter(|u| u.active) else {
-        state
-            .directory
-            .revoke_family(&current.family_id, now)
-            .await?;
+        state.directory.revoke_family(&current.family_id, now).await?;
         return Err(OAuthError::invalid_grant("The user can no longer sign in."));
     };
     let granted: Vec<String> = current.scope.split(' ').map(str::to_owned).collect();

@@ -30,24 +30,13 @@ pub enum Step {
 
 impl Browser {
     pub fn new(server: &TestServer) -> Browser {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Browser {
-            client,
-            base: server.base.clone(),
-            smtp: server.smtp.clone(),
-        }
+        let client =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { client, base: server.base.clone(), smtp: server.smtp.clone() }
     }
 
     pub fn absolute(&self, location: &str) -> String {
-        if location.starts_with('/') {
-            format!("{}{location}", self.base)
-        } else {
-            location.to_string()
-        }
+        if location.starts_with('/') { format!("{}{location}", self.base) } else { location.to_string() }
     }
 
     pub async fn get(&self, url: &str) -> reqwest::Response {
@@ -55,20 +44,11 @@ impl Browser {
     }
 
     pub async fn post(&self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(self.absolute(url))
-            .form(form)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.absolute(url)).form(form).send().await.unwrap()
     }
 
     pub fn location(response: &reqwest::Response) -> String {
-        assert!(
-            response.status().is_redirection(),
-            "expected a redirect, got {}",
-            response.status()
-        );
+        assert!(response.status().is_redirection(), "expected a redirect, got {}", response.status());
         response.headers()["location"].to_str().unwrap().to_string()
     }
 
@@ -87,43 +67,23 @@ impl Browser {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "login page {path}");
         let html = response.text().await.unwrap();
-        let id = path
-            .trim_start_matches("/login/")
-            .split(['/', '?'])
-            .next()
-            .unwrap()
-            .to_string();
-        LoginPage {
-            id,
-            csrf: csrf(&html),
-            html,
-        }
+        let id = path.trim_start_matches("/login/").split(['/', '?']).next().unwrap().to_string();
+        LoginPage { id, csrf: csrf(&html), html }
     }
 
     pub async fn submit_email(&self, page: &LoginPage, email: &str) -> reqwest::Response {
-        self.post(
-            &format!("/login/{}/email", page.id),
-            &[("csrf", &page.csrf), ("email", email)],
-        )
-        .await
+        self.post(&format!("/login/{}/email", page.id), &[("csrf", &page.csrf), ("email", email)]).await
     }
 
     pub async fn submit_code(&self, page: &LoginPage, code: &str) -> reqwest::Response {
-        self.post(
-            &format!("/login/{}/code", page.id),
-            &[("csrf", &page.csrf), ("code", code)],
-        )
-        .await
+        self.post(&format!("/login/{}/code", page.id), &[("csrf", &page.csrf), ("code", code)]).await
     }
 
     /// Completes an email-code login on `page` and returns the client redirect that follows.
     pub async fn complete_login(&self, page: &LoginPage, email: &str) -> Url {
         let sent = self.smtp.count_to(email);
         let response = self.submit_email(page, email).await;
-        assert_eq!(
-            Self::location(&response),
-            format!("/login/{}/code", page.id)
-        );
+        assert_eq!(Self::location(&response), format!("/login/{}/code", page.id));
         let code = self.smtp.nth_to(email, sent + 1).await.code();
         let response = self.submit_code(page, &code).await;
         let resume = Self::location(&response);
@@ -143,16 +103,12 @@ impl Browser {
 
 /// The value of the first `name="csrf"` field.
 pub fn csrf(html: &str) -> String {
-    let at = html
-        .find("name=\"csrf\" value=\"")
-        .expect("page has a CSRF field");
+    let at = html.find("name=\"csrf\" value=\"").expect("page has a CSRF field");
     let rest = &html[at + "name=\"csrf\" value=\"".len()..];
     rest[..rest.find('"').unwrap()].to_string()
 }
 
 /// A query parameter of a redirect.
 pub fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }

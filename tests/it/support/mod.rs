@@ -2,6 +2,7 @@
 //! browser for the login pages, and a relying party built on the `openidconnect` crate.
 
 pub mod browser;
+pub mod receiver;
 pub mod rp;
 pub mod smtp;
 
@@ -39,15 +40,19 @@ fn shared_keys() -> &'static Path {
     })
 }
 
-fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &str) -> ClientConfig {
+pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &str) -> ClientConfig {
     ClientConfig {
         id: id.into(),
         name: Some(format!("App {id}")),
         secret: secret.map(str::to_owned),
         redirect_uris: vec![format!("{base}/cb/{id}"), "http://127.0.0.1:9/cb".into()],
-        post_logout_redirect_uris: vec![],
+        post_logout_redirect_uris: vec![format!("{base}/bye/{id}")],
         token_endpoint_auth_method: method.into(),
         id_token_signed_response_alg: alg.into(),
+        jwks_uri: None,
+        jwks: None,
+        backchannel_logout_uri: None,
+        backchannel_logout_session_required: false,
     }
 }
 
@@ -68,11 +73,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
 
-        let mut config = Config {
-            issuer: base.clone(),
-            keys_dir: keys,
-            ..Config::default()
-        };
+        let mut config = Config { issuer: base.clone(), keys_dir: keys, ..Config::default() };
         config.directory.url = format!("sqlite://{}", dir.path().join("tessera.db").display());
         config.email.transport = EmailTransport::Smtp;
         config.email.smtp.host = "127.0.0.1".into();
@@ -80,20 +81,8 @@ impl TestServer {
         config.email.smtp.security = SmtpSecurity::None;
         config.login.sends_per_window = 20;
         config.clients = vec![
-            client(
-                "web",
-                Some(WEB_SECRET),
-                "client_secret_basic",
-                "RS256",
-                &base,
-            ),
-            client(
-                "post",
-                Some(POST_SECRET),
-                "client_secret_post",
-                "ES256",
-                &base,
-            ),
+            client("web", Some(WEB_SECRET), "client_secret_basic", "RS256", &base),
+            client("post", Some(POST_SECRET), "client_secret_post", "ES256", &base),
             client("spa", None, "none", "EdDSA", &base),
         ];
         adjust(&mut config);
@@ -111,14 +100,7 @@ impl TestServer {
             .await
             .unwrap();
         });
-        TestServer {
-            base,
-            clock,
-            smtp,
-            state,
-            _dir: dir,
-            _stop: stop,
-        }
+        TestServer { base, clock, smtp, state, _dir: dir, _stop: stop }
     }
 
     pub fn url(&self, path: &str) -> String {

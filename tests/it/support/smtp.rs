@@ -16,10 +16,7 @@ pub struct Mail {
 
 impl Mail {
     pub fn subject(&self) -> &str {
-        self.data
-            .lines()
-            .find_map(|l| l.strip_prefix("Subject: "))
-            .unwrap_or("")
+        self.data.lines().find_map(|l| l.strip_prefix("Subject: ")).unwrap_or("")
     }
 
     /// The 6-digit code at the start of the subject.
@@ -38,10 +35,7 @@ pub struct SmtpSink {
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sink = SmtpSink {
-            port: listener.local_addr().unwrap().port(),
-            ..SmtpSink::default()
-        };
+        let sink = SmtpSink { port: listener.local_addr().unwrap().port(), ..SmtpSink::default() };
         let server = sink.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
@@ -73,10 +67,7 @@ impl SmtpSink {
                     write.write_all(b"250 ok\r\n").await?
                 }
                 "RCPT" => {
-                    let addr = line
-                        .trim()
-                        .trim_start_matches("RCPT TO:")
-                        .trim_matches(|c| c == '<' || c == '>');
+                    let addr = line.trim().trim_start_matches("RCPT TO:").trim_matches(|c| c == '<' || c == '>');
                     to.push(addr.to_string());
                     write.write_all(b"250 ok\r\n").await?
                 }
@@ -93,10 +84,7 @@ impl SmtpSink {
                         }
                         data.push_str(&line);
                     }
-                    self.mails.lock().unwrap().push(Mail {
-                        to: to.clone(),
-                        data,
-                    });
+                    self.mails.lock().unwrap().push(Mail { to: to.clone(), data });
                     self.arrived.notify_waiters();
                     write.write_all(b"250 queued\r\n").await?
                 }
@@ -110,12 +98,7 @@ impl SmtpSink {
     }
 
     pub fn count_to(&self, addr: &str) -> usize {
-        self.mails
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|m| m.to.iter().any(|t| t == addr))
-            .count()
+        self.mails.lock().unwrap().iter().filter(|m| m.to.iter().any(|t| t == addr)).count()
     }
 
     /// Waits (up to 10 s) for the `n`-th message (1-based) to `addr`.
@@ -123,14 +106,7 @@ impl SmtpSink {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             let notified = self.arrived.notified();
-            if let Some(m) = self
-                .mails
-                .lock()
-                .unwrap()
-                .iter()
-                .filter(|m| m.to.iter().any(|t| t == addr))
-                .nth(n - 1)
-            {
+            if let Some(m) = self.mails.lock().unwrap().iter().filter(|m| m.to.iter().any(|t| t == addr)).nth(n - 1) {
                 return m.clone();
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {

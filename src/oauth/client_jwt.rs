@@ -1,0 +1,138 @@
+//! `private_key_jwt` client authentication (RFC 7523 §2.2-3, OIDC Core §9): a short-lived JWT
+//! signed with a key from the client's registered JWK Set, single use by `jti`. Keys published at
+//! a `jwks_uri` are fetched, cached, and fetched again when an unknown `kid` appears.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+
+use crate::clock::UnixTime;
+use crate::model::Client;
+use crate::state::AppState;
+
+pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub const ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
+/// Assertions must expire within this many seconds of now: short-lived by rule.
+const MAX_LIFETIME: i64 = 600;
+/// Cached key sets are refreshed after this long ...
+const CACHE_SECS: i64 = 300;
+/// ... and fetched again for an unknown `kid` at most this often, so bogus kids cannot flood it.
+const MIN_REFETCH_SECS: i64 = 10;
+
+/// Why an assertion was refused; every reason answers `invalid_client`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AssertionError(pub String);
+
+fn refuse(why: impl Into<String>) -> AssertionError {
+    AssertionError(why.into())
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: String,
+    sub: String,
+    exp: i64,
+    nbf: Option<i64>,
+    jti: String,
+}
+
+#[derive(Default)]
+pub struct KeyCache {
+    sets: Mutex<HashMap<String, (Arc<JwkSet>, UnixTime)>>,
+}
+
+/// The `sub` of an assertion before it is verified: only to find which client to check it for.
+pub fn claimed_client(assertion: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = assertion.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("sub")?.as_str().map(str::to_owned)
+}
+
+pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Result<(), AssertionError> {
+    let header = jsonwebtoken::decode_header(assertion).map_err(|e| refuse(format!("malformed assertion: {e}")))?;
+    let alg = header.alg;
+    if !matches!(alg, Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA) {
+        return Err(refuse("unsupported assertion algorithm"));
+    }
+    let jwk = find_key(state, client, header.kid.as_deref()).await?;
+    let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
+    let mut validation = Validation::new(alg);
+    // RFC 7523 §3: aud identifies this server; the issuer or the token endpoint URL is accepted.
+    validation.set_audience(&[state.issuer().to_string(), state.url("/token")]);
+    validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+    // Time is checked below against Tessera's clock.
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    let claims = jsonwebtoken::decode::<Claims>(assertion, &key, &validation)
+        .map_err(|e| refuse(format!("assertion rejected: {e}")))?
+        .claims;
+    // RFC 7523 §3: iss and sub are the client_id.
+    if claims.iss != client.id || claims.sub != client.id {
+        return Err(refuse("iss and sub must be the client_id"));
+    }
+    let now = state.clock.now();
+    if claims.exp <= now - 30 || claims.nbf.is_some_and(|nbf| nbf > now + 30) {
+        return Err(refuse("assertion expired or not yet valid"));
+    }
+    if claims.exp > now + MAX_LIFETIME {
+        return Err(refuse("assertion lives too long (exp at most 10 minutes ahead)"));
+    }
+    // RFC 7523 §3: jti single use, remembered until the assertion would have expired.
+    let ttl = (claims.exp - now + 60).max(1) as u64;
+    let key = format!("jti:{}:{}", client.id, claims.jti);
+    if claims.jti.is_empty() || !state.ephemeral.put_new(&key, vec![1], ttl).await.map_err(|e| refuse(e.to_string()))? {
+        return Err(refuse("assertion replayed (jti already used)"));
+    }
+    Ok(())
+}
+
+async fn find_key(
+    state: &AppState,
+    client: &Client,
+    kid: Option<&str>,
+) -> Result<jsonwebtoken::jwk::Jwk, AssertionError> {
+    let pick = |set: &JwkSet| match kid {
+        Some(kid) => set.find(kid).cloned(),
+        None if set.keys.len() == 1 => set.keys.first().cloned(),
+        None => None,
+    };
+    if let Some(inline) = &client.jwks {
+        let set: JwkSet =
+            serde_json::from_str(inline).map_err(|e| refuse(format!("registered jwks unreadable: {e}")))?;
+        return pick(&set).ok_or_else(|| refuse("no registered key matches the assertion's kid"));
+    }
+    let Some(uri) = &client.jwks_uri else { return Err(refuse("the client has no registered keys")) };
+    let now = state.clock.now();
+    let cached = state.client_keys.sets.lock().unwrap_or_else(|p| p.into_inner()).get(&client.id).cloned();
+    if let Some((set, fetched)) = &cached {
+        if now - fetched < CACHE_SECS
+            && let Some(jwk) = pick(set)
+        {
+            return Ok(jwk);
+        }
+        if now - fetched < MIN_REFETCH_SECS {
+            return Err(refuse("no key matches the assertion's kid"));
+        }
+    }
+    let set = fetch(state, uri).await?;
+    let found = pick(&set);
+    state.client_keys.sets.lock().unwrap_or_else(|p| p.into_inner()).insert(client.id.clone(), (Arc::new(set), now));
+    found.ok_or_else(|| refuse("no key at the client's jwks_uri matches the assertion's kid"))
+}
+
+async fn fetch(state: &AppState, uri: &str) -> Result<JwkSet, AssertionError> {
+    let response = state.http.get(uri).send().await.map_err(|e| refuse(format!("jwks_uri unreachable: {e}")))?;
+    if !response.status().is_success() {
+        return Err(refuse(format!("jwks_uri answered {}", response.status())));
+    }
+    let body = response.bytes().await.map_err(|e| refuse(format!("jwks_uri: {e}")))?;
+    if body.len() > 64 * 1024 {
+        return Err(refuse("jwks_uri document too large"));
+    }
+    serde_json::from_slice(&body).map_err(|e| refuse(format!("jwks_uri is not a JWK Set: {e}")))
+}

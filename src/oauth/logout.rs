@@ -1,0 +1,153 @@
+//! RP-Initiated Logout 1.0 at `/logout` (the `end_session_endpoint`).
+//!
+//! ```text
+//! RP --/logout?id_token_hint&client_id&post_logout_redirect_uri&state--> check hint, client, URI
+//!    tied to this browser's session? --yes--> end session --> 303 post_logout_redirect_uri?state
+//!                                    --no---> confirmation page --POST /logout/confirm--> same
+//! ```
+//! Anything invalid shows a page and never redirects.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+
+use super::backchannel;
+use super::params::Params;
+use crate::crypto;
+use crate::http::PageError;
+use crate::jwt;
+use crate::model::Session;
+use crate::session;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+struct HintClaims {
+    iss: String,
+    sub: String,
+    aud: serde_json::Value,
+    sid: Option<String>,
+}
+
+/// A logout waiting for the user's confirmation, under `logout:{id}`.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    csrf: String,
+    browser: [u8; 32],
+    session_id: String,
+    redirect: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "logout/confirm.html")]
+struct ConfirmPage<'a> {
+    product_name: &'a str,
+    id: &'a str,
+    csrf: &'a str,
+    account: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "logout/done.html")]
+struct DonePage<'a> {
+    product_name: &'a str,
+}
+
+/// Where to send the browser afterwards: the registered URI with `state`, when one was asked for.
+async fn checked_redirect(state: &AppState, p: &Params) -> Result<(Option<HintClaims>, Option<String>), PageError> {
+    if let Some(name) = p.repeated.first() {
+        return Err(PageError::bad_request(format!("The {name} parameter appears more than once.")));
+    }
+    let hint = match p.get("id_token_hint") {
+        None => None,
+        // The hint's signature is checked; its expiry is tolerated (RP-Initiated Logout §2).
+        Some(token) => match jwt::verify::<HintClaims>(&state.keys, token, "JWT") {
+            Ok(h) if h.iss == state.issuer() => Some(h),
+            _ => return Err(PageError::bad_request("The id_token_hint is not a valid ID token from this server.")),
+        },
+    };
+    let hint_aud = hint.as_ref().and_then(|h| match &h.aud {
+        serde_json::Value::String(a) => Some(a.clone()),
+        serde_json::Value::Array(list) => list.first().and_then(|a| a.as_str()).map(str::to_owned),
+        _ => None,
+    });
+    if let (Some(id), Some(aud)) = (p.get("client_id"), &hint_aud)
+        && id != aud
+    {
+        return Err(PageError::bad_request("The client_id does not match the id_token_hint."));
+    }
+    let Some(uri) = p.get("post_logout_redirect_uri") else { return Ok((hint, None)) };
+    let Some(client_id) = p.get("client_id").map(str::to_owned).or(hint_aud) else {
+        return Err(PageError::bad_request("A post_logout_redirect_uri needs a client_id or an id_token_hint."));
+    };
+    let client = state.client(&client_id).await?.ok_or_else(|| PageError::bad_request("Unknown client_id."))?;
+    // Exact match against the registered list: never an open redirect.
+    if !client.post_logout_redirect_uris.iter().any(|r| r == uri) {
+        return Err(PageError::bad_request("The post_logout_redirect_uri is not registered for this application."));
+    }
+    let query = p.get("state").map(|s| serde_urlencoded::to_string([("state", s)]).unwrap_or_default());
+    let target = match query {
+        Some(q) if uri.contains('?') => format!("{uri}&{q}"),
+        Some(q) => format!("{uri}?{q}"),
+        None => uri.to_string(),
+    };
+    Ok((hint, Some(target)))
+}
+
+pub async fn end_session(State(state): State<AppState>, jar: CookieJar, params: Params) -> Result<Response, PageError> {
+    let (hint, redirect) = checked_redirect(&state, &params).await?;
+    let Some(current) = session::current(&state, &jar).await? else {
+        return Ok(done(&state, jar, redirect));
+    };
+    let tied = hint.is_some_and(|h| h.sub == current.user_id.0 && h.sid.as_ref().is_none_or(|sid| *sid == current.id));
+    if tied {
+        end(&state, &current).await;
+        return Ok(done(&state, jar, redirect));
+    }
+    let (jar, browser) = session::browser_id(&state, jar);
+    let id = crypto::random_token();
+    let pending = Pending { csrf: crypto::random_token(), browser, session_id: current.id.clone(), redirect };
+    state.ephemeral.put_json(&format!("logout:{id}"), &pending, state.config.lifetimes.interaction).await?;
+    let account = state.directory.user(&current.user_id).await?.and_then(|u| u.email).map(|e| e.as_str().to_string());
+    let page = ConfirmPage { product_name: &state.config.login.product_name, id: &id, csrf: &pending.csrf, account };
+    Ok((jar, Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?)).into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form = Params::parse(&body);
+    let id = form.get("id").unwrap_or("");
+    let pending: Pending = state.ephemeral.take_json(&format!("logout:{id}")).await?.ok_or_else(PageError::expired)?;
+    let same_browser = session::browser_hash(&state, &jar).is_some_and(|h| h == pending.browser);
+    if !same_browser || !crypto::constant_time_eq(form.get("csrf").unwrap_or("").as_bytes(), pending.csrf.as_bytes()) {
+        return Err(PageError::expired());
+    }
+    if let Some(current) = session::current(&state, &jar).await?.filter(|s| s.id == pending.session_id) {
+        end(&state, &current).await;
+    }
+    Ok(done(&state, jar, pending.redirect))
+}
+
+/// Ends the session and tells its clients over the back channel.
+pub async fn end(state: &AppState, session: &Session) {
+    match state.directory.revoke_session(&session.id, state.clock.now()).await {
+        Ok(Some(ended)) => backchannel::session_ended(state, &ended).await,
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = %e, "could not end a session"),
+    }
+}
+
+fn done(state: &AppState, jar: CookieJar, redirect: Option<String>) -> Response {
+    let jar = session::clear(state, jar);
+    match redirect {
+        Some(to) => (jar, Redirect::to(&to)).into_response(),
+        None => {
+            let page = DonePage { product_name: &state.config.login.product_name };
+            (jar, Html(page.render().unwrap_or_default())).into_response()
+        }
+    }
+}

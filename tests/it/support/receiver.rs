@@ -1,0 +1,66 @@
+//! A small HTTP server a test controls: it plays a client's back-channel logout endpoint (and can
+//! fail on purpose) or publishes a client's JWK Set at a `jwks_uri`.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+
+#[derive(Clone, Default)]
+pub struct Receiver {
+    pub base: String,
+    /// Logout tokens received.
+    pub tokens: Arc<Mutex<Vec<String>>>,
+    /// How many of the next POSTs to answer with 500.
+    pub fail_next: Arc<Mutex<u32>>,
+    /// The JWK Set served at /jwks.
+    pub jwks: Arc<Mutex<serde_json::Value>>,
+}
+
+async fn logout(State(r): State<Receiver>, body: axum::body::Bytes) -> StatusCode {
+    {
+        let mut fail = r.fail_next.lock().unwrap();
+        if *fail > 0 {
+            *fail -= 1;
+            return StatusCode::INTERNAL_SERVER_ERROR;
+        }
+    }
+    let token = url::form_urlencoded::parse(&body).find(|(k, _)| k == "logout_token").map(|(_, v)| v.into_owned());
+    match token {
+        Some(t) => {
+            r.tokens.lock().unwrap().push(t);
+            StatusCode::OK
+        }
+        None => StatusCode::BAD_REQUEST,
+    }
+}
+
+async fn jwks(State(r): State<Receiver>) -> axum::Json<serde_json::Value> {
+    axum::Json(r.jwks.lock().unwrap().clone())
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let receiver = Receiver {
+            base: format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port()),
+            ..Receiver::default()
+        };
+        let app = Router::new().route("/logout", post(logout)).route("/jwks", get(jwks)).with_state(receiver.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        receiver
+    }
+
+    /// Waits up to 10 s for the `n`-th logout token.
+    pub async fn nth_token(&self, n: usize) -> String {
+        for _ in 0..200 {
+            if let Some(t) = self.tokens.lock().unwrap().get(n - 1) {
+                return t.clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no logout token #{n} within 10 s");
+    }
+}
