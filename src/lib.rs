@@ -68,7 +68,7 @@ pub async fn build(config: Config, clock: Clock) -> Result<Started, StartError> 
     let (keys, generated_keys) = KeyRing::load_dir(&config.keys_dir, dev)?;
     let secret = keys::load_secret(&config.keys_dir, dev)?;
     let directory = store::open_directory(&config.directory.url).await?;
-    let ephemeral = store::open_ephemeral(&config.ephemeral.url, clock.clone())?;
+    let ephemeral = store::open_ephemeral(&config.ephemeral, clock.clone()).await?;
     let mailer = Mailer::new(&config.email)?;
     let state = AppState::new(Parts { config, clock, directory, ephemeral, keys, mailer, secret });
     Ok(Started { state, generated_keys })

@@ -44,15 +44,19 @@ pub enum Mode {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DirectoryConfig {
-    /// `sqlite://path/to/file.db`.
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
     pub url: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct EphemeralConfig {
-    /// `memory://` keeps expiring state inside this process.
+    /// `memory://` keeps expiring state inside this process; `redis://` or `rediss://` shares it.
     pub url: String,
+    /// Redis Cluster seed nodes (`redis://host:port`); when set, `url` is not used.
+    pub cluster_nodes: Vec<String>,
+    /// Prepended to every Redis key, so several deployments can share one Redis.
+    pub prefix: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -181,7 +185,7 @@ impl Default for DirectoryConfig {
 
 impl Default for EphemeralConfig {
     fn default() -> Self {
-        EphemeralConfig { url: "memory://".into() }
+        EphemeralConfig { url: "memory://".into(), cluster_nodes: Vec::new(), prefix: "tessera:".into() }
     }
 }
 

@@ -47,11 +47,22 @@ impl Config {
         self.listen
             .parse::<SocketAddr>()
             .map_err(|_| ConfigError::new("listen", "must be an address like 127.0.0.1:8080"))?;
-        if !self.directory.url.starts_with("sqlite://") && !self.directory.url.starts_with("sqlite:") {
-            return Err(ConfigError::new("directory.url", "supported: sqlite://PATH"));
+        let directory = &self.directory.url;
+        if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| directory.starts_with(p)) {
+            return Err(ConfigError::new("directory.url", "supported: sqlite://PATH or postgres://USER@HOST/DB"));
         }
-        if self.ephemeral.url != "memory://" {
-            return Err(ConfigError::new("ephemeral.url", "supported: memory://"));
+        let ephemeral = &self.ephemeral;
+        if !ephemeral.cluster_nodes.is_empty() {
+            if let Some(bad) =
+                ephemeral.cluster_nodes.iter().find(|n| !n.starts_with("redis://") && !n.starts_with("rediss://"))
+            {
+                return Err(ConfigError::new("ephemeral.cluster_nodes", format!("{bad:?} is not a redis:// URL")));
+            }
+        } else if ephemeral.url != "memory://"
+            && !ephemeral.url.starts_with("redis://")
+            && !ephemeral.url.starts_with("rediss://")
+        {
+            return Err(ConfigError::new("ephemeral.url", "supported: memory://, redis://HOST:PORT/DB, rediss://..."));
         }
         self.validate_email()?;
         self.validate_lifetimes()?;

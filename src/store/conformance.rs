@@ -7,25 +7,45 @@ use super::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, Sqlit
 use crate::clock::Clock;
 use crate::model::{AuthMethod, Client, Email, Session, SigningAlg};
 
-pub async fn ephemeral_suite(eph: Arc<dyn Ephemeral>, clock: &Clock) {
+/// How the suite lets time pass: a manual clock moves at once, Redis needs real seconds.
+pub enum Time<'a> {
+    Manual(&'a Clock),
+    Real,
+}
+
+impl Time<'_> {
+    async fn pass(&self, secs: u64) {
+        match self {
+            Time::Manual(clock) => clock.advance(secs as i64),
+            Time::Real => tokio::time::sleep(std::time::Duration::from_millis(secs * 1000 + 100)).await,
+        }
+    }
+}
+
+pub async fn ephemeral_suite(eph: Arc<dyn Ephemeral>, time: Time<'_>) {
+    eph.ping().await.unwrap();
     eph.put("k", b"v".to_vec(), 10).await.unwrap();
     assert_eq!(eph.get("k").await.unwrap().as_deref(), Some(&b"v"[..]));
     assert_eq!(eph.take("k").await.unwrap().as_deref(), Some(&b"v"[..]), "take returns the value");
     assert_eq!(eph.take("k").await.unwrap(), None, "take is single use");
+    assert_eq!(eph.get("missing").await.unwrap(), None);
+    eph.put("gone", vec![1], 10).await.unwrap();
+    eph.delete("gone").await.unwrap();
+    assert_eq!(eph.get("gone").await.unwrap(), None, "delete removes");
 
-    assert!(eph.put_new("once", vec![1], 5).await.unwrap());
-    assert!(!eph.put_new("once", vec![2], 10).await.unwrap(), "put_new refuses a live key");
+    assert!(eph.put_new("once", vec![1], 1).await.unwrap());
+    assert!(!eph.put_new("once", vec![2], 1).await.unwrap(), "put_new refuses a live key");
 
-    assert_eq!(eph.incr("n", 10).await.unwrap(), 1);
-    assert_eq!(eph.incr("n", 10).await.unwrap(), 2);
+    assert_eq!(eph.incr("n", 3).await.unwrap(), 1);
+    assert_eq!(eph.incr("n", 3).await.unwrap(), 2);
 
-    eph.put("short", vec![1], 5).await.unwrap();
-    clock.advance(6);
+    eph.put("short", vec![1], 1).await.unwrap();
+    time.pass(2).await;
     assert_eq!(eph.get("short").await.unwrap(), None, "expired keys are gone");
-    assert!(eph.put_new("once", vec![3], 10).await.unwrap(), "an expired key can be set again");
-    assert_eq!(eph.incr("n", 10).await.unwrap(), 3, "counter still inside its window");
-    clock.advance(10);
-    assert_eq!(eph.incr("n", 10).await.unwrap(), 1, "an expired counter starts over");
+    assert!(eph.put_new("once", vec![3], 1).await.unwrap(), "an expired key can be set again");
+    assert_eq!(eph.incr("n", 3).await.unwrap(), 3, "counter still inside its window");
+    time.pass(2).await;
+    assert_eq!(eph.incr("n", 3).await.unwrap(), 1, "an expired counter starts over");
 
     eph.put("race2", vec![9], 10).await.unwrap();
     let takers: Vec<_> = (0..16)
@@ -139,7 +159,39 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
 #[tokio::test]
 async fn memory_ephemeral_conforms() {
     let clock = Clock::manual();
-    ephemeral_suite(Arc::new(MemoryEphemeral::new(clock.clone())), &clock).await;
+    ephemeral_suite(Arc::new(MemoryEphemeral::new(clock.clone())), Time::Manual(&clock)).await;
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", crate::crypto::random_token()[..12].to_ascii_lowercase().replace(['-', '_'], "x"))
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+pub fn postgres_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+#[tokio::test]
+async fn redis_ephemeral_conforms() {
+    let prefix = format!("{}:", unique("tessera-test-"));
+    let eph = super::RedisEphemeral::open(&redis_url(), &[], &prefix).await.unwrap();
+    ephemeral_suite(Arc::new(eph), Time::Real).await;
+}
+
+#[tokio::test]
+async fn postgres_directory_conforms() {
+    let schema = unique("t_");
+    let admin = sqlx::PgPool::connect(&postgres_url()).await.expect("PostgreSQL answers");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
+    let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_url());
+    let result =
+        tokio::spawn(async move { directory_suite(Arc::new(super::PgDirectory::open(&url).await.unwrap())).await })
+            .await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await.unwrap();
+    result.unwrap();
 }
 
 #[tokio::test]

@@ -2,6 +2,9 @@
 //! each a trait with one backend per deployment shape, chosen from the configured URL.
 
 mod memory;
+mod pg;
+mod redis;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;
@@ -11,6 +14,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use memory::MemoryEphemeral;
+pub use pg::PgDirectory;
+pub use redis::RedisEphemeral;
 pub use sqlite::SqliteDirectory;
 
 use crate::clock::{Clock, UnixTime};
@@ -137,17 +142,21 @@ fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> StoreResult<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// Opens the directory named by `url`.
+/// Opens the directory named by `url`: `sqlite:` or `postgres://`.
 pub async fn open_directory(url: &str) -> StoreResult<Arc<dyn Directory>> {
-    Ok(Arc::new(SqliteDirectory::open(url).await?))
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgDirectory::open(url).await?))
+    } else {
+        Ok(Arc::new(SqliteDirectory::open(url).await?))
+    }
 }
 
-/// Opens the ephemeral store named by `url`.
-pub fn open_ephemeral(url: &str, clock: Clock) -> StoreResult<Arc<dyn Ephemeral>> {
-    match url {
-        "memory://" => Ok(Arc::new(MemoryEphemeral::new(clock))),
-        other => Err(StoreError::Unavailable(format!("unsupported ephemeral url {other}"))),
+/// Opens the ephemeral store the configuration names: in-process, one Redis, or a Redis Cluster.
+pub async fn open_ephemeral(config: &crate::config::EphemeralConfig, clock: Clock) -> StoreResult<Arc<dyn Ephemeral>> {
+    if config.url == "memory://" && config.cluster_nodes.is_empty() {
+        return Ok(Arc::new(MemoryEphemeral::new(clock)));
     }
+    Ok(Arc::new(RedisEphemeral::open(&config.url, &config.cluster_nodes, &config.prefix).await?))
 }
 
 #[cfg(test)]

@@ -4,12 +4,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::rows::{self, db, to_json};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
-use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, User, UserId};
+use crate::model::{Client, Email, Session, User, UserId};
 
 pub struct SqliteDirectory {
     pool: SqlitePool,
@@ -44,77 +45,6 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-fn db(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
-        _ => StoreError::Unavailable(e.to_string()),
-    }
-}
-
-fn corrupt(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(e.to_string())
-}
-
-fn user_from_row(row: &SqliteRow) -> StoreResult<User> {
-    let email: Option<String> = row.try_get("email").map_err(db)?;
-    Ok(User {
-        id: UserId(row.try_get("id").map_err(db)?),
-        email: email.map(|e| e.parse::<Email>().map_err(corrupt)).transpose()?,
-        email_verified: row.try_get::<Option<bool>, _>("verified").map_err(db)?.unwrap_or(false),
-        created_at: row.try_get("created_at").map_err(db)?,
-        updated_at: row.try_get("updated_at").map_err(db)?,
-        active: row.try_get("active").map_err(db)?,
-    })
-}
-
-fn client_from_row(row: &SqliteRow) -> StoreResult<Client> {
-    let secret: Option<Vec<u8>> = row.try_get("secret_hash").map_err(db)?;
-    let list = |col: &str| -> StoreResult<Vec<String>> {
-        serde_json::from_str(&row.try_get::<String, _>(col).map_err(db)?).map_err(corrupt)
-    };
-    Ok(Client {
-        id: row.try_get("id").map_err(db)?,
-        name: row.try_get("name").map_err(db)?,
-        secret_hash: secret.map(|s| s.try_into().map_err(|_| corrupt("secret hash length"))).transpose()?,
-        redirect_uris: list("redirect_uris")?,
-        post_logout_redirect_uris: list("post_logout_redirect_uris")?,
-        auth_method: AuthMethod::from_str(&row.try_get::<String, _>("auth_method").map_err(db)?).map_err(corrupt)?,
-        signing_alg: SigningAlg::from_str(&row.try_get::<String, _>("signing_alg").map_err(db)?).map_err(corrupt)?,
-        jwks_uri: row.try_get("jwks_uri").map_err(db)?,
-        jwks: row.try_get("jwks").map_err(db)?,
-        backchannel_logout_uri: row.try_get("backchannel_logout_uri").map_err(db)?,
-        backchannel_logout_session_required: row.try_get("backchannel_logout_session_required").map_err(db)?,
-    })
-}
-
-fn session_from_row(row: &SqliteRow) -> StoreResult<Session> {
-    Ok(Session {
-        id: row.try_get("id").map_err(db)?,
-        user_id: UserId(row.try_get("user_id").map_err(db)?),
-        auth_time: row.try_get("auth_time").map_err(db)?,
-        amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?).map_err(corrupt)?,
-        acr: row.try_get("acr").map_err(db)?,
-        expires_at: row.try_get("expires_at").map_err(db)?,
-    })
-}
-
-fn refresh_from_row(row: &SqliteRow) -> StoreResult<RefreshToken> {
-    let hash: Vec<u8> = row.try_get("hash").map_err(db)?;
-    Ok(RefreshToken {
-        hash: hash.try_into().map_err(|_| corrupt("refresh hash length"))?,
-        family_id: row.try_get("family_id").map_err(db)?,
-        client_id: row.try_get("client_id").map_err(db)?,
-        user_id: UserId(row.try_get("user_id").map_err(db)?),
-        scope: row.try_get("scope").map_err(db)?,
-        auth_time: row.try_get("auth_time").map_err(db)?,
-        amr: serde_json::from_str(&row.try_get::<String, _>("amr").map_err(db)?).map_err(corrupt)?,
-        acr: row.try_get("acr").map_err(db)?,
-        session_id: row.try_get("session_id").map_err(db)?,
-        created_at: row.try_get("created_at").map_err(db)?,
-        expires_at: row.try_get("expires_at").map_err(db)?,
-    })
-}
-
 macro_rules! user_select {
     ($where:literal) => {
         concat!(
@@ -125,24 +55,24 @@ macro_rules! user_select {
     };
 }
 
-const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, created_at, expires_at) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments>;
 
-fn bind_refresh<'q>(
-    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>,
-    t: &'q RefreshToken,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
-    q.bind(&t.hash[..])
-        .bind(&t.family_id)
-        .bind(&t.client_id)
-        .bind(&t.user_id.0)
-        .bind(&t.scope)
-        .bind(t.auth_time)
-        .bind(serde_json::to_string(&t.amr).unwrap_or_else(|_| "[]".into()))
-        .bind(&t.acr)
-        .bind(&t.session_id)
-        .bind(t.created_at)
-        .bind(t.expires_at)
+fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
+    Ok(sqlx::query(
+        "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
+         created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&t.hash[..])
+    .bind(&t.family_id)
+    .bind(&t.client_id)
+    .bind(&t.user_id.0)
+    .bind(&t.scope)
+    .bind(t.auth_time)
+    .bind(to_json(&t.amr)?)
+    .bind(&t.acr)
+    .bind(&t.session_id)
+    .bind(t.created_at)
+    .bind(t.expires_at))
 }
 
 #[async_trait]
@@ -153,18 +83,13 @@ impl Directory for SqliteDirectory {
     }
 
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
-        let row = sqlx::query(user_select!("WHERE i.value = ?"))
-            .bind(email.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        row.as_ref().map(user_from_row).transpose()
+        let row = sqlx::query(user_select!("WHERE i.value = ?")).bind(email.as_str()).fetch_optional(&self.pool).await;
+        row.map_err(db)?.as_ref().map(rows::user).transpose()
     }
 
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
-        let row =
-            sqlx::query(user_select!("WHERE u.id = ?")).bind(&id.0).fetch_optional(&self.pool).await.map_err(db)?;
-        row.as_ref().map(user_from_row).transpose()
+        let row = sqlx::query(user_select!("WHERE u.id = ?")).bind(&id.0).fetch_optional(&self.pool).await;
+        row.map_err(db)?.as_ref().map(rows::user).transpose()
     }
 
     async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
@@ -213,21 +138,21 @@ impl Directory for SqliteDirectory {
     }
 
     async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
-        let row =
-            sqlx::query("SELECT * FROM clients WHERE id = ?").bind(id).fetch_optional(&self.pool).await.map_err(db)?;
-        row.as_ref().map(client_from_row).transpose()
+        let row = sqlx::query("SELECT * FROM clients WHERE id = ?").bind(id).fetch_optional(&self.pool).await;
+        row.map_err(db)?.as_ref().map(rows::client).transpose()
     }
 
     async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, signing_alg, created_at, \
-             jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
+             signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&c.id)
         .bind(&c.name)
         .bind(c.secret_hash.as_ref().map(|h| h.to_vec()))
-        .bind(serde_json::to_string(&c.redirect_uris).map_err(corrupt)?)
-        .bind(serde_json::to_string(&c.post_logout_redirect_uris).map_err(corrupt)?)
+        .bind(to_json(&c.redirect_uris)?)
+        .bind(to_json(&c.post_logout_redirect_uris)?)
         .bind(c.auth_method.as_str())
         .bind(c.signing_alg.as_str())
         .bind(now)
@@ -243,7 +168,7 @@ impl Directory for SqliteDirectory {
 
     async fn clients(&self) -> StoreResult<Vec<Client>> {
         let rows = sqlx::query("SELECT * FROM clients ORDER BY id").fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter().map(client_from_row).collect()
+        rows.iter().map(rows::client).collect()
     }
 
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
@@ -253,13 +178,14 @@ impl Directory for SqliteDirectory {
 
     async fn insert_session(&self, token_hash: &[u8; 32], s: &Session, now: UnixTime) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&s.id)
         .bind(&token_hash[..])
         .bind(&s.user_id.0)
         .bind(s.auth_time)
-        .bind(serde_json::to_string(&s.amr).map_err(corrupt)?)
+        .bind(to_json(&s.amr)?)
         .bind(&s.acr)
         .bind(now)
         .bind(s.expires_at)
@@ -279,7 +205,7 @@ impl Directory for SqliteDirectory {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.as_ref().map(session_from_row).transpose()
+        row.as_ref().map(rows::session).transpose()
     }
 
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
@@ -293,7 +219,7 @@ impl Directory for SqliteDirectory {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.as_ref().map(session_from_row).transpose()
+        row.as_ref().map(rows::session).transpose()
     }
 
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
@@ -306,7 +232,7 @@ impl Directory for SqliteDirectory {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter().map(session_from_row).collect()
+        rows.iter().map(rows::session).collect()
     }
 
     async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
@@ -325,7 +251,7 @@ impl Directory for SqliteDirectory {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter().map(|r| r.try_get("client_id").map_err(db)).collect()
+        rows.iter().map(|r| rows::Columns::text(r, "client_id")).collect()
     }
 
     async fn insert_refresh(&self, t: &RefreshToken) -> StoreResult<()> {
@@ -338,7 +264,7 @@ impl Directory for SqliteDirectory {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        bind_refresh(sqlx::query(INSERT_REFRESH), t).execute(&mut *tx).await.map_err(db)?;
+        insert_refresh(t)?.execute(&mut *tx).await.map_err(db)?;
         tx.commit().await.map_err(db)
     }
 
@@ -352,7 +278,7 @@ impl Directory for SqliteDirectory {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.as_ref().map(refresh_from_row).transpose()
+        row.as_ref().map(rows::refresh).transpose()
     }
 
     async fn rotate_refresh(
@@ -373,18 +299,15 @@ impl Directory for SqliteDirectory {
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?;
-        let Some(row) = row else {
-            return Ok(Rotation::Invalid);
-        };
-        let current = refresh_from_row(&row)?;
-        let used: bool = row.try_get("used").map_err(db)?;
-        let revoked: bool = row.try_get("revoked").map_err(db)?;
+        let Some(row) = row else { return Ok(Rotation::Invalid) };
+        let current = rows::refresh(&row)?;
+        let (used, revoked) = (rows::Columns::flag(&row, "used")?, rows::Columns::flag(&row, "revoked")?);
         // RFC 6749 §6: the token must have been issued to the authenticated client.
         if current.client_id != client_id || revoked || current.expires_at <= now {
             return Ok(Rotation::Invalid);
         }
         if used {
-            // OAuth 2.0 Security BCP (RFC 9700) §4.14.2: reuse of a rotated token revokes the family.
+            // RFC 9700 §4.14.2: reuse of a rotated token revokes the whole family.
             sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ?")
                 .bind(now)
                 .bind(&current.family_id)
@@ -401,7 +324,7 @@ impl Directory for SqliteDirectory {
             .await
             .map_err(db)?;
         let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
-        bind_refresh(sqlx::query(INSERT_REFRESH), &next).execute(&mut *tx).await.map_err(db)?;
+        insert_refresh(&next)?.execute(&mut *tx).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(Rotation::Rotated(current))
     }

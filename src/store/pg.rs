@@ -1,0 +1,333 @@
+//! PostgreSQL `Directory`: pooled connections, its own migrations, transactions where a change
+//! spans rows, and row locks where two replicas could race (refresh rotation).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::PgPool;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
+
+use super::rows::{self, db, to_json};
+use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
+use crate::clock::UnixTime;
+use crate::model::{Client, Email, Session, User, UserId};
+
+pub struct PgDirectory {
+    pool: PgPool,
+}
+
+impl PgDirectory {
+    /// Connects to `url` and runs pending migrations. A `search_path` given in the URL's
+    /// `options` selects the schema, so several deployments (or tests) can share one database.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(unavailable)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect_with(options)
+            .await
+            .map_err(unavailable)?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await.map_err(unavailable)?;
+        Ok(PgDirectory { pool })
+    }
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+macro_rules! user_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT u.id, u.active, u.created_at, u.updated_at, i.value AS email, i.verified \
+             FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' ",
+            $where
+        )
+    };
+}
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, PgArguments>;
+
+fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
+    Ok(sqlx::query(
+        "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
+         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&t.hash[..])
+    .bind(&t.family_id)
+    .bind(&t.client_id)
+    .bind(&t.user_id.0)
+    .bind(&t.scope)
+    .bind(t.auth_time)
+    .bind(to_json(&t.amr)?)
+    .bind(&t.acr)
+    .bind(&t.session_id)
+    .bind(t.created_at)
+    .bind(t.expires_at))
+}
+
+#[async_trait]
+impl Directory for PgDirectory {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+        let row = sqlx::query(user_select!("WHERE i.value = $1")).bind(email.as_str()).fetch_optional(&self.pool).await;
+        row.map_err(db)?.as_ref().map(rows::user).transpose()
+    }
+
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query(user_select!("WHERE u.id = $1")).bind(&id.0).fetch_optional(&self.pool).await;
+        row.map_err(db)?.as_ref().map(rows::user).transpose()
+    }
+
+    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
+        let id = UserId::new();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("INSERT INTO users (id, created_at, updated_at) VALUES ($1, $2, $3)")
+            .bind(&id.0)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let inserted =
+            sqlx::query("INSERT INTO identifiers (kind, value, user_id, verified) VALUES ('email', $1, $2, TRUE)")
+                .bind(email.as_str())
+                .bind(&id.0)
+                .execute(&mut *tx)
+                .await;
+        match inserted.map_err(db) {
+            Ok(_) => tx.commit().await.map_err(db)?,
+            // Another request created the owner first: that user is the answer.
+            Err(StoreError::Conflict) => {
+                tx.rollback().await.map_err(db)?;
+                return self.user_by_email(email).await?.ok_or(StoreError::Conflict);
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(User {
+            id,
+            email: Some(email.clone()),
+            email_verified: true,
+            created_at: now,
+            updated_at: now,
+            active: true,
+        })
+    }
+
+    async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_login_at = $1, login_count = login_count + 1 WHERE id = $2")
+            .bind(now)
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
+        let row = sqlx::query("SELECT * FROM clients WHERE id = $1").bind(id).fetch_optional(&self.pool).await;
+        row.map_err(db)?.as_ref().map(rows::client).transpose()
+    }
+
+    async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
+             signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&c.id)
+        .bind(&c.name)
+        .bind(c.secret_hash.as_ref().map(|h| h.to_vec()))
+        .bind(to_json(&c.redirect_uris)?)
+        .bind(to_json(&c.post_logout_redirect_uris)?)
+        .bind(c.auth_method.as_str())
+        .bind(c.signing_alg.as_str())
+        .bind(now)
+        .bind(&c.jwks_uri)
+        .bind(&c.jwks)
+        .bind(&c.backchannel_logout_uri)
+        .bind(c.backchannel_logout_session_required)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn clients(&self) -> StoreResult<Vec<Client>> {
+        let rows = sqlx::query("SELECT * FROM clients ORDER BY id").fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter().map(rows::client).collect()
+    }
+
+    async fn delete_client(&self, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&self.pool).await.map_err(db)?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn insert_session(&self, token_hash: &[u8; 32], s: &Session, now: UnixTime) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&s.id)
+        .bind(&token_hash[..])
+        .bind(&s.user_id.0)
+        .bind(s.auth_time)
+        .bind(to_json(&s.amr)?)
+        .bind(&s.acr)
+        .bind(now)
+        .bind(s.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
+             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(&token_hash[..])
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
+        let row = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND expires_at > $3 \
+             RETURNING id, user_id, auth_time, amr, acr, expires_at",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY auth_time DESC, id",
+        )
+        .bind(&user_id.0)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(rows::session).collect()
+    }
+
+    async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
+        sqlx::query("INSERT INTO session_clients (session_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(session_id)
+            .bind(client_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn session_clients(&self, session_id: &str) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query("SELECT client_id FROM session_clients WHERE session_id = $1 ORDER BY client_id")
+            .bind(session_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(|r| rows::Columns::text(r, "client_id")).collect()
+    }
+
+    async fn insert_refresh(&self, t: &RefreshToken) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("INSERT INTO refresh_families (id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(&t.family_id)
+            .bind(&t.client_id)
+            .bind(&t.user_id.0)
+            .bind(t.created_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        insert_refresh(t)?.execute(&mut *tx).await.map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn live_refresh_token(&self, hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<RefreshToken>> {
+        let row = sqlx::query(
+            "SELECT t.* FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id \
+             WHERE t.hash = $1 AND t.used_at IS NULL AND f.revoked_at IS NULL AND t.expires_at > $2",
+        )
+        .bind(&hash[..])
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(rows::refresh).transpose()
+    }
+
+    async fn rotate_refresh(
+        &self,
+        presented: &[u8; 32],
+        client_id: &str,
+        next_hash: &[u8; 32],
+        next_expires_at: UnixTime,
+        now: UnixTime,
+    ) -> StoreResult<Rotation> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = sqlx::query(
+            "SELECT t.*, t.used_at IS NOT NULL AS used, f.revoked_at IS NOT NULL AS revoked \
+             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1 \
+             FOR UPDATE OF t, f",
+        )
+        .bind(&presented[..])
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else { return Ok(Rotation::Invalid) };
+        let current = rows::refresh(&row)?;
+        let (used, revoked) = (rows::Columns::flag(&row, "used")?, rows::Columns::flag(&row, "revoked")?);
+        // RFC 6749 §6: the token must have been issued to the authenticated client.
+        if current.client_id != client_id || revoked || current.expires_at <= now {
+            return Ok(Rotation::Invalid);
+        }
+        if used {
+            // RFC 9700 §4.14.2: reuse of a rotated token revokes the whole family.
+            sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&current.family_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            return Ok(Rotation::Reused { family_id: current.family_id });
+        }
+        sqlx::query("UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2")
+            .bind(now)
+            .bind(&presented[..])
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
+        insert_refresh(&next)?.execute(&mut *tx).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Rotation::Rotated(current))
+    }
+
+    async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
+        sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(family_id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

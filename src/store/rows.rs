@@ -1,0 +1,124 @@
+//! Row mapping shared by the SQL directories: one `Columns` reader per driver, one mapping per
+//! record, so SQLite and PostgreSQL cannot read a record differently.
+
+use std::str::FromStr;
+
+use sqlx::Row;
+
+use super::{RefreshToken, StoreError, StoreResult};
+use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, User, UserId};
+
+pub(super) fn db(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+pub(super) fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+/// Typed column reads, the same for every SQL driver.
+pub(super) trait Columns {
+    fn text(&self, col: &str) -> StoreResult<String>;
+    fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
+    fn int(&self, col: &str) -> StoreResult<i64>;
+    fn flag(&self, col: &str) -> StoreResult<bool>;
+    fn opt_flag(&self, col: &str) -> StoreResult<Option<bool>>;
+    fn opt_bytes(&self, col: &str) -> StoreResult<Option<Vec<u8>>>;
+}
+
+macro_rules! columns_for {
+    ($row:ty) => {
+        impl Columns for $row {
+            fn text(&self, col: &str) -> StoreResult<String> {
+                self.try_get(col).map_err(db)
+            }
+            fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
+                self.try_get(col).map_err(db)
+            }
+            fn int(&self, col: &str) -> StoreResult<i64> {
+                self.try_get(col).map_err(db)
+            }
+            fn flag(&self, col: &str) -> StoreResult<bool> {
+                self.try_get(col).map_err(db)
+            }
+            fn opt_flag(&self, col: &str) -> StoreResult<Option<bool>> {
+                self.try_get(col).map_err(db)
+            }
+            fn opt_bytes(&self, col: &str) -> StoreResult<Option<Vec<u8>>> {
+                self.try_get(col).map_err(db)
+            }
+        }
+    };
+}
+
+columns_for!(sqlx::sqlite::SqliteRow);
+columns_for!(sqlx::postgres::PgRow);
+
+fn json_list(row: &impl Columns, col: &str) -> StoreResult<Vec<String>> {
+    serde_json::from_str(&row.text(col)?).map_err(corrupt)
+}
+
+fn hash32(bytes: Option<Vec<u8>>) -> StoreResult<[u8; 32]> {
+    bytes.unwrap_or_default().try_into().map_err(|_| corrupt("hash length"))
+}
+
+pub(super) fn user(row: &impl Columns) -> StoreResult<User> {
+    Ok(User {
+        id: UserId(row.text("id")?),
+        email: row.opt_text("email")?.map(|e| e.parse::<Email>().map_err(corrupt)).transpose()?,
+        email_verified: row.opt_flag("verified")?.unwrap_or(false),
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+        active: row.flag("active")?,
+    })
+}
+
+pub(super) fn client(row: &impl Columns) -> StoreResult<Client> {
+    Ok(Client {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        secret_hash: row.opt_bytes("secret_hash")?.map(|h| hash32(Some(h))).transpose()?,
+        redirect_uris: json_list(row, "redirect_uris")?,
+        post_logout_redirect_uris: json_list(row, "post_logout_redirect_uris")?,
+        auth_method: AuthMethod::from_str(&row.text("auth_method")?).map_err(corrupt)?,
+        signing_alg: SigningAlg::from_str(&row.text("signing_alg")?).map_err(corrupt)?,
+        jwks_uri: row.opt_text("jwks_uri")?,
+        jwks: row.opt_text("jwks")?,
+        backchannel_logout_uri: row.opt_text("backchannel_logout_uri")?,
+        backchannel_logout_session_required: row.flag("backchannel_logout_session_required")?,
+    })
+}
+
+pub(super) fn session(row: &impl Columns) -> StoreResult<Session> {
+    Ok(Session {
+        id: row.text("id")?,
+        user_id: UserId(row.text("user_id")?),
+        auth_time: row.int("auth_time")?,
+        amr: json_list(row, "amr")?,
+        acr: row.text("acr")?,
+        expires_at: row.int("expires_at")?,
+    })
+}
+
+pub(super) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken> {
+    Ok(RefreshToken {
+        hash: hash32(row.opt_bytes("hash")?)?,
+        family_id: row.text("family_id")?,
+        client_id: row.text("client_id")?,
+        user_id: UserId(row.text("user_id")?),
+        scope: row.text("scope")?,
+        auth_time: row.int("auth_time")?,
+        amr: json_list(row, "amr")?,
+        acr: row.text("acr")?,
+        session_id: row.opt_text("session_id")?,
+        created_at: row.int("created_at")?,
+        expires_at: row.int("expires_at")?,
+    })
+}
+
+pub(super) fn to_json(list: &[String]) -> StoreResult<String> {
+    serde_json::to_string(list).map_err(corrupt)
+}
