@@ -26,6 +26,8 @@ enum Command {
     Serve,
     /// Validate the configuration and exit; every problem names its key.
     CheckConfig,
+    /// Create or upgrade the directory's tables, then exit (serve also does this on start).
+    Migrate,
     /// Manage signing keys in the keys folder.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -103,6 +105,11 @@ fn main() -> ExitCode {
             Command::Serve => serve(config).await,
             Command::CheckConfig => {
                 println!("configuration is valid (issuer {})", config.issuer());
+                Ok(())
+            }
+            Command::Migrate => {
+                tessera::store::open_directory(&config.directory.url).await?;
+                println!("directory is up to date ({})", config.directory.url);
                 Ok(())
             }
             Command::Keys(cmd) => keys(config, cmd),

@@ -1,5 +1,6 @@
 //! HTTP plumbing: router assembly, the error types handlers return for pages, and middleware.
 
+mod health;
 mod middleware;
 
 use axum::Router;
@@ -104,4 +105,6 @@ fn assets() -> Router<AppState> {
             }),
         )
         .route("/", get(|| async { axum::response::Redirect::to("/demo") }))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
 }

@@ -12,6 +12,7 @@ mod login_otp;
 mod logout;
 mod private_key_jwt;
 mod refresh;
+mod replicas;
 mod revocation;
 mod token_errors;
 mod userinfo;

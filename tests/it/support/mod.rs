@@ -2,6 +2,7 @@
 //! browser for the login pages, and a relying party built on the `openidconnect` crate.
 
 pub mod browser;
+pub mod process;
 pub mod receiver;
 pub mod rp;
 pub mod smtp;
@@ -29,7 +30,7 @@ pub struct TestServer {
 }
 
 /// Keys are generated once per test run and copied into each server's folder.
-fn shared_keys() -> &'static Path {
+pub fn shared_keys() -> &'static Path {
     static KEYS: OnceLock<PathBuf> = OnceLock::new();
     KEYS.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("tessera-test-keys-{}", std::process::id()));
