@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use tessera::clock::Clock;
-use tessera::config::Config;
+use tessera::config::{Config, redacted};
 use tessera::model::{AuthMethod, Client, SigningAlg};
 
 #[derive(Parser)]
@@ -109,7 +109,7 @@ fn main() -> ExitCode {
             }
             Command::Migrate => {
                 tessera::store::open_directory(&config.directory.url).await?;
-                println!("directory is up to date ({})", config.directory.url);
+                println!("directory is up to date ({})", redacted(&config.directory.url));
                 Ok(())
             }
             Command::Keys(cmd) => keys(config, cmd),
@@ -135,7 +135,12 @@ async fn serve(config: Config) -> CliResult {
         tokio::net::TcpListener::bind(&listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let c = &state.config;
     tracing::info!("Tessera {} listening on {listen}, issuer {}", env!("CARGO_PKG_VERSION"), c.issuer());
-    tracing::info!("directory: {} · ephemeral: {}", c.directory.url, c.ephemeral.url);
+    let ephemeral = if c.ephemeral.cluster_nodes.is_empty() {
+        redacted(&c.ephemeral.url)
+    } else {
+        format!("redis cluster {}", c.ephemeral.cluster_nodes.iter().map(|n| redacted(n)).collect::<Vec<_>>().join(","))
+    };
+    tracing::info!("directory: {} · ephemeral: {ephemeral}", redacted(&c.directory.url));
     if started.generated_keys.is_empty() {
         tracing::info!("keys: loaded from {}", c.keys_dir.display());
     } else {

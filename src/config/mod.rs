@@ -264,3 +264,23 @@ impl Config {
         self.issuer.starts_with("https://")
     }
 }
+
+/// A URL fit for logs: any password replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod redaction {
+    #[test]
+    fn passwords_in_store_urls_never_reach_logs() {
+        assert_eq!(super::redacted("postgres://app:s3cret@db/tessera"), "postgres://app:***@db/tessera");
+        assert_eq!(super::redacted("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+    }
+}

@@ -200,3 +200,72 @@ async fn sqlite_directory_conforms() {
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     directory_suite(Arc::new(SqliteDirectory::open(&url).await.unwrap())).await;
 }
+
+/// Three `redis-server --cluster-enabled` processes joined into one cluster, stopped on drop.
+struct OwnCluster {
+    children: Vec<std::process::Child>,
+    ports: Vec<u16>,
+    _dir: tempfile::TempDir,
+}
+
+impl OwnCluster {
+    async fn start() -> OwnCluster {
+        use std::process::{Command, Stdio};
+        let dir = tempfile::tempdir().unwrap();
+        let ports: Vec<u16> =
+            (0..3).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()).collect();
+        let mut children = Vec::new();
+        for port in &ports {
+            let conf = dir.path().join(format!("nodes-{port}.conf"));
+            let child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .args(["--cluster-enabled", "yes", "--cluster-config-file", conf.to_str().unwrap()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("redis-server is installed");
+            children.push(child);
+        }
+        // Owned from here on, so every process is stopped on every path.
+        let cluster = OwnCluster { children, ports: ports.clone(), _dir: dir };
+        for port in &ports {
+            while tokio::net::TcpStream::connect(("127.0.0.1", *port)).await.is_err() {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+        let nodes: Vec<String> = ports.iter().map(|p| format!("127.0.0.1:{p}")).collect();
+        let created = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&nodes)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .output()
+            .expect("redis-cli is installed");
+        assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stdout));
+        for _ in 0..100 {
+            let info =
+                Command::new("redis-cli").args(["-p", &ports[0].to_string(), "cluster", "info"]).output().unwrap();
+            if String::from_utf8_lossy(&info.stdout).contains("cluster_state:ok") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        cluster
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn redis_cluster_ephemeral_conforms() {
+    let cluster = OwnCluster::start().await;
+    let nodes: Vec<String> = cluster.ports.iter().map(|p| format!("redis://127.0.0.1:{p}")).collect();
+    let eph = super::RedisEphemeral::open("memory://", &nodes, "tessera:").await.unwrap();
+    ephemeral_suite(Arc::new(eph), Time::Real).await;
+}

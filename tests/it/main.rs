@@ -8,6 +8,8 @@ mod authorize;
 mod cli;
 mod code_flow;
 mod discovery;
+mod durability;
+mod faults;
 mod login_otp;
 mod logout;
 mod private_key_jwt;

@@ -112,3 +112,149 @@ impl Drop for PgSchema {
 pub fn redis_prefix() -> String {
     format!("{}:", unique("tessera-test-"))
 }
+
+/// A TCP relay to a service that a test can cut (dropping live connections and refusing new
+/// ones) and restore: a service outage without stopping the shared server.
+#[derive(Clone)]
+pub struct Relay {
+    pub port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    generation: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Relay {
+    pub async fn start(target: &str) -> Relay {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (tx, _) = tokio::sync::watch::channel(0u64);
+        let relay = Relay {
+            port: listener.local_addr().unwrap().port(),
+            up: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            generation: std::sync::Arc::new(tx),
+        };
+        let target = target.to_string();
+        let r = relay.clone();
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !r.up.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is closed at once
+                }
+                let target = target.clone();
+                let mut cut = r.generation.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        relay
+    }
+
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    pub fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A Redis server of the test's own on `port`, stopped when dropped.
+pub struct OwnRedis {
+    child: Child,
+}
+
+impl OwnRedis {
+    pub async fn start(port: u16) -> OwnRedis {
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed");
+        // Owned from here on, so the process is reaped on every path.
+        let redis = OwnRedis { child };
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return redis;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("redis-server on port {port} did not start");
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Signs `email` in on one replica, start to finish, and redeems the code. Any failure (the
+/// replica may be dying) is an `Err`, never a panic.
+pub async fn sign_in_on(
+    base: &str,
+    smtp: &super::SmtpSink,
+    email: &str,
+    client_secret: &str,
+) -> Result<serde_json::Value, String> {
+    let e = |e: reqwest::Error| e.to_string();
+    let url = |path: &str| format!("{base}{path}");
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().map_err(e)?;
+    let location =
+        |r: &reqwest::Response| r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
+    let redirect = "http://127.0.0.1:9/cb";
+    let query = format!(
+        "/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid%20offline_access&state=s\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+    );
+    let login = location(&browser.get(url(&query)).send().await.map_err(e)?);
+    let html = browser.get(url(&login)).send().await.map_err(e)?.text().await.map_err(e)?;
+    let csrf =
+        html.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).ok_or("no form")?.to_string();
+    let before = smtp.count_to(email);
+    browser
+        .post(url(&format!("{login}/email")))
+        .form(&[("csrf", &csrf), ("email", &email.to_string())])
+        .send()
+        .await
+        .map_err(e)?;
+    let mail = smtp.try_nth_to(email, before + 1, Duration::from_secs(3)).await.ok_or("no mail")?;
+    let r = browser
+        .post(url(&format!("{login}/code")))
+        .form(&[("csrf", csrf), ("code", mail.code())])
+        .send()
+        .await
+        .map_err(e)?;
+    let r = browser.get(url(&location(&r))).send().await.map_err(e)?;
+    let callback = url::Url::parse(&location(&r)).map_err(|e| e.to_string())?;
+    let code = callback.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).ok_or("no code")?;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect),
+        ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    ];
+    let r = reqwest::Client::new()
+        .post(url("/token"))
+        .basic_auth("web", Some(client_secret))
+        .form(&form)
+        .send()
+        .await
+        .map_err(e)?;
+    if !r.status().is_success() {
+        return Err(format!("token endpoint answered {}", r.status()));
+    }
+    r.json().await.map_err(e)
+}

@@ -103,14 +103,21 @@ impl SmtpSink {
 
     /// Waits (up to 10 s) for the `n`-th message (1-based) to `addr`.
     pub async fn nth_to(&self, addr: &str, n: usize) -> Mail {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        match self.try_nth_to(addr, n, Duration::from_secs(10)).await {
+            Some(mail) => mail,
+            None => panic!("no mail #{n} to {addr} within 10 s"),
+        }
+    }
+
+    pub async fn try_nth_to(&self, addr: &str, n: usize, wait: Duration) -> Option<Mail> {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let notified = self.arrived.notified();
             if let Some(m) = self.mails.lock().unwrap().iter().filter(|m| m.to.iter().any(|t| t == addr)).nth(n - 1) {
-                return m.clone();
+                return Some(m.clone());
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                panic!("no mail #{n} to {addr} within 10 s");
+                return None;
             }
         }
     }
