@@ -44,6 +44,8 @@ enum KeysCommand {
     List,
 }
 
+// Parsed once at start; the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum ClientsCommand {
     /// Register a client; a confidential client's secret is printed once.
@@ -77,6 +79,9 @@ struct AddClient {
     /// Where to POST a logout token when a session the client used ends.
     #[arg(long)]
     backchannel_logout_uri: Option<String>,
+    /// A scope the client may request for itself with client_credentials; repeat for several.
+    #[arg(long = "client-credentials-scope")]
+    client_credentials_scopes: Vec<String>,
     /// RS256, ES256 or EdDSA.
     #[arg(long, default_value = "RS256")]
     alg: String,
@@ -215,6 +220,7 @@ async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
                 jwks: a.jwks,
                 backchannel_logout_session_required: a.backchannel_logout_uri.is_some(),
                 backchannel_logout_uri: a.backchannel_logout_uri,
+                client_credentials_scopes: a.client_credentials_scopes,
             };
             tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
             if config.clients.iter().any(|c| c.id == a.id) {

@@ -168,6 +168,8 @@ pub struct Client {
     /// OIDC Back-Channel Logout 1.0 §2.2.
     pub backchannel_logout_uri: Option<String>,
     pub backchannel_logout_session_required: bool,
+    /// Scopes the client may request for itself with `client_credentials`.
+    pub client_credentials_scopes: Vec<String>,
 }
 
 impl Client {

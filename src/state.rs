@@ -125,6 +125,7 @@ pub fn client_from_config(c: &ClientConfig) -> Client {
         jwks: c.jwks.clone(),
         backchannel_logout_uri: c.backchannel_logout_uri.clone(),
         backchannel_logout_session_required: c.backchannel_logout_session_required,
+        client_credentials_scopes: c.client_credentials_scopes.clone(),
     }
 }
 
@@ -141,5 +142,6 @@ fn demo_client(issuer: &str) -> Client {
         jwks: None,
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
+        client_credentials_scopes: Vec::new(),
     }
 }

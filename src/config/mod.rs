@@ -149,6 +149,9 @@ pub struct ClientConfig {
     pub backchannel_logout_uri: Option<String>,
     #[serde(default)]
     pub backchannel_logout_session_required: bool,
+    /// Scopes the client may request for itself with the client_credentials grant.
+    #[serde(default)]
+    pub client_credentials_scopes: Vec<String>,
 }
 
 fn default_auth_method() -> String {

@@ -20,9 +20,10 @@ pub async fn token(
     match params.required("grant_type")? {
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
+        "client_credentials" => grants::client_credentials::exchange(&state, &client, &params).await,
         _ => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
-            "Supported grant types: authorization_code, refresh_token.",
+            "Supported grant types: authorization_code, refresh_token, client_credentials.",
         )),
     }
 }

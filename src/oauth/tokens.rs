@@ -40,7 +40,9 @@ pub struct AccessClaims {
     pub iat: UnixTime,
     pub jti: String,
     pub scope: String,
-    pub auth_time: UnixTime,
+    /// Absent for `client_credentials` tokens: no user authenticated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<UnixTime>,
     pub gid: String,
 }
 
@@ -108,7 +110,7 @@ pub fn mint(state: &AppState, g: &Grant<'_>, id_token_nonce: bool) -> Result<Tok
         iat: now,
         jti: crypto::random_token()[..22].to_string(),
         scope: scope.clone(),
-        auth_time: g.auth_time,
+        auth_time: Some(g.auth_time),
         gid: g.grant_id.to_string(),
     };
     let access_token = jwt::sign(key, "at+jwt", &access).map_err(OAuthError::server_error)?;
@@ -191,14 +193,14 @@ pub fn revoked_jti_key(jti: &str) -> String {
     format!("revoked-jti:{jti}")
 }
 
-/// The claims of an access token this server issued that is still live: signature, issuer,
-/// audience and expiry check out, and neither it nor its grant has been revoked.
+/// The claims of an access token this server issued that is still live: signature, issuer and
+/// expiry check out, and neither it nor its grant has been revoked. (Audience is the caller's.)
 pub async fn live_access_token(
     state: &AppState,
     token: &str,
 ) -> Result<Option<AccessClaims>, crate::store::StoreError> {
     let Ok(at) = jwt::verify::<AccessClaims>(&state.keys, token, "at+jwt") else { return Ok(None) };
-    if at.iss != state.issuer() || at.aud != userinfo_audience(state) || at.exp <= state.clock.now() {
+    if at.iss != state.issuer() || at.exp <= state.clock.now() {
         return Ok(None);
     }
     if state.ephemeral.get(&revoked_grant_key(&at.gid)).await?.is_some()
@@ -207,4 +209,39 @@ pub async fn live_access_token(
         return Ok(None);
     }
     Ok(Some(at))
+}
+
+/// RFC 6749 §4.4 / RFC 9068: an access token for the client itself (`sub` = `client_id`).
+pub fn mint_for_client(
+    state: &AppState,
+    client: &Client,
+    scope: &[String],
+    audience: &str,
+) -> Result<TokenResponse, OAuthError> {
+    let now = state.clock.now();
+    let lifetime = state.config.lifetimes.access_token;
+    let jti = crypto::random_token()[..22].to_string();
+    let access = AccessClaims {
+        iss: state.issuer().to_string(),
+        sub: client.id.clone(),
+        aud: audience.to_string(),
+        client_id: client.id.clone(),
+        exp: now + lifetime as i64,
+        iat: now,
+        // Each token is its own grant: revoking it revokes nothing else.
+        gid: jti.clone(),
+        jti,
+        scope: scope.join(" "),
+        auth_time: None,
+    };
+    let access_token =
+        jwt::sign(state.keys.active(client.signing_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: lifetime,
+        scope: access.scope,
+        id_token: None,
+        refresh_token: None,
+    })
 }

@@ -110,7 +110,11 @@ pub async fn post(
 /// Verifies the access token and returns the user's claims for its scopes.
 async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerError> {
     let invalid = || BearerError::invalid("The access token is invalid, expired or revoked.");
-    let at = tokens::live_access_token(state, token).await.map_err(BearerError::unavailable)?.ok_or_else(invalid)?;
+    let at = tokens::live_access_token(state, token)
+        .await
+        .map_err(BearerError::unavailable)?
+        .filter(|at| at.aud == tokens::userinfo_audience(state))
+        .ok_or_else(invalid)?;
     let scopes: Vec<&str> = at.scope.split(' ').collect();
     if !scopes.contains(&"openid") {
         return Err(BearerError {

@@ -83,6 +83,7 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         jwks: None,
         backchannel_logout_uri: Some("https://app.example/bcl".into()),
         backchannel_logout_session_required: true,
+        client_credentials_scopes: vec!["reports:read".into()],
     };
     dir.insert_client(&client, now).await.unwrap();
     assert!(matches!(dir.insert_client(&client, now).await, Err(super::StoreError::Conflict)));
@@ -91,6 +92,7 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     assert_eq!(stored.auth_method, AuthMethod::ClientSecretPost);
     assert_eq!(stored.backchannel_logout_uri.as_deref(), Some("https://app.example/bcl"));
     assert!(stored.backchannel_logout_session_required);
+    assert_eq!(stored.client_credentials_scopes, ["reports:read"]);
     assert_eq!(dir.clients().await.unwrap().len(), 1);
     assert!(dir.delete_client("app").await.unwrap());
     assert!(!dir.delete_client("app").await.unwrap());

@@ -137,8 +137,9 @@ impl Directory for PgDirectory {
     async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
-             signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
+             client_credentials_scopes) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&c.id)
         .bind(&c.name)
@@ -152,6 +153,7 @@ impl Directory for PgDirectory {
         .bind(&c.jwks)
         .bind(&c.backchannel_logout_uri)
         .bind(c.backchannel_logout_session_required)
+        .bind(to_json(&c.client_credentials_scopes)?)
         .execute(&self.pool)
         .await
         .map_err(db)?;

@@ -89,6 +89,7 @@ pub(super) fn client(row: &impl Columns) -> StoreResult<Client> {
         jwks: row.opt_text("jwks")?,
         backchannel_logout_uri: row.opt_text("backchannel_logout_uri")?,
         backchannel_logout_session_required: row.flag("backchannel_logout_session_required")?,
+        client_credentials_scopes: json_list(row, "client_credentials_scopes")?,
     })
 }
 

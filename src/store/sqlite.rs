@@ -145,8 +145,9 @@ impl Directory for SqliteDirectory {
     async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
-             signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
+             client_credentials_scopes) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&c.id)
         .bind(&c.name)
@@ -160,6 +161,7 @@ impl Directory for SqliteDirectory {
         .bind(&c.jwks)
         .bind(&c.backchannel_logout_uri)
         .bind(c.backchannel_logout_session_required)
+        .bind(to_json(&c.client_credentials_scopes)?)
         .execute(&self.pool)
         .await
         .map_err(db)?;

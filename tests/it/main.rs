@@ -6,6 +6,7 @@ mod support;
 mod account;
 mod authorize;
 mod cli;
+mod client_credentials;
 mod code_flow;
 mod discovery;
 mod durability;

@@ -42,7 +42,6 @@ async fn malformed_token_requests_get_the_right_oauth_error() {
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
         (vec![], "invalid_request"),
         (vec![("grant_type", "password"), ("username", "a"), ("password", "b")], "unsupported_grant_type"),
-        (vec![("grant_type", "client_credentials")], "unsupported_grant_type"),
         (vec![("grant_type", "authorization_code")], "invalid_request"),
         (vec![("grant_type", "authorization_code"), ("code", "x")], "invalid_request"),
         (

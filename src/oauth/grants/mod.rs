@@ -1,4 +1,5 @@
 //! The grant types `/token` accepts, one file each.
 
 pub mod authorization_code;
+pub mod client_credentials;
 pub mod refresh_token;

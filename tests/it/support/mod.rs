@@ -54,6 +54,7 @@ pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &st
         jwks: None,
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
+        client_credentials_scopes: vec!["reports:read".into(), "reports:write".into()],
     }
 }
 

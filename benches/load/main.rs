@@ -1,0 +1,236 @@
+//! Tessera's load benchmark: `cargo bench --bench load`.
+//!
+//! Builds in release mode (cargo does), starts the `tessera` binary on embedded defaults in a
+//! temporary folder, signs one user in, runs each scenario for a fixed time after a warm-up, and
+//! prints requests (or flows) per second, latency percentiles, errors, server CPU per operation,
+//! server memory, start-up time, and the raw signing rate of the same keys for comparison.
+//! Scenario 6 repeats the flow over PostgreSQL and Redis when they answer.
+//!
+//! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32).
+
+mod load;
+mod scenarios;
+mod server;
+mod sign;
+
+use std::path::Path;
+use std::time::Duration;
+
+use tessera::config::{ClientConfig, Config};
+use tessera::model::SigningAlg;
+
+use load::{Scenario, Stats};
+use scenarios::{ClientCredentials, CodeFlow, Fetch, REDIRECT, Refresh, SECRET, TokenUse};
+use server::{Server, free_port};
+
+struct Options {
+    duration: Duration,
+    warmup: Duration,
+    connections: usize,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |name: &str, default: u64| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    Options {
+        duration: Duration::from_secs(value("--duration", 10)),
+        warmup: Duration::from_secs(value("--warmup", 2)),
+        connections: value("--connections", 32) as usize,
+    }
+}
+
+fn client(id: &str, alg: &str) -> ClientConfig {
+    ClientConfig {
+        id: id.into(),
+        name: Some(id.into()),
+        secret: Some(SECRET.into()),
+        redirect_uris: vec![REDIRECT.into()],
+        post_logout_redirect_uris: vec![],
+        token_endpoint_auth_method: "client_secret_basic".into(),
+        id_token_signed_response_alg: alg.into(),
+        jwks_uri: None,
+        jwks: None,
+        backchannel_logout_uri: None,
+        backchannel_logout_session_required: false,
+        client_credentials_scopes: vec!["bench".into()],
+    }
+}
+
+/// Writes the configuration: embedded defaults, plus the benchmark's clients.
+fn write_config(dir: &Path, port: u16, adjust: impl FnOnce(&mut Config)) -> std::path::PathBuf {
+    let mut config = Config { issuer: format!("http://127.0.0.1:{port}"), demo: false, ..Config::default() };
+    config.login.sends_per_window = 1000;
+    config.clients =
+        vec![client("bench-rs256", "RS256"), client("bench-es256", "ES256"), client("bench-eddsa", "EdDSA")];
+    adjust(&mut config);
+    let path = dir.join("tessera.toml");
+    std::fs::write(&path, toml::to_string(&config).expect("config serialises")).expect("config written");
+    path
+}
+
+struct Row {
+    name: String,
+    stats: Stats,
+    cpu_per_op_ms: f64,
+}
+
+async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Server, scenario: &S, o: &Options) {
+    let cpu0 = server.cpu_seconds();
+    let stats = load::run(scenario, o.connections, o.warmup, o.duration).await;
+    let cpu = server.cpu_seconds() - cpu0;
+    // CPU is counted over warm-up and measurement; operations only over the measurement.
+    let total_s = (o.warmup + o.duration).as_secs_f64();
+    let cpu_per_op_ms = if stats.ops == 0 { 0.0 } else { cpu / (stats.rate() * total_s) * 1000.0 };
+    eprintln!("  {name}: {:.0}/s", stats.rate());
+    rows.push(Row { name: name.into(), stats, cpu_per_op_ms });
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "{:<44} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10}",
+        "scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU ms/op"
+    );
+    for r in rows {
+        let s = &r.stats;
+        println!(
+            "{:<44} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>10.3}",
+            r.name,
+            s.rate(),
+            s.percentile_ms(0.50),
+            s.percentile_ms(0.99),
+            s.percentile_ms(1.0),
+            s.errors,
+            r.cpu_per_op_ms
+        );
+    }
+}
+
+async fn flows(rows: &mut Vec<Row>, server: &Server, http: &load::Http, cookie: &str, label: &str, o: &Options) {
+    let flow = |offline| CodeFlow {
+        http: http.clone(),
+        base: server.base.clone(),
+        client_id: "bench-es256".into(),
+        cookie: cookie.into(),
+        offline,
+    };
+    measure(rows, &format!("{label}code flow + PKCE, ES256 (authorize + token)"), server, &flow(false), o).await;
+    measure(rows, &format!("{label}code flow + PKCE + offline_access, ES256"), server, &flow(true), o).await;
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let o = options();
+    let binary = Path::new(env!("CARGO_BIN_EXE_tessera"));
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let port = free_port();
+    let config = write_config(dir.path(), port, |_| {});
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    eprintln!("starting tessera (first start generates keys) ...");
+    let (first, _) = Server::start(binary, dir.path(), &config, port).await;
+    first.stop();
+    let (server, cold_start) = Server::start(binary, dir.path(), &config, port).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let rss_idle = server.rss_mib();
+
+    let http = load::client();
+    let cookie = scenarios::sign_in(&http, &server.base, "bench-es256", &dir.path().join("data/outbox")).await;
+    let mut rows = Vec::new();
+    eprintln!(
+        "running scenarios ({}s warm-up + {}s each, {} connections) ...",
+        o.warmup.as_secs(),
+        o.duration.as_secs(),
+        o.connections
+    );
+    for (name, path) in [("discovery document", "/.well-known/openid-configuration"), ("JWKS", "/jwks")] {
+        measure(&mut rows, name, &server, &Fetch { http: http.clone(), url: server.url(path) }, &o).await;
+    }
+    for (alg, id) in [("RS256", "bench-rs256"), ("ES256", "bench-es256"), ("EdDSA", "bench-eddsa")] {
+        let cc = ClientCredentials { http: http.clone(), token_url: server.url("/token"), client_id: id.into() };
+        measure(&mut rows, &format!("client_credentials, {alg}"), &server, &cc, &o).await;
+    }
+    flows(&mut rows, &server, &http, &cookie, "", &o).await;
+    let flow = |offline| CodeFlow {
+        http: http.clone(),
+        base: server.base.clone(),
+        client_id: "bench-es256".into(),
+        cookie: cookie.clone(),
+        offline,
+    };
+    measure(&mut rows, "refresh token rotation, ES256", &server, &Refresh { flow: flow(true) }, &o).await;
+    measure(&mut rows, "userinfo", &server, &TokenUse { flow: flow(false), introspect: false }, &o).await;
+    measure(&mut rows, "introspection", &server, &TokenUse { flow: flow(false), introspect: true }, &o).await;
+    let rss_loaded = server.rss_mib();
+    server.stop();
+
+    let scale_out = scale_out(binary, &o, &mut rows).await;
+
+    eprintln!("measuring the signing ceiling ...");
+    let keys = dir.path().join("keys");
+    let ceiling: Vec<(SigningAlg, f64)> =
+        SigningAlg::ALL.iter().map(|a| (*a, sign::rate(&keys, *a, Duration::from_secs(3)))).collect();
+
+    println!();
+    println!(
+        "Tessera {} load benchmark: {cores} cores, load generator on the same machine (1 thread),",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!(
+        "{} connections, {}s warm-up then {}s measured per scenario.",
+        o.connections,
+        o.warmup.as_secs(),
+        o.duration.as_secs()
+    );
+    println!();
+    print_table(&rows);
+    println!();
+    let rate_of = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.stats.rate()).unwrap_or(0.0);
+    for (alg, sigs) in &ceiling {
+        let cc = rate_of(&format!("client_credentials, {}", alg.as_str()));
+        println!(
+            "signing ceiling {:<6} {:>9.0} signatures/s on {cores} cores; client_credentials reaches {:>5.1} % of it",
+            alg.as_str(),
+            sigs,
+            cc / sigs * 100.0
+        );
+    }
+    println!();
+    println!(
+        "server RSS: {rss_idle:.1} MiB idle, {rss_loaded:.1} MiB after the run; cold start to ready: {} ms",
+        cold_start.as_millis()
+    );
+    if let Some(note) = scale_out {
+        println!("{note}");
+    }
+}
+
+/// Scenario 6: the code flow on PostgreSQL + Redis, when both answer.
+async fn scale_out(binary: &Path, o: &Options, rows: &mut Vec<Row>) -> Option<String> {
+    let pg = std::env::var("BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let redis = std::env::var("BENCH_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let Ok(admin) = sqlx::PgPool::connect(&pg).await else {
+        return Some("scenario 6 skipped: PostgreSQL does not answer at BENCH_POSTGRES_URL".into());
+    };
+    let schema = format!("bench_{}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.ok()?;
+    let dir = tempfile::tempdir().ok()?;
+    std::fs::create_dir_all(dir.path().join("keys")).ok()?;
+    let port = free_port();
+    let config = write_config(dir.path(), port, |c| {
+        c.directory.url = format!("{pg}?options=-c%20search_path%3D{schema}");
+        c.ephemeral.url = redis.clone();
+        c.ephemeral.prefix = format!("{schema}:");
+    });
+    let (server, _) = Server::start(binary, dir.path(), &config, port).await;
+    let http = load::client();
+    let cookie = scenarios::sign_in(&http, &server.base, "bench-es256", &dir.path().join("data/outbox")).await;
+    flows(rows, &server, &http, &cookie, "PostgreSQL + Redis: ", o).await;
+    server.stop();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await;
+    None
+}

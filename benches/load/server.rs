@@ -1,0 +1,85 @@
+//! The server under test: the release `tessera` binary in a folder of its own, its start-up time,
+//! and its CPU time and resident memory read from /proc.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    /// Starts `binary serve` in `dir` with `config`, and waits until `/readyz` answers 200.
+    pub async fn start(binary: &Path, dir: &Path, config: &Path, port: u16) -> (Server, Duration) {
+        let started = Instant::now();
+        let child = Command::new(binary)
+            .args(["--config", config.to_str().expect("utf-8 path"), "serve"])
+            .current_dir(dir)
+            .env("TESSERA_LISTEN", format!("127.0.0.1:{port}"))
+            .env("TESSERA_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the tessera binary starts");
+        let server = Server { child, base: format!("http://127.0.0.1:{port}") };
+        let http = crate::load::client();
+        loop {
+            let request = crate::load::get(&server.url("/readyz")).body(Default::default()).expect("request");
+            if let Ok(answer) = crate::load::send(&http, request).await
+                && answer.status == 200
+            {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                panic!("tessera did not become ready");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let ready = started.elapsed();
+        (server, ready)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// User + system CPU seconds the server has used so far.
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+        let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11..13).map(|f| f.iter().filter_map(|v| v.parse::<f64>().ok()).sum()).unwrap_or(0.0);
+        ticks / 100.0
+    }
+
+    /// Resident set size in MiB.
+    pub fn rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+            .unwrap_or(0.0)
+    }
+
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("addr").port()
+}
