@@ -6,8 +6,11 @@
 //! server memory, start-up time, and the raw signing rate of the same keys for comparison.
 //! Scenario 6 repeats the flow over PostgreSQL and Redis when they answer.
 //!
-//! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32).
+//! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32),
+//! `--compare` (also run node oidc-provider, installed with npm, and print both side by side),
+//! `--only TEXT` (run only the scenarios whose name contains TEXT).
 
+mod compare;
 mod load;
 mod scenarios;
 mod server;
@@ -20,13 +23,16 @@ use tessera::config::{ClientConfig, Config};
 use tessera::model::SigningAlg;
 
 use load::{Scenario, Stats};
-use scenarios::{ClientCredentials, CodeFlow, Fetch, REDIRECT, Refresh, SECRET, TokenUse};
+use scenarios::{ClientCredentials, CodeFlow, Fetch, REDIRECT, Refresh, SECRET, TESSERA, TokenUse};
 use server::{Server, free_port};
 
-struct Options {
+pub struct Options {
     duration: Duration,
     warmup: Duration,
     connections: usize,
+    compare: bool,
+    /// Run only the scenarios whose name contains this.
+    only: Option<String>,
 }
 
 fn options() -> Options {
@@ -42,6 +48,8 @@ fn options() -> Options {
         duration: Duration::from_secs(value("--duration", 10)),
         warmup: Duration::from_secs(value("--warmup", 2)),
         connections: value("--connections", 32) as usize,
+        compare: args.iter().any(|a| a == "--compare"),
+        only: args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned(),
     }
 }
 
@@ -74,13 +82,16 @@ fn write_config(dir: &Path, port: u16, adjust: impl FnOnce(&mut Config)) -> std:
     path
 }
 
-struct Row {
+pub struct Row {
     name: String,
     stats: Stats,
     cpu_per_op_ms: f64,
 }
 
-async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Server, scenario: &S, o: &Options) {
+pub async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Server, scenario: &S, o: &Options) {
+    if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
+        return;
+    }
     let cpu0 = server.cpu_seconds();
     let stats = load::run(scenario, o.connections, o.warmup, o.duration).await;
     let cpu = server.cpu_seconds() - cpu0;
@@ -118,6 +129,7 @@ async fn flows(rows: &mut Vec<Row>, server: &Server, http: &load::Http, cookie: 
         client_id: "bench-es256".into(),
         cookie: cookie.into(),
         offline,
+        paths: TESSERA,
     };
     measure(rows, &format!("{label}code flow + PKCE, ES256 (authorize + token)"), server, &flow(false), o).await;
     measure(rows, &format!("{label}code flow + PKCE + offline_access, ES256"), server, &flow(true), o).await;
@@ -161,6 +173,7 @@ async fn main() {
         client_id: "bench-es256".into(),
         cookie: cookie.clone(),
         offline,
+        paths: TESSERA,
     };
     measure(&mut rows, "refresh token rotation, ES256", &server, &Refresh { flow: flow(true) }, &o).await;
     measure(&mut rows, "userinfo", &server, &TokenUse { flow: flow(false), introspect: false }, &o).await;
@@ -206,6 +219,41 @@ async fn main() {
     );
     if let Some(note) = scale_out {
         println!("{note}");
+    }
+    if o.compare {
+        match compare::oidc_provider(&o).await {
+            Ok(other) => print_comparison(&rows, rss_idle, rss_loaded, &other),
+            Err(e) => println!("\ncomparison with oidc-provider not run: {e}"),
+        }
+    }
+}
+
+fn print_comparison(rows: &[Row], rss_idle: f64, rss_loaded: f64, other: &compare::Measured) {
+    println!();
+    println!("Side by side with node oidc-provider (same machine, same load generator, same settings):");
+    println!(
+        "{:<44} {:>10} {:>10} {:>8} {:>9} {:>9}",
+        "scenario", "Tessera", "oidc-prov", "ratio", "p99 T ms", "p99 o ms"
+    );
+    for theirs in &other.rows {
+        let Some(ours) = rows.iter().find(|r| r.name == theirs.name) else { continue };
+        println!(
+            "{:<44} {:>10.0} {:>10.0} {:>7.1}x {:>9.2} {:>9.2}",
+            theirs.name,
+            ours.stats.rate(),
+            theirs.stats.rate(),
+            ours.stats.rate() / theirs.stats.rate().max(1e-9),
+            ours.stats.percentile_ms(0.99),
+            theirs.stats.percentile_ms(0.99)
+        );
+    }
+    println!(
+        "{:<44} {:>8.1} MiB {:>6.1} MiB idle; {:.1} vs {:.1} MiB after load",
+        "server RSS", rss_idle, other.rss_idle, rss_loaded, other.rss_loaded
+    );
+    let errors: u64 = other.rows.iter().map(|r| r.stats.errors).sum();
+    if errors > 0 {
+        println!("oidc-provider answered {errors} requests with errors");
     }
 }
 

@@ -66,15 +66,25 @@ pub struct CodeFlow {
     pub client_id: String,
     pub cookie: String,
     pub offline: bool,
+    pub paths: Paths,
 }
+
+/// Where a provider serves its endpoints.
+#[derive(Clone, Copy)]
+pub struct Paths {
+    pub authorize: &'static str,
+    pub userinfo: &'static str,
+}
+
+pub const TESSERA: Paths = Paths { authorize: "/authorize", userinfo: "/userinfo" };
 
 impl CodeFlow {
     pub fn authorize_url(&self) -> String {
         let scope = if self.offline { "openid%20email%20offline_access" } else { "openid%20email" };
         format!(
-            "{}/authorize?response_type=code&client_id={}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope={scope}\
+            "{}{}?response_type=code&client_id={}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope={scope}\
              &state=s&nonce=n&code_challenge={CHALLENGE}&code_challenge_method=S256",
-            self.base, self.client_id
+            self.base, self.paths.authorize, self.client_id
         )
     }
 
@@ -84,7 +94,11 @@ impl CodeFlow {
             .header("cookie", &self.cookie)
             .body(Full::default())
             .map_err(|e| e.to_string())?;
-        let redirect = ok(send(&self.http, request).await?, 303)?.location.ok_or("no location")?;
+        let answer = send(&self.http, request).await?;
+        if !(300..400).contains(&answer.status) {
+            return Err(format!("status {}", answer.status));
+        }
+        let redirect = answer.location.ok_or("no location")?;
         let code = redirect.split("code=").nth(1).and_then(|r| r.split('&').next()).ok_or("no code")?.to_string();
         let body = format!(
             "grant_type=authorization_code&code={code}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&code_verifier={VERIFIER}"
@@ -142,7 +156,7 @@ impl Scenario for TokenUse {
             r.headers_mut().insert("authorization", basic(&self.flow.client_id).parse().map_err(|_| "header")?);
             r
         } else {
-            get(&format!("{}/userinfo", self.flow.base))
+            get(&format!("{}{}", self.flow.base, self.flow.paths.userinfo))
                 .header("authorization", format!("Bearer {token}"))
                 .body(Full::<Bytes>::default())
                 .map_err(|e| e.to_string())?
@@ -164,17 +178,11 @@ pub async fn sign_in(http: &Http, base: &str, client_id: &str, outbox: &Path) ->
         client_id: client_id.into(),
         cookie: String::new(),
         offline: false,
+        paths: TESSERA,
     };
     let mut jar: Vec<String> = Vec::new();
     let cookie = |jar: &Vec<String>| jar.join("; ");
-    let step = |a: Answer, jar: &mut Vec<String>| {
-        for c in &a.cookies {
-            let name = c.split('=').next().unwrap_or("");
-            jar.retain(|j| !j.starts_with(&format!("{name}=")));
-            jar.push(c.clone());
-        }
-        a
-    };
+    let step = keep_cookies;
     let a = step(send(http, get(&probe.authorize_url()).body(Full::default()).unwrap()).await.unwrap(), &mut jar);
     let login = format!("{base}{}", a.location.expect("the login page"));
     let page = step(
@@ -208,4 +216,14 @@ async fn outbox_code(outbox: &Path) -> String {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("no code in the outbox");
+}
+
+/// Adds the cookies an answer sets to `jar`, replacing older values.
+pub fn keep_cookies(a: Answer, jar: &mut Vec<String>) -> Answer {
+    for c in &a.cookies {
+        let name = c.split('=').next().unwrap_or("");
+        jar.retain(|j| !j.starts_with(&format!("{name}=")));
+        jar.push(c.clone());
+    }
+    a
 }

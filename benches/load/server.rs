@@ -13,27 +13,30 @@ pub struct Server {
 impl Server {
     /// Starts `binary serve` in `dir` with `config`, and waits until `/readyz` answers 200.
     pub async fn start(binary: &Path, dir: &Path, config: &Path, port: u16) -> (Server, Duration) {
-        let started = Instant::now();
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--config", config.to_str().expect("utf-8 path"), "serve"])
-            .current_dir(dir)
             .env("TESSERA_LISTEN", format!("127.0.0.1:{port}"))
-            .env("TESSERA_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the tessera binary starts");
+            .env("TESSERA_LOG", "warn");
+        Self::spawn(command, dir, port, "/readyz").await
+    }
+
+    /// Starts `command` in `dir` and waits until `ready_path` answers 200 on `port`.
+    pub async fn spawn(mut command: Command, dir: &Path, port: u16, ready_path: &str) -> (Server, Duration) {
+        let started = Instant::now();
+        let child =
+            command.current_dir(dir).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().expect("the server starts");
         let server = Server { child, base: format!("http://127.0.0.1:{port}") };
         let http = crate::load::client();
         loop {
-            let request = crate::load::get(&server.url("/readyz")).body(Default::default()).expect("request");
+            let request = crate::load::get(&server.url(ready_path)).body(Default::default()).expect("request");
             if let Ok(answer) = crate::load::send(&http, request).await
                 && answer.status == 200
             {
                 break;
             }
             if started.elapsed() > Duration::from_secs(30) {
-                panic!("tessera did not become ready");
+                panic!("the server did not become ready at {ready_path}");
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         }

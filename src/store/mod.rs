@@ -1,6 +1,7 @@
 //! The two stores: `Directory` (durable records) and `Ephemeral` (expiring, single-use state),
 //! each a trait with one backend per deployment shape, chosen from the configured URL.
 
+mod cache;
 mod memory;
 mod pg;
 mod redis;

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use super::cache::RowCache;
 use super::rows::{self, db, to_json};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
@@ -14,6 +15,9 @@ use crate::model::{Client, Email, Session, User, UserId};
 
 pub struct SqliteDirectory {
     pool: SqlitePool,
+    /// Sessions by token hash, and users by id: read on every authorization and token request.
+    sessions: RowCache<[u8; 32], Session>,
+    users: RowCache<String, User>,
 }
 
 impl SqliteDirectory {
@@ -37,7 +41,7 @@ impl SqliteDirectory {
             .await
             .map_err(unavailable)?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(unavailable)?;
-        Ok(SqliteDirectory { pool })
+        Ok(SqliteDirectory { pool, sessions: RowCache::new(), users: RowCache::new() })
     }
 }
 
@@ -88,8 +92,16 @@ impl Directory for SqliteDirectory {
     }
 
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
+        if let Some(user) = self.users.get(&id.0) {
+            return Ok(Some(user));
+        }
+        let generation = self.users.generation();
         let row = sqlx::query(user_select!("WHERE u.id = ?")).bind(&id.0).fetch_optional(&self.pool).await;
-        row.map_err(db)?.as_ref().map(rows::user).transpose()
+        let user = row.map_err(db)?.as_ref().map(rows::user).transpose()?;
+        if let Some(user) = &user {
+            self.users.put(generation, id.0.clone(), user.clone());
+        }
+        Ok(user)
     }
 
     async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
@@ -198,6 +210,10 @@ impl Directory for SqliteDirectory {
     }
 
     async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>> {
+        if let Some(session) = self.sessions.get(token_hash) {
+            return Ok((session.expires_at > now).then_some(session));
+        }
+        let generation = self.sessions.generation();
         let row = sqlx::query(
             "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
              WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
@@ -207,10 +223,15 @@ impl Directory for SqliteDirectory {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
-        row.as_ref().map(rows::session).transpose()
+        let session = row.as_ref().map(rows::session).transpose()?;
+        if let Some(session) = &session {
+            self.sessions.put(generation, *token_hash, session.clone());
+        }
+        Ok(session)
     }
 
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
+        self.sessions.forget_where(|s| s.id == id);
         let row = sqlx::query(
             "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL AND expires_at > ? \
              RETURNING id, user_id, auth_time, amr, acr, expires_at",
@@ -221,6 +242,8 @@ impl Directory for SqliteDirectory {
         .fetch_optional(&self.pool)
         .await
         .map_err(db)?;
+        // Again after the write, for a read that began between the first invalidation and the write.
+        self.sessions.forget_where(|s| s.id == id);
         row.as_ref().map(rows::session).transpose()
     }
 
