@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use http_body_util::Full;
+use bytes::Bytes;
 
 use crate::load::{get, post_form, send};
 use crate::scenarios::{ClientCredentials, CodeFlow, Fetch, Paths, SECRET, TokenUse, keep_cookies};
@@ -80,7 +80,7 @@ async fn sign_in(http: &crate::load::Http, base: &str, paths: Paths) -> Result<S
     let mut jar: Vec<String> = Vec::new();
     let mut next = probe.authorize_url();
     for _ in 0..8 {
-        let request = get(&next).header("cookie", jar.join("; ")).body(Full::default()).map_err(|e| e.to_string())?;
+        let request = get(&next).header("cookie", jar.join("; ")).body(Bytes::new()).map_err(|e| e.to_string())?;
         let answer = keep_cookies(send(http, request).await?, &mut jar);
         let location = answer.location.ok_or_else(|| format!("no redirect from {next} ({})", answer.status))?;
         if location.contains("code=") {
@@ -90,7 +90,7 @@ async fn sign_in(http: &crate::load::Http, base: &str, paths: Paths) -> Result<S
         if target.contains("/interaction/") {
             // The login prompt first, then consent for the client's scopes.
             let page = keep_cookies(
-                send(http, get(&target).header("cookie", jar.join("; ")).body(Full::default()).unwrap()).await?,
+                send(http, get(&target).header("cookie", jar.join("; ")).body(Bytes::new()).unwrap()).await?,
                 &mut jar,
             );
             let html = String::from_utf8_lossy(&page.body);

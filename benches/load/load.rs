@@ -1,23 +1,26 @@
 //! The load generator: a fixed number of workers, each repeating one scenario step as fast as
 //! the server answers, on one thread so it takes at most one core from the server.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use hyper::Request;
-use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
-pub type Http = Client<HttpConnector, Full<Bytes>>;
+/// A lean HTTP/1.1 client with keep-alive connections: it writes the request and reads the
+/// response by `Content-Length` (or chunks) and nothing more, so it costs the machine far less
+/// than a general-purpose client and leaves the cores to the server under test.
+#[derive(Clone, Default)]
+pub struct Http {
+    idle: Arc<Mutex<HashMap<String, Vec<TcpStream>>>>,
+}
 
 pub fn client() -> Http {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    Client::builder(TokioExecutor::new()).pool_max_idle_per_host(1024).build(connector)
+    Http::default()
 }
 
 /// A finished response: status, the `location` header if any, cookies set, and the body.
@@ -28,28 +31,123 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-pub async fn send(http: &Http, request: Request<Full<Bytes>>) -> Result<Answer, String> {
-    let response: hyper::Response<Incoming> = http.request(request).await.map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    let location = response.headers().get("location").and_then(|l| l.to_str().ok()).map(str::to_owned);
-    let cookies = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|c| c.to_str().ok()?.split(';').next().map(str::to_owned))
-        .collect();
-    let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
-    Ok(Answer { status, location, cookies, body })
+pub async fn send(http: &Http, request: Request<Bytes>) -> Result<Answer, String> {
+    let authority = request.uri().authority().map(|a| a.to_string()).ok_or("no host in the URL")?;
+    let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut wire = Vec::with_capacity(512 + request.body().len());
+    wire.extend_from_slice(format!("{} {path} HTTP/1.1\r\nhost: {authority}\r\n", request.method()).as_bytes());
+    for (name, value) in request.headers() {
+        wire.extend_from_slice(name.as_str().as_bytes());
+        wire.extend_from_slice(b": ");
+        wire.extend_from_slice(value.as_bytes());
+        wire.extend_from_slice(b"\r\n");
+    }
+    if request.method() != hyper::Method::GET {
+        wire.extend_from_slice(format!("content-length: {}\r\n", request.body().len()).as_bytes());
+    }
+    wire.extend_from_slice(b"\r\n");
+    wire.extend_from_slice(request.body());
+    let pooled = http.idle.lock().map_err(|_| "pool")?.get_mut(&authority).and_then(Vec::pop);
+    if let Some(stream) = pooled
+        && let Ok(answer) = exchange(http, &authority, stream, &wire).await
+    {
+        return Ok(answer);
+    }
+    // A new connection (also when a kept-alive one had been closed by the server).
+    let stream = TcpStream::connect(&authority).await.map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    exchange(http, &authority, stream, &wire).await
+}
+
+async fn exchange(http: &Http, authority: &str, mut stream: TcpStream, wire: &[u8]) -> Result<Answer, String> {
+    stream.write_all(wire).await.map_err(|e| e.to_string())?;
+    let mut buf = Vec::with_capacity(4096);
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if read_more(&mut stream, &mut buf).await? == 0 {
+            return Err("connection closed".into());
+        }
+    };
+    let head = std::str::from_utf8(&buf[..head_end]).map_err(|_| "bad response head")?;
+    let mut lines = head.split("\r\n");
+    let status: u16 =
+        lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).ok_or("bad status")?;
+    let (mut length, mut chunked, mut close, mut location, mut cookies) = (0usize, false, false, None, Vec::new());
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else { continue };
+        let value = value.trim();
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => length = value.parse().map_err(|_| "bad content-length")?,
+            "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
+            "connection" => close = value.eq_ignore_ascii_case("close"),
+            "location" => location = Some(value.to_string()),
+            "set-cookie" => cookies.extend(value.split(';').next().map(str::to_owned)),
+            _ => {}
+        }
+    }
+    let mut rest = buf.split_off(head_end);
+    let body = if chunked {
+        dechunk(&mut stream, rest).await?
+    } else {
+        while rest.len() < length {
+            if read_more(&mut stream, &mut rest).await? == 0 {
+                return Err("connection closed in the body".into());
+            }
+        }
+        rest.truncate(length);
+        rest
+    };
+    if !close {
+        http.idle.lock().map_err(|_| "pool")?.entry(authority.to_string()).or_default().push(stream);
+    }
+    Ok(Answer { status, location, cookies, body: Bytes::from(body) })
+}
+
+async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<usize, String> {
+    let mut chunk = [0u8; 8192];
+    let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
+    buf.extend_from_slice(&chunk[..n]);
+    Ok(n)
+}
+
+/// Reads a chunked body (RFC 9112 §7.1) that starts with the bytes in `data`.
+async fn dechunk(stream: &mut TcpStream, mut data: Vec<u8>) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = loop {
+            if let Some(i) = data.windows(2).position(|w| w == b"\r\n") {
+                break i;
+            }
+            if read_more(stream, &mut data).await? == 0 {
+                return Err("connection closed in a chunk".into());
+            }
+        };
+        let size_text = std::str::from_utf8(&data[..line_end]).map_err(|_| "bad chunk")?;
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|_| "bad chunk size")?;
+        while data.len() < line_end + 2 + size + 2 {
+            if read_more(stream, &mut data).await? == 0 {
+                return Err("connection closed in a chunk".into());
+            }
+        }
+        body.extend_from_slice(&data[line_end + 2..line_end + 2 + size]);
+        data.drain(..line_end + 2 + size + 2);
+        if size == 0 {
+            return Ok(body);
+        }
+    }
 }
 
 pub fn get(url: &str) -> hyper::http::request::Builder {
     Request::get(url)
 }
 
-pub fn post_form(url: &str, body: String) -> Request<Full<Bytes>> {
+pub fn post_form(url: &str, body: String) -> Request<Bytes> {
     Request::post(url)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Full::new(Bytes::from(body)))
+        .body(Bytes::from(body))
         .expect("a valid request")
 }
 

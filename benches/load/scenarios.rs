@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use bytes::Bytes;
-use http_body_util::Full;
 
 use crate::load::{Answer, Http, Scenario, get, post_form, send};
 
@@ -37,7 +36,7 @@ impl Scenario for Fetch {
     type Worker = ();
     async fn worker(&self, _: usize) {}
     async fn step(&self, _: &mut ()) -> Result<(), String> {
-        ok(send(&self.http, get(&self.url).body(Full::default()).map_err(|e| e.to_string())?).await?, 200).map(drop)
+        ok(send(&self.http, get(&self.url).body(Bytes::new()).map_err(|e| e.to_string())?).await?, 200).map(drop)
     }
 }
 
@@ -90,10 +89,8 @@ impl CodeFlow {
 
     /// One flow; returns the token response.
     pub async fn flow(&self) -> Result<serde_json::Value, String> {
-        let request = get(&self.authorize_url())
-            .header("cookie", &self.cookie)
-            .body(Full::default())
-            .map_err(|e| e.to_string())?;
+        let request =
+            get(&self.authorize_url()).header("cookie", &self.cookie).body(Bytes::new()).map_err(|e| e.to_string())?;
         let answer = send(&self.http, request).await?;
         if !(300..400).contains(&answer.status) {
             return Err(format!("status {}", answer.status));
@@ -158,7 +155,7 @@ impl Scenario for TokenUse {
         } else {
             get(&format!("{}{}", self.flow.base, self.flow.paths.userinfo))
                 .header("authorization", format!("Bearer {token}"))
-                .body(Full::<Bytes>::default())
+                .body(Bytes::new())
                 .map_err(|e| e.to_string())?
         };
         let answer = json(&ok(send(&self.flow.http, request).await?, 200)?)?;
@@ -183,10 +180,10 @@ pub async fn sign_in(http: &Http, base: &str, client_id: &str, outbox: &Path) ->
     let mut jar: Vec<String> = Vec::new();
     let cookie = |jar: &Vec<String>| jar.join("; ");
     let step = keep_cookies;
-    let a = step(send(http, get(&probe.authorize_url()).body(Full::default()).unwrap()).await.unwrap(), &mut jar);
+    let a = step(send(http, get(&probe.authorize_url()).body(Bytes::new()).unwrap()).await.unwrap(), &mut jar);
     let login = format!("{base}{}", a.location.expect("the login page"));
     let page = step(
-        send(http, get(&login).header("cookie", cookie(&jar)).body(Full::default()).unwrap()).await.unwrap(),
+        send(http, get(&login).header("cookie", cookie(&jar)).body(Bytes::new()).unwrap()).await.unwrap(),
         &mut jar,
     );
     let html = String::from_utf8_lossy(&page.body).to_string();

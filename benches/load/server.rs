@@ -29,7 +29,7 @@ impl Server {
         let server = Server { child, base: format!("http://127.0.0.1:{port}") };
         let http = crate::load::client();
         loop {
-            let request = crate::load::get(&server.url(ready_path)).body(Default::default()).expect("request");
+            let request = crate::load::get(&server.url(ready_path)).body(bytes::Bytes::new()).expect("request");
             if let Ok(answer) = crate::load::send(&http, request).await
                 && answer.status == 200
             {
