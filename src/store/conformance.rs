@@ -156,6 +156,23 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         "the family is revoked"
     );
     assert!(matches!(dir.rotate_refresh(&[9; 32], "app", &[6; 32], now + 1000, now).await.unwrap(), Rotation::Invalid));
+
+    // Concurrent rotations of one token: exactly one wins, whatever batches or locks serve them.
+    let raced = RefreshToken { hash: [20; 32], family_id: "race".into(), ..first.clone() };
+    dir.insert_refresh(&raced).await.unwrap();
+    let attempts: Vec<_> = (0..8u8)
+        .map(|i| {
+            let dir = dir.clone();
+            tokio::spawn(
+                async move { dir.rotate_refresh(&[20; 32], "app", &[30 + i; 32], now + 1000, now).await.unwrap() },
+            )
+        })
+        .collect();
+    let mut rotated = 0;
+    for attempt in attempts {
+        rotated += usize::from(matches!(attempt.await.unwrap(), Rotation::Rotated(_)));
+    }
+    assert_eq!(rotated, 1, "exactly one concurrent rotation succeeds");
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod pg;
 mod redis;
 mod rows;
 mod sqlite;
+mod sqlite_writer;
 
 use std::sync::Arc;
 

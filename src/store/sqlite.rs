@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::cache::RowCache;
 use super::rows::{self, db, to_json};
+use super::sqlite_writer::{Write, Writer, Written};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::model::{Client, Email, Session, User, UserId};
@@ -18,6 +19,8 @@ pub struct SqliteDirectory {
     /// Sessions by token hash, and users by id: read on every authorization and token request.
     sessions: RowCache<[u8; 32], Session>,
     users: RowCache<String, User>,
+    /// Group commit for refresh-token writes.
+    writer: Writer,
 }
 
 impl SqliteDirectory {
@@ -41,7 +44,8 @@ impl SqliteDirectory {
             .await
             .map_err(unavailable)?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(unavailable)?;
-        Ok(SqliteDirectory { pool, sessions: RowCache::new(), users: RowCache::new() })
+        let writer = Writer::start(pool.clone());
+        Ok(SqliteDirectory { pool, sessions: RowCache::new(), users: RowCache::new(), writer })
     }
 }
 
@@ -57,26 +61,6 @@ macro_rules! user_select {
             $where
         )
     };
-}
-
-type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, SqliteArguments>;
-
-fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
-    Ok(sqlx::query(
-        "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
-         created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&t.hash[..])
-    .bind(&t.family_id)
-    .bind(&t.client_id)
-    .bind(&t.user_id.0)
-    .bind(&t.scope)
-    .bind(t.auth_time)
-    .bind(to_json(&t.amr)?)
-    .bind(&t.acr)
-    .bind(&t.session_id)
-    .bind(t.created_at)
-    .bind(t.expires_at))
 }
 
 #[async_trait]
@@ -280,17 +264,7 @@ impl Directory for SqliteDirectory {
     }
 
     async fn insert_refresh(&self, t: &RefreshToken) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("INSERT OR IGNORE INTO refresh_families (id, client_id, user_id, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&t.family_id)
-            .bind(&t.client_id)
-            .bind(&t.user_id.0)
-            .bind(t.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        insert_refresh(t)?.execute(&mut *tx).await.map_err(db)?;
-        tx.commit().await.map_err(db)
+        self.writer.submit(Write::InsertRefresh(t.clone())).await.map(drop)
     }
 
     async fn live_refresh_token(&self, hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<RefreshToken>> {
@@ -314,44 +288,17 @@ impl Directory for SqliteDirectory {
         next_expires_at: UnixTime,
         now: UnixTime,
     ) -> StoreResult<Rotation> {
-        // IMMEDIATE takes the write lock first, so the read below cannot go stale before the update.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-        let row = sqlx::query(
-            "SELECT t.*, t.used_at IS NOT NULL AS used, f.revoked_at IS NOT NULL AS revoked \
-             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = ?",
-        )
-        .bind(&presented[..])
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        let Some(row) = row else { return Ok(Rotation::Invalid) };
-        let current = rows::refresh(&row)?;
-        let (used, revoked) = (rows::Columns::flag(&row, "used")?, rows::Columns::flag(&row, "revoked")?);
-        // RFC 6749 §6: the token must have been issued to the authenticated client.
-        if current.client_id != client_id || revoked || current.expires_at <= now {
-            return Ok(Rotation::Invalid);
+        let write = Write::Rotate {
+            presented: *presented,
+            client_id: client_id.into(),
+            next_hash: *next_hash,
+            next_expires_at,
+            now,
+        };
+        match self.writer.submit(write).await? {
+            Written::Rotated(rotation) => Ok(*rotation),
+            Written::Inserted => Err(StoreError::Corrupt("the writer answered a rotation with an insert".into())),
         }
-        if used {
-            // RFC 9700 §4.14.2: reuse of a rotated token revokes the whole family.
-            sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ?")
-                .bind(now)
-                .bind(&current.family_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            tx.commit().await.map_err(db)?;
-            return Ok(Rotation::Reused { family_id: current.family_id });
-        }
-        sqlx::query("UPDATE refresh_tokens SET used_at = ? WHERE hash = ?")
-            .bind(now)
-            .bind(&presented[..])
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
-        insert_refresh(&next)?.execute(&mut *tx).await.map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        Ok(Rotation::Rotated(current))
     }
 
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
