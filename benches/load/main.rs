@@ -162,6 +162,11 @@ async fn main() {
     for (name, path) in [("discovery document", "/.well-known/openid-configuration"), ("JWKS", "/jwks")] {
         measure(&mut rows, name, &server, &Fetch { http: http.clone(), url: server.url(path) }, &o).await;
     }
+    // The ceiling is measured right before the token scenarios, while the server is idle.
+    eprintln!("measuring the signing ceiling ...");
+    let keys = dir.path().join("keys");
+    let ceiling: Vec<(SigningAlg, f64)> =
+        SigningAlg::ALL.iter().map(|a| (*a, sign::rate(&keys, *a, Duration::from_secs(3)))).collect();
     for (alg, id) in [("RS256", "bench-rs256"), ("ES256", "bench-es256"), ("EdDSA", "bench-eddsa")] {
         let cc = ClientCredentials { http: http.clone(), token_url: server.url("/token"), client_id: id.into() };
         measure(&mut rows, &format!("client_credentials, {alg}"), &server, &cc, &o).await;
@@ -182,11 +187,6 @@ async fn main() {
     server.stop();
 
     let scale_out = scale_out(binary, &o, &mut rows).await;
-
-    eprintln!("measuring the signing ceiling ...");
-    let keys = dir.path().join("keys");
-    let ceiling: Vec<(SigningAlg, f64)> =
-        SigningAlg::ALL.iter().map(|a| (*a, sign::rate(&keys, *a, Duration::from_secs(3)))).collect();
 
     println!();
     println!(
