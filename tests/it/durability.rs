@@ -8,7 +8,7 @@ use std::time::Duration;
 use tessera::config::{Config, EmailTransport, SmtpSecurity};
 
 use crate::support::process::{PgSchema, Replica, free_port, sign_in_on};
-use crate::support::{SmtpSink, WEB_SECRET, client, shared_keys};
+use crate::support::{SmtpSink, WEB_SECRET, client, copy_keys};
 
 /// What the clients saw acknowledged before the kill.
 #[derive(Default)]
@@ -18,12 +18,7 @@ struct Acknowledged {
 }
 
 fn config(dir: &std::path::Path, directory_url: &str, smtp: &SmtpSink) -> std::path::PathBuf {
-    let keys = dir.join("keys");
-    std::fs::create_dir_all(&keys).unwrap();
-    for entry in std::fs::read_dir(shared_keys()).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, keys.join(path.file_name().unwrap())).unwrap();
-    }
+    let keys = copy_keys(dir);
     let issuer = "http://localhost:8080".to_string();
     let mut config = Config { issuer: issuer.clone(), keys_dir: keys, demo: false, ..Config::default() };
     config.directory.url = directory_url.to_string();

@@ -9,7 +9,7 @@ use tessera::config::{Config, EmailTransport, SmtpSecurity};
 
 use crate::support::browser::{csrf, param};
 use crate::support::process::{PgSchema, Replica, free_port, redis_prefix, redis_url};
-use crate::support::{SmtpSink, WEB_SECRET, client, shared_keys};
+use crate::support::{SmtpSink, WEB_SECRET, client, copy_keys};
 
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -26,12 +26,7 @@ struct Cluster {
 /// three replicas on their own ports.
 async fn cluster(adjust: impl FnOnce(&mut Config)) -> Cluster {
     let dir = tempfile::tempdir().unwrap();
-    let keys = dir.path().join("keys");
-    std::fs::create_dir_all(&keys).unwrap();
-    for entry in std::fs::read_dir(shared_keys()).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, keys.join(path.file_name().unwrap())).unwrap();
-    }
+    let keys = copy_keys(dir.path());
     let schema = PgSchema::create().await;
     let smtp = SmtpSink::start().await;
     let ports = [free_port(), free_port(), free_port()];

@@ -30,7 +30,7 @@ pub struct TestServer {
 }
 
 /// Keys are generated once per test run and copied into each server's folder.
-pub fn shared_keys() -> &'static Path {
+fn shared_keys() -> &'static Path {
     static KEYS: OnceLock<PathBuf> = OnceLock::new();
     KEYS.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("tessera-test-keys-{}", std::process::id()));
@@ -39,6 +39,17 @@ pub fn shared_keys() -> &'static Path {
         tessera::keys::load_secret(&dir, true).unwrap();
         dir
     })
+}
+
+/// Copies the shared test keys into `dir/keys` and returns that folder.
+pub fn copy_keys(dir: &Path) -> PathBuf {
+    let keys = dir.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    for entry in std::fs::read_dir(shared_keys()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, keys.join(path.file_name().unwrap())).unwrap();
+    }
+    keys
 }
 
 pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &str) -> ClientConfig {
@@ -65,12 +76,7 @@ impl TestServer {
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let keys = dir.path().join("keys");
-        std::fs::create_dir_all(&keys).unwrap();
-        for entry in std::fs::read_dir(shared_keys()).unwrap() {
-            let path = entry.unwrap().path();
-            std::fs::copy(&path, keys.join(path.file_name().unwrap())).unwrap();
-        }
+        let keys = copy_keys(dir.path());
         let smtp = SmtpSink::start().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
