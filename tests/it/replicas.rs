@@ -8,7 +8,7 @@ use serde_json::Value;
 use tessera::config::{Config, EmailTransport, SmtpSecurity};
 
 use crate::support::browser::{csrf, param};
-use crate::support::process::{PgSchema, Replica, free_port, redis_prefix, redis_url};
+use crate::support::process::{PgSchema, RedisKeys, Replica, free_port, redis_url};
 use crate::support::{SmtpSink, WEB_SECRET, client, copy_keys};
 
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -19,6 +19,7 @@ struct Cluster {
     replicas: Vec<Replica>,
     smtp: SmtpSink,
     _schema: PgSchema,
+    _keys: RedisKeys,
     _dir: tempfile::TempDir,
 }
 
@@ -34,7 +35,8 @@ async fn cluster(adjust: impl FnOnce(&mut Config)) -> Cluster {
     let mut config = Config { issuer: issuer.clone(), keys_dir: keys, demo: false, ..Config::default() };
     config.directory.url = schema.url();
     config.ephemeral.url = redis_url();
-    config.ephemeral.prefix = redis_prefix();
+    let redis_keys = RedisKeys::new();
+    config.ephemeral.prefix = redis_keys.prefix.clone();
     config.email.transport = EmailTransport::Smtp;
     config.email.smtp.host = "127.0.0.1".into();
     config.email.smtp.port = smtp.port;
@@ -46,7 +48,7 @@ async fn cluster(adjust: impl FnOnce(&mut Config)) -> Cluster {
     let file = dir.path().join("tessera.toml");
     std::fs::write(&file, toml::to_string(&config).unwrap()).unwrap();
     let replicas = start(&file, &ports).await;
-    Cluster { replicas, smtp, _schema: schema, _dir: dir }
+    Cluster { replicas, smtp, _schema: schema, _keys: redis_keys, _dir: dir }
 }
 
 async fn start(file: &Path, ports: &[u16]) -> Vec<Replica> {

@@ -113,6 +113,32 @@ pub fn redis_prefix() -> String {
     format!("{}:", unique("tessera-test-"))
 }
 
+/// A key prefix on the shared Redis whose keys are deleted when dropped.
+pub struct RedisKeys {
+    pub prefix: String,
+}
+
+impl RedisKeys {
+    pub fn new() -> RedisKeys {
+        RedisKeys { prefix: redis_prefix() }
+    }
+}
+
+impl Drop for RedisKeys {
+    fn drop(&mut self) {
+        let pattern = format!("{}*", self.prefix);
+        let _ = std::thread::spawn(move || {
+            let Ok(client) = redis::Client::open(redis_url()) else { return };
+            let Ok(mut conn) = client.get_connection() else { return };
+            let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
+            if !keys.is_empty() {
+                let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
+            }
+        })
+        .join();
+    }
+}
+
 /// A TCP relay to a service that a test can cut (dropping live connections and refusing new
 /// ones) and restore: a service outage without stopping the shared server.
 #[derive(Clone)]
