@@ -28,6 +28,12 @@ pub fn random_digits(digits: u32) -> String {
     }
 }
 
+pub fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    fill(&mut b);
+    u64::from_le_bytes(b)
+}
+
 fn fill(bytes: &mut [u8]) {
     // The system RNG failing is not recoverable and never happens on a working host.
     SystemRandom::new().fill(bytes).expect("system randomness unavailable");

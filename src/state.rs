@@ -28,13 +28,15 @@ pub struct Inner {
     /// Keys OTP hashes; shared by every replica.
     pub secret: Vec<u8>,
     /// Clients declared in the configuration file (and the demo client), by id.
-    static_clients: HashMap<String, Client>,
+    static_clients: HashMap<String, Arc<Client>>,
     /// The discovery document and JWKS, serialised once.
     pub discovery: CachedJson,
     pub jwks: CachedJson,
     pub http: reqwest::Client,
     /// JWK Sets fetched from clients' `jwks_uri`.
     pub client_keys: crate::oauth::client_jwt::KeyCache,
+    /// Counter behind request ids, starting at a random point.
+    request_ids: std::sync::atomic::AtomicU64,
 }
 
 impl Deref for AppState {
@@ -58,11 +60,11 @@ pub struct Parts {
 
 impl AppState {
     pub fn new(p: Parts) -> Self {
-        let mut static_clients: HashMap<String, Client> =
-            p.config.clients.iter().map(|c| (c.id.clone(), client_from_config(c))).collect();
+        let mut static_clients: HashMap<String, Arc<Client>> =
+            p.config.clients.iter().map(|c| (c.id.clone(), Arc::new(client_from_config(c)))).collect();
         if p.config.demo {
             let demo = demo_client(p.config.issuer());
-            static_clients.insert(demo.id.clone(), demo);
+            static_clients.insert(demo.id.clone(), Arc::new(demo));
         }
         let discovery = CachedJson::new(discovery::document(&p.config));
         let jwks = CachedJson::new(p.keys.jwks_json().to_vec());
@@ -83,15 +85,21 @@ impl AppState {
                 .build()
                 .unwrap_or_default(),
             client_keys: Default::default(),
+            request_ids: std::sync::atomic::AtomicU64::new(crypto::random_u64()),
         }))
     }
 
     /// Finds a client: configuration first, then the directory.
-    pub async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
+    pub async fn client(&self, id: &str) -> StoreResult<Option<Arc<Client>>> {
         if let Some(c) = self.static_clients.get(id) {
             return Ok(Some(c.clone()));
         }
-        self.directory.client(id).await
+        Ok(self.directory.client(id).await?.map(Arc::new))
+    }
+
+    /// A request id: unique in this process, and unlikely to repeat across replicas.
+    pub fn next_request_id(&self) -> String {
+        format!("{:016x}", self.request_ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
     }
 
     pub fn is_static_client(&self, id: &str) -> bool {

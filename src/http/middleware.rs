@@ -12,10 +12,6 @@ use axum::response::{Html, IntoResponse, Response};
 use super::{ErrorCause, PageError};
 use crate::state::AppState;
 
-/// A per-request id, shown on error pages and in logs.
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
-
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -28,12 +24,13 @@ struct ErrorPage<'a> {
     request_id: &'a str,
 }
 
-pub async fn around(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let id = crate::crypto::random_token()[..16].to_string();
-    req.extensions_mut().insert(RequestId(id.clone()));
+    let id = state.next_request_id();
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
+    // A cheap reference-counted copy; only the path (never the query) is logged.
+    let uri = req.uri().clone();
+    let path = uri.path();
 
     let mut response = next.run(req).await;
 

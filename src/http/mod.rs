@@ -7,8 +7,6 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-pub use middleware::RequestId;
-
 use crate::state::AppState;
 
 /// An internal cause attached to an error response; the middleware logs it once, with the

@@ -1,6 +1,8 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9): the method the
 //! client registered, and only that one.
 
+use std::sync::Arc;
+
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -79,7 +81,7 @@ fn presented(headers: &HeaderMap, params: &Params) -> Result<Presented, OAuthErr
 }
 
 /// Returns the authenticated client, or `invalid_client` (401) without saying which part failed.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Client, OAuthError> {
+pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Arc<Client>, OAuthError> {
     let p = presented(headers, params)?;
     let basic = p.method == AuthMethod::ClientSecretBasic;
     let client = state.client(&p.client_id).await?.ok_or_else(|| invalid_client(basic))?;

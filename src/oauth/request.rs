@@ -2,6 +2,8 @@
 //! `AuthRequest`. Until the client and redirect_uri are verified, errors render a page; after,
 //! they travel to the verified redirect_uri — the error type decides, not a flag.
 
+use std::sync::Arc;
+
 use super::error::ErrorCode;
 use super::params::Params;
 use super::pkce;
@@ -31,7 +33,10 @@ pub enum AuthorizeError {
 }
 
 /// Step one: the client and its redirect_uri. Anything wrong here renders a page.
-pub fn verify_redirect(params: &Params, client: Option<Client>) -> Result<(VerifiedRedirect, Client), PageError> {
+pub fn verify_redirect(
+    params: &Params,
+    client: Option<Arc<Client>>,
+) -> Result<(VerifiedRedirect, Arc<Client>), PageError> {
     for name in ["client_id", "redirect_uri"] {
         if params.is_repeated(name) {
             return Err(PageError::bad_request(format!("The {name} parameter appears more than once.")));
