@@ -14,6 +14,13 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A 128-bit random identifier, base64url (22 characters): token ids, session and grant ids.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// A numeric one-time code of `digits` digits, uniform (rejection sampling, no modulo bias).
 pub fn random_digits(digits: u32) -> String {
     let bound = 10u64.pow(digits);
@@ -82,6 +89,12 @@ mod tests {
             assert_eq!(c.len(), 6);
             assert!(c.bytes().all(|b| b.is_ascii_digit()));
         }
+    }
+
+    #[test]
+    fn ids_carry_128_bits() {
+        assert_eq!(random_id().len(), 22);
+        assert_ne!(random_id(), random_id());
     }
 
     #[test]

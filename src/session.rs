@@ -51,14 +51,7 @@ pub async fn start(
     }
     let token = crypto::random_token();
     let lifetime = state.config.lifetimes.session as i64;
-    let session = Session {
-        id: crypto::random_token()[..22].to_string(),
-        user_id,
-        auth_time: now,
-        amr,
-        acr,
-        expires_at: now + lifetime,
-    };
+    let session = Session { id: crypto::random_id(), user_id, auth_time: now, amr, acr, expires_at: now + lifetime };
     state.directory.insert_session(&crypto::sha256(token.as_bytes()), &session, now).await?;
     let jar = jar.add(cookie(state, "tessera_session", token, Some(lifetime)));
     Ok((jar, session))

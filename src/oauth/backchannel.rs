@@ -56,7 +56,7 @@ fn logout_token(state: &AppState, client: &Client, session: &Session) -> Result<
         aud: &client.id,
         iat: now,
         exp: now + 120,
-        jti: crypto::random_token()[..22].to_string(),
+        jti: crypto::random_id(),
         sub: &session.user_id.0,
         sid: &session.id,
         events: json!({ "http://schemas.openid.net/event/backchannel-logout": {} }),

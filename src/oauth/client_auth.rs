@@ -39,7 +39,12 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     let decoded = STANDARD.decode(encoded.trim()).map_err(|_| invalid_client(true))?;
     let text = String::from_utf8(decoded).map_err(|_| invalid_client(true))?;
     let (id, secret) = text.split_once(':').ok_or_else(|| invalid_client(true))?;
-    let unescape = |s: &str| form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+    let unescape = |s: &str| {
+        if !s.contains(['%', '+']) {
+            return Some(s.to_string());
+        }
+        form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned())
+    };
     match (unescape(id), unescape(secret)) {
         (Some(id), Some(secret)) if !id.is_empty() => Ok(Some((id, secret))),
         _ => Err(invalid_client(true)),
@@ -109,4 +114,34 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &Params
         return Err(invalid_client(basic));
     }
     Ok(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(raw: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, format!("Basic {}", STANDARD.encode(raw)).parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn basic_credentials_are_form_decoded_per_rfc6749_section_2_3_1() {
+        assert_eq!(basic_credentials(&header("a%3Ab:s%2Bc+d")).unwrap(), Some(("a:b".into(), "s+c d".into())));
+        assert_eq!(
+            basic_credentials(&header("app:plain-secret")).unwrap(),
+            Some(("app".into(), "plain-secret".into()))
+        );
+    }
+
+    #[test]
+    fn malformed_basic_headers_are_invalid_client() {
+        for raw in ["no-colon", ":secret-without-id"] {
+            assert!(basic_credentials(&header(raw)).is_err(), "{raw}");
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, "Basic !!!not-base64".parse().unwrap());
+        assert!(basic_credentials(&headers).is_err());
+    }
 }

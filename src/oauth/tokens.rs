@@ -108,7 +108,7 @@ pub fn mint(state: &AppState, g: &Grant<'_>, id_token_nonce: bool) -> Result<Tok
         client_id: g.client.id.clone(),
         exp: now + lifetimes.access_token as i64,
         iat: now,
-        jti: crypto::random_token()[..22].to_string(),
+        jti: crypto::random_id(),
         scope: scope.clone(),
         auth_time: Some(g.auth_time),
         gid: g.grant_id.to_string(),
@@ -220,7 +220,7 @@ pub fn mint_for_client(
 ) -> Result<TokenResponse, OAuthError> {
     let now = state.clock.now();
     let lifetime = state.config.lifetimes.access_token;
-    let jti = crypto::random_token()[..22].to_string();
+    let jti = crypto::random_id();
     let access = AccessClaims {
         iss: state.issuer().to_string(),
         sub: client.id.clone(),

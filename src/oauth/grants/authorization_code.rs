@@ -30,7 +30,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
     let Some(grant) = state.ephemeral.take_json::<CodeGrant>(&code::key(code)).await? else {
         return Err(replayed(state, code).await?);
     };
-    let grant_id = crypto::random_token()[..22].to_string();
+    let grant_id = crypto::random_id();
     let tombstone = Redeemed { grant_id: grant_id.clone() };
     let keep = state.config.lifetimes.access_token.max(state.config.lifetimes.authorization_code);
     state.ephemeral.put_json(&redeemed_key(code), &tombstone, keep).await?;
