@@ -170,10 +170,7 @@ fn check_client_keys(c: &ClientConfig) -> Result<(), (&'static str, String)> {
 
 /// A URL Tessera itself calls: https, or http on loopback; no fragment.
 pub fn check_server_url(uri: &str) -> Result<(), String> {
-    let url = Url::parse(uri).map_err(|e| format!("not an absolute URL ({e})"))?;
-    if url.fragment().is_some() {
-        return Err("must not contain a fragment".into());
-    }
+    let url = absolute_without_fragment(uri)?;
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(&url) => Ok(()),
@@ -181,12 +178,17 @@ pub fn check_server_url(uri: &str) -> Result<(), String> {
     }
 }
 
-/// RFC 6749 §3.1.2: absolute, no fragment. Plain http only for loopback (RFC 8252 §7.3).
-pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
+fn absolute_without_fragment(uri: &str) -> Result<Url, String> {
     let url = Url::parse(uri).map_err(|e| format!("not an absolute URL ({e})"))?;
     if url.fragment().is_some() {
         return Err("must not contain a fragment".into());
     }
+    Ok(url)
+}
+
+/// RFC 6749 §3.1.2: absolute, no fragment. Plain http only for loopback (RFC 8252 §7.3).
+pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
+    let url = absolute_without_fragment(uri)?;
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(&url) => Ok(()),

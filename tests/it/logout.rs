@@ -102,28 +102,22 @@ async fn a_request_not_tied_to_the_session_asks_for_confirmation() {
         assert!(html.contains("Sign out?") && html.contains("ada@example.com"));
     }
     assert!(!signed_out(&server, &browser).await, "showing the page ends nothing");
-    let html = browser
-        .get(&logout_url(&[("client_id", "web"), ("post_logout_redirect_uri", &server.url("/bye/web"))]))
-        .await
-        .text()
-        .await
-        .unwrap();
-    let id = html.split("name=\"id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let csrf = crate::support::browser::csrf(&html);
+    let (id, csrf) = confirmation(&browser, &server).await;
     let forged = other.post("/logout/confirm", &[("id", &id), ("csrf", &csrf)]).await;
     assert_eq!(forged.status(), 400, "another browser cannot confirm");
-    let html = browser
-        .get(&logout_url(&[("client_id", "web"), ("post_logout_redirect_uri", &server.url("/bye/web"))]))
-        .await
-        .text()
-        .await
-        .unwrap();
-    let id = html.split("name=\"id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let csrf = crate::support::browser::csrf(&html);
+    let (id, csrf) = confirmation(&browser, &server).await;
     let response = browser.post("/logout/confirm", &[("id", &id), ("csrf", &csrf)]).await;
     assert_eq!(Browser::location(&response), server.url("/bye/web"));
     assert!(signed_out(&server, &browser).await);
     assert!(!signed_out(&server, &other).await, "only this browser's session ended");
+}
+
+/// Opens the confirmation page of an untied logout and returns its pending id and CSRF token.
+async fn confirmation(browser: &Browser, server: &TestServer) -> (String, String) {
+    let query = [("client_id", "web"), ("post_logout_redirect_uri", &server.url("/bye/web"))];
+    let html = browser.get(&logout_url(&query)).await.text().await.unwrap();
+    let id = html.split("name=\"id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    (id, crate::support::browser::csrf(&html))
 }
 
 /// Verifies a logout token with an independent JWT library against the published JWKS.
