@@ -104,3 +104,27 @@ async fn a_client_added_with_the_cli_authenticates_with_its_printed_secret() {
     assert!(run(&["clients", "remove", "cli-app"]).status.success());
     assert!(!run(&["clients", "remove", "cli-app"]).status.success());
 }
+
+#[tokio::test]
+async fn migrate_creates_the_postgres_tables_and_is_idempotent() {
+    let schema = crate::support::process::PgSchema::create().await;
+    for _ in 0..2 {
+        let output = Command::new(BIN)
+            .arg("migrate")
+            .env("TESSERA_DIRECTORY__URL", schema.url())
+            .env_remove("TESSERA_CONFIG")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stdout).contains("directory is up to date"));
+    }
+    let db = sqlx::PgPool::connect(&schema.url()).await.unwrap();
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() \
+         AND table_name IN ('users', 'identifiers', 'clients', 'sessions', 'refresh_tokens')",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(tables, 5);
+}
