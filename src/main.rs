@@ -89,8 +89,6 @@ struct AddClient {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = std::env::var("TESSERA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
     let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
         Ok(c) => c,
         Err(e) => {
@@ -98,6 +96,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let filter = std::env::var("TESSERA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    // Production logs are JSON lines for collectors; dev logs are for people.
+    if config.mode == tessera::config::Mode::Production {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -1,10 +1,11 @@
-//! The one middleware around every request: request id, security headers, error pages, and a
-//! log line with the cause of any error (never a secret: only the path, not the query).
+//! The one middleware around every request: request id, security headers, error pages, and one
+//! log line per request (request id, method, route template, status, latency) plus the cause of
+//! any error. Never a secret: no query, no path parameters, no bodies.
 
 use std::time::Instant;
 
 use askama::Template;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -28,9 +29,9 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
     let started = Instant::now();
     let id = state.next_request_id();
     let method = req.method().clone();
-    // A cheap reference-counted copy; only the path (never the query) is logged.
-    let uri = req.uri().clone();
-    let path = uri.path();
+    // The route template, never the path itself: paths carry interaction ids, queries carry codes.
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("(no route)", |r| r.as_str());
 
     let mut response = next.run(req).await;
 
@@ -51,9 +52,10 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
     }
     let status = response.status();
     if let Some(ErrorCause(cause)) = response.extensions().get::<ErrorCause>() {
-        tracing::error!(request_id = %id, %method, %path, status = status.as_u16(), %cause, "request failed");
+        tracing::error!(request_id = %id, %method, %route, status = status.as_u16(), %cause, "request failed");
     }
-    tracing::debug!(request_id = %id, %method, %path, status = status.as_u16(), ms = started.elapsed().as_secs_f64() * 1e3, "request");
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    tracing::info!(target: "tessera::request", request_id = %id, %method, %route, status = status.as_u16(), ms, "request");
 
     let headers = response.headers_mut();
     headers.insert("x-request-id", HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-")));

@@ -14,6 +14,7 @@ mod durability;
 mod faults;
 mod login_otp;
 mod logout;
+mod logs;
 mod private_key_jwt;
 mod refresh;
 mod replicas;

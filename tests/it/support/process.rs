@@ -20,11 +20,21 @@ pub struct Replica {
 impl Replica {
     /// Starts `tessera --config CONFIG serve` listening on `port`.
     pub fn spawn(config: &Path, port: u16) -> Replica {
+        Self::start(config, port, "warn", Stdio::null())
+    }
+
+    /// Like `spawn`, with every log line at `info` and above written to `log`.
+    pub fn spawn_logged(config: &Path, port: u16, log: &Path) -> Replica {
+        Self::start(config, port, "info", Stdio::from(std::fs::File::create(log).unwrap()))
+    }
+
+    fn start(config: &Path, port: u16, level: &str, stdout: Stdio) -> Replica {
         let child = Command::new(BIN)
             .args(["--config", config.to_str().unwrap(), "serve"])
             .env("TESSERA_LISTEN", format!("127.0.0.1:{port}"))
-            .env("TESSERA_LOG", "warn")
-            .stdout(Stdio::null())
+            .env("TESSERA_LOG", level)
+            .env("NO_COLOR", "1")
+            .stdout(stdout)
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
