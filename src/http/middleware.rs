@@ -54,8 +54,16 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
     if let Some(ErrorCause(cause)) = response.extensions().get::<ErrorCause>() {
         tracing::error!(request_id = %id, %method, %route, status = status.as_u16(), %cause, "request failed");
     }
-    let ms = started.elapsed().as_secs_f64() * 1e3;
-    tracing::info!(target: "tessera::request", request_id = %id, %method, %route, status = status.as_u16(), ms, "request");
+    // Field expressions are evaluated only when the line is enabled.
+    tracing::info!(
+        target: "tessera::request",
+        request_id = %id,
+        %method,
+        %route,
+        status = status.as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1e3,
+        "request"
+    );
 
     let headers = response.headers_mut();
     headers.insert("x-request-id", HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-")));
