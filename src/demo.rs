@@ -144,7 +144,7 @@ async fn callback(
         }
     };
     let claims: serde_json::Value =
-        jwt::verify(&state.keys, &tokens.id_token, "JWT").map_err(|e| fail(format!("ID token rejected: {e}")))?;
+        jwt::verify(&state.keys(), &tokens.id_token, "JWT").map_err(|e| fail(format!("ID token rejected: {e}")))?;
     if claims["iss"] != state.issuer() || claims["aud"] != DEMO_CLIENT_ID || claims["nonce"] != pending.nonce.as_str() {
         return Err(fail("The ID token's issuer, audience or nonce is wrong.".into()));
     }

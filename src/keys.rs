@@ -1,5 +1,5 @@
-//! KeyRing: signing keys loaded once from `keys/`, the active key per algorithm, signing,
-//! verification of Tessera's own JWTs, and the JWKS document built once.
+//! KeyRing: signing keys parsed from `keys/`, their schedule (next, active, retired) from
+//! `keys/keys.toml`, the active key per algorithm, and the JWKS document; rotation and retirement.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -11,6 +11,7 @@ use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair, UnparsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::model::SigningAlg;
@@ -122,79 +123,367 @@ fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// All loaded keys: one active signer per algorithm, every key findable by `kid`.
+/// Where a key is in its life, at a given time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyState {
+    /// Published in the JWKS, not signing yet.
+    Next,
+    /// The newest activated key of its algorithm: it signs.
+    Active,
+    /// No longer signs; published until every token it signed has expired.
+    Retired,
+}
+
+impl KeyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Next => "next",
+            KeyState::Active => "active",
+            KeyState::Retired => "retired",
+        }
+    }
+}
+
+/// One key's schedule, as recorded in `keys.toml` beside the key files. Keys without an entry
+/// (placed there by an operator) are active from the start and never retired.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEntry {
+    pub file: String,
+    pub alg: String,
+    pub kid: String,
+    /// Unix seconds.
+    pub created: i64,
+    /// When it starts signing.
+    pub activates: i64,
+    /// When an operator retired it (`tessera keys retire`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired: Option<i64>,
+    /// Made by a dev-mode start; refused in production.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dev: bool,
+}
+
+/// `keys.toml`: the schedule of every key file and where the server secret came from.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dev_secret: bool,
+    #[serde(default, rename = "key")]
+    pub keys: Vec<KeyEntry>,
+}
+
+pub const MANIFEST: &str = "keys.toml";
+
+impl Manifest {
+    pub fn read(dir: &Path) -> Result<Self, KeyError> {
+        let path = dir.join(MANIFEST);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| KeyError(format!("{}: {e}", path.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+            Err(e) => Err(KeyError(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+
+    /// Replaces the file atomically (write aside, then rename), so a reader never sees half of it.
+    pub fn write(&self, dir: &Path) -> Result<(), KeyError> {
+        let text = toml::to_string(self).map_err(|e| KeyError(e.to_string()))?;
+        let text = format!(
+            "# Tessera signing keys and their schedule, kept by `tessera keys`. Times are Unix seconds.\n\n{text}"
+        );
+        let tmp = dir.join(format!(".{MANIFEST}.tmp"));
+        let _ = std::fs::remove_file(&tmp);
+        write_private(&tmp, &text)?;
+        std::fs::rename(&tmp, dir.join(MANIFEST)).map_err(|e| KeyError(format!("cannot replace {MANIFEST}: {e}")))
+    }
+}
+
+/// A loaded key with its schedule.
+pub struct Scheduled {
+    pub key: Arc<SigningKey>,
+    pub entry: KeyEntry,
+    /// When it stops signing: retired by the operator, or replaced by a newer key of its algorithm.
+    pub stops_signing: Option<i64>,
+    /// When it leaves the JWKS: once the longest-lived token it may have signed has expired.
+    pub unpublished_at: Option<i64>,
+    pub state: KeyState,
+}
+
+/// The keys as they stand at one moment: the signer per algorithm, the published keys by
+/// `kid`, and the JWKS document. The server rebuilds it every minute from the folder, so
+/// replicas sharing the folder agree on the active key without talking to each other.
 pub struct KeyRing {
     active: HashMap<SigningAlg, Arc<SigningKey>>,
     by_kid: HashMap<String, Arc<SigningKey>>,
     jwks: Vec<u8>,
+    schedule: Vec<Scheduled>,
+}
+
+impl fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.schedule.iter().map(|s| (s.key.as_ref(), s.state))).finish()
+    }
 }
 
 impl KeyRing {
+    /// A ring of keys that are all active (keys handed over without a schedule).
     pub fn new(keys: Vec<SigningKey>) -> Result<Self, KeyError> {
-        let mut active = HashMap::new();
-        let mut by_kid = HashMap::new();
-        for key in keys {
-            let key = Arc::new(key);
-            if by_kid.insert(key.kid.clone(), key.clone()).is_some() {
+        let keys = keys
+            .into_iter()
+            .map(|key| {
+                let entry = KeyEntry {
+                    file: String::new(),
+                    alg: key.alg.as_str().into(),
+                    kid: key.kid.clone(),
+                    created: 0,
+                    activates: 0,
+                    retired: None,
+                    dev: false,
+                };
+                (key, entry)
+            })
+            .collect();
+        Self::at(keys, 0, 0)
+    }
+
+    /// Computes every key's state at `now`. `tail` is how long a key stays published after it
+    /// stops signing (the longest token lifetime plus leeway).
+    pub fn at(keys: Vec<(SigningKey, KeyEntry)>, now: i64, tail: i64) -> Result<Self, KeyError> {
+        let mut schedule: Vec<Scheduled> = Vec::new();
+        for (key, entry) in keys {
+            if schedule.iter().any(|s| s.key.kid == key.kid) {
                 return Err(KeyError(format!("the same key is present twice (kid {})", key.kid)));
             }
-            active.entry(key.alg).or_insert(key);
+            schedule.push(Scheduled {
+                key: Arc::new(key),
+                entry,
+                stops_signing: None,
+                unpublished_at: None,
+                state: KeyState::Next,
+            });
+        }
+        // Stable: keys made in the same second keep the order they were made in.
+        schedule.sort_by_key(|s| (s.key.alg.as_str(), s.entry.activates, s.entry.created));
+        // A key stops signing when the next key of its algorithm that ever signs activates.
+        let ever_signs = |e: &KeyEntry| e.retired.is_none_or(|r| r > e.activates);
+        for i in 0..schedule.len() {
+            let alg = schedule[i].key.alg;
+            let replaced =
+                schedule[i + 1..].iter().find(|s| s.key.alg == alg && ever_signs(&s.entry)).map(|s| s.entry.activates);
+            let e = &schedule[i].entry;
+            let stops = match (e.retired, replaced) {
+                (Some(r), Some(n)) => Some(r.min(n)),
+                (r, n) => r.or(n),
+            };
+            let s = &mut schedule[i];
+            s.stops_signing = stops.map(|t| t.max(s.entry.activates));
+            s.unpublished_at = s.stops_signing.map(|t| t.saturating_add(tail));
+            s.state = match s.stops_signing {
+                _ if s.entry.activates > now => KeyState::Next,
+                Some(t) if t <= now => KeyState::Retired,
+                _ => KeyState::Active,
+            };
+        }
+        let mut active = HashMap::new();
+        let mut by_kid = HashMap::new();
+        for s in &schedule {
+            if s.state == KeyState::Active {
+                active.insert(s.key.alg, s.key.clone());
+            }
+            if s.unpublished_at.is_none_or(|t| t > now) {
+                by_kid.insert(s.key.kid.clone(), s.key.clone());
+            }
         }
         for alg in SigningAlg::ALL {
             if !active.contains_key(&alg) {
-                return Err(KeyError(format!("no {} key", alg.as_str())));
+                return Err(KeyError(format!(
+                    "no {} key can sign now; run `tessera keys rotate --alg {} --lead 0`",
+                    alg.as_str(),
+                    alg.as_str()
+                )));
             }
         }
         let mut jwks: Vec<&serde_json::Value> = by_kid.values().map(|k| &k.jwk).collect();
         jwks.sort_by_key(|j| j["kid"].as_str().map(str::to_owned));
         let jwks = serde_json::to_vec(&json!({ "keys": jwks })).map_err(|e| KeyError(e.to_string()))?;
-        Ok(KeyRing { active, by_kid, jwks })
+        Ok(KeyRing { active, by_kid, jwks, schedule })
     }
 
-    /// Loads every `*.pem` in `dir`; when `generate` is set, creates keys for missing algorithms.
-    pub fn load_dir(dir: &Path, generate: bool) -> Result<(Self, Vec<SigningAlg>), KeyError> {
-        let mut keys = Vec::new();
-        if dir.exists() {
-            let entries =
-                std::fs::read_dir(dir).map_err(|e| KeyError(format!("cannot read {}: {e}", dir.display())))?;
-            let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            paths.sort();
-            for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "pem")) {
-                let text = std::fs::read_to_string(&path).map_err(|e| KeyError(format!("{}: {e}", path.display())))?;
-                let der =
-                    pem_decode(&text).ok_or_else(|| KeyError(format!("{}: not a PEM PRIVATE KEY", path.display())))?;
-                keys.push(SigningKey::from_pkcs8(&der).map_err(|e| KeyError(format!("{}: {e}", path.display())))?);
-            }
-        }
+    /// Loads every `*.pem` in `dir` with its schedule from `keys.toml`, as it stands at `now`.
+    /// When `generate` is set (dev mode), creates keys for missing algorithms, marked `dev`.
+    pub fn load_dir(dir: &Path, generate: bool, now: i64, tail: i64) -> Result<(Self, Vec<SigningAlg>), KeyError> {
+        let mut manifest = Manifest::read(dir)?;
+        let mut keys = read_keys(dir, &manifest)?;
         let mut generated = Vec::new();
         for alg in SigningAlg::ALL {
-            if generate && !keys.iter().any(|k| k.alg == alg) {
-                let (key, der) = SigningKey::generate(alg)?;
-                write_private(&dir.join(format!("{}.pem", alg.as_str().to_ascii_lowercase())), &pem_encode(&der))?;
-                keys.push(key);
+            if generate && !keys.iter().any(|(k, _)| k.alg == alg) {
+                let (key, entry) = create_key(dir, alg, now, now, true)?;
+                manifest.keys.push(entry.clone());
+                keys.push((key, entry));
                 generated.push(alg);
             }
         }
-        Ok((Self::new(keys)?, generated))
+        if !generated.is_empty() {
+            manifest.write(dir)?;
+        }
+        Ok((Self::at(keys, now, tail)?, generated))
     }
 
     pub fn active(&self, alg: SigningAlg) -> &SigningKey {
-        // `new` refuses a ring without a key for every algorithm.
+        // `at` refuses a ring without an active key for every algorithm.
         &self.active[&alg]
     }
 
+    /// A published key (next, active, or retired but still published).
     pub fn by_kid(&self, kid: &str) -> Option<&SigningKey> {
         self.by_kid.get(kid).map(|k| k.as_ref())
     }
 
-    /// The JWKS document (RFC 7517 §5), serialised once at load.
+    /// The JWKS document (RFC 7517 §5) of the published keys, serialised once.
     pub fn jwks_json(&self) -> &[u8] {
         &self.jwks
     }
 
+    /// Published keys.
     pub fn keys(&self) -> impl Iterator<Item = &SigningKey> {
         self.by_kid.values().map(|k| k.as_ref())
     }
+
+    /// Every key in the folder with its schedule, by algorithm and activation.
+    pub fn schedule(&self) -> &[Scheduled] {
+        &self.schedule
+    }
+
+    /// The files of dev-generated keys that sign now (refused in production).
+    pub fn active_dev_keys(&self) -> Vec<&str> {
+        self.schedule
+            .iter()
+            .filter(|s| s.state == KeyState::Active && s.entry.dev)
+            .map(|s| s.entry.file.as_str())
+            .collect()
+    }
+}
+
+/// Reads every `*.pem` of `dir`, pairing each with its manifest entry; an entry whose file is
+/// missing, or whose file holds another key, is an error.
+fn read_keys(dir: &Path, manifest: &Manifest) -> Result<Vec<(SigningKey, KeyEntry)>, KeyError> {
+    let mut keys = Vec::new();
+    if !dir.exists() {
+        return Ok(keys);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| KeyError(format!("cannot read {}: {e}", dir.display())))?;
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "pem")) {
+        let text = std::fs::read_to_string(&path).map_err(|e| KeyError(format!("{}: {e}", path.display())))?;
+        let der = pem_decode(&text).ok_or_else(|| KeyError(format!("{}: not a PEM PRIVATE KEY", path.display())))?;
+        let key = SigningKey::from_pkcs8(&der).map_err(|e| KeyError(format!("{}: {e}", path.display())))?;
+        let file = path.file_name().and_then(|f| f.to_str()).unwrap_or_default().to_string();
+        let entry = match manifest.keys.iter().find(|e| e.file == file) {
+            Some(e) if e.kid != key.kid => {
+                return Err(KeyError(format!(
+                    "{}: holds kid {}, but {MANIFEST} says {}",
+                    path.display(),
+                    key.kid,
+                    e.kid
+                )));
+            }
+            Some(e) => e.clone(),
+            None => KeyEntry {
+                file,
+                alg: key.alg.as_str().into(),
+                kid: key.kid.clone(),
+                created: 0,
+                activates: 0,
+                retired: None,
+                dev: false,
+            },
+        };
+        keys.push((key, entry));
+    }
+    if let Some(missing) = manifest.keys.iter().find(|e| !keys.iter().any(|(_, k)| k.file == e.file)) {
+        return Err(KeyError(format!("{MANIFEST} names {}, which is not in {}", missing.file, dir.display())));
+    }
+    // Keys without an entry first, then in the order they were made.
+    keys.sort_by_key(|(_, e)| manifest.keys.iter().position(|m| m.file == e.file).map_or(-1, |i| i as i64));
+    Ok(keys)
+}
+
+/// Generates a key of `alg` into `dir` (file named after its kid) and returns its entry.
+fn create_key(
+    dir: &Path,
+    alg: SigningAlg,
+    now: i64,
+    activates: i64,
+    dev: bool,
+) -> Result<(SigningKey, KeyEntry), KeyError> {
+    let (key, der) = SigningKey::generate(alg)?;
+    let file = format!("{}-{}.pem", alg.as_str().to_ascii_lowercase(), &key.kid[..12]);
+    write_private(&dir.join(&file), &pem_encode(&der))?;
+    let entry =
+        KeyEntry { file, alg: alg.as_str().into(), kid: key.kid.clone(), created: now, activates, retired: None, dev };
+    Ok((key, entry))
+}
+
+/// `tessera keys generate`: creates a key for every algorithm that has none, and the secret.
+pub fn generate_missing(dir: &Path, now: i64) -> Result<Vec<SigningAlg>, KeyError> {
+    let mut manifest = Manifest::read(dir)?;
+    let keys = read_keys(dir, &manifest)?;
+    let mut generated = Vec::new();
+    for alg in SigningAlg::ALL {
+        if !keys.iter().any(|(k, _)| k.alg == alg) {
+            let (_, entry) = create_key(dir, alg, now, now, false)?;
+            manifest.keys.push(entry);
+            generated.push(alg);
+        }
+    }
+    manifest.write(dir)?;
+    load_secret(dir, true)?;
+    Ok(generated)
+}
+
+/// `tessera keys rotate`: a new key per algorithm, published now and signing from `now + lead`.
+pub fn rotate(dir: &Path, algs: &[SigningAlg], now: i64, lead: i64) -> Result<Vec<KeyEntry>, KeyError> {
+    let mut manifest = Manifest::read(dir)?;
+    read_keys(dir, &manifest)?;
+    let mut made = Vec::new();
+    for alg in algs {
+        let (_, entry) = create_key(dir, *alg, now, now.saturating_add(lead), false)?;
+        manifest.keys.push(entry.clone());
+        made.push(entry);
+    }
+    manifest.write(dir)?;
+    Ok(made)
+}
+
+/// `tessera keys retire`: the key stops signing now. Refused when no other key of its
+/// algorithm could sign in its place; the key stays published until its tokens expire.
+pub fn retire(dir: &Path, kid: &str, now: i64, tail: i64) -> Result<KeyEntry, KeyError> {
+    let mut manifest = Manifest::read(dir)?;
+    let mut keys = read_keys(dir, &manifest)?;
+    let Some((key, entry)) = keys.iter_mut().find(|(k, _)| k.kid == kid) else {
+        return Err(KeyError(format!("no key with kid {kid} in {}", dir.display())));
+    };
+    if entry.retired.is_some() {
+        return Err(KeyError(format!("key {kid} is already retired")));
+    }
+    let alg = key.alg;
+    entry.retired = Some(now);
+    let retired = entry.clone();
+    if KeyRing::at(keys, now, tail).is_err() {
+        return Err(KeyError(format!(
+            "key {kid} is the only {a} key that can sign now; run `tessera keys rotate --alg {a}` first and retire it \
+             once the new key is active (or rotate with --lead 0 to replace it at once)",
+            a = alg.as_str()
+        )));
+    }
+    match manifest.keys.iter_mut().find(|e| e.file == retired.file) {
+        Some(e) => *e = retired.clone(),
+        None => manifest.keys.push(retired.clone()),
+    }
+    manifest.write(dir)?;
+    Ok(retired)
 }
 
 /// Reads (or, when allowed, creates) the 256-bit server secret that keys OTP and token hashes.
@@ -214,6 +503,18 @@ pub fn load_secret(dir: &Path, generate: bool) -> Result<Vec<u8>, KeyError> {
     let mut secret = vec![0u8; 32];
     SystemRandom::new().fill(&mut secret).map_err(|_| KeyError("no randomness".into()))?;
     write_private(&path, &URL_SAFE_NO_PAD.encode(&secret))?;
+    Ok(secret)
+}
+
+/// Dev mode: creates the secret when missing and records that it was made for development.
+pub fn load_dev_secret(dir: &Path) -> Result<Vec<u8>, KeyError> {
+    if dir.join("server.secret").exists() {
+        return load_secret(dir, false);
+    }
+    let secret = load_secret(dir, true)?;
+    let mut manifest = Manifest::read(dir)?;
+    manifest.dev_secret = true;
+    manifest.write(dir)?;
     Ok(secret)
 }
 
@@ -246,6 +547,79 @@ fn pem_encode(der: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    const NOW: i64 = 1_800_000_000;
+    const TAIL: i64 = 3_900;
+    const DAY: i64 = 86_400;
+
+    fn kids(ring: &KeyRing) -> Vec<String> {
+        let mut kids: Vec<String> = ring.keys().map(|k| k.kid.clone()).collect();
+        kids.sort();
+        kids
+    }
+
+    #[test]
+    fn a_rotated_key_is_published_first_then_signs_and_the_old_one_leaves_after_the_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        generate_missing(dir.path(), NOW).unwrap();
+        let (ring, _) = KeyRing::load_dir(dir.path(), false, NOW, TAIL).unwrap();
+        let old = ring.active(SigningAlg::ES256).kid.clone();
+        let new = rotate(dir.path(), &[SigningAlg::ES256], NOW + 10, DAY).unwrap().remove(0);
+
+        let (ring, _) = KeyRing::load_dir(dir.path(), false, NOW + 20, TAIL).unwrap();
+        assert_eq!(ring.active(SigningAlg::ES256).kid, old, "the next key must not sign before its lead time");
+        assert!(ring.by_kid(&new.kid).is_some(), "the next key must be published at once");
+
+        let (ring, _) = KeyRing::load_dir(dir.path(), false, NOW + 10 + DAY, TAIL).unwrap();
+        assert_eq!(ring.active(SigningAlg::ES256).kid, new.kid);
+        assert!(ring.by_kid(&old).is_some(), "tokens of the old key are still live");
+
+        let (ring, _) = KeyRing::load_dir(dir.path(), false, NOW + 10 + DAY + TAIL, TAIL).unwrap();
+        assert!(ring.by_kid(&old).is_none(), "the old key leaves the JWKS once its tokens expired");
+        assert_eq!(kids(&ring).len(), 3);
+    }
+
+    #[test]
+    fn retiring_the_only_signer_of_an_algorithm_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        generate_missing(dir.path(), NOW).unwrap();
+        let (ring, _) = KeyRing::load_dir(dir.path(), false, NOW, TAIL).unwrap();
+        let only = ring.active(SigningAlg::EdDSA).kid.clone();
+        let err = retire(dir.path(), &only, NOW + 1, TAIL).unwrap_err();
+        assert!(err.0.contains("only EdDSA key"), "{err}");
+
+        rotate(dir.path(), &[SigningAlg::EdDSA], NOW + 2, 0).unwrap();
+        retire(dir.path(), &only, NOW + 3, TAIL).unwrap();
+        let (ring, _) = KeyRing::load_dir(dir.path(), false, NOW + 4, TAIL).unwrap();
+        assert_ne!(ring.active(SigningAlg::EdDSA).kid, only);
+        assert!(retire(dir.path(), &only, NOW + 5, TAIL).is_err(), "retiring twice is an error");
+    }
+
+    #[test]
+    fn a_key_file_that_does_not_match_its_schedule_stops_the_load() {
+        let dir = tempfile::tempdir().unwrap();
+        generate_missing(dir.path(), NOW).unwrap();
+        let manifest = Manifest::read(dir.path()).unwrap();
+        let (a, b) = (&manifest.keys[0].file, &manifest.keys[1].file);
+        let text_b = std::fs::read_to_string(dir.path().join(b)).unwrap();
+        std::fs::remove_file(dir.path().join(a)).unwrap();
+        let err = KeyRing::load_dir(dir.path(), false, NOW, TAIL).unwrap_err();
+        assert!(err.0.contains("which is not in"), "{err}");
+        std::fs::write(dir.path().join(a), text_b).unwrap();
+        let err = KeyRing::load_dir(dir.path(), false, NOW, TAIL).unwrap_err();
+        assert!(err.0.contains("but keys.toml says"), "{err}");
+    }
+
+    #[test]
+    fn dev_generated_keys_are_marked_and_production_keys_are_not() {
+        let dev = tempfile::tempdir().unwrap();
+        let (ring, _) = KeyRing::load_dir(dev.path(), true, NOW, TAIL).unwrap();
+        assert_eq!(ring.active_dev_keys().len(), 3);
+        let prod = tempfile::tempdir().unwrap();
+        generate_missing(prod.path(), NOW).unwrap();
+        let (ring, _) = KeyRing::load_dir(prod.path(), false, NOW, TAIL).unwrap();
+        assert!(ring.active_dev_keys().is_empty());
+    }
+
     #[test]
     fn every_algorithm_signs_and_verifies_its_own_signature() {
         for alg in SigningAlg::ALL {
@@ -259,9 +633,9 @@ mod tests {
     #[test]
     fn generated_keys_round_trip_through_pem_with_the_same_kid() {
         let dir = tempfile::tempdir().unwrap();
-        let (first, generated) = KeyRing::load_dir(dir.path(), true).unwrap();
+        let (first, generated) = KeyRing::load_dir(dir.path(), true, NOW, TAIL).unwrap();
         assert_eq!(generated.len(), 3);
-        let (second, generated) = KeyRing::load_dir(dir.path(), true).unwrap();
+        let (second, generated) = KeyRing::load_dir(dir.path(), true, NOW, TAIL).unwrap();
         assert!(generated.is_empty());
         for alg in SigningAlg::ALL {
             assert_eq!(first.active(alg).kid, second.active(alg).kid);
@@ -271,7 +645,7 @@ mod tests {
     #[test]
     fn jwks_holds_public_members_only() {
         let dir = tempfile::tempdir().unwrap();
-        let (ring, _) = KeyRing::load_dir(dir.path(), true).unwrap();
+        let (ring, _) = KeyRing::load_dir(dir.path(), true, NOW, TAIL).unwrap();
         let jwks: serde_json::Value = serde_json::from_slice(ring.jwks_json()).unwrap();
         for key in jwks["keys"].as_array().unwrap() {
             for private in ["d", "p", "q", "dp", "dq", "qi"] {
@@ -284,6 +658,6 @@ mod tests {
     #[test]
     fn missing_keys_without_generation_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(KeyRing::load_dir(dir.path(), false).is_err());
+        assert!(KeyRing::load_dir(dir.path(), false, NOW, TAIL).is_err());
     }
 }

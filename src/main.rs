@@ -38,10 +38,24 @@ enum Command {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Create any missing key (RS256, ES256, EdDSA) and the server secret.
+    /// Create a key for every algorithm (RS256, ES256, EdDSA) that has none, and the server secret.
     Generate,
-    /// List loaded keys with their kid.
+    /// List every key: kid, algorithm, state (next, active, retired) and its dates.
     List,
+    /// Add a new key per algorithm: published in the JWKS at once, signing after the lead time;
+    /// the key it replaces then stops signing and leaves the JWKS once its tokens have expired.
+    Rotate {
+        /// Only this algorithm (RS256, ES256 or EdDSA); repeat for several. Default: all.
+        #[arg(long = "alg")]
+        algs: Vec<String>,
+        /// Seconds before the new key signs (default: key_rotation_lead_secs, 24 h). Use 0 only
+        /// when no relying party caches the JWKS, or to replace a compromised key at once.
+        #[arg(long)]
+        lead: Option<u64>,
+    },
+    /// Stop signing with a key now (it stays published until its tokens expire). Refused if no
+    /// other key of its algorithm can sign.
+    Retire { kid: String },
 }
 
 // Parsed once at start; the size of the largest variant does not matter.
@@ -189,20 +203,63 @@ async fn shutdown_signal() {
 }
 
 fn keys(config: Config, cmd: KeysCommand) -> CliResult {
-    let generate = matches!(cmd, KeysCommand::Generate);
-    let (ring, generated) = tessera::keys::KeyRing::load_dir(&config.keys_dir, generate)?;
-    if generate {
-        tessera::keys::load_secret(&config.keys_dir, true)?;
-        let names: Vec<&str> = generated.iter().map(|a| a.as_str()).collect();
+    use tessera::keys;
+    let dir = &config.keys_dir;
+    let now = Clock::System.now();
+    let tail = tessera::state::publish_tail(&config);
+    match cmd {
+        KeysCommand::Generate => {
+            let generated = keys::generate_missing(dir, now)?;
+            let names: Vec<&str> = generated.iter().map(|a| a.as_str()).collect();
+            let what = if names.is_empty() { "nothing (all keys present)".into() } else { names.join(", ") };
+            println!("generated: {what}");
+        }
+        KeysCommand::List => {}
+        KeysCommand::Rotate { algs, lead } => {
+            let algs: Vec<SigningAlg> = if algs.is_empty() {
+                SigningAlg::ALL.to_vec()
+            } else {
+                algs.iter().map(|a| a.parse()).collect::<Result<_, _>>()?
+            };
+            let lead = lead.unwrap_or(config.key_rotation_lead_secs) as i64;
+            for entry in keys::rotate(dir, &algs, now, lead)? {
+                println!("{} {} published now, signs from {}", entry.alg, entry.kid, when(entry.activates));
+            }
+        }
+        KeysCommand::Retire { kid } => {
+            let entry = keys::retire(dir, &kid, now, tail)?;
+            println!("{} {} stopped signing; it leaves the JWKS at {}", entry.alg, entry.kid, when(now + tail));
+        }
+    }
+    let (ring, _) = keys::KeyRing::load_dir(dir, false, now, tail)?;
+    println!(
+        "{:<6} {:<44} {:<8} {:<20} {:<20} {:<20} file",
+        "alg", "kid", "state", "signs from", "stops", "unpublished"
+    );
+    for s in ring.schedule() {
+        let opt = |t: Option<i64>| t.map_or("-".to_string(), when);
         println!(
-            "generated: {}",
-            if names.is_empty() { "nothing (all keys present)".into() } else { names.join(", ") }
+            "{:<6} {:<44} {:<8} {:<20} {:<20} {:<20} {}{}",
+            s.key.alg.as_str(),
+            s.key.kid,
+            s.state.as_str(),
+            when(s.entry.activates),
+            opt(s.stops_signing),
+            opt(s.unpublished_at),
+            s.entry.file,
+            if s.entry.dev { " (dev)" } else { "" }
         );
     }
-    for key in ring.keys() {
-        println!("{:<6} {}", key.alg.as_str(), key.kid);
-    }
     Ok(())
+}
+
+/// A Unix time as UTC, to the second.
+fn when(t: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&format).ok())
+        .unwrap_or_else(|| t.to_string())
 }
 
 async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {

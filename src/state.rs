@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::clock::Clock;
 use crate::config::{ClientConfig, Config, Mode};
@@ -23,18 +23,21 @@ pub struct Inner {
     pub clock: Clock,
     pub directory: Arc<dyn Directory>,
     pub ephemeral: Arc<dyn Ephemeral>,
-    pub keys: KeyRing,
+    /// The signing keys as of the last reload (`reload_keys`, every minute while serving).
+    keys: RwLock<Arc<Keys>>,
     pub mailer: Mailer,
     /// Keys OTP hashes; shared by every replica.
     pub secret: Vec<u8>,
     /// Clients declared in the configuration file (and the demo client), by id.
     static_clients: HashMap<String, Arc<Client>>,
-    /// The discovery document and JWKS, serialised once.
+    /// The discovery document, serialised once.
     pub discovery: CachedJson,
-    pub jwks: CachedJson,
     pub http: reqwest::Client,
     /// JWK Sets fetched from clients' `jwks_uri`.
     pub client_keys: crate::oauth::client_jwt::KeyCache,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Reverse proxies whose forwarding headers are believed.
+    pub trusted_proxies: Vec<crate::net::Cidr>,
     /// Counter behind request ids, starting at a random point.
     request_ids: std::sync::atomic::AtomicU64,
 }
@@ -56,6 +59,7 @@ pub struct Parts {
     pub keys: KeyRing,
     pub mailer: Mailer,
     pub secret: Vec<u8>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -67,26 +71,42 @@ impl AppState {
             static_clients.insert(demo.id.clone(), Arc::new(demo));
         }
         let discovery = CachedJson::new(discovery::document(&p.config));
-        let jwks = CachedJson::new(p.keys.jwks_json().to_vec());
+        // `validate` has checked every entry.
+        let trusted_proxies = p.config.proxy.trusted.iter().filter_map(|c| c.parse().ok()).collect();
         AppState(Arc::new(Inner {
             config: p.config,
             clock: p.clock,
             directory: p.directory,
             ephemeral: p.ephemeral,
-            keys: p.keys,
+            keys: RwLock::new(Arc::new(Keys::new(p.keys))),
             mailer: p.mailer,
             secret: p.secret,
             static_clients,
             discovery,
-            jwks,
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap_or_default(),
             client_keys: Default::default(),
+            metrics: p.metrics,
+            trusted_proxies,
             request_ids: std::sync::atomic::AtomicU64::new(crypto::random_u64()),
         }))
+    }
+
+    /// The signing keys and JWKS as they stand.
+    pub fn keys(&self) -> Arc<Keys> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Rereads the keys folder and recomputes which key signs and which are published, so a
+    /// `tessera keys rotate|retire` run against the shared folder takes effect on every replica.
+    pub fn reload_keys(&self) -> Result<(), crate::keys::KeyError> {
+        let tail = publish_tail(&self.config);
+        let (ring, _) = KeyRing::load_dir(&self.config.keys_dir, false, self.clock.now(), tail)?;
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Keys::new(ring));
+        Ok(())
     }
 
     /// Finds a client: configuration first, then the directory.
@@ -117,6 +137,34 @@ impl AppState {
     pub fn dev_mode(&self) -> bool {
         self.config.mode == Mode::Dev
     }
+}
+
+/// The key ring with its JWKS response.
+pub struct Keys {
+    pub ring: KeyRing,
+    pub jwks: CachedJson,
+}
+
+impl Keys {
+    fn new(ring: KeyRing) -> Self {
+        let jwks = CachedJson::new(ring.jwks_json().to_vec());
+        Keys { ring, jwks }
+    }
+}
+
+impl Deref for Keys {
+    type Target = KeyRing;
+
+    fn deref(&self) -> &KeyRing {
+        &self.ring
+    }
+}
+
+/// How long a key stays in the JWKS after it stops signing: the longest lifetime of a token
+/// it signs, plus five minutes for clock skew and relying-party caches.
+pub fn publish_tail(config: &Config) -> i64 {
+    let l = &config.lifetimes;
+    l.access_token.max(l.id_token) as i64 + 300
 }
 
 pub fn client_from_config(c: &ClientConfig) -> Client {

@@ -8,7 +8,8 @@ use tessera::model::SigningAlg;
 
 /// Signatures per second for `alg`, one signing thread per core, for `duration`.
 pub fn rate(keys_dir: &Path, alg: SigningAlg, duration: Duration) -> f64 {
-    let (ring, _) = KeyRing::load_dir(keys_dir, false).expect("the server's keys load");
+    let (ring, _) =
+        KeyRing::load_dir(keys_dir, false, tessera::clock::Clock::System.now(), 0).expect("the server's keys load");
     let ring = std::sync::Arc::new(ring);
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     // A payload the size of a typical access token's signing input.

@@ -31,7 +31,54 @@ pub struct Config {
     pub lifetimes: Lifetimes,
     /// Serve the built-in demo relying party at `/demo`.
     pub demo: bool,
+    /// How long a key made by `tessera keys rotate` is published before it signs.
+    pub key_rotation_lead_secs: u64,
+    /// After SIGTERM: how long in-flight requests and queued audit deliveries may take.
+    pub shutdown_grace_secs: u64,
+    pub metrics: MetricsConfig,
+    pub proxy: ProxyConfig,
+    pub audit: AuditConfig,
     pub clients: Vec<ClientConfig>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// Serve `/metrics` on this address only; empty serves it on the main listener.
+    pub listen: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxyConfig {
+    /// Networks (CIDR) of the reverse proxies whose `X-Forwarded-For`/`-Proto` are believed.
+    pub trusted: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Stored audit events older than this are deleted.
+    pub retention_days: u64,
+    /// First retry delay of a failed webhook delivery; each next one doubles.
+    pub retry_base_ms: u64,
+    /// Delivery attempts per event and webhook before it goes to the dead-letter log.
+    pub max_attempts: u32,
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// Keys the `Tessera-Signature` HMAC; at least 32 characters.
+    pub secret: String,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        AuditConfig { retention_days: 90, retry_base_ms: 1000, max_attempts: 6, webhooks: Vec::new() }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +222,11 @@ impl Default for Config {
             login: LoginConfig::default(),
             lifetimes: Lifetimes::default(),
             demo: true,
+            key_rotation_lead_secs: 24 * 3600,
+            shutdown_grace_secs: 30,
+            metrics: MetricsConfig::default(),
+            proxy: ProxyConfig::default(),
+            audit: AuditConfig::default(),
             clients: Vec::new(),
         }
     }

@@ -66,6 +66,7 @@ impl Config {
         }
         self.validate_email()?;
         self.validate_lifetimes()?;
+        self.validate_operations()?;
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");
@@ -114,6 +115,36 @@ impl Config {
         }
         if self.login.sends_per_window == 0 {
             return Err(ConfigError::new("login.sends_per_window", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    fn validate_operations(&self) -> Result<(), ConfigError> {
+        if !self.metrics.listen.is_empty() && self.metrics.listen.parse::<SocketAddr>().is_err() {
+            return Err(ConfigError::new("metrics.listen", "must be empty or an address like 0.0.0.0:9090"));
+        }
+        for (i, net) in self.proxy.trusted.iter().enumerate() {
+            net.parse::<crate::net::Cidr>().map_err(|e| ConfigError::new(&format!("proxy.trusted[{i}]"), e))?;
+        }
+        let checks = [
+            ("key_rotation_lead_secs", self.key_rotation_lead_secs, 0, 90 * 86_400),
+            ("shutdown_grace_secs", self.shutdown_grace_secs, 1, 3_600),
+            ("audit.retention_days", self.audit.retention_days, 1, 3_650),
+            ("audit.retry_base_ms", self.audit.retry_base_ms, 1, 600_000),
+            ("audit.max_attempts", u64::from(self.audit.max_attempts), 1, 20),
+        ];
+        for (key, value, min, max) in checks {
+            if !(min..=max).contains(&value) {
+                return Err(ConfigError::new(key, format!("must be between {min} and {max}")));
+            }
+        }
+        for (i, hook) in self.audit.webhooks.iter().enumerate() {
+            check_server_url(&hook.url).map_err(|e| ConfigError::new(&format!("audit.webhooks[{i}].url"), e))?;
+            if hook.secret.len() < 32 {
+                return Err(ConfigError::new(&format!("audit.webhooks[{i}].secret"), "must be at least 32 characters"));
+            }
         }
         Ok(())
     }

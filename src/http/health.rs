@@ -37,7 +37,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         "status": if ready { "ready" } else { "not ready" },
         "directory": show(&directory),
         "ephemeral": show(&ephemeral),
-        "keys": state.keys.keys().count(),
+        "keys": state.keys().keys().count(),
     });
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))], Json(body)).into_response()

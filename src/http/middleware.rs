@@ -1,11 +1,14 @@
 //! The one middleware around every request: request id, security headers, error pages, and one
 //! log line per request (request id, method, route template, status, latency) plus the cause of
-//! any error. Never a secret: no query, no path parameters, no bodies.
+//! any error, request metrics, and the client address (`net::ClientAddr`) as an extension.
+//! Never a secret: no query, no path parameters, no bodies.
 
 use std::time::Instant;
 
 use askama::Template;
-use axum::extract::{MatchedPath, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -25,8 +28,11 @@ struct ErrorPage<'a> {
     request_id: &'a str,
 }
 
-pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn around(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |c| c.0);
+    let client = crate::net::client_addr(peer, req.headers(), &state.trusted_proxies);
+    req.extensions_mut().insert(client);
     let id = state.next_request_id();
     let method = req.method().clone();
     // The route template, never the path itself: paths carry interaction ids, queries carry codes.
@@ -54,6 +60,10 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
     if let Some(ErrorCause(cause)) = response.extensions().get::<ErrorCause>() {
         tracing::error!(request_id = %id, %method, %route, status = status.as_u16(), %cause, "request failed");
     }
+    let elapsed = started.elapsed();
+    let labels = [("method", method.as_str()), ("route", route), ("status", status.as_str())];
+    state.metrics.inc("tessera_http_requests_total", &labels);
+    state.metrics.observe("tessera_http_request_duration_seconds", &labels, elapsed);
     // Field expressions are evaluated only when the line is enabled.
     tracing::info!(
         target: "tessera::request",
@@ -61,7 +71,7 @@ pub async fn around(State(state): State<AppState>, req: Request, next: Next) -> 
         %method,
         %route,
         status = status.as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1e3,
+        ms = elapsed.as_secs_f64() * 1e3,
         "request"
     );
 

@@ -80,9 +80,24 @@ pub fn router(state: AppState) -> Router {
     if state.config.demo {
         app = app.merge(crate::demo::routes());
     }
+    if state.config.metrics.listen.is_empty() {
+        app = app.merge(metrics_routes());
+    }
     app.layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
+}
+
+/// `GET /metrics`: on the main router, or alone on `metrics.listen`.
+pub fn metrics_routes() -> Router<AppState> {
+    use axum::extract::State;
+    use axum::http::header;
+    Router::new().route(
+        "/metrics",
+        axum::routing::get(|State(state): State<AppState>| async move {
+            ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+        }),
+    )
 }
 
 fn assets() -> Router<AppState> {

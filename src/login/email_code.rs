@@ -8,22 +8,27 @@
 //! ```
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::Extension;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 
 use super::otp::{self, Check};
 use super::{finish, load, load_for_post, save};
 use crate::crypto;
 use crate::http::PageError;
 use crate::model::Email;
+use crate::net::ClientAddr;
 use crate::notify::OtpEmail;
 use crate::oauth::discovery::ACR_OTP;
 use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
+
+/// The method label of this login in metrics and audit events.
+const METHOD: &str = "email_code";
 
 #[derive(Template)]
 #[template(path = "login/identify.html")]
@@ -104,7 +109,7 @@ pub async fn identify_page(
 
 pub async fn send_code(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
     Path(id): Path<String>,
     body: axum::body::Bytes,
@@ -114,9 +119,11 @@ pub async fn send_code(
     let Ok(email) = form.get("email").unwrap_or("").parse::<Email>() else {
         return Ok(Redirect::to(&format!("/login/{id}?e=email")).into_response());
     };
-    if let Some(retry_after) = over_send_limit(&state, &email, peer).await? {
+    if let Some(retry_after) = over_send_limit(&state, &email, client.ip).await? {
+        state.metrics.inc("tessera_rate_limited_total", &[("limit", "email_send")]);
         return Ok(too_many(retry_after));
     }
+    state.metrics.inc("tessera_logins_started_total", &[("method", METHOD)]);
     let known = state.directory.user_by_email(&email).await?;
     let deliver = known.is_some() || state.config.login.signup;
     let (challenge_id, code) = otp::start(&state, &email).await?;
@@ -124,6 +131,7 @@ pub async fn send_code(
     ix.challenge_id = Some(challenge_id);
     save(&state, &ix).await?;
     if deliver {
+        state.metrics.inc("tessera_codes_sent_total", &[("channel", "email")]);
         deliver_in_background(&state, email, code, ix.client_name.clone());
     }
     Ok(Redirect::to(&format!("/login/{id}/code")).into_response())
@@ -149,12 +157,12 @@ fn deliver_in_background(state: &AppState, email: Email, code: String, app_name:
 }
 
 /// Per-address and per-IP send limits, shared through Ephemeral; `Some(seconds)` when over.
-async fn over_send_limit(state: &AppState, email: &Email, peer: SocketAddr) -> Result<Option<u64>, PageError> {
+async fn over_send_limit(state: &AppState, email: &Email, ip: IpAddr) -> Result<Option<u64>, PageError> {
     let login = &state.config.login;
     let window = login.send_window_secs;
     let who = crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"email", email.as_str().as_bytes()]));
     let by_address = state.ephemeral.incr(&format!("rl:send:email:{who}"), window).await?;
-    let by_ip = state.ephemeral.incr(&format!("rl:send:ip:{}", peer.ip()), window).await?;
+    let by_ip = state.ephemeral.incr(&format!("rl:send:ip:{ip}"), window).await?;
     let limit = u64::from(login.sends_per_window);
     Ok((by_address > limit || by_ip > limit * 10).then_some(window))
 }
@@ -207,13 +215,21 @@ pub async fn verify_code(
     let Some(code) = otp::normalize(form.get("code").unwrap_or("")) else {
         return Ok(Redirect::to(&format!("/login/{id}/code?e=format")).into_response());
     };
+    let failed = |reason: &'static str| {
+        state.metrics.inc("tessera_logins_failed_total", &[("method", METHOD), ("reason", reason)]);
+    };
     let email = match otp::check(&state, &challenge_id, &code).await? {
         Check::Accepted(email) => email,
         Check::Wrong { .. } => {
+            failed("wrong_code");
             return Ok(Redirect::to(&format!("/login/{id}/code?e=wrong")).into_response());
         }
-        Check::Locked => return Ok(Redirect::to(&format!("/login/{id}?e=locked")).into_response()),
+        Check::Locked => {
+            failed("too_many_attempts");
+            return Ok(Redirect::to(&format!("/login/{id}?e=locked")).into_response());
+        }
         Check::Expired => {
+            failed("expired");
             return Ok(Redirect::to(&format!("/login/{id}?e=expired")).into_response());
         }
     };
@@ -223,5 +239,5 @@ pub async fn verify_code(
         None if state.config.login.signup => state.directory.create_user_with_email(&email, now).await?,
         None => return Ok(Redirect::to(&format!("/login/{id}?e=noaccount")).into_response()),
     };
-    finish::finish(&state, jar, ix, &user, vec!["otp".into()], ACR_OTP).await
+    finish::finish(&state, jar, ix, &user, METHOD, vec!["otp".into()], ACR_OTP).await
 }

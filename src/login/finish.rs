@@ -27,6 +27,7 @@ pub async fn finish(
     jar: CookieJar,
     mut ix: Interaction,
     user: &User,
+    method: &'static str,
     amr: Vec<String>,
     acr: &str,
 ) -> Result<Response, PageError> {
@@ -41,6 +42,7 @@ pub async fn finish(
     state.directory.record_login(&user.id, state.clock.now()).await?;
     ix.session_id = Some(session.id);
     save(state, &ix).await?;
+    state.metrics.inc("tessera_logins_completed_total", &[("method", method)]);
     Ok((jar, resume(&ix)).into_response())
 }
 

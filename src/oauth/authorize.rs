@@ -37,7 +37,7 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
         None => None,
     };
     let (redirect, client) = request::verify_redirect(params, client).map_err(AuthorizeError::Render)?;
-    let request = request::validate(params, &client, redirect, &state.keys, state.issuer())?;
+    let request = request::validate(params, &client, redirect, &state.keys(), state.issuer())?;
     let unavailable = unavailable(&request);
     let current = session::current(state, &jar).await.map_err(&unavailable)?;
     let now = state.clock.now();

@@ -61,7 +61,7 @@ fn logout_token(state: &AppState, client: &Client, session: &Session) -> Result<
         sid: &session.id,
         events: json!({ "http://schemas.openid.net/event/backchannel-logout": {} }),
     };
-    jwt::sign(state.keys.active(client.signing_alg), "logout+jwt", &claims)
+    jwt::sign(state.keys().active(client.signing_alg), "logout+jwt", &claims)
 }
 
 async fn deliver(http: reqwest::Client, client_id: String, uri: String, token: String) {

@@ -96,5 +96,5 @@ pub async fn openid_configuration(State(state): State<AppState>, headers: Header
 
 /// `jwks_uri` (RFC 7517 §5): public keys only.
 pub async fn jwks(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    state.jwks.respond(&headers)
+    state.keys().jwks.respond(&headers)
 }

@@ -62,7 +62,7 @@ async fn checked_redirect(state: &AppState, p: &Params) -> Result<(Option<HintCl
     let hint = match p.get("id_token_hint") {
         None => None,
         // The hint's signature is checked; its expiry is tolerated (RP-Initiated Logout §2).
-        Some(token) => match jwt::verify::<HintClaims>(&state.keys, token, "JWT") {
+        Some(token) => match jwt::verify::<HintClaims>(&state.keys(), token, "JWT") {
             Ok(h) if h.iss == state.issuer() => Some(h),
             _ => return Err(PageError::bad_request("The id_token_hint is not a valid ID token from this server.")),
         },

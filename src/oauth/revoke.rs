@@ -54,7 +54,7 @@ async fn revoke_refresh(state: &AppState, client: &Client, token: &str) -> Resul
 }
 
 async fn revoke_access(state: &AppState, client: &Client, token: &str) -> Result<bool, OAuthError> {
-    let Ok(at) = jwt::verify::<AccessClaims>(&state.keys, token, "at+jwt") else { return Ok(false) };
+    let Ok(at) = jwt::verify::<AccessClaims>(&state.keys(), token, "at+jwt") else { return Ok(false) };
     if at.iss != state.issuer() {
         return Ok(false);
     }

@@ -17,13 +17,18 @@ pub async fn token(
 ) -> Result<TokenResponse, OAuthError> {
     params.reject_repeats()?;
     let client = client_auth::authenticate(&state, &headers, &params).await?;
-    match params.required("grant_type")? {
+    let grant = params.required("grant_type")?;
+    let response = match grant {
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
         "client_credentials" => grants::client_credentials::exchange(&state, &client, &params).await,
-        _ => Err(OAuthError::new(
-            ErrorCode::UnsupportedGrantType,
-            "Supported grant types: authorization_code, refresh_token, client_credentials.",
-        )),
-    }
+        _ => {
+            return Err(OAuthError::new(
+                ErrorCode::UnsupportedGrantType,
+                "Supported grant types: authorization_code, refresh_token, client_credentials.",
+            ));
+        }
+    }?;
+    state.metrics.inc("tessera_tokens_issued_total", &[("grant", grant)]);
+    Ok(response)
 }

@@ -100,7 +100,8 @@ pub fn mint(state: &AppState, g: &Grant<'_>, id_token_nonce: bool) -> Result<Tok
     let now = state.clock.now();
     let lifetimes = &state.config.lifetimes;
     let scope = g.scope.join(" ");
-    let key = state.keys.active(g.client.signing_alg);
+    let keys = state.keys();
+    let key = keys.active(g.client.signing_alg);
     let access = AccessClaims {
         iss: state.issuer().to_string(),
         sub: g.user.id.0.clone(),
@@ -199,7 +200,7 @@ pub async fn live_access_token(
     state: &AppState,
     token: &str,
 ) -> Result<Option<AccessClaims>, crate::store::StoreError> {
-    let Ok(at) = jwt::verify::<AccessClaims>(&state.keys, token, "at+jwt") else { return Ok(None) };
+    let Ok(at) = jwt::verify::<AccessClaims>(&state.keys(), token, "at+jwt") else { return Ok(None) };
     if at.iss != state.issuer() || at.exp <= state.clock.now() {
         return Ok(None);
     }
@@ -235,7 +236,7 @@ pub fn mint_for_client(
         auth_time: None,
     };
     let access_token =
-        jwt::sign(state.keys.active(client.signing_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
+        jwt::sign(state.keys().active(client.signing_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -2,6 +2,7 @@
 //! each a trait with one backend per deployment shape, chosen from the configured URL.
 
 mod cache;
+mod measured;
 mod memory;
 mod pg;
 mod redis;
@@ -151,6 +152,33 @@ pub async fn open_directory(url: &str) -> StoreResult<Arc<dyn Directory>> {
     } else {
         Ok(Arc::new(SqliteDirectory::open(url).await?))
     }
+}
+
+/// Wraps the directory so every operation is timed in `metrics`.
+pub fn measured_directory(
+    inner: Arc<dyn Directory>,
+    config: &crate::config::Config,
+    metrics: &Arc<crate::metrics::Metrics>,
+) -> Arc<dyn Directory> {
+    let backend = if config.directory.url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    Arc::new(measured::Measured::new(inner, "directory", backend, metrics.clone()))
+}
+
+/// Wraps the ephemeral store so every operation is timed in `metrics`.
+pub fn measured_ephemeral(
+    inner: Arc<dyn Ephemeral>,
+    config: &crate::config::Config,
+    metrics: &Arc<crate::metrics::Metrics>,
+) -> Arc<dyn Ephemeral> {
+    let e = &config.ephemeral;
+    let backend = if !e.cluster_nodes.is_empty() {
+        "redis-cluster"
+    } else if e.url == "memory://" {
+        "memory"
+    } else {
+        "redis"
+    };
+    Arc::new(measured::Measured::new(inner, "ephemeral", backend, metrics.clone()))
 }
 
 /// Opens the ephemeral store the configuration names: in-process, one Redis, or a Redis Cluster.

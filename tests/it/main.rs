@@ -12,6 +12,7 @@ mod demo;
 mod discovery;
 mod durability;
 mod faults;
+mod key_rotation;
 mod login_otp;
 mod logout;
 mod logs;

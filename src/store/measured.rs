@@ -1,0 +1,136 @@
+//! `Measured`: wraps a Directory or Ephemeral backend and records the latency and failures of
+//! every operation in the instance's metrics, labelled by store, backend and operation.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+
+use super::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
+use crate::clock::UnixTime;
+use crate::metrics::Metrics;
+use crate::model::{Client, Email, Session, User, UserId};
+
+pub struct Measured<T: ?Sized> {
+    inner: Arc<T>,
+    store: &'static str,
+    backend: &'static str,
+    metrics: Arc<Metrics>,
+}
+
+impl<T: ?Sized> Measured<T> {
+    pub fn new(inner: Arc<T>, store: &'static str, backend: &'static str, metrics: Arc<Metrics>) -> Self {
+        Measured { inner, store, backend, metrics }
+    }
+
+    fn record<R>(&self, operation: &'static str, started: Instant, result: &StoreResult<R>) {
+        let labels = [("store", self.store), ("backend", self.backend), ("operation", operation)];
+        self.metrics.observe("tessera_store_duration_seconds", &labels, started.elapsed());
+        if result.is_err() {
+            self.metrics.inc("tessera_store_errors_total", &[("store", self.store), ("backend", self.backend)]);
+        }
+    }
+}
+
+/// Times one delegated call.
+macro_rules! measure {
+    ($self:ident, $operation:ident ( $($arg:expr),* )) => {{
+        let started = Instant::now();
+        let result = $self.inner.$operation($($arg),*).await;
+        $self.record(stringify!($operation), started, &result);
+        result
+    }};
+}
+
+#[async_trait]
+impl Directory for Measured<dyn Directory> {
+    async fn ping(&self) -> StoreResult<()> {
+        measure!(self, ping())
+    }
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+        measure!(self, user_by_email(email))
+    }
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
+        measure!(self, user(id))
+    }
+    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
+        measure!(self, create_user_with_email(email, now))
+    }
+    async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
+        measure!(self, record_login(id, now))
+    }
+    async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
+        measure!(self, client(id))
+    }
+    async fn insert_client(&self, client: &Client, now: UnixTime) -> StoreResult<()> {
+        measure!(self, insert_client(client, now))
+    }
+    async fn clients(&self) -> StoreResult<Vec<Client>> {
+        measure!(self, clients())
+    }
+    async fn delete_client(&self, id: &str) -> StoreResult<bool> {
+        measure!(self, delete_client(id))
+    }
+    async fn insert_session(&self, token_hash: &[u8; 32], session: &Session, now: UnixTime) -> StoreResult<()> {
+        measure!(self, insert_session(token_hash, session, now))
+    }
+    async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>> {
+        measure!(self, session_by_token(token_hash, now))
+    }
+    async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
+        measure!(self, revoke_session(id, now))
+    }
+    async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
+        measure!(self, sessions_of_user(user_id, now))
+    }
+    async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
+        measure!(self, add_session_client(session_id, client_id))
+    }
+    async fn session_clients(&self, session_id: &str) -> StoreResult<Vec<String>> {
+        measure!(self, session_clients(session_id))
+    }
+    async fn insert_refresh(&self, token: &RefreshToken) -> StoreResult<()> {
+        measure!(self, insert_refresh(token))
+    }
+    async fn live_refresh_token(&self, hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<RefreshToken>> {
+        measure!(self, live_refresh_token(hash, now))
+    }
+    async fn rotate_refresh(
+        &self,
+        presented: &[u8; 32],
+        client_id: &str,
+        next_hash: &[u8; 32],
+        next_expires_at: UnixTime,
+        now: UnixTime,
+    ) -> StoreResult<Rotation> {
+        measure!(self, rotate_refresh(presented, client_id, next_hash, next_expires_at, now))
+    }
+    async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
+        measure!(self, revoke_family(family_id, now))
+    }
+}
+
+#[async_trait]
+impl Ephemeral for Measured<dyn Ephemeral> {
+    async fn ping(&self) -> StoreResult<()> {
+        measure!(self, ping())
+    }
+    async fn put(&self, key: &str, value: Vec<u8>, ttl_secs: u64) -> StoreResult<()> {
+        measure!(self, put(key, value, ttl_secs))
+    }
+    async fn put_new(&self, key: &str, value: Vec<u8>, ttl_secs: u64) -> StoreResult<bool> {
+        measure!(self, put_new(key, value, ttl_secs))
+    }
+    async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        measure!(self, get(key))
+    }
+    async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        measure!(self, take(key))
+    }
+    async fn delete(&self, key: &str) -> StoreResult<()> {
+        measure!(self, delete(key))
+    }
+    async fn incr(&self, key: &str, ttl_secs: u64) -> StoreResult<u64> {
+        measure!(self, incr(key, ttl_secs))
+    }
+}
