@@ -104,7 +104,7 @@ async fn end_one(
     let sessions = state.directory.sessions_of_user(&current.user_id, state.clock.now()).await?;
     // Only the user's own sessions can be ended here.
     if let Some(session) = sessions.iter().find(|s| s.id == target) {
-        logout::end(&state, session).await;
+        logout::end(&state, session, "account").await;
     }
     let jar = if target == current.id { session::clear(&state, jar) } else { jar };
     Ok((jar, Redirect::to("/account")).into_response())
@@ -120,7 +120,7 @@ async fn end_all(
         return Ok(Redirect::to("/account").into_response());
     };
     for session in state.directory.sessions_of_user(&current.user_id, state.clock.now()).await? {
-        logout::end(&state, &session).await;
+        logout::end(&state, &session, "account_everywhere").await;
     }
     Ok((session::clear(&state, jar), Redirect::to("/account")).into_response())
 }

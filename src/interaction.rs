@@ -102,6 +102,14 @@ impl Interaction {
         }
     }
 
+    /// The relying party the user is signing in to, if any.
+    pub fn client_id(&self) -> Option<&str> {
+        match &self.purpose {
+            Purpose::Authorize(request) => Some(&request.client_id),
+            Purpose::Account => None,
+        }
+    }
+
     /// Where the login screens for this interaction start.
     pub fn login_path(&self) -> String {
         format!("/login/{}", self.id)

@@ -5,11 +5,12 @@
 //! - `http` — router assembly and the middleware around every request
 //! - `oauth` (protocol endpoints) · `login` (sign-in screens) · `account` (the user's page)
 //!   · `demo` (built-in relying party)
-//! - `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
+//! - `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email) · `audit` (events, webhooks)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
 //! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`
 
 pub mod account;
+pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod crypto;
@@ -28,7 +29,7 @@ pub mod session;
 pub mod state;
 pub mod store;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 
 use axum::Router;
@@ -95,7 +96,9 @@ pub async fn build(config: Config, clock: Clock) -> Result<Started, StartError> 
     Ok(Started { state, generated_keys })
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
+/// Serves `app` on `listener` until `shutdown` resolves. Then it stops accepting, lets in-flight
+/// requests finish and queued audit events be stored and delivered, all within
+/// `shutdown_grace_secs`; whatever is still running then is dropped.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -121,11 +124,37 @@ pub async fn serve(
         let app = http::metrics_routes().with_state(state.clone());
         Some(tokio::spawn(async move { axum::serve(listener, app).await }))
     };
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let grace = std::time::Duration::from_secs(state.config.shutdown_grace_secs);
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<tokio::time::Instant>();
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections; finishing in-flight requests");
+        let _ = stopping.send(tokio::time::Instant::now());
+    };
+    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(signal).into_future();
+    tokio::pin!(served);
+    let mut stopped = std::pin::pin!(stopped);
+    let mut deadline = None;
+    let result = loop {
+        tokio::select! {
+            result = &mut served => break result,
+            at = &mut stopped, if deadline.is_none() => {
+                deadline = Some(at.unwrap_or_else(|_| tokio::time::Instant::now()) + grace);
+            }
+            _ = tokio::time::sleep_until(deadline.unwrap_or_else(tokio::time::Instant::now)), if deadline.is_some() => {
+                tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period were dropped");
+                break Ok(());
+            }
+        }
+    };
+    let deadline = deadline.unwrap_or_else(|| tokio::time::Instant::now() + grace);
+    if tokio::time::timeout_at(deadline, state.flush_audit()).await.is_err() {
+        tracing::warn!("audit events still queued after the grace period were dropped");
+    }
     if let Some(task) = metrics_server {
         task.abort();
     }
     reloader.abort();
-    served
+    result
 }

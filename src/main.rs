@@ -1,4 +1,4 @@
-//! The `tessera` command: serve, check-config, keys, clients.
+//! The `tessera` command: serve, migrate, check-config, health, keys, clients, users, api-keys.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +34,62 @@ enum Command {
     /// Manage clients stored in the directory (clients in the config file are read-only here).
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// Manage users: create, list, deactivate (ends their sessions and refresh tokens), activate.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage management-API keys: shown once at creation, stored as hashes, revocable.
+    #[command(subcommand, name = "api-keys")]
+    ApiKeys(ApiKeysCommand),
+    /// Ask a running server whether it is alive (GET /healthz); exit 0 if so. For container
+    /// health checks.
+    Health {
+        /// Base URL of the server (default: http:// and the configured listen address).
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a user owning a verified email address.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+    /// List users, ordered by id, a page at a time.
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Start after this user id (the last id of the previous page).
+        #[arg(long)]
+        after: Option<String>,
+    },
+    /// Stop a user from signing in, and end their sessions and refresh tokens now.
+    Deactivate {
+        /// User id or email address.
+        user: String,
+    },
+    /// Let a deactivated user sign in again.
+    Activate {
+        /// User id or email address.
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeysCommand {
+    /// Create a key; it is printed once and stored only as a hash.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes, e.g. users:read,users:write.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+    },
+    /// List keys (never the keys themselves).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: String },
 }
 
 #[derive(Subcommand)]
@@ -139,6 +195,9 @@ fn main() -> ExitCode {
             }
             Command::Keys(cmd) => keys(config, cmd),
             Command::Clients(cmd) => clients(config, cmd).await,
+            Command::Users(cmd) => users(config, cmd).await,
+            Command::ApiKeys(cmd) => api_keys(config, cmd).await,
+            Command::Health { url } => health(&config, url).await,
         }
     });
     match result {
@@ -296,6 +355,7 @@ async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
                 }
                 other => other.to_string(),
             })?;
+            admin_event(directory.as_ref(), "client_added", None, &client.id).await;
             println!("client {} registered ({})", client.id, method.as_str());
             if let Some(secret) = secret {
                 println!("client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again.");
@@ -311,11 +371,141 @@ async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
         }
         ClientsCommand::Remove { id } => {
             if directory.delete_client(&id).await? {
+                admin_event(directory.as_ref(), "client_removed", None, &id).await;
                 println!("client {id} removed");
             } else {
                 return Err(format!("no client {id} in the directory").into());
             }
         }
     }
+    Ok(())
+}
+
+/// Records an administrative change made from the command line in the audit trail.
+async fn admin_event(directory: &dyn tessera::store::Directory, action: &str, user: Option<&str>, target: &str) {
+    let event = tessera::model::AuditEvent {
+        id: tessera::crypto::random_id(),
+        at: Clock::System.now(),
+        kind: "admin".into(),
+        user_id: user.map(str::to_owned),
+        client_id: None,
+        ip: None,
+        detail: serde_json::json!({"action": action, "target": target, "via": "cli"}),
+    };
+    if let Err(e) = directory.insert_audit_events(&[event]).await {
+        eprintln!("warning: the change is done but its audit event was not stored: {e}");
+    }
+}
+
+async fn find_user(directory: &dyn tessera::store::Directory, who: &str) -> Result<tessera::model::User, String> {
+    let found = match who.parse::<tessera::model::Email>() {
+        Ok(email) if who.contains('@') => directory.user_by_email(&email).await,
+        _ => directory.user(&tessera::model::UserId(who.to_string())).await,
+    };
+    found.map_err(|e| e.to_string())?.ok_or_else(|| format!("no user {who}"))
+}
+
+async fn users(config: Config, cmd: UsersCommand) -> CliResult {
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let directory = directory.as_ref();
+    let now = Clock::System.now();
+    match cmd {
+        UsersCommand::Create { email } => {
+            let email: tessera::model::Email = email.parse()?;
+            if directory.user_by_email(&email).await?.is_some() {
+                return Err(format!("a user with {} already exists", email.as_str()).into());
+            }
+            let user = directory.create_user_with_email(&email, now).await?;
+            admin_event(directory, "user_created", Some(&user.id.0), &user.id.0).await;
+            println!("user {} created ({})", user.id.0, email.as_str());
+        }
+        UsersCommand::List { limit, after } => {
+            let page = directory.users(after.as_deref(), limit.clamp(1, 1000)).await?;
+            for u in &page {
+                let email = u.email.as_ref().map_or("-", |e| e.as_str());
+                let status = if u.active { "active" } else { "deactivated" };
+                println!("{}  {status:<11}  {email}", u.id.0);
+            }
+            if page.len() == limit as usize
+                && let Some(last) = page.last()
+            {
+                println!("more: --after {}", last.id.0);
+            }
+        }
+        UsersCommand::Deactivate { user } => {
+            let user = find_user(directory, &user).await?;
+            directory.set_user_active(&user.id, false, now).await?;
+            let mut ended = 0;
+            for session in directory.sessions_of_user(&user.id, now).await? {
+                ended += u32::from(directory.revoke_session(&session.id, now).await?.is_some());
+            }
+            let families = directory.revoke_refresh_of_user(&user.id, now).await?;
+            admin_event(directory, "user_deactivated", Some(&user.id.0), &user.id.0).await;
+            println!("user {} deactivated; {ended} sessions and {families} refresh-token grants ended", user.id.0);
+        }
+        UsersCommand::Activate { user } => {
+            let user = find_user(directory, &user).await?;
+            directory.set_user_active(&user.id, true, now).await?;
+            admin_event(directory, "user_activated", Some(&user.id.0), &user.id.0).await;
+            println!("user {} activated", user.id.0);
+        }
+    }
+    Ok(())
+}
+
+async fn api_keys(config: Config, cmd: ApiKeysCommand) -> CliResult {
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let directory = directory.as_ref();
+    let now = Clock::System.now();
+    match cmd {
+        ApiKeysCommand::Create { name, scopes } => {
+            if let Some(bad) = scopes.iter().find(|s| !tessera::model::API_SCOPES.contains(&s.as_str())) {
+                return Err(format!("unknown scope {bad:?}; known: {}", tessera::model::API_SCOPES.join(", ")).into());
+            }
+            if name.trim().is_empty() {
+                return Err("--name must not be empty".into());
+            }
+            let id = tessera::crypto::random_id();
+            let key = format!("tsk_{id}_{}", tessera::crypto::random_token());
+            let record = tessera::model::ApiKey {
+                id: id.clone(),
+                name,
+                hash: tessera::crypto::sha256(key.as_bytes()),
+                scopes,
+                created_at: now,
+                revoked_at: None,
+            };
+            directory.insert_api_key(&record).await?;
+            admin_event(directory, "api_key_created", None, &id).await;
+            println!("api key {id} created ({})", record.scopes.join(","));
+            println!("key: {key}\nStore it now: it is kept only as a hash and cannot be shown again.");
+        }
+        ApiKeysCommand::List => {
+            for k in directory.api_keys().await? {
+                let status = if k.revoked_at.is_some() { "revoked" } else { "live" };
+                println!("{}  {status:<7}  {:<24}  {}", k.id, k.name, k.scopes.join(","));
+            }
+        }
+        ApiKeysCommand::Revoke { id } => {
+            if !directory.revoke_api_key(&id, now).await? {
+                return Err(format!("no live api key {id}").into());
+            }
+            admin_event(directory, "api_key_revoked", None, &id).await;
+            println!("api key {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+async fn health(config: &Config, url: Option<String>) -> CliResult {
+    let base = url.unwrap_or_else(|| {
+        format!("http://{}", config.listen.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]"))
+    });
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build()?;
+    let response = client.get(format!("{}/healthz", base.trim_end_matches('/'))).send().await?;
+    if !response.status().is_success() {
+        return Err(format!("{base}/healthz answered {}", response.status()).into());
+    }
+    println!("ok");
     Ok(())
 }

@@ -36,6 +36,7 @@ pub struct Inner {
     /// JWK Sets fetched from clients' `jwks_uri`.
     pub client_keys: crate::oauth::client_jwt::KeyCache,
     pub metrics: Arc<crate::metrics::Metrics>,
+    audit: crate::audit::Audit,
     /// Reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: Vec<crate::net::Cidr>,
     /// Counter behind request ids, starting at a random point.
@@ -73,6 +74,18 @@ impl AppState {
         let discovery = CachedJson::new(discovery::document(&p.config));
         // `validate` has checked every entry.
         let trusted_proxies = p.config.proxy.trusted.iter().filter_map(|c| c.parse().ok()).collect();
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        let audit = crate::audit::Audit::start(
+            p.directory.clone(),
+            http.clone(),
+            p.config.audit.clone(),
+            p.metrics.clone(),
+            p.clock.clone(),
+        );
         AppState(Arc::new(Inner {
             config: p.config,
             clock: p.clock,
@@ -83,11 +96,8 @@ impl AppState {
             secret: p.secret,
             static_clients,
             discovery,
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap_or_default(),
+            http,
+            audit,
             client_keys: Default::default(),
             metrics: p.metrics,
             trusted_proxies,
@@ -107,6 +117,31 @@ impl AppState {
         let (ring, _) = KeyRing::load_dir(&self.config.keys_dir, false, self.clock.now(), tail)?;
         *self.keys.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Keys::new(ring));
         Ok(())
+    }
+
+    /// Records an audit event (stored and delivered in the background).
+    pub fn audit(
+        &self,
+        kind: &str,
+        user_id: Option<&crate::model::UserId>,
+        client_id: Option<&str>,
+        ip: Option<std::net::IpAddr>,
+        detail: serde_json::Value,
+    ) {
+        self.audit.record(crate::model::AuditEvent {
+            id: crypto::random_id(),
+            at: self.clock.now(),
+            kind: kind.into(),
+            user_id: user_id.map(|u| u.0.clone()),
+            client_id: client_id.map(str::to_owned),
+            ip: ip.map(|ip| ip.to_string()),
+            detail,
+        });
+    }
+
+    /// Waits until every audit event recorded so far is stored and delivered (or given up).
+    pub async fn flush_audit(&self) {
+        self.audit.flush().await;
     }
 
     /// Finds a client: configuration first, then the directory.

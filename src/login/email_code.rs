@@ -17,6 +17,8 @@ use std::net::IpAddr;
 
 use super::otp::{self, Check};
 use super::{finish, load, load_for_post, save};
+use serde_json::json;
+
 use crate::crypto;
 use crate::http::PageError;
 use crate::model::Email;
@@ -121,6 +123,8 @@ pub async fn send_code(
     };
     if let Some(retry_after) = over_send_limit(&state, &email, client.ip).await? {
         state.metrics.inc("tessera_rate_limited_total", &[("limit", "email_send")]);
+        let detail = json!({"limit": "email_send", "email": email.masked()});
+        state.audit("rate_limited", None, ix.client_id(), Some(client.ip), detail);
         return Ok(too_many(retry_after));
     }
     state.metrics.inc("tessera_logins_started_total", &[("method", METHOD)]);
@@ -132,6 +136,8 @@ pub async fn send_code(
     save(&state, &ix).await?;
     if deliver {
         state.metrics.inc("tessera_codes_sent_total", &[("channel", "email")]);
+        let detail = json!({"channel": "email", "to": email.masked()});
+        state.audit("code_sent", known.as_ref().map(|u| &u.id), ix.client_id(), Some(client.ip), detail);
         deliver_in_background(&state, email, code, ix.client_name.clone());
     }
     Ok(Redirect::to(&format!("/login/{id}/code")).into_response())
@@ -203,6 +209,7 @@ pub async fn code_page(
 
 pub async fn verify_code(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
     Path(id): Path<String>,
     body: axum::body::Bytes,
@@ -217,6 +224,8 @@ pub async fn verify_code(
     };
     let failed = |reason: &'static str| {
         state.metrics.inc("tessera_logins_failed_total", &[("method", METHOD), ("reason", reason)]);
+        let detail = json!({"method": METHOD, "reason": reason, "email": ix.email.as_ref().map(|e| e.masked())});
+        state.audit("sign_in_failed", None, ix.client_id(), Some(client.ip), detail);
     };
     let email = match otp::check(&state, &challenge_id, &code).await? {
         Check::Accepted(email) => email,
@@ -239,5 +248,6 @@ pub async fn verify_code(
         None if state.config.login.signup => state.directory.create_user_with_email(&email, now).await?,
         None => return Ok(Redirect::to(&format!("/login/{id}?e=noaccount")).into_response()),
     };
-    finish::finish(&state, jar, ix, &user, METHOD, vec!["otp".into()], ACR_OTP).await
+    let proof = finish::Proof { user: &user, method: METHOD, amr: vec!["otp".into()], acr: ACR_OTP };
+    finish::finish(&state, jar, ix, &client, proof).await
 }

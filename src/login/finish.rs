@@ -9,6 +9,7 @@ use super::{load_for_post, save};
 use crate::http::PageError;
 use crate::interaction::{Interaction, Purpose};
 use crate::model::User;
+use crate::net::ClientAddr;
 use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
@@ -21,28 +22,41 @@ fn resume(ix: &Interaction) -> Redirect {
     }
 }
 
+/// What a login method proved about the user.
+pub struct Proof<'a> {
+    pub user: &'a User,
+    /// The method label in metrics and audit events, such as `email_code`.
+    pub method: &'static str,
+    /// Authentication Method References (RFC 8176).
+    pub amr: Vec<String>,
+    pub acr: &'a str,
+}
+
 /// Completes a successful authentication by any method.
 pub async fn finish(
     state: &AppState,
     jar: CookieJar,
     mut ix: Interaction,
-    user: &User,
-    method: &'static str,
-    amr: Vec<String>,
-    acr: &str,
+    client: &ClientAddr,
+    proof: Proof<'_>,
 ) -> Result<Response, PageError> {
+    let Proof { user, method, amr, acr } = proof;
     if !user.active {
+        let detail = serde_json::json!({"method": method, "reason": "account_disabled"});
+        state.audit("sign_in_failed", Some(&user.id), ix.client_id(), Some(client.ip), detail);
         return Err(PageError::new(
             axum::http::StatusCode::FORBIDDEN,
             "This account is disabled",
             "Contact the administrator of this service.",
         ));
     }
+    let detail = serde_json::json!({"method": method, "amr": amr});
     let (jar, session) = session::start(state, jar, user.id.clone(), amr, acr.to_string()).await?;
     state.directory.record_login(&user.id, state.clock.now()).await?;
     ix.session_id = Some(session.id);
     save(state, &ix).await?;
     state.metrics.inc("tessera_logins_completed_total", &[("method", method)]);
+    state.audit("sign_in", Some(&user.id), ix.client_id(), Some(client.ip), detail);
     Ok((jar, resume(&ix)).into_response())
 }
 

@@ -102,7 +102,7 @@ pub async fn end_session(State(state): State<AppState>, jar: CookieJar, params: 
     };
     let tied = hint.is_some_and(|h| h.sub == current.user_id.0 && h.sid.as_ref().is_none_or(|sid| *sid == current.id));
     if tied {
-        end(&state, &current).await;
+        end(&state, &current, "logout").await;
         return Ok(done(&state, jar, redirect));
     }
     let (jar, browser) = session::browser_id(&state, jar);
@@ -127,15 +127,19 @@ pub async fn confirm(
         return Err(PageError::expired());
     }
     if let Some(current) = session::current(&state, &jar).await?.filter(|s| s.id == pending.session_id) {
-        end(&state, &current).await;
+        end(&state, &current, "logout").await;
     }
     Ok(done(&state, jar, pending.redirect))
 }
 
 /// Ends the session and tells its clients over the back channel.
-pub async fn end(state: &AppState, session: &Session) {
+pub async fn end(state: &AppState, session: &Session, by: &str) {
     match state.directory.revoke_session(&session.id, state.clock.now()).await {
-        Ok(Some(ended)) => backchannel::session_ended(state, &ended).await,
+        Ok(Some(ended)) => {
+            let detail = serde_json::json!({"session_id": ended.id, "by": by});
+            state.audit("session_revoked", Some(&ended.user_id), None, None, detail);
+            backchannel::session_ended(state, &ended).await
+        }
         Ok(None) => {}
         Err(e) => tracing::error!(error = %e, "could not end a session"),
     }

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, SqliteDirectory};
+use super::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, SqliteDirectory, StoreError};
 use crate::clock::Clock;
-use crate::model::{AuthMethod, Client, Email, Session, SigningAlg};
+use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, UserId};
 
 /// How the suite lets time pass: a manual clock moves at once, Redis needs real seconds.
 pub enum Time<'a> {
@@ -173,6 +173,71 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         rotated += usize::from(matches!(attempt.await.unwrap(), Rotation::Rotated(_)));
     }
     assert_eq!(rotated, 1, "exactly one concurrent rotation succeeds");
+    operations_suite(dir.as_ref(), now).await;
+}
+
+/// Users listing and status, audit events and API keys.
+async fn operations_suite(dir: &dyn Directory, now: i64) {
+    use crate::model::{ApiKey, AuditEvent, AuditQuery};
+    let a = dir.create_user_with_email(&"list-a@example.com".parse().unwrap(), now).await.unwrap();
+    let b = dir.create_user_with_email(&"list-b@example.com".parse().unwrap(), now).await.unwrap();
+    let all = dir.users(None, 1000).await.unwrap();
+    assert!(all.windows(2).all(|w| w[0].id.0 < w[1].id.0), "ordered by id");
+    let first = dir.users(None, 1).await.unwrap();
+    let next = dir.users(Some(&first[0].id.0), 1).await.unwrap();
+    assert_eq!(next[0].id, all[1].id, "the cursor continues after the last id");
+
+    assert!(dir.set_user_active(&a.id, false, now + 1).await.unwrap());
+    assert!(!dir.user(&a.id).await.unwrap().unwrap().active, "a deactivated user reads as inactive at once");
+    assert!(dir.set_user_active(&a.id, true, now + 2).await.unwrap());
+    assert!(!dir.set_user_active(&UserId("nobody".into()), false, now).await.unwrap());
+    assert_eq!(dir.revoke_refresh_of_user(&b.id, now).await.unwrap(), 0);
+
+    let event = |id: &str, at: i64, kind: &str, user: Option<&UserId>| AuditEvent {
+        id: id.into(),
+        at,
+        kind: kind.into(),
+        user_id: user.map(|u| u.0.clone()),
+        client_id: Some("app".into()),
+        ip: Some("192.0.2.1".into()),
+        detail: serde_json::json!({"method": "email_code"}),
+    };
+    let events = [
+        event("e1", now, "sign_in", Some(&a.id)),
+        event("e2", now + 5, "sign_in_failed", Some(&a.id)),
+        event("e3", now + 9, "sign_in", Some(&b.id)),
+    ];
+    dir.insert_audit_events(&events).await.unwrap();
+    dir.insert_audit_events(&events[..1]).await.unwrap();
+    let q = |user: Option<&UserId>, kind: Option<&str>, since: Option<i64>| AuditQuery {
+        user_id: user.map(|u| u.0.clone()),
+        kind: kind.map(str::to_owned),
+        since,
+        until: None,
+        limit: 10,
+    };
+    let ids = |v: Vec<AuditEvent>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(ids(dir.audit_events(&q(None, None, None)).await.unwrap()), ["e3", "e2", "e1"], "newest first, once");
+    assert_eq!(ids(dir.audit_events(&q(Some(&a.id), None, None)).await.unwrap()), ["e2", "e1"]);
+    assert_eq!(ids(dir.audit_events(&q(None, Some("sign_in"), Some(now + 1))).await.unwrap()), ["e3"]);
+    assert_eq!(dir.audit_events(&q(None, None, None)).await.unwrap()[2], events[0], "round trip");
+    assert_eq!(dir.purge_audit_events(now + 5).await.unwrap(), 1);
+
+    let key = ApiKey {
+        id: "k1".into(),
+        name: "ci".into(),
+        hash: [9; 32],
+        scopes: vec!["users:read".into()],
+        created_at: now,
+        revoked_at: None,
+    };
+    dir.insert_api_key(&key).await.unwrap();
+    assert!(matches!(dir.insert_api_key(&key).await, Err(StoreError::Conflict)));
+    assert_eq!(dir.api_key_by_hash(&[9; 32]).await.unwrap(), Some(key.clone()));
+    assert!(dir.revoke_api_key("k1", now + 1).await.unwrap());
+    assert!(!dir.revoke_api_key("k1", now + 2).await.unwrap());
+    assert!(dir.api_key_by_hash(&[9; 32]).await.unwrap().is_none());
+    assert_eq!(dir.api_keys().await.unwrap()[0].revoked_at, Some(now + 1));
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use super::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
 use crate::clock::UnixTime;
 use crate::metrics::Metrics;
-use crate::model::{Client, Email, Session, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, User, UserId};
 
 pub struct Measured<T: ?Sized> {
     inner: Arc<T>,
@@ -107,6 +107,36 @@ impl Directory for Measured<dyn Directory> {
     }
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
         measure!(self, revoke_family(family_id, now))
+    }
+    async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>> {
+        measure!(self, users(after, limit))
+    }
+    async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, set_user_active(id, active, now))
+    }
+    async fn revoke_refresh_of_user(&self, id: &UserId, now: UnixTime) -> StoreResult<u64> {
+        measure!(self, revoke_refresh_of_user(id, now))
+    }
+    async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()> {
+        measure!(self, insert_audit_events(events))
+    }
+    async fn audit_events(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
+        measure!(self, audit_events(query))
+    }
+    async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64> {
+        measure!(self, purge_audit_events(before))
+    }
+    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()> {
+        measure!(self, insert_api_key(key))
+    }
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
+        measure!(self, api_keys())
+    }
+    async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>> {
+        measure!(self, api_key_by_hash(hash))
+    }
+    async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, revoke_api_key(id, now))
     }
 }
 

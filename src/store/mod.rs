@@ -22,7 +22,7 @@ pub use redis::RedisEphemeral;
 pub use sqlite::SqliteDirectory;
 
 use crate::clock::{Clock, UnixTime};
-use crate::model::{Client, Email, Session, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, User, UserId};
 
 /// A store could not do what was asked. Callers answer 503 (`temporarily_unavailable`).
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +106,26 @@ pub trait Directory: Send + Sync {
         now: UnixTime,
     ) -> StoreResult<Rotation>;
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()>;
+
+    /// Users ordered by id, after the cursor `after`.
+    async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>>;
+    /// Activates or deactivates a user; `false` if there is no such user.
+    async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool>;
+    /// Revokes every refresh-token family of a user; returns how many were live.
+    async fn revoke_refresh_of_user(&self, id: &UserId, now: UnixTime) -> StoreResult<u64>;
+
+    /// Stores a batch of events in one transaction.
+    async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()>;
+    async fn audit_events(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>>;
+    /// Deletes events older than `before`; returns how many.
+    async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64>;
+
+    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()>;
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>>;
+    /// A live (unrevoked) key whose SHA-256 is `hash`.
+    async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>>;
+    /// `false` if there is no such live key.
+    async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool>;
 }
 
 /// Expiring state. Every key has a TTL; `take` is the atomic single-use read.

@@ -11,7 +11,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use super::rows::{self, db, to_json};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
-use crate::model::{Client, Email, Session, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, User, UserId};
 
 pub struct PgDirectory {
     pool: PgPool,
@@ -331,5 +331,115 @@ impl Directory for PgDirectory {
             .await
             .map_err(db)?;
         Ok(())
+    }
+
+    async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query(user_select!("WHERE u.id > $1 ORDER BY u.id LIMIT $2"))
+            .bind(after.unwrap_or(""))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter().map(rows::user).collect()
+    }
+
+    async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+            .bind(active)
+            .bind(now)
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn revoke_refresh_of_user(&self, id: &UserId, now: UnixTime) -> StoreResult<u64> {
+        let done = sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for e in events {
+            sqlx::query(
+                "INSERT INTO audit_events (id, at, kind, user_id, client_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&e.id)
+            .bind(e.at)
+            .bind(&e.kind)
+            .bind(&e.user_id)
+            .bind(&e.client_id)
+            .bind(&e.ip)
+            .bind(e.detail.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn audit_events(&self, q: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR kind = $2) \
+             AND at >= $3 AND at <= $4 ORDER BY at DESC, id DESC LIMIT $5",
+        )
+        .bind(&q.user_id)
+        .bind(&q.kind)
+        .bind(q.since.unwrap_or(i64::MIN))
+        .bind(q.until.unwrap_or(i64::MAX))
+        .bind(i64::from(q.limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(rows::audit_event).collect()
+    }
+
+    async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64> {
+        let done =
+            sqlx::query("DELETE FROM audit_events WHERE at < $1").bind(before).execute(&self.pool).await.map_err(db)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn insert_api_key(&self, k: &ApiKey) -> StoreResult<()> {
+        sqlx::query("INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&k.id)
+            .bind(&k.name)
+            .bind(&k.hash[..])
+            .bind(to_json(&k.scopes)?)
+            .bind(k.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
+        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_at, id").fetch_all(&self.pool).await;
+        rows.map_err(db)?.iter().map(rows::api_key).collect()
+    }
+
+    async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL")
+            .bind(&hash[..])
+            .fetch_optional(&self.pool)
+            .await;
+        row.map_err(db)?.as_ref().map(rows::api_key).transpose()
+    }
+
+    async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() == 1)
     }
 }

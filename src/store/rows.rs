@@ -6,7 +6,7 @@ use std::str::FromStr;
 use sqlx::Row;
 
 use super::{RefreshToken, StoreError, StoreResult};
-use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuthMethod, Client, Email, Session, SigningAlg, User, UserId};
 
 pub(super) fn db(e: sqlx::Error) -> StoreError {
     match &e {
@@ -24,6 +24,7 @@ pub(super) trait Columns {
     fn text(&self, col: &str) -> StoreResult<String>;
     fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
     fn int(&self, col: &str) -> StoreResult<i64>;
+    fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
     fn flag(&self, col: &str) -> StoreResult<bool>;
     fn opt_flag(&self, col: &str) -> StoreResult<Option<bool>>;
     fn opt_bytes(&self, col: &str) -> StoreResult<Option<Vec<u8>>>;
@@ -39,6 +40,9 @@ macro_rules! columns_for {
                 self.try_get(col).map_err(db)
             }
             fn int(&self, col: &str) -> StoreResult<i64> {
+                self.try_get(col).map_err(db)
+            }
+            fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
                 self.try_get(col).map_err(db)
             }
             fn flag(&self, col: &str) -> StoreResult<bool> {
@@ -122,4 +126,27 @@ pub(super) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken> {
 
 pub(super) fn to_json(list: &[String]) -> StoreResult<String> {
     serde_json::to_string(list).map_err(corrupt)
+}
+
+pub(super) fn audit_event(row: &impl Columns) -> StoreResult<AuditEvent> {
+    Ok(AuditEvent {
+        id: row.text("id")?,
+        at: row.int("at")?,
+        kind: row.text("kind")?,
+        user_id: row.opt_text("user_id")?,
+        client_id: row.opt_text("client_id")?,
+        ip: row.opt_text("ip")?,
+        detail: serde_json::from_str(&row.text("detail")?).map_err(corrupt)?,
+    })
+}
+
+pub(super) fn api_key(row: &impl Columns) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        id: row.text("id")?,
+        name: row.text("name")?,
+        hash: hash32(row.opt_bytes("hash")?)?,
+        scopes: json_list(row, "scopes")?,
+        created_at: row.int("created_at")?,
+        revoked_at: row.opt_int("revoked_at")?,
+    })
 }

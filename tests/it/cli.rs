@@ -217,3 +217,81 @@ fn production_refuses_dev_keys_and_a_bad_key_file_with_a_clear_message() {
         "{message}"
     );
 }
+
+fn with_db(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(BIN).args(args).env("TESSERA_DIRECTORY__URL", db).env_remove("TESSERA_CONFIG").output().unwrap()
+}
+
+#[tokio::test]
+async fn users_and_api_keys_are_managed_from_the_cli_and_each_change_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let out = with_db(&db, &["users", "create", "--email", "ada@example.com"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let id = text(&out).split_whitespace().nth(1).unwrap().to_string();
+    assert!(text(&with_db(&db, &["users", "create", "--email", "ada@example.com"])).contains("already exists"));
+    assert!(!with_db(&db, &["users", "create", "--email", "not-an-address"]).status.success());
+    let listed = text(&with_db(&db, &["users", "list"]));
+    assert!(listed.contains(&id) && listed.contains("active") && listed.contains("ada@example.com"), "{listed}");
+
+    assert!(with_db(&db, &["users", "deactivate", "ada@example.com"]).status.success());
+    assert!(text(&with_db(&db, &["users", "list"])).contains("deactivated"));
+    assert!(with_db(&db, &["users", "activate", &id]).status.success());
+    assert!(text(&with_db(&db, &["users", "deactivate", "nobody@example.com"])).contains("no user"));
+
+    let out = with_db(&db, &["api-keys", "create", "--name", "ci", "--scopes", "users:read,users:write"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = text(&out);
+    let key = printed.lines().find_map(|l| l.strip_prefix("key: ")).unwrap().to_string();
+    let key_id = printed.split_whitespace().nth(2).unwrap().to_string();
+    assert!(text(&with_db(&db, &["api-keys", "create", "--name", "x", "--scopes", "root"])).contains("unknown scope"));
+    let directory = tessera::store::open_directory(&db).await.unwrap();
+    let stored = directory.api_key_by_hash(&tessera::crypto::sha256(key.as_bytes())).await.unwrap().unwrap();
+    assert_eq!(stored.scopes, ["users:read", "users:write"]);
+    assert!(!text(&with_db(&db, &["api-keys", "list"])).contains(&key), "the key itself is never listed");
+
+    assert!(with_db(&db, &["api-keys", "revoke", &key_id]).status.success());
+    assert!(directory.api_key_by_hash(&tessera::crypto::sha256(key.as_bytes())).await.unwrap().is_none());
+    assert!(!with_db(&db, &["api-keys", "revoke", &key_id]).status.success(), "revoking twice is an error");
+
+    let query = tessera::model::AuditQuery { kind: Some("admin".into()), limit: 50, ..Default::default() };
+    let mut actions: Vec<String> = directory
+        .audit_events(&query)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.detail["action"].as_str().unwrap().to_string())
+        .collect();
+    actions.sort();
+    assert_eq!(actions, ["api_key_created", "api_key_revoked", "user_activated", "user_created", "user_deactivated"]);
+}
+
+#[tokio::test]
+async fn deactivating_a_user_ends_their_sessions_and_refresh_tokens_at_once() {
+    let server = TestServer::start().await;
+    let email = "leaver@example.com";
+    let (_, tokens) =
+        crate::support::signed_in(&server, &server.browser(), "web", &["openid", "offline_access"], email).await;
+    let refresh = openidconnect::OAuth2TokenResponse::refresh_token(&tokens).unwrap().secret().clone();
+    let user = server.state.directory.user_by_email(&email.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(server.state.directory.sessions_of_user(&user.id, server.clock.now()).await.unwrap().len(), 1);
+
+    let out = with_db(&server.state.config.directory.url, &["users", "deactivate", email]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("1 sessions and 1 refresh-token grants ended"), "{}", text(&out));
+
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())];
+    let (status, body, _) = raw_token(&server, &form, Some(("web", crate::support::WEB_SECRET))).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    assert!(server.state.directory.sessions_of_user(&user.id, server.clock.now()).await.unwrap().is_empty());
+}
+
+#[test]
+fn health_exits_zero_only_when_the_server_answers() {
+    let out = Command::new(BIN)
+        .args(["health", "--url", &format!("http://127.0.0.1:{}", free_port())])
+        .env_remove("TESSERA_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}

@@ -16,6 +16,7 @@ mod key_rotation;
 mod login_otp;
 mod logout;
 mod logs;
+mod operations;
 mod private_key_jwt;
 mod refresh;
 mod replicas;

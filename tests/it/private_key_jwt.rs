@@ -12,13 +12,13 @@ use crate::support::receiver::Receiver;
 use crate::support::{TestServer, client};
 
 /// A client signing key: the PKCS#8 DER and its public JWK.
-struct ClientKey {
+pub(crate) struct ClientKey {
     kid: String,
     der: Vec<u8>,
-    jwk: serde_json::Value,
+    pub(crate) jwk: serde_json::Value,
 }
 
-fn new_key(kid: &str) -> ClientKey {
+pub(crate) fn new_key(kid: &str) -> ClientKey {
     let der = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
         .unwrap()
         .as_ref()
@@ -30,7 +30,7 @@ fn new_key(kid: &str) -> ClientKey {
     ClientKey { kid: kid.into(), der, jwk }
 }
 
-fn assertion(key: &ClientKey, claims: serde_json::Value) -> String {
+pub(crate) fn assertion(key: &ClientKey, claims: serde_json::Value) -> String {
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(key.kid.clone());
     jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(&key.der)).unwrap()

@@ -34,6 +34,8 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         Rotation::Rotated(current) => current,
         Rotation::Reused { family_id } => {
             tracing::warn!(family_id = %family_id, client_id = %client.id, "refresh token reused; family revoked");
+            let detail = serde_json::json!({"family_id": family_id});
+            state.audit("refresh_token_reused", None, Some(&client.id), None, detail);
             tokens::revoke_grant_access(state, &family_id).await?;
             return Err(OAuthError::invalid_grant(INVALID));
         }

@@ -1,5 +1,6 @@
-//! A small HTTP server a test controls: it plays a client's back-channel logout endpoint (and can
-//! fail on purpose) or publishes a client's JWK Set at a `jwks_uri`.
+//! A small HTTP server a test controls: it plays a client's back-channel logout endpoint or an
+//! audit webhook (either can fail on purpose), or publishes a client's JWK Set at a `jwks_uri`
+//! (optionally slowly).
 
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +18,26 @@ pub struct Receiver {
     pub fail_next: Arc<Mutex<u32>>,
     /// The JWK Set served at /jwks.
     pub jwks: Arc<Mutex<serde_json::Value>>,
+    /// How long /jwks waits before answering.
+    pub jwks_delay: Arc<Mutex<std::time::Duration>>,
+    /// Webhook deliveries received at /hook.
+    pub hooks: Arc<Mutex<Vec<Delivery>>>,
+}
+
+/// One webhook delivery: the signature header, the event id header, the body.
+pub type Delivery = (String, String, Vec<u8>);
+
+async fn hook(State(r): State<Receiver>, headers: axum::http::HeaderMap, body: axum::body::Bytes) -> StatusCode {
+    {
+        let mut fail = r.fail_next.lock().unwrap();
+        if *fail > 0 {
+            *fail -= 1;
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
+    }
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    r.hooks.lock().unwrap().push((header("tessera-signature"), header("tessera-event-id"), body.to_vec()));
+    StatusCode::NO_CONTENT
 }
 
 async fn logout(State(r): State<Receiver>, body: axum::body::Bytes) -> StatusCode {
@@ -38,6 +59,8 @@ async fn logout(State(r): State<Receiver>, body: axum::body::Bytes) -> StatusCod
 }
 
 async fn jwks(State(r): State<Receiver>) -> axum::Json<serde_json::Value> {
+    let delay = *r.jwks_delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
     axum::Json(r.jwks.lock().unwrap().clone())
 }
 
@@ -48,7 +71,11 @@ impl Receiver {
             base: format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port()),
             ..Receiver::default()
         };
-        let app = Router::new().route("/logout", post(logout)).route("/jwks", get(jwks)).with_state(receiver.clone());
+        let app = Router::new()
+            .route("/logout", post(logout))
+            .route("/jwks", get(jwks))
+            .route("/hook", post(hook))
+            .with_state(receiver.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         receiver
     }

@@ -1,0 +1,202 @@
+//! Audit trail: events recorded off the request path by one worker that stores them in the
+//! directory (in batches, pruned after `audit.retention_days`) and delivers each to the
+//! configured webhooks as signed JSON, retried with exponential backoff, then dead-lettered.
+//!
+//! Receivers check `Tessera-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
+//! with the webhook's secret, and may deduplicate on `Tessera-Event-Id`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lc_rs::hmac;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+
+use crate::clock::{Clock, UnixTime};
+use crate::config::{AuditConfig, WebhookConfig};
+use crate::metrics::Metrics;
+use crate::model::AuditEvent;
+use crate::store::Directory;
+
+enum Msg {
+    Event(AuditEvent),
+    Flush(oneshot::Sender<()>),
+}
+
+/// The handle requests use; cloning it is cheap.
+#[derive(Clone)]
+pub struct Audit {
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+struct Worker {
+    directory: Arc<dyn Directory>,
+    http: reqwest::Client,
+    config: AuditConfig,
+    metrics: Arc<Metrics>,
+    clock: Clock,
+}
+
+impl Audit {
+    /// Starts the worker on the current runtime.
+    pub fn start(
+        directory: Arc<dyn Directory>,
+        http: reqwest::Client,
+        config: AuditConfig,
+        metrics: Arc<Metrics>,
+        clock: Clock,
+    ) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let worker = Arc::new(Worker { directory, http, config, metrics, clock });
+        tokio::spawn(worker.run(rx));
+        Audit { tx }
+    }
+
+    /// Queues an event; never blocks the request that records it.
+    pub fn record(&self, event: AuditEvent) {
+        let _ = self.tx.send(Msg::Event(event));
+    }
+
+    /// Waits until every event queued so far is stored and every delivery has ended.
+    pub async fn flush(&self) {
+        let (done, wait) = oneshot::channel();
+        if self.tx.send(Msg::Flush(done)).is_ok() {
+            let _ = wait.await;
+        }
+    }
+}
+
+impl Worker {
+    async fn run(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<Msg>) {
+        let mut deliveries = JoinSet::new();
+        let mut prune = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tokio::select! {
+                _ = prune.tick() => self.prune().await,
+                first = rx.recv() => {
+                    let Some(first) = first else { break };
+                    // Take whatever else is queued, so a burst is one transaction.
+                    let mut batch = Vec::new();
+                    let mut flushes = Vec::new();
+                    let mut next = Some(first);
+                    while let Some(msg) = next.take().or_else(|| rx.try_recv().ok()) {
+                        match msg {
+                            Msg::Event(e) => batch.push(e),
+                            Msg::Flush(done) => flushes.push(done),
+                        }
+                        if batch.len() >= 500 {
+                            break;
+                        }
+                    }
+                    self.store(&batch).await;
+                    for event in batch {
+                        let event = Arc::new(event);
+                        for hook in &self.config.webhooks {
+                            deliveries.spawn(self.clone().deliver(hook.clone(), event.clone()));
+                        }
+                    }
+                    while deliveries.try_join_next().is_some() {}
+                    if !flushes.is_empty() {
+                        while deliveries.join_next().await.is_some() {}
+                        for done in flushes {
+                            let _ = done.send(());
+                        }
+                    }
+                }
+            }
+        }
+        while deliveries.join_next().await.is_some() {}
+    }
+
+    async fn store(&self, batch: &[AuditEvent]) {
+        if batch.is_empty() {
+            return;
+        }
+        for event in batch {
+            self.metrics.inc("tessera_audit_events_total", &[("kind", &event.kind)]);
+        }
+        if let Err(e) = self.directory.insert_audit_events(batch).await {
+            for event in batch {
+                tracing::error!(
+                    target: "tessera::dead_letter",
+                    event = %serde_json::to_string(event).unwrap_or_default(),
+                    error = %e,
+                    "audit event not stored"
+                );
+            }
+        }
+    }
+
+    async fn prune(&self) {
+        let before = self.clock.now() - self.config.retention_days as i64 * 86_400;
+        match self.directory.purge_audit_events(before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "audit events past retention deleted"),
+            Err(e) => tracing::warn!(error = %e, "audit events not pruned"),
+        }
+    }
+
+    /// Delivers one event to one webhook: retried with doubling delays, then dead-lettered.
+    async fn deliver(self: Arc<Self>, hook: WebhookConfig, event: Arc<AuditEvent>) {
+        let body = serde_json::to_vec(event.as_ref()).unwrap_or_default();
+        let host = url::Url::parse(&hook.url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        let mut delay = Duration::from_millis(self.config.retry_base_ms);
+        for attempt in 1..=self.config.max_attempts {
+            let sent_at = self.clock.now();
+            let result = self
+                .http
+                .post(&hook.url)
+                .header("content-type", "application/json")
+                .header("tessera-event-id", &event.id)
+                .header("tessera-signature", signature(&hook.secret, sent_at, &body))
+                .body(body.clone())
+                .send()
+                .await;
+            let failure = match result {
+                Ok(r) if r.status().is_success() => {
+                    self.metrics.inc("tessera_webhook_deliveries_total", &[("outcome", "delivered")]);
+                    return;
+                }
+                Ok(r) => format!("answered {}", r.status().as_u16()),
+                Err(e) => format!("unreachable: {e}"),
+            };
+            self.metrics.inc("tessera_webhook_deliveries_total", &[("outcome", "failed")]);
+            tracing::warn!(webhook = %host, event_id = %event.id, attempt, %failure, "audit webhook delivery failed");
+            if attempt < self.config.max_attempts {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(300));
+            }
+        }
+        self.metrics.inc("tessera_webhook_deliveries_total", &[("outcome", "dead_letter")]);
+        tracing::error!(
+            target: "tessera::dead_letter",
+            webhook = %host,
+            event = %String::from_utf8_lossy(&body),
+            "audit webhook delivery abandoned"
+        );
+    }
+}
+
+/// `t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+pub fn signature(secret: &str, at: UnixTime, body: &[u8]) -> String {
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    let mut ctx = hmac::Context::with_key(&key);
+    ctx.update(at.to_string().as_bytes());
+    ctx.update(b".");
+    ctx.update(body);
+    let tag = ctx.sign();
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("t={at},v1={hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_signature_covers_the_time_and_the_body() {
+        let a = super::signature("s".repeat(32).as_str(), 1_700_000_000, b"{}");
+        assert!(a.starts_with("t=1700000000,v1=") && a.len() == "t=1700000000,v1=".len() + 64);
+        assert_ne!(a, super::signature("s".repeat(32).as_str(), 1_700_000_001, b"{}"));
+        assert_ne!(a, super::signature("s".repeat(32).as_str(), 1_700_000_000, b"[]"));
+        assert_ne!(a, super::signature("t".repeat(32).as_str(), 1_700_000_000, b"{}"));
+    }
+}
