@@ -303,4 +303,20 @@ mod example {
         let example = Config::from_toml(include_str!("../../deploy/tessera.example.toml"), Vec::new()).unwrap();
         assert_eq!(toml::Value::try_from(&example).unwrap(), toml::Value::try_from(Config::default()).unwrap());
     }
+
+    #[test]
+    fn deploy_configs_are_valid_as_shipped() {
+        let production = Config::from_toml(include_str!("../../deploy/tessera.production.toml"), Vec::new()).unwrap();
+        assert_eq!(production.mode, crate::config::Mode::Production);
+        assert!(!production.proxy.trusted.is_empty() && !production.metrics.listen.is_empty());
+        Config::from_toml(include_str!("../../deploy/tessera.container.toml"), Vec::new()).unwrap();
+        // The ConfigMap embeds a tessera.toml under `tessera.toml: |`.
+        let configmap = include_str!("../../deploy/k8s/configmap.yaml");
+        let embedded: String = configmap
+            .split_once("tessera.toml: |")
+            .map(|(_, rest)| rest.lines().map(|l| l.strip_prefix("    ").unwrap_or(l)).collect::<Vec<_>>().join("\n"))
+            .unwrap();
+        let k8s = Config::from_toml(&embedded, Vec::new()).unwrap();
+        assert_eq!(k8s.mode, crate::config::Mode::Production);
+    }
 }
