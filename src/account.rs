@@ -1,5 +1,5 @@
-//! `/account`: the signed-in user's own page — their sessions, and signing out of one or all.
-//! Without a session it starts a sign-in whose purpose is this page.
+//! `/account`: the signed-in user's own page — their sessions (sign out of one or all) and
+//! passkeys (add, rename, remove). Without a session it starts a sign-in whose purpose is this page.
 
 use askama::Template;
 use axum::Router;
@@ -8,12 +8,17 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 
+use axum::Json;
+use axum::http::HeaderMap;
+use serde_json::json;
+
 use crate::crypto;
 use crate::http::PageError;
 use crate::interaction::{self, Interaction, Purpose};
 use crate::model::Session;
 use crate::oauth::logout;
 use crate::oauth::params::Params;
+use crate::passkeys::{self, PasskeyError};
 use crate::session;
 use crate::state::AppState;
 
@@ -22,6 +27,18 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(page))
         .route("/account/sessions/end", post(end_one))
         .route("/account/sessions/end-all", post(end_all))
+        .route("/account/passkeys/register/start", post(register_start))
+        .route("/account/passkeys/register/finish", post(register_finish))
+        .route("/account/passkeys/rename", post(rename_passkey))
+        .route("/account/passkeys/remove", post(remove_passkey))
+}
+
+struct PasskeyRow {
+    cred_id: String,
+    name: String,
+    created: String,
+    last_used: String,
+    kind: &'static str,
 }
 
 struct Row {
@@ -38,10 +55,13 @@ struct AccountPage<'a> {
     email: String,
     csrf: String,
     sessions: Vec<Row>,
+    passkeys_available: bool,
+    passkeys: Vec<PasskeyRow>,
+    notice: Option<&'static str>,
 }
 
 /// A CSRF token derived from the session: valid only with this browser's session cookie.
-fn csrf(state: &AppState, session: &Session) -> String {
+pub fn csrf(state: &AppState, session: &Session) -> String {
     crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"account-csrf", session.id.as_bytes()]))
 }
 
@@ -50,7 +70,26 @@ fn when(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&format).ok()).unwrap_or_default()
 }
 
-async fn page(State(state): State<AppState>, jar: CookieJar) -> Result<Response, PageError> {
+#[derive(serde::Deserialize)]
+struct Notice {
+    #[serde(default)]
+    n: Option<String>,
+}
+
+fn notice(key: Option<&str>) -> Option<&'static str> {
+    match key? {
+        "last" => Some("That passkey is your only way to sign in, so it was not removed. Add another passkey first."),
+        "renamed" => Some("Passkey renamed."),
+        "removed" => Some("Passkey removed."),
+        _ => None,
+    }
+}
+
+async fn page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    axum::extract::Query(q): axum::extract::Query<Notice>,
+) -> Result<Response, PageError> {
     let Some(current) = session::current(&state, &jar).await? else {
         let (jar, browser) = session::browser_id(&state, jar);
         let name = format!("your {} account", state.config.login.product_name);
@@ -60,6 +99,7 @@ async fn page(State(state): State<AppState>, jar: CookieJar) -> Result<Response,
     };
     let user = state.directory.user(&current.user_id).await?;
     let sessions = state.directory.sessions_of_user(&current.user_id, state.clock.now()).await?;
+    let passkeys = state.directory.passkeys_of_user(&current.user_id).await?;
     let page = AccountPage {
         product_name: &state.config.login.product_name,
         email: user.and_then(|u| u.email).map(|e| e.as_str().to_string()).unwrap_or_default(),
@@ -73,6 +113,18 @@ async fn page(State(state): State<AppState>, jar: CookieJar) -> Result<Response,
                 id: s.id,
             })
             .collect(),
+        passkeys_available: state.webauthn.is_some(),
+        passkeys: passkeys
+            .into_iter()
+            .map(|p| PasskeyRow {
+                created: when(p.created_at),
+                last_used: p.last_used_at.map_or_else(|| "never".into(), when),
+                kind: if p.backup_eligible { "synced" } else { "this device only" },
+                cred_id: p.cred_id,
+                name: p.name,
+            })
+            .collect(),
+        notice: notice(q.n.as_deref()),
     };
     Ok(Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response())
 }
@@ -123,4 +175,89 @@ async fn end_all(
         logout::end(&state, &session, "account_everywhere").await;
     }
     Ok((session::clear(&state, jar), Redirect::to("/account")).into_response())
+}
+
+/// The signed-in user for a JSON call carrying the account CSRF token in `x-csrf-token`.
+async fn json_user(state: &AppState, jar: &CookieJar, headers: &HeaderMap) -> Result<crate::model::User, Response> {
+    let current = session::current(state, jar).await.map_err(|e| PasskeyError::Store(e).into_response())?;
+    let Some(current) = current.filter(|s| passkeys::csrf_ok(headers, &csrf(state, s))) else {
+        return Err(PasskeyError::Expired.into_response());
+    };
+    match state.directory.user(&current.user_id).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(PasskeyError::Expired.into_response()),
+        Err(e) => Err(PasskeyError::Store(e).into_response()),
+    }
+}
+
+async fn register_start(State(state): State<AppState>, jar: CookieJar, headers: HeaderMap) -> Response {
+    let user = match json_user(&state, &jar, &headers).await {
+        Ok(u) => u,
+        Err(response) => return response,
+    };
+    let (jar, browser) = session::browser_id(&state, jar);
+    let username = user.email.as_ref().map_or_else(|| user.id.0.clone(), |e| e.as_str().to_string());
+    match passkeys::start_registration(&state, &browser, &user, &username, &Default::default()).await {
+        Ok((ceremony, options)) => (jar, Json(json!({"ceremony": ceremony, "publicKey": options}))).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn register_finish(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(response) = json_user(&state, &jar, &headers).await {
+        return response;
+    }
+    let Some(browser) = session::browser_hash(&state, &jar) else { return PasskeyError::Expired.into_response() };
+    let body: passkeys::FinishBody = match passkeys::json_body(&body) {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let name = body.name.unwrap_or_else(|| passkeys::device_name(agent));
+    match passkeys::finish_registration(&state, &browser, &body.ceremony, body.credential, name).await {
+        Ok(stored) => Json(json!({"name": stored.name})).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn rename_passkey(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form = Params::parse(&body);
+    let Some(current) = checked(&state, &jar, &form).await? else {
+        return Ok(Redirect::to("/account").into_response());
+    };
+    let name = passkeys::clean_name(form.get("name").unwrap_or(""));
+    let renamed = state.directory.rename_passkey(&current.user_id, form.get("passkey").unwrap_or(""), &name).await?;
+    Ok(Redirect::to(if renamed { "/account?n=renamed" } else { "/account" }).into_response())
+}
+
+async fn remove_passkey(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form = Params::parse(&body);
+    let Some(current) = checked(&state, &jar, &form).await? else {
+        return Ok(Redirect::to("/account").into_response());
+    };
+    let cred_id = form.get("passkey").unwrap_or("");
+    let mine = state.directory.passkeys_of_user(&current.user_id).await?;
+    // Without email codes, the last passkey is the last way in.
+    if !state.config.login.email_code && mine.len() == 1 && mine[0].cred_id == cred_id {
+        return Ok(Redirect::to("/account?n=last").into_response());
+    }
+    if state.directory.delete_passkey(&current.user_id, cred_id).await? {
+        let detail = json!({"cred_id": cred_id});
+        state.audit("passkey_removed", Some(&current.user_id), None, None, detail);
+        return Ok(Redirect::to("/account?n=removed").into_response());
+    }
+    Ok(Redirect::to("/account").into_response())
 }

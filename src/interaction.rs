@@ -73,6 +73,9 @@ pub struct Interaction {
     pub challenge_id: Option<String>,
     /// Set by `login::finish`: the session the resumed authorization must find.
     pub session_id: Option<String>,
+    /// The login page's script reported that this browser can create passkeys.
+    #[serde(default)]
+    pub passkey_capable: bool,
 }
 
 pub fn key(id: &str) -> String {
@@ -90,6 +93,7 @@ impl Interaction {
             created_at: now,
             reauthenticate,
             email: None,
+            passkey_capable: false,
             challenge_id: None,
             session_id: None,
         }

@@ -5,7 +5,8 @@
 //! - `http` — router assembly and the middleware around every request
 //! - `oauth` (protocol endpoints) · `login` (sign-in screens) · `account` (the user's page)
 //!   · `demo` (built-in relying party)
-//! - `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email) · `audit` (events, webhooks)
+//! - `passkeys` (WebAuthn ceremonies) · `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
+//!   · `audit` (events, webhooks)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
 //! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`
 
@@ -25,6 +26,7 @@ pub mod model;
 pub mod net;
 pub mod notify;
 pub mod oauth;
+pub mod passkeys;
 pub mod session;
 pub mod state;
 pub mod store;

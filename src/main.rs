@@ -40,6 +40,9 @@ enum Command {
     /// Manage management-API keys: shown once at creation, stored as hashes, revocable.
     #[command(subcommand, name = "api-keys")]
     ApiKeys(ApiKeysCommand),
+    /// Passkeys: mint a registration ticket (a link that adds a passkey without signing in).
+    #[command(subcommand)]
+    Passkeys(PasskeysCommand),
     /// Ask a running server whether it is alive (GET /healthz); exit 0 if so. For container
     /// health checks.
     Health {
@@ -73,6 +76,27 @@ enum UsersCommand {
     Activate {
         /// User id or email address.
         user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PasskeysCommand {
+    /// Print a single-use link that lets USER create a passkey in a browser, without signing in.
+    Ticket {
+        /// User id or email address.
+        user: String,
+        /// The name the authenticator shows (default: the user's email address).
+        #[arg(long)]
+        username: Option<String>,
+        /// Seconds the link stays valid (30 to 3600).
+        #[arg(long, default_value_t = 900)]
+        ttl: u64,
+        /// Allow a non-discoverable credential (the user then types their username to sign in).
+        #[arg(long)]
+        non_discoverable: bool,
+        /// Ask for a `platform` (built-in) or `cross-platform` (security key, phone) authenticator.
+        #[arg(long)]
+        attachment: Option<String>,
     },
 }
 
@@ -198,6 +222,7 @@ fn main() -> ExitCode {
             Command::Users(cmd) => users(config, cmd).await,
             Command::ApiKeys(cmd) => api_keys(config, cmd).await,
             Command::Health { url } => health(&config, url).await,
+            Command::Passkeys(cmd) => passkeys(config, cmd).await,
         }
     });
     match result {
@@ -238,6 +263,11 @@ async fn serve(config: Config) -> CliResult {
     let dev_codes =
         if state.dev_mode() && state.mailer.is_outbox() { " (dev mode: codes are also printed here)" } else { "" };
     tracing::info!("email: {}{dev_codes}", state.mailer.describe());
+    match c.webauthn_rp().filter(|_| state.webauthn.is_some()) {
+        Some((rp_id, _)) => tracing::info!("passkeys: on (relying party {rp_id})"),
+        None if c.passkeys.enabled => tracing::info!("passkeys: off (the issuer's host is not a domain name)"),
+        None => tracing::info!("passkeys: off"),
+    }
     if c.demo {
         tracing::info!("Open {}/demo to try a login.", c.issuer());
     }
@@ -507,5 +537,25 @@ async fn health(config: &Config, url: Option<String>) -> CliResult {
         return Err(format!("{base}/healthz answered {}", response.status()).into());
     }
     println!("ok");
+    Ok(())
+}
+
+async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult {
+    let PasskeysCommand::Ticket { user, username, ttl, non_discoverable, attachment } = cmd;
+    if config.webauthn_rp().is_none() {
+        return Err("passkeys are off, or the issuer is an IP address (WebAuthn needs a domain name)".into());
+    }
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let user = find_user(directory.as_ref(), &user).await?;
+    let username = username
+        .or_else(|| user.email.as_ref().map(|e| e.as_str().to_string()))
+        .ok_or("this user has no email address; give --username")?;
+    let now = Clock::System.now();
+    let (ring, _) =
+        tessera::keys::KeyRing::load_dir(&config.keys_dir, false, now, tessera::state::publish_tail(&config))?;
+    let options = tessera::passkeys::RegisterOptions { discoverable: !non_discoverable, attachment };
+    let ticket = tessera::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;
+    admin_event(directory.as_ref(), "passkey_ticket_created", Some(&user.id.0), &user.id.0).await;
+    println!("{}/passkeys/register?ticket={ticket}", config.issuer());
     Ok(())
 }

@@ -267,3 +267,20 @@ pub const API_SCOPES: &[&str] = &[
     "links:write",
     "events:read",
 ];
+
+/// A registered passkey: the WebAuthn credential (as webauthn-rs serialises it) and what the
+/// account page shows about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPasskey {
+    /// The credential id, base64url without padding; unique across every user.
+    pub cred_id: String,
+    pub user_id: UserId,
+    pub name: String,
+    /// The webauthn-rs `Passkey`, as JSON (public key, counter, flags).
+    pub passkey: String,
+    /// Backup eligible: a synced passkey rather than a device-bound one.
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub created_at: UnixTime,
+    pub last_used_at: Option<UnixTime>,
+}

@@ -37,6 +37,8 @@ pub struct Inner {
     pub client_keys: crate::oauth::client_jwt::KeyCache,
     pub metrics: Arc<crate::metrics::Metrics>,
     audit: crate::audit::Audit,
+    /// The WebAuthn relying party; `None` when passkeys are off or the issuer is an IP address.
+    pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
     /// Reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: Vec<crate::net::Cidr>,
     /// Counter behind request ids, starting at a random point.
@@ -79,6 +81,7 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
+        let webauthn = crate::passkeys::relying_party(&p.config);
         let audit = crate::audit::Audit::start(
             p.directory.clone(),
             http.clone(),
@@ -98,6 +101,7 @@ impl AppState {
             discovery,
             http,
             audit,
+            webauthn,
             client_keys: Default::default(),
             metrics: p.metrics,
             trusted_proxies,

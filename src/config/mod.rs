@@ -28,6 +28,7 @@ pub struct Config {
     pub ephemeral: EphemeralConfig,
     pub email: EmailConfig,
     pub login: LoginConfig,
+    pub passkeys: PasskeyConfig,
     pub lifetimes: Lifetimes,
     /// Serve the built-in demo relying party at `/demo`.
     pub demo: bool,
@@ -39,6 +40,27 @@ pub struct Config {
     pub proxy: ProxyConfig,
     pub audit: AuditConfig,
     pub clients: Vec<ClientConfig>,
+}
+
+/// WebAuthn passkeys.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PasskeyConfig {
+    /// Offer passkeys. They need an issuer whose host is a domain name, not an IP address.
+    pub enabled: bool,
+    /// The WebAuthn relying-party id; empty: the issuer's host. May be a parent domain of it.
+    pub rp_id: String,
+    /// Origins (scheme, host, port) allowed to run ceremonies, matched exactly; empty: the
+    /// issuer's origin.
+    pub origins: Vec<String>,
+    /// After a sign-in by another method, offer once (per browser) to add a passkey.
+    pub offer_after_login: bool,
+}
+
+impl Default for PasskeyConfig {
+    fn default() -> Self {
+        PasskeyConfig { enabled: true, rp_id: String::new(), origins: Vec::new(), offer_after_login: true }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -146,6 +168,8 @@ pub enum SmtpSecurity {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LoginConfig {
+    /// Sign-in by a one-time code sent by email.
+    pub email_code: bool,
     /// Whether an unknown email address may sign up by proving it owns the address.
     pub signup: bool,
     /// Product name shown on pages and in emails.
@@ -220,6 +244,7 @@ impl Default for Config {
             ephemeral: EphemeralConfig::default(),
             email: EmailConfig::default(),
             login: LoginConfig::default(),
+            passkeys: PasskeyConfig::default(),
             lifetimes: Lifetimes::default(),
             demo: true,
             key_rotation_lead_secs: 24 * 3600,
@@ -270,7 +295,13 @@ impl Default for SmtpConfig {
 
 impl Default for LoginConfig {
     fn default() -> Self {
-        LoginConfig { signup: true, product_name: "Tessera".into(), sends_per_window: 5, send_window_secs: 900 }
+        LoginConfig {
+            email_code: true,
+            signup: true,
+            product_name: "Tessera".into(),
+            sends_per_window: 5,
+            send_window_secs: 900,
+        }
     }
 }
 
@@ -312,6 +343,23 @@ impl Config {
     /// The issuer without a trailing slash, the prefix of every endpoint URL.
     pub fn issuer(&self) -> &str {
         self.issuer.trim_end_matches('/')
+    }
+
+    /// The WebAuthn relying-party id and allowed origins, or `None` when passkeys are off or the
+    /// issuer is an IP address (WebAuthn needs a domain name).
+    pub fn webauthn_rp(&self) -> Option<(String, Vec<url::Url>)> {
+        if !self.passkeys.enabled {
+            return None;
+        }
+        let issuer = url::Url::parse(&self.issuer).ok()?;
+        let rp_id =
+            if self.passkeys.rp_id.is_empty() { issuer.domain()?.to_string() } else { self.passkeys.rp_id.clone() };
+        let origins = if self.passkeys.origins.is_empty() {
+            vec![url::Url::parse(&issuer.origin().ascii_serialization()).ok()?]
+        } else {
+            self.passkeys.origins.iter().filter_map(|o| url::Url::parse(o).ok()).collect()
+        };
+        Some((rp_id, origins))
     }
 
     /// Cookies get `Secure` and the `__Host-` prefix whenever the issuer is served over HTTPS.

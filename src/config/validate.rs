@@ -67,6 +67,7 @@ impl Config {
         self.validate_email()?;
         self.validate_lifetimes()?;
         self.validate_operations()?;
+        self.validate_passkeys()?;
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");
@@ -121,6 +122,40 @@ impl Config {
 }
 
 impl Config {
+    fn validate_passkeys(&self) -> Result<(), ConfigError> {
+        let p = &self.passkeys;
+        if !self.login.email_code && self.webauthn_rp().is_none() {
+            return Err(ConfigError::new(
+                "login.email_code",
+                "no sign-in method is left: keep email codes on, or enable passkeys with a domain-name issuer",
+            ));
+        }
+        let issuer_host =
+            Url::parse(&self.issuer).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        if !p.rp_id.is_empty() && issuer_host != p.rp_id && !issuer_host.ends_with(&format!(".{}", p.rp_id)) {
+            return Err(ConfigError::new(
+                "passkeys.rp_id",
+                format!("must be the issuer's host {issuer_host:?} or a parent domain of it"),
+            ));
+        }
+        for (i, origin) in p.origins.iter().enumerate() {
+            let key = format!("passkeys.origins[{i}]");
+            let url = Url::parse(origin).map_err(|e| ConfigError::new(&key, format!("not a URL: {e}")))?;
+            if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || url.domain().is_none() {
+                return Err(ConfigError::new(
+                    &key,
+                    "must be an origin like https://login.example.com (scheme, domain, optional port)",
+                ));
+            }
+            let host = url.host_str().unwrap_or_default();
+            let rp_id = if p.rp_id.is_empty() { issuer_host.as_str() } else { p.rp_id.as_str() };
+            if host != rp_id && !host.ends_with(&format!(".{rp_id}")) {
+                return Err(ConfigError::new(&key, format!("{host} is not within the relying-party id {rp_id}")));
+            }
+        }
+        Ok(())
+    }
+
     fn validate_operations(&self) -> Result<(), ConfigError> {
         if !self.metrics.listen.is_empty() && self.metrics.listen.parse::<SocketAddr>().is_err() {
             return Err(ConfigError::new("metrics.listen", "must be empty or an address like 0.0.0.0:9090"));

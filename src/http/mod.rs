@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oauth::routes())
         .merge(crate::login::routes())
         .merge(crate::account::routes())
+        .merge(crate::passkeys::tickets::routes())
         .merge(assets());
     if state.config.demo {
         app = app.merge(crate::demo::routes());
@@ -105,6 +106,7 @@ fn assets() -> Router<AppState> {
     use axum::routing::get;
     const CSS: &str = include_str!("../../assets/tessera.css");
     const FORM_POST_JS: &str = include_str!("../../assets/form_post.js");
+    const PASSKEY_JS: &str = include_str!("../../assets/passkey.js");
     let cached = "public, max-age=3600";
     Router::new()
         .route(
@@ -115,6 +117,12 @@ fn assets() -> Router<AppState> {
             "/assets/form_post.js",
             get(move || async move {
                 ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, cached)], FORM_POST_JS)
+            }),
+        )
+        .route(
+            "/assets/passkey.js",
+            get(move || async move {
+                ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, cached)], PASSKEY_JS)
             }),
         )
         .route("/", get(|| async { axum::response::Redirect::to("/demo") }))

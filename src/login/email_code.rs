@@ -42,6 +42,8 @@ struct IdentifyPage<'a> {
     email: &'a str,
     continue_as: Option<String>,
     error: Option<&'static str>,
+    email_code: bool,
+    passkeys: bool,
 }
 
 #[derive(Template)]
@@ -106,6 +108,8 @@ pub async fn identify_page(
         email: prefill.as_deref().unwrap_or(""),
         continue_as,
         error: message(notice.e.as_deref()),
+        email_code: state.config.login.email_code,
+        passkeys: state.webauthn.is_some(),
     }))
 }
 
@@ -118,6 +122,13 @@ pub async fn send_code(
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let mut ix = load_for_post(&state, &jar, &id, &form).await?;
+    if !state.config.login.email_code {
+        return Err(PageError::new(
+            StatusCode::NOT_FOUND,
+            "Not available",
+            "Sign-in by email code is turned off here.",
+        ));
+    }
     let Ok(email) = form.get("email").unwrap_or("").parse::<Email>() else {
         return Ok(Redirect::to(&format!("/login/{id}?e=email")).into_response());
     };
@@ -132,6 +143,7 @@ pub async fn send_code(
     let deliver = known.is_some() || state.config.login.signup;
     let (challenge_id, code) = otp::start(&state, &email).await?;
     ix.email = Some(email.clone());
+    ix.passkey_capable = form.get("passkey_capable") == Some("1");
     ix.challenge_id = Some(challenge_id);
     save(&state, &ix).await?;
     if deliver {

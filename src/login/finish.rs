@@ -15,11 +15,15 @@ use crate::session;
 use crate::state::AppState;
 
 /// Where a completed interaction continues.
-fn resume(ix: &Interaction) -> Redirect {
+pub fn resume_path(ix: &Interaction) -> String {
     match ix.purpose {
-        Purpose::Authorize(_) => Redirect::to(&format!("/authorize/resume/{}", ix.id)),
-        Purpose::Account => Redirect::to("/account"),
+        Purpose::Authorize(_) => format!("/authorize/resume/{}", ix.id),
+        Purpose::Account => "/account".into(),
     }
+}
+
+fn resume(ix: &Interaction) -> Redirect {
+    Redirect::to(&resume_path(ix))
 }
 
 /// What a login method proved about the user.
@@ -57,6 +61,9 @@ pub async fn finish(
     save(state, &ix).await?;
     state.metrics.inc("tessera_logins_completed_total", &[("method", method)]);
     state.audit("sign_in", Some(&user.id), ix.client_id(), Some(client.ip), detail);
+    if super::passkey::should_offer(state, &jar, &ix, method, user).await {
+        return Ok((jar, Redirect::to(&format!("/login/{}/passkey/offer", ix.id))).into_response());
+    }
     Ok((jar, resume(&ix)).into_response())
 }
 

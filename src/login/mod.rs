@@ -5,6 +5,7 @@
 mod email_code;
 pub mod finish;
 pub mod otp;
+mod passkey;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -23,6 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/login/{id}/email", post(email_code::send_code))
         .route("/login/{id}/code", get(email_code::code_page).post(email_code::verify_code))
         .route("/login/{id}/continue", post(finish::continue_session))
+        .route("/login/{id}/passkey/start", post(passkey::start))
+        .route("/login/{id}/passkey/finish", post(passkey::complete))
+        .route("/login/{id}/passkey/offer", get(passkey::offer))
 }
 
 /// The interaction `id`, if it is live and was started by this browser.

@@ -43,7 +43,11 @@ pub fn document(config: &Config) -> Vec<u8> {
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid",
                              "email", "email_verified", "updated_at"],
-        "acr_values_supported": [ACR_OTP],
+        "acr_values_supported": if config.webauthn_rp().is_some() {
+            vec![ACR_OTP, crate::passkeys::ACR_PHR, crate::passkeys::ACR_PHRH]
+        } else {
+            vec![ACR_OTP]
+        },
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "display_values_supported": ["page", "popup", "touch", "wap"],
         "claim_types_supported": ["normal"],

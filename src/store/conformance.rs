@@ -238,6 +238,31 @@ async fn operations_suite(dir: &dyn Directory, now: i64) {
     assert!(!dir.revoke_api_key("k1", now + 2).await.unwrap());
     assert!(dir.api_key_by_hash(&[9; 32]).await.unwrap().is_none());
     assert_eq!(dir.api_keys().await.unwrap()[0].revoked_at, Some(now + 1));
+
+    let pk = crate::model::StoredPasskey {
+        cred_id: "cred-1".into(),
+        user_id: a.id.clone(),
+        name: "Laptop".into(),
+        passkey: "{}".into(),
+        backup_eligible: true,
+        backup_state: false,
+        created_at: now,
+        last_used_at: None,
+    };
+    dir.insert_passkey(&pk).await.unwrap();
+    let stolen = crate::model::StoredPasskey { user_id: b.id.clone(), ..pk.clone() };
+    assert!(matches!(dir.insert_passkey(&stolen).await, Err(StoreError::Conflict)), "a credential id has one owner");
+    assert_eq!(dir.passkey("cred-1").await.unwrap(), Some(pk.clone()));
+    dir.passkey_used("cred-1", "{\"n\":1}", true, now + 7).await.unwrap();
+    let used = dir.passkey("cred-1").await.unwrap().unwrap();
+    assert_eq!((used.passkey.as_str(), used.backup_state, used.last_used_at), ("{\"n\":1}", true, Some(now + 7)));
+    assert!(!dir.rename_passkey(&b.id, "cred-1", "Mine").await.unwrap(), "only the owner renames");
+    assert!(dir.rename_passkey(&a.id, "cred-1", "Phone").await.unwrap());
+    assert_eq!(dir.passkeys_of_user(&a.id).await.unwrap()[0].name, "Phone");
+    assert!(dir.passkeys_of_user(&b.id).await.unwrap().is_empty());
+    assert!(!dir.delete_passkey(&b.id, "cred-1").await.unwrap(), "only the owner removes");
+    assert!(dir.delete_passkey(&a.id, "cred-1").await.unwrap());
+    assert!(dir.passkey("cred-1").await.unwrap().is_none());
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use super::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
 use crate::clock::UnixTime;
 use crate::metrics::Metrics;
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, StoredPasskey, User, UserId};
 
 pub struct Measured<T: ?Sized> {
     inner: Arc<T>,
@@ -137,6 +137,24 @@ impl Directory for Measured<dyn Directory> {
     }
     async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
         measure!(self, revoke_api_key(id, now))
+    }
+    async fn insert_passkey(&self, passkey: &StoredPasskey) -> StoreResult<()> {
+        measure!(self, insert_passkey(passkey))
+    }
+    async fn passkey(&self, cred_id: &str) -> StoreResult<Option<StoredPasskey>> {
+        measure!(self, passkey(cred_id))
+    }
+    async fn passkeys_of_user(&self, user_id: &UserId) -> StoreResult<Vec<StoredPasskey>> {
+        measure!(self, passkeys_of_user(user_id))
+    }
+    async fn passkey_used(&self, cred_id: &str, passkey: &str, backup_state: bool, now: UnixTime) -> StoreResult<()> {
+        measure!(self, passkey_used(cred_id, passkey, backup_state, now))
+    }
+    async fn rename_passkey(&self, user_id: &UserId, cred_id: &str, name: &str) -> StoreResult<bool> {
+        measure!(self, rename_passkey(user_id, cred_id, name))
+    }
+    async fn delete_passkey(&self, user_id: &UserId, cred_id: &str) -> StoreResult<bool> {
+        measure!(self, delete_passkey(user_id, cred_id))
     }
 }
 

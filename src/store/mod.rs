@@ -22,7 +22,7 @@ pub use redis::RedisEphemeral;
 pub use sqlite::SqliteDirectory;
 
 use crate::clock::{Clock, UnixTime};
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, StoredPasskey, User, UserId};
 
 /// A store could not do what was asked. Callers answer 503 (`temporarily_unavailable`).
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +126,18 @@ pub trait Directory: Send + Sync {
     async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>>;
     /// `false` if there is no such live key.
     async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool>;
+
+    /// Stores a new passkey; `Conflict` if its credential id is registered already (to anyone).
+    async fn insert_passkey(&self, passkey: &StoredPasskey) -> StoreResult<()>;
+    async fn passkey(&self, cred_id: &str) -> StoreResult<Option<StoredPasskey>>;
+    /// A user's passkeys, oldest first.
+    async fn passkeys_of_user(&self, user_id: &UserId) -> StoreResult<Vec<StoredPasskey>>;
+    /// Records a sign-in: the updated credential (counter, flags) and when it was used.
+    async fn passkey_used(&self, cred_id: &str, passkey: &str, backup_state: bool, now: UnixTime) -> StoreResult<()>;
+    /// `false` if the user has no such passkey.
+    async fn rename_passkey(&self, user_id: &UserId, cred_id: &str, name: &str) -> StoreResult<bool>;
+    /// `false` if the user has no such passkey.
+    async fn delete_passkey(&self, user_id: &UserId, cred_id: &str) -> StoreResult<bool>;
 }
 
 /// Expiring state. Every key has a TTL; `take` is the atomic single-use read.

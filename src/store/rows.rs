@@ -6,7 +6,7 @@ use std::str::FromStr;
 use sqlx::Row;
 
 use super::{RefreshToken, StoreError, StoreResult};
-use crate::model::{ApiKey, AuditEvent, AuthMethod, Client, Email, Session, SigningAlg, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuthMethod, Client, Email, Session, SigningAlg, StoredPasskey, User, UserId};
 
 pub(super) fn db(e: sqlx::Error) -> StoreError {
     match &e {
@@ -148,5 +148,18 @@ pub(super) fn api_key(row: &impl Columns) -> StoreResult<ApiKey> {
         scopes: json_list(row, "scopes")?,
         created_at: row.int("created_at")?,
         revoked_at: row.opt_int("revoked_at")?,
+    })
+}
+
+pub(super) fn passkey(row: &impl Columns) -> StoreResult<StoredPasskey> {
+    Ok(StoredPasskey {
+        cred_id: row.text("cred_id")?,
+        user_id: UserId(row.text("user_id")?),
+        name: row.text("name")?,
+        passkey: row.text("passkey")?,
+        backup_eligible: row.flag("backup_eligible")?,
+        backup_state: row.flag("backup_state")?,
+        created_at: row.int("created_at")?,
+        last_used_at: row.opt_int("last_used_at")?,
     })
 }

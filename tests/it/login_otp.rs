@@ -234,7 +234,7 @@ async fn login_pages_send_the_security_headers() {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "no-referrer");
     let html = response.text().await.unwrap();
-    assert!(html.contains("autocomplete=\"username\""));
+    assert!(html.contains("autocomplete=\"username webauthn\""), "passkey autofill on the identifier field");
     let code_page = browser.submit_email(&page, "ada@example.com").await;
     let html = browser.get(&Browser::location(&code_page)).await.text().await.unwrap();
     assert!(html.contains("autocomplete=\"one-time-code\"") && html.contains("inputmode=\"numeric\""));

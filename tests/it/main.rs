@@ -17,6 +17,7 @@ mod login_otp;
 mod logout;
 mod logs;
 mod operations;
+mod passkeys;
 mod private_key_jwt;
 mod refresh;
 mod replicas;

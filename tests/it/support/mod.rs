@@ -2,6 +2,7 @@
 //! browser for the login pages, and a relying party built on the `openidconnect` crate.
 
 pub mod browser;
+pub mod chrome;
 pub mod process;
 pub mod receiver;
 pub mod rp;

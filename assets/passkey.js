@@ -1,0 +1,90 @@
+// Passkeys on Tessera's pages: sign in (button, after typing an email, or by browser autofill)
+// and register. No dependencies; without JavaScript or WebAuthn the pages still work by email.
+(() => {
+  "use strict";
+  if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) return;
+  // Tells the server this browser can create passkeys, so it may offer one after sign-in.
+  document.querySelectorAll('input[name="passkey_capable"]').forEach((input) => { input.value = "1"; });
+
+  const status = (text) => {
+    const el = document.getElementById("passkey-status");
+    if (el) el.textContent = text;
+  };
+
+  async function post(url, csrf, body) {
+    const response = await fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrf-token": csrf || "" },
+      body: JSON.stringify(body || {}),
+    });
+    const json = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(json.error || "The request failed (" + response.status + ").");
+    return json;
+  }
+
+  const login = document.querySelector("[data-passkey-login]");
+  if (login) {
+    const base = login.dataset.passkeyLogin;
+    const csrf = login.dataset.csrf;
+    let pending = null; // one get() at a time: a new one aborts the last
+    async function signIn(conditional) {
+      if (pending) pending.abort();
+      const abort = (pending = new AbortController());
+      const email = document.getElementById("email");
+      const start = await post(base + "/start", csrf, conditional ? {} : { email: email ? email.value : "" });
+      const credential = await navigator.credentials.get({
+        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(start.publicKey),
+        signal: abort.signal,
+        ...(conditional ? { mediation: "conditional" } : {}),
+      });
+      const done = await post(base + "/finish", csrf, { ceremony: start.ceremony, credential: credential.toJSON() });
+      location.assign(done.redirect);
+    }
+    const button = document.getElementById("passkey-signin");
+    if (button) {
+      button.hidden = false;
+      button.addEventListener("click", () =>
+        signIn(false).catch((e) => {
+          if (e.name === "AbortError") return;
+          status(e.name === "NotAllowedError" ? "No passkey was used. Try again or get a code by email." : e.message);
+        }));
+    }
+    if (PublicKeyCredential.isConditionalMediationAvailable) {
+      PublicKeyCredential.isConditionalMediationAvailable().then((available) => {
+        if (available) signIn(true).catch((e) => {
+          if (e.name !== "AbortError" && e.name !== "NotAllowedError") status(e.message);
+        });
+      });
+    }
+  }
+
+  const register = document.querySelector("[data-passkey-register]");
+  if (register) {
+    const base = register.dataset.passkeyRegister;
+    const csrf = register.dataset.csrf;
+    const ticket = register.dataset.ticket;
+    const button = document.getElementById("passkey-register");
+    if (button) {
+      button.hidden = false;
+      button.addEventListener("click", async () => {
+        button.disabled = true;
+        try {
+          const start = await post(base + "/start", csrf, ticket ? { ticket } : {});
+          const credential = await navigator.credentials.create({
+            publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(start.publicKey),
+          });
+          await post(base + "/finish", csrf, { ceremony: start.ceremony, credential: credential.toJSON(), ticket });
+          status("Passkey saved.");
+          if (register.dataset.next) location.assign(register.dataset.next);
+          else if (!ticket) location.reload();
+        } catch (e) {
+          button.disabled = false;
+          if (e.name === "InvalidStateError") status("This device already has a passkey for this account.");
+          else if (e.name === "NotAllowedError") status("No passkey was created.");
+          else status(e.message);
+        }
+      });
+    }
+  }
+})();

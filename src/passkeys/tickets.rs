@@ -1,0 +1,189 @@
+//! Passkey registration tickets: a server-side application (or an operator) mints a
+//! short-lived, single-use ticket for one user; the browser redeems it at
+//! `/passkeys/register?ticket=…` to create a passkey without signing in first.
+//!
+//! A ticket is a JWT signed with Tessera's own EdDSA key (`typ: passkey-ticket+jwt`), so any
+//! replica can check it without a lookup; its `jti` is spent in Ephemeral when a passkey is
+//! created, so it works once.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{FinishBody, PasskeyError, RegisterOptions};
+use crate::clock::UnixTime;
+use crate::http::PageError;
+use crate::jwt;
+use crate::keys::KeyRing;
+use crate::model::{SigningAlg, UserId};
+use crate::session;
+use crate::state::AppState;
+
+const TYP: &str = "passkey-ticket+jwt";
+/// The longest a ticket may live, in seconds.
+pub const MAX_TTL: u64 = 3600;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Ticket {
+    pub iss: String,
+    /// The Tessera user id the passkey will belong to.
+    pub sub: String,
+    /// Shown by the authenticator when choosing a passkey.
+    pub username: String,
+    #[serde(flatten)]
+    pub options: RegisterOptions,
+    pub iat: UnixTime,
+    pub exp: UnixTime,
+    pub jti: String,
+}
+
+/// Mints a ticket for `user` valid for `ttl` seconds (at most an hour).
+pub fn mint(
+    keys: &KeyRing,
+    issuer: &str,
+    user: &UserId,
+    username: &str,
+    options: RegisterOptions,
+    ttl: u64,
+    now: UnixTime,
+) -> Result<String, String> {
+    if username.trim().is_empty() {
+        return Err("the username must not be empty".into());
+    }
+    if !(30..=MAX_TTL).contains(&ttl) {
+        return Err(format!("the lifetime must be between 30 and {MAX_TTL} seconds"));
+    }
+    if let Some(a) = &options.attachment
+        && a != "platform"
+        && a != "cross-platform"
+    {
+        return Err("attachment must be platform or cross-platform".into());
+    }
+    let ticket = Ticket {
+        iss: issuer.to_string(),
+        sub: user.0.clone(),
+        username: username.trim().to_string(),
+        options,
+        iat: now,
+        exp: now + ttl as i64,
+        jti: crate::crypto::random_id(),
+    };
+    jwt::sign(keys.active(SigningAlg::EdDSA), TYP, &ticket).map_err(|e| e.to_string())
+}
+
+/// The ticket, if Tessera signed it for this issuer and it has neither expired nor been spent.
+async fn check(state: &AppState, token: &str) -> Result<Ticket, PasskeyError> {
+    let invalid = PasskeyError::Invalid("This registration link is invalid or has expired. Ask for a new one.");
+    let ticket: Ticket = jwt::verify(&state.keys(), token, TYP).map_err(|_| invalid)?;
+    let invalid = PasskeyError::Invalid("This registration link is invalid or has expired. Ask for a new one.");
+    if ticket.iss != state.issuer() || ticket.exp <= state.clock.now() {
+        return Err(invalid);
+    }
+    if state.ephemeral.get(&spent_key(&ticket.jti)).await?.is_some() {
+        return Err(PasskeyError::Invalid("This registration link has been used already. Ask for a new one."));
+    }
+    Ok(ticket)
+}
+
+fn spent_key(jti: &str) -> String {
+    format!("ticket-spent:{jti}")
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/passkeys/register", get(page))
+        .route("/passkeys/register/start", post(start))
+        .route("/passkeys/register/finish", post(finish))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    ticket: String,
+}
+
+#[derive(Template)]
+#[template(path = "passkeys/register.html")]
+struct RegisterPage<'a> {
+    product_name: &'a str,
+    username: &'a str,
+    ticket: &'a str,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let ticket = match check(&state, &q.ticket).await {
+        Ok(t) => t,
+        Err(PasskeyError::Store(e)) => return Err(e.into()),
+        Err(_) => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "This link cannot be used",
+                "The registration link is invalid, expired or used already. Ask for a new one.",
+            ));
+        }
+    };
+    let (jar, _) = session::browser_id(&state, jar);
+    let page =
+        RegisterPage { product_name: &state.config.login.product_name, username: &ticket.username, ticket: &q.ticket };
+    Ok((jar, Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?)).into_response())
+}
+
+#[derive(Deserialize)]
+struct StartBody {
+    ticket: String,
+}
+
+async fn start(State(state): State<AppState>, jar: CookieJar, body: axum::body::Bytes) -> Response {
+    let result = async {
+        let body: StartBody = super::json_body(&body)?;
+        let ticket = check(&state, &body.ticket).await?;
+        let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
+        let user = state.directory.user(&UserId(ticket.sub.clone())).await?;
+        let user = user.filter(|u| u.active).ok_or(PasskeyError::Invalid("This account cannot add passkeys."))?;
+        super::start_registration(&state, &browser, &user, &ticket.username, &ticket.options).await
+    }
+    .await;
+    match result {
+        Ok((ceremony, options)) => Json(json!({"ceremony": ceremony, "publicKey": options})).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn finish(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let result = async {
+        let body: FinishBody = super::json_body(&body)?;
+        let ticket = check(&state, body.ticket.as_deref().unwrap_or("")).await?;
+        let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
+        let ttl = (ticket.exp - state.clock.now()).max(1) as u64 + 60;
+        if !state.ephemeral.put_new(&spent_key(&ticket.jti), b"1".to_vec(), ttl).await? {
+            return Err(PasskeyError::Invalid("This registration link has been used already. Ask for a new one."));
+        }
+        let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let name = body.name.unwrap_or_else(|| super::device_name(agent));
+        let stored = super::finish_registration(&state, &browser, &body.ceremony, body.credential, name).await?;
+        if stored.user_id.0 != ticket.sub {
+            return Err(PasskeyError::Expired);
+        }
+        Ok(stored)
+    }
+    .await;
+    match result {
+        Ok(stored) => Json(json!({"name": stored.name})).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
