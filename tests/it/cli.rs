@@ -295,3 +295,23 @@ fn health_exits_zero_only_when_the_server_answers() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+#[test]
+fn passkeys_ticket_prints_a_signed_single_use_registration_link() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(tessera(dir.path(), &["keys", "generate"]).status.success());
+    assert!(tessera(dir.path(), &["users", "create", "--email", "ada@example.com"]).status.success());
+    let out = tessera(dir.path(), &["passkeys", "ticket", "ada@example.com", "--ttl", "600"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let link = String::from_utf8(out.stdout).unwrap();
+    let ticket =
+        link.trim().strip_prefix("http://localhost:8080/passkeys/register?ticket=").expect("a link").to_string();
+    let now = tessera::clock::Clock::System.now();
+    let (ring, _) = tessera::keys::KeyRing::load_dir(&dir.path().join("keys"), false, now, 0).unwrap();
+    let claims: serde_json::Value = tessera::jwt::verify(&ring, &ticket, "passkey-ticket+jwt").unwrap();
+    assert_eq!(claims["username"], "ada@example.com");
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 600);
+    let out = tessera(dir.path(), &["passkeys", "ticket", "ada@example.com", "--ttl", "99999"]);
+    assert!(!out.status.success() && text(&out).contains("lifetime"), "{}", text(&out));
+    assert!(text(&tessera(dir.path(), &["passkeys", "ticket", "nobody@example.com"])).contains("no user"));
+}
