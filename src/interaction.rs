@@ -76,6 +76,17 @@ pub struct Interaction {
     /// The login page's script reported that this browser can create passkeys.
     #[serde(default)]
     pub passkey_capable: bool,
+    /// The number a text message was sent to (instead of `email`).
+    #[serde(default)]
+    pub phone: Option<crate::model::Phone>,
+    /// Shown both here and on a magic link's approval page, so the user approves this browser.
+    #[serde(default)]
+    pub link_match: Option<String>,
+    /// The relying party's choices for the sign-in email, copied when the interaction starts.
+    #[serde(default)]
+    pub email_sends: Option<crate::config::EmailSends>,
+    #[serde(default)]
+    pub cross_device_links: Option<bool>,
 }
 
 pub fn key(id: &str) -> String {
@@ -94,6 +105,10 @@ impl Interaction {
             reauthenticate,
             email: None,
             passkey_capable: false,
+            phone: None,
+            link_match: None,
+            email_sends: None,
+            cross_device_links: None,
             challenge_id: None,
             session_id: None,
         }

@@ -179,6 +179,12 @@ struct AddClient {
     /// RS256, ES256 or EdDSA.
     #[arg(long, default_value = "RS256")]
     alg: String,
+    /// What this client's sign-in emails carry: code, link or both (default: login.email_sends).
+    #[arg(long)]
+    email_sends: Option<String>,
+    /// Whether a magic link opened in another browser signs in there (default: login.cross_device_links).
+    #[arg(long)]
+    cross_device_links: Option<bool>,
 }
 
 fn main() -> ExitCode {
@@ -373,6 +379,8 @@ async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
                 backchannel_logout_session_required: a.backchannel_logout_uri.is_some(),
                 backchannel_logout_uri: a.backchannel_logout_uri,
                 client_credentials_scopes: a.client_credentials_scopes,
+                email_sends: a.email_sends,
+                cross_device_links: a.cross_device_links,
             };
             tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
             if config.clients.iter().any(|c| c.id == a.id) {

@@ -71,11 +71,91 @@ impl fmt::Debug for Email {
     }
 }
 
+/// A phone number in E.164 form (`+14155550123`), parsed and checked by the `phonenumber`
+/// library; the only form stored or compared.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Phone(String);
+
+impl Phone {
+    /// Parses what a user typed: international form (`+44 20 7946 0958`), or national form
+    /// when `default_region` (ISO 3166 code such as `GB`) is given.
+    pub fn parse(input: &str, default_region: Option<&str>) -> Result<Phone, &'static str> {
+        let input = input.trim();
+        if input.is_empty() || input.len() > 40 {
+            return Err("Enter your phone number with its country code, like +44 20 7946 0958.");
+        }
+        let region = default_region.and_then(|r| r.parse::<phonenumber::country::Id>().ok());
+        let number = phonenumber::parse(region, input)
+            .map_err(|_| "Enter your phone number with its country code, like +44 20 7946 0958.")?;
+        if !phonenumber::is_valid(&number) {
+            return Err("That is not a valid phone number. Check the country code and the digits.");
+        }
+        Ok(Phone(number.format().mode(phonenumber::Mode::E164).to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The country calling code (`44` for `+44…`).
+    pub fn country_code(&self) -> u16 {
+        phonenumber::parse(None, &self.0).map(|n| n.code().value()).unwrap_or(0)
+    }
+
+    /// `+44•••••••58`, for pages and logs.
+    pub fn masked(&self) -> String {
+        let cc = self.country_code().to_string();
+        let rest = self.0.len().saturating_sub(1 + cc.len() + 2);
+        format!("+{cc}{}{}", "•".repeat(rest), &self.0[self.0.len().saturating_sub(2)..])
+    }
+}
+
+/// Numbers never reach a log in full.
+impl fmt::Debug for Phone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Phone({})", self.masked())
+    }
+}
+
+/// What a user signs in with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Identifier {
+    Email(Email),
+    Phone(Phone),
+}
+
+impl Identifier {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Identifier::Email(_) => "email",
+            Identifier::Phone(_) => "phone",
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Identifier::Email(e) => e.as_str(),
+            Identifier::Phone(p) => p.as_str(),
+        }
+    }
+
+    pub fn masked(&self) -> String {
+        match self {
+            Identifier::Email(e) => e.masked(),
+            Identifier::Phone(p) => p.masked(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct User {
     pub id: UserId,
     pub email: Option<Email>,
     pub email_verified: bool,
+    #[serde(default)]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub phone_verified: bool,
     pub created_at: UnixTime,
     pub updated_at: UnixTime,
     pub active: bool,
@@ -170,6 +250,10 @@ pub struct Client {
     pub backchannel_logout_session_required: bool,
     /// Scopes the client may request for itself with `client_credentials`.
     pub client_credentials_scopes: Vec<String>,
+    /// Overrides `login.email_sends`.
+    pub email_sends: Option<crate::config::EmailSends>,
+    /// Overrides `login.cross_device_links`.
+    pub cross_device_links: Option<bool>,
 }
 
 impl Client {
@@ -283,4 +367,20 @@ pub struct StoredPasskey {
     pub backup_state: bool,
     pub created_at: UnixTime,
     pub last_used_at: Option<UnixTime>,
+}
+
+#[cfg(test)]
+mod phone_tests {
+    use super::Phone;
+
+    #[test]
+    fn phone_numbers_are_normalised_to_e164_or_refused() {
+        assert_eq!(Phone::parse("+44 20 7946 0958", None).unwrap().as_str(), "+442079460958");
+        assert_eq!(Phone::parse("(415) 555-2671", Some("US")).unwrap().as_str(), "+14155552671");
+        assert_eq!(Phone::parse("+1 415 555 2671", None).unwrap().country_code(), 1);
+        assert!(Phone::parse("+1 555", None).is_err(), "too short");
+        assert!(Phone::parse("not a number", None).is_err());
+        assert!(Phone::parse("0207 946 0958", None).is_err(), "national form needs a default region");
+        assert_eq!(Phone::parse("+442079460958", None).unwrap().masked(), "+44••••••••58");
+    }
 }

@@ -26,6 +26,7 @@ pub struct Inner {
     /// The signing keys as of the last reload (`reload_keys`, every minute while serving).
     keys: RwLock<Arc<Keys>>,
     pub mailer: Mailer,
+    pub sms: crate::notify::SmsSender,
     /// Keys OTP hashes; shared by every replica.
     pub secret: Vec<u8>,
     /// Clients declared in the configuration file (and the demo client), by id.
@@ -82,6 +83,7 @@ impl AppState {
             .build()
             .unwrap_or_default();
         let webauthn = crate::passkeys::relying_party(&p.config);
+        let sms = crate::notify::SmsSender::new(&p.config.sms);
         let audit = crate::audit::Audit::start(
             p.directory.clone(),
             http.clone(),
@@ -95,6 +97,7 @@ impl AppState {
             directory: p.directory,
             ephemeral: p.ephemeral,
             keys: RwLock::new(Arc::new(Keys::new(p.keys))),
+            sms,
             mailer: p.mailer,
             secret: p.secret,
             static_clients,
@@ -221,6 +224,8 @@ pub fn client_from_config(c: &ClientConfig) -> Client {
         backchannel_logout_uri: c.backchannel_logout_uri.clone(),
         backchannel_logout_session_required: c.backchannel_logout_session_required,
         client_credentials_scopes: c.client_credentials_scopes.clone(),
+        email_sends: c.email_sends.as_deref().and_then(|s| s.parse().ok()),
+        cross_device_links: c.cross_device_links,
     }
 }
 
@@ -238,5 +243,7 @@ fn demo_client(issuer: &str) -> Client {
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
         client_credentials_scopes: Vec::new(),
+        email_sends: None,
+        cross_device_links: None,
     }
 }

@@ -67,6 +67,8 @@ fn client(id: &str, alg: &str) -> ClientConfig {
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
         client_credentials_scopes: vec!["bench".into()],
+        email_sends: None,
+        cross_device_links: None,
     }
 }
 

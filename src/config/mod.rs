@@ -28,6 +28,7 @@ pub struct Config {
     pub ephemeral: EphemeralConfig,
     pub email: EmailConfig,
     pub login: LoginConfig,
+    pub sms: SmsConfig,
     pub passkeys: PasskeyConfig,
     pub lifetimes: Lifetimes,
     /// Serve the built-in demo relying party at `/demo`.
@@ -40,6 +41,108 @@ pub struct Config {
     pub proxy: ProxyConfig,
     pub audit: AuditConfig,
     pub clients: Vec<ClientConfig>,
+}
+
+/// What a sign-in email carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailSends {
+    Code,
+    Link,
+    Both,
+}
+
+impl EmailSends {
+    pub fn code(self) -> bool {
+        self != EmailSends::Link
+    }
+
+    pub fn link(self) -> bool {
+        self != EmailSends::Code
+    }
+}
+
+impl std::str::FromStr for EmailSends {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "code" => Ok(EmailSends::Code),
+            "link" => Ok(EmailSends::Link),
+            "both" => Ok(EmailSends::Both),
+            _ => Err(format!("{s:?} is not one of code, link, both")),
+        }
+    }
+}
+
+/// Sign-in codes by text message, and the controls against SMS pumping.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    /// `off`, `log` (dev only: the message goes to the log), `webhook`, `twilio` or `vonage`.
+    pub provider: SmsProvider,
+    /// Sender: a number in E.164 form, or an alphanumeric sender id where the vendor allows it.
+    pub from: String,
+    /// Country calling codes SMS may go to (1, 44, 49 ...). Empty: SMS is off.
+    pub allowed_country_codes: Vec<u16>,
+    /// ISO 3166 region for numbers typed without a country code (`US`); empty: +CC required.
+    pub default_region: String,
+    pub webhook_url: String,
+    /// Signs webhook requests (`Tessera-Signature`, as audit webhooks); at least 32 characters.
+    pub webhook_secret: String,
+    pub twilio_account_sid: String,
+    pub twilio_auth_token: String,
+    pub twilio_base_url: String,
+    pub vonage_api_key: String,
+    pub vonage_api_secret: String,
+    pub vonage_base_url: String,
+    /// Texts per number per hour.
+    pub per_number_per_hour: u32,
+    /// Texts per number prefix (the first `prefix_digits` digits, country code included) per hour.
+    pub per_prefix_per_hour: u32,
+    pub prefix_digits: u8,
+    /// Texts per day for the whole deployment.
+    pub daily_cap: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsProvider {
+    Off,
+    Log,
+    Webhook,
+    Twilio,
+    Vonage,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        SmsConfig {
+            provider: SmsProvider::Off,
+            from: String::new(),
+            allowed_country_codes: Vec::new(),
+            default_region: String::new(),
+            webhook_url: String::new(),
+            webhook_secret: String::new(),
+            twilio_account_sid: String::new(),
+            twilio_auth_token: String::new(),
+            twilio_base_url: "https://api.twilio.com".into(),
+            vonage_api_key: String::new(),
+            vonage_api_secret: String::new(),
+            vonage_base_url: "https://rest.nexmo.com".into(),
+            per_number_per_hour: 3,
+            per_prefix_per_hour: 30,
+            prefix_digits: 6,
+            daily_cap: 1000,
+        }
+    }
+}
+
+impl SmsConfig {
+    /// SMS sign-in is offered: a provider and at least one allowed country.
+    pub fn enabled(&self) -> bool {
+        self.provider != SmsProvider::Off && !self.allowed_country_codes.is_empty()
+    }
 }
 
 /// WebAuthn passkeys.
@@ -170,6 +273,19 @@ pub enum SmtpSecurity {
 pub struct LoginConfig {
     /// Sign-in by a one-time code sent by email.
     pub email_code: bool,
+    /// What the sign-in email carries: `code`, `link`, or `both`. Clients may override it.
+    pub email_sends: EmailSends,
+    /// Whether a magic link opened in another browser signs the user in there. When not, it
+    /// asks to approve the sign-in for the browser that asked, which then continues. Clients
+    /// may override it.
+    pub cross_device_links: bool,
+    /// Sends allowed per client in one window (all identifiers together).
+    pub sends_per_client: u32,
+    /// Code checks allowed per IP address, and per identifier, in one window.
+    pub checks_per_ip: u32,
+    pub checks_per_identifier: u32,
+    /// Seconds before another code can be sent to the same address or number.
+    pub resend_cooldown_secs: u64,
     /// Whether an unknown email address may sign up by proving it owns the address.
     pub signup: bool,
     /// Product name shown on pages and in emails.
@@ -190,6 +306,7 @@ pub struct Lifetimes {
     pub session: u64,
     pub interaction: u64,
     pub otp: u64,
+    pub magic_link: u64,
 }
 
 /// A client declared in the file; clients added with the CLI live in the directory instead.
@@ -223,6 +340,12 @@ pub struct ClientConfig {
     /// Scopes the client may request for itself with the client_credentials grant.
     #[serde(default)]
     pub client_credentials_scopes: Vec<String>,
+    /// Overrides `login.email_sends` for this client: `code`, `link` or `both`.
+    #[serde(default)]
+    pub email_sends: Option<String>,
+    /// Overrides `login.cross_device_links` for this client.
+    #[serde(default)]
+    pub cross_device_links: Option<bool>,
 }
 
 fn default_auth_method() -> String {
@@ -244,6 +367,7 @@ impl Default for Config {
             ephemeral: EphemeralConfig::default(),
             email: EmailConfig::default(),
             login: LoginConfig::default(),
+            sms: SmsConfig::default(),
             passkeys: PasskeyConfig::default(),
             lifetimes: Lifetimes::default(),
             demo: true,
@@ -297,6 +421,12 @@ impl Default for LoginConfig {
     fn default() -> Self {
         LoginConfig {
             email_code: true,
+            email_sends: EmailSends::Both,
+            cross_device_links: false,
+            sends_per_client: 1000,
+            checks_per_ip: 50,
+            checks_per_identifier: 15,
+            resend_cooldown_secs: 30,
             signup: true,
             product_name: "Tessera".into(),
             sends_per_window: 5,
@@ -315,6 +445,7 @@ impl Default for Lifetimes {
             session: 14 * 24 * 3600,
             interaction: 600,
             otp: 600,
+            magic_link: 900,
         }
     }
 }

@@ -107,6 +107,8 @@ impl Config {
             ("lifetimes.session", l.session, 60, 365 * 86_400),
             ("lifetimes.interaction", l.interaction, 60, 3_600),
             ("lifetimes.otp", l.otp, 60, 3_600),
+            ("lifetimes.magic_link", l.magic_link, 60, 3_600),
+            ("login.resend_cooldown_secs", self.login.resend_cooldown_secs, 0, 3_600),
             ("login.send_window_secs", self.login.send_window_secs, 1, 86_400),
         ];
         for (key, value, min, max) in checks {
@@ -114,14 +116,72 @@ impl Config {
                 return Err(ConfigError::new(key, format!("must be between {min} and {max} seconds")));
             }
         }
-        if self.login.sends_per_window == 0 {
-            return Err(ConfigError::new("login.sends_per_window", "must be at least 1"));
+        let counts = [
+            ("login.sends_per_window", self.login.sends_per_window),
+            ("login.sends_per_client", self.login.sends_per_client),
+            ("login.checks_per_ip", self.login.checks_per_ip),
+            ("login.checks_per_identifier", self.login.checks_per_identifier),
+            ("sms.per_number_per_hour", self.sms.per_number_per_hour),
+            ("sms.per_prefix_per_hour", self.sms.per_prefix_per_hour),
+            ("sms.daily_cap", self.sms.daily_cap),
+        ];
+        if let Some((key, _)) = counts.iter().find(|(_, n)| *n == 0) {
+            return Err(ConfigError::new(key, "must be at least 1"));
         }
+        self.validate_sms()?;
         Ok(())
     }
 }
 
 impl Config {
+    fn validate_sms(&self) -> Result<(), ConfigError> {
+        use super::SmsProvider;
+        let s = &self.sms;
+        if !(3..=10).contains(&s.prefix_digits) {
+            return Err(ConfigError::new("sms.prefix_digits", "must be between 3 and 10"));
+        }
+        if !s.default_region.is_empty() && s.default_region.parse::<phonenumber::country::Id>().is_err() {
+            return Err(ConfigError::new("sms.default_region", "must be an ISO 3166 region code such as US or GB"));
+        }
+        if let Some(bad) = s.allowed_country_codes.iter().find(|c| **c == 0 || **c > 999) {
+            return Err(ConfigError::new("sms.allowed_country_codes", format!("{bad} is not a country calling code")));
+        }
+        let required = |key: &str, value: &str| {
+            if value.trim().is_empty() {
+                Err(ConfigError::new(key, format!("required when sms.provider = {:?}", s.provider)))
+            } else {
+                Ok(())
+            }
+        };
+        let url = |key: &str, value: &str| check_server_url(value).map_err(|e| ConfigError::new(key, e));
+        match s.provider {
+            SmsProvider::Off => {}
+            SmsProvider::Log if self.mode == Mode::Production => {
+                return Err(ConfigError::new("sms.provider", "log writes codes to the log; not in production"));
+            }
+            SmsProvider::Log => {}
+            SmsProvider::Webhook => {
+                url("sms.webhook_url", &s.webhook_url)?;
+                if s.webhook_secret.len() < 32 {
+                    return Err(ConfigError::new("sms.webhook_secret", "must be at least 32 characters"));
+                }
+            }
+            SmsProvider::Twilio => {
+                required("sms.twilio_account_sid", &s.twilio_account_sid)?;
+                required("sms.twilio_auth_token", &s.twilio_auth_token)?;
+                required("sms.from", &s.from)?;
+                url("sms.twilio_base_url", &s.twilio_base_url)?;
+            }
+            SmsProvider::Vonage => {
+                required("sms.vonage_api_key", &s.vonage_api_key)?;
+                required("sms.vonage_api_secret", &s.vonage_api_secret)?;
+                required("sms.from", &s.from)?;
+                url("sms.vonage_base_url", &s.vonage_base_url)?;
+            }
+        }
+        Ok(())
+    }
+
     fn validate_passkeys(&self) -> Result<(), ConfigError> {
         let p = &self.passkeys;
         if !self.login.email_code && self.webauthn_rp().is_none() {
@@ -215,6 +275,9 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     }
     if let Some(uri) = &c.backchannel_logout_uri {
         check_server_url(uri).map_err(|e| ("backchannel_logout_uri", format!("{uri:?}: {e}")))?;
+    }
+    if let Some(sends) = &c.email_sends {
+        sends.parse::<super::EmailSends>().map_err(|e| ("email_sends", e))?;
     }
     if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
         return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));

@@ -2,8 +2,10 @@
 //! out; this module holds what every screen shares: loading the interaction bound to this
 //! browser, the CSRF check, and saving the interaction back.
 
-mod email_code;
+mod code;
 pub mod finish;
+mod limits;
+mod link;
 pub mod otp;
 mod passkey;
 
@@ -20,9 +22,13 @@ use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/login/{id}", get(email_code::identify_page))
-        .route("/login/{id}/email", post(email_code::send_code))
-        .route("/login/{id}/code", get(email_code::code_page).post(email_code::verify_code))
+        .route("/login/{id}", get(code::identify_page))
+        .route("/login/{id}/email", post(code::send_email))
+        .route("/login/{id}/phone", get(code::phone_page).post(code::send_sms))
+        .route("/login/{id}/code", get(code::code_page).post(code::verify_code))
+        .route("/login/{id}/resend", post(code::resend))
+        .route("/login/{id}/wait", get(link::wait))
+        .route("/login/link/{token}", get(link::page).post(link::open))
         .route("/login/{id}/continue", post(finish::continue_session))
         .route("/login/{id}/passkey/start", post(passkey::start))
         .route("/login/{id}/passkey/finish", post(passkey::complete))

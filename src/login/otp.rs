@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::crypto;
-use crate::model::Email;
+use crate::model::Identifier;
 use crate::state::AppState;
 use crate::store::StoreResult;
 
@@ -16,14 +16,14 @@ pub const DIGITS: u32 = 6;
 
 #[derive(Serialize, Deserialize)]
 struct Challenge {
-    email: Email,
+    identifier: Identifier,
     code_hash: [u8; 32],
 }
 
 /// The outcome of checking a code.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Check {
-    Accepted(Email),
+    Accepted(Identifier),
     Wrong {
         attempts_left: u64,
     },
@@ -33,22 +33,23 @@ pub enum Check {
     Expired,
 }
 
-fn identifier_key(state: &AppState, email: &Email) -> String {
-    format!("otp-live:{}", crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"email", email.as_str().as_bytes()])))
+fn identifier_key(state: &AppState, id: &Identifier) -> String {
+    let hash = crypto::keyed_hash(&state.secret, &[id.kind().as_bytes(), id.as_str().as_bytes()]);
+    format!("otp-live:{}", crypto::b64url(&hash))
 }
 
 fn code_hash(state: &AppState, challenge_id: &str, code: &str) -> [u8; 32] {
     crypto::keyed_hash(&state.secret, &[b"otp", challenge_id.as_bytes(), code.as_bytes()])
 }
 
-/// Starts a challenge for `email`, replacing any live one. Returns the challenge id and the code.
-pub async fn start(state: &AppState, email: &Email) -> StoreResult<(String, String)> {
+/// Starts a challenge for `identifier`, replacing any live one. Returns the challenge id and the code.
+pub async fn start(state: &AppState, identifier: &Identifier) -> StoreResult<(String, String)> {
     let ttl = state.config.lifetimes.otp;
     let challenge_id = crypto::random_token();
     let code = crypto::random_digits(DIGITS);
-    let record = Challenge { email: email.clone(), code_hash: code_hash(state, &challenge_id, &code) };
+    let record = Challenge { identifier: identifier.clone(), code_hash: code_hash(state, &challenge_id, &code) };
     state.ephemeral.put_json(&format!("otp:{challenge_id}"), &record, ttl).await?;
-    state.ephemeral.put(&identifier_key(state, email), challenge_id.clone().into_bytes(), ttl).await?;
+    state.ephemeral.put(&identifier_key(state, identifier), challenge_id.clone().into_bytes(), ttl).await?;
     Ok((challenge_id, code))
 }
 
@@ -60,7 +61,7 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
     let Some(challenge) = eph.get_json::<Challenge>(&key).await? else {
         return Ok(Check::Expired);
     };
-    let live = eph.get(&identifier_key(state, &challenge.email)).await?;
+    let live = eph.get(&identifier_key(state, &challenge.identifier)).await?;
     if live.as_deref() != Some(challenge_id.as_bytes()) {
         eph.delete(&key).await?;
         return Ok(Check::Expired);
@@ -80,8 +81,8 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
     // Single use: only the request that takes the record signs in.
     match eph.take_json::<Challenge>(&key).await? {
         Some(taken) => {
-            eph.delete(&identifier_key(state, &taken.email)).await?;
-            Ok(Check::Accepted(taken.email))
+            eph.delete(&identifier_key(state, &taken.identifier)).await?;
+            Ok(Check::Accepted(taken.identifier))
         }
         None => Ok(Check::Expired),
     }

@@ -33,7 +33,10 @@ pub struct Mailer {
 #[derive(Template)]
 #[template(path = "email/code.txt")]
 pub struct OtpEmail<'a> {
-    pub code: &'a str,
+    /// The one-time code, unless this client's emails carry only a link.
+    pub code: Option<&'a str>,
+    /// The magic link, unless this client's emails carry only a code.
+    pub link: Option<&'a str>,
     pub app_name: &'a str,
     pub product_name: &'a str,
     pub minutes: u64,
@@ -84,7 +87,10 @@ impl Mailer {
     pub async fn send_code(&self, to: &Email, mail: &OtpEmail<'_>) -> Result<(), MailError> {
         let text = mail.render().map_err(|e| MailError::Config(e.to_string()))?;
         let html = OtpEmailHtml { mail }.render().map_err(|e| MailError::Config(e.to_string()))?;
-        let subject = format!("{} is your {} sign-in code", mail.code, mail.app_name);
+        let subject = match mail.code {
+            Some(code) => format!("{code} is your {} sign-in code", mail.app_name),
+            None => format!("Your link to sign in to {}", mail.app_name),
+        };
         self.send(to, &subject, text, html).await
     }
 

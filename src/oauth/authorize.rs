@@ -54,13 +54,15 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
         )),
         Outcome::Interact { reauthenticate } => {
             let (jar, browser) = session::browser_id(state, jar);
-            let ix = Interaction::new(
+            let mut ix = Interaction::new(
                 Purpose::Authorize(Box::new(request)),
                 client.name.clone(),
                 browser,
                 reauthenticate,
                 now,
             );
+            ix.email_sends = client.email_sends;
+            ix.cross_device_links = client.cross_device_links;
             state
                 .ephemeral
                 .put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction)

@@ -84,6 +84,8 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         backchannel_logout_uri: Some("https://app.example/bcl".into()),
         backchannel_logout_session_required: true,
         client_credentials_scopes: vec!["reports:read".into()],
+        email_sends: Some(crate::config::EmailSends::Link),
+        cross_device_links: Some(true),
     };
     dir.insert_client(&client, now).await.unwrap();
     assert!(matches!(dir.insert_client(&client, now).await, Err(super::StoreError::Conflict)));

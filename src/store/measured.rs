@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use super::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
 use crate::clock::UnixTime;
 use crate::metrics::Metrics;
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, StoredPasskey, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserId};
 
 pub struct Measured<T: ?Sized> {
     inner: Arc<T>,
@@ -47,14 +47,14 @@ impl Directory for Measured<dyn Directory> {
     async fn ping(&self) -> StoreResult<()> {
         measure!(self, ping())
     }
-    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
-        measure!(self, user_by_email(email))
+    async fn user_by_identifier(&self, identifier: &Identifier) -> StoreResult<Option<User>> {
+        measure!(self, user_by_identifier(identifier))
     }
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
         measure!(self, user(id))
     }
-    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
-        measure!(self, create_user_with_email(email, now))
+    async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User> {
+        measure!(self, create_user_with_identifier(identifier, now))
     }
     async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
         measure!(self, record_login(id, now))

@@ -22,7 +22,7 @@ pub use redis::RedisEphemeral;
 pub use sqlite::SqliteDirectory;
 
 use crate::clock::{Clock, UnixTime};
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, StoredPasskey, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Identifier, Session, StoredPasskey, User, UserId};
 
 /// A store could not do what was asked. Callers answer 503 (`temporarily_unavailable`).
 #[derive(Debug, thiserror::Error)]
@@ -69,10 +69,18 @@ pub struct RefreshToken {
 pub trait Directory: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 
-    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
+    /// The user who owns an email address or phone number.
+    async fn user_by_identifier(&self, identifier: &Identifier) -> StoreResult<Option<User>>;
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>>;
-    /// Creates a user owning `email` (verified), or returns the user that already owns it.
-    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User>;
+    /// Creates a user owning `identifier` (verified), or returns the user that already owns it.
+    async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User>;
+
+    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+        self.user_by_identifier(&Identifier::Email(email.clone())).await
+    }
+    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
+        self.create_user_with_identifier(&Identifier::Email(email.clone()), now).await
+    }
     async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()>;
 
     async fn client(&self, id: &str) -> StoreResult<Option<Client>>;

@@ -11,7 +11,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 use super::rows::{self, db, to_json};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Session, StoredPasskey, User, UserId};
+use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserId};
 
 pub struct PgDirectory {
     pool: PgPool,
@@ -40,8 +40,10 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 macro_rules! user_select {
     ($where:literal) => {
         concat!(
-            "SELECT u.id, u.active, u.created_at, u.updated_at, i.value AS email, i.verified \
-             FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' ",
+            "SELECT u.id, u.active, u.created_at, u.updated_at, i.value AS email, i.verified, \
+             p.value AS phone, p.verified AS phone_verified \
+             FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' \
+             LEFT JOIN identifiers p ON p.user_id = u.id AND p.kind = 'phone' ",
             $where
         )
     };
@@ -74,8 +76,13 @@ impl Directory for PgDirectory {
         Ok(())
     }
 
-    async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
-        let row = sqlx::query(user_select!("WHERE i.value = $1")).bind(email.as_str()).fetch_optional(&self.pool).await;
+    async fn user_by_identifier(&self, identifier: &Identifier) -> StoreResult<Option<User>> {
+        let row =
+            sqlx::query(user_select!("WHERE u.id = (SELECT user_id FROM identifiers WHERE kind = $1 AND value = $2)"))
+                .bind(identifier.kind())
+                .bind(identifier.as_str())
+                .fetch_optional(&self.pool)
+                .await;
         row.map_err(db)?.as_ref().map(rows::user).transpose()
     }
 
@@ -84,7 +91,7 @@ impl Directory for PgDirectory {
         row.map_err(db)?.as_ref().map(rows::user).transpose()
     }
 
-    async fn create_user_with_email(&self, email: &Email, now: UnixTime) -> StoreResult<User> {
+    async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User> {
         let id = UserId::new();
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("INSERT INTO users (id, created_at, updated_at) VALUES ($1, $2, $3)")
@@ -95,8 +102,9 @@ impl Directory for PgDirectory {
             .await
             .map_err(db)?;
         let inserted =
-            sqlx::query("INSERT INTO identifiers (kind, value, user_id, verified) VALUES ('email', $1, $2, TRUE)")
-                .bind(email.as_str())
+            sqlx::query("INSERT INTO identifiers (kind, value, user_id, verified) VALUES ($1, $2, $3, TRUE)")
+                .bind(identifier.kind())
+                .bind(identifier.as_str())
                 .bind(&id.0)
                 .execute(&mut *tx)
                 .await;
@@ -105,14 +113,20 @@ impl Directory for PgDirectory {
             // Another request created the owner first: that user is the answer.
             Err(StoreError::Conflict) => {
                 tx.rollback().await.map_err(db)?;
-                return self.user_by_email(email).await?.ok_or(StoreError::Conflict);
+                return self.user_by_identifier(identifier).await?.ok_or(StoreError::Conflict);
             }
             Err(e) => return Err(e),
         }
+        let (email, phone) = match identifier {
+            Identifier::Email(e) => (Some(e.clone()), None),
+            Identifier::Phone(p) => (None, Some(p.clone())),
+        };
         Ok(User {
             id,
-            email: Some(email.clone()),
-            email_verified: true,
+            email_verified: email.is_some(),
+            email,
+            phone_verified: phone.is_some(),
+            phone,
             created_at: now,
             updated_at: now,
             active: true,
@@ -138,8 +152,8 @@ impl Directory for PgDirectory {
         sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
              signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
-             client_credentials_scopes) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             client_credentials_scopes, email_sends, cross_device_links) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&c.id)
         .bind(&c.name)
@@ -154,6 +168,8 @@ impl Directory for PgDirectory {
         .bind(&c.backchannel_logout_uri)
         .bind(c.backchannel_logout_session_required)
         .bind(to_json(&c.client_credentials_scopes)?)
+        .bind(c.email_sends.map(|m| format!("{m:?}").to_ascii_lowercase()))
+        .bind(c.cross_device_links)
         .execute(&self.pool)
         .await
         .map_err(db)?;

@@ -6,7 +6,9 @@ use std::str::FromStr;
 use sqlx::Row;
 
 use super::{RefreshToken, StoreError, StoreResult};
-use crate::model::{ApiKey, AuditEvent, AuthMethod, Client, Email, Session, SigningAlg, StoredPasskey, User, UserId};
+use crate::model::{
+    ApiKey, AuditEvent, AuthMethod, Client, Email, Phone, Session, SigningAlg, StoredPasskey, User, UserId,
+};
 
 pub(super) fn db(e: sqlx::Error) -> StoreError {
     match &e {
@@ -74,6 +76,8 @@ pub(super) fn user(row: &impl Columns) -> StoreResult<User> {
         id: UserId(row.text("id")?),
         email: row.opt_text("email")?.map(|e| e.parse::<Email>().map_err(corrupt)).transpose()?,
         email_verified: row.opt_flag("verified")?.unwrap_or(false),
+        phone: row.opt_text("phone")?.map(|p| Phone::parse(&p, None).map_err(corrupt)).transpose()?,
+        phone_verified: row.opt_flag("phone_verified")?.unwrap_or(false),
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
         active: row.flag("active")?,
@@ -94,6 +98,8 @@ pub(super) fn client(row: &impl Columns) -> StoreResult<Client> {
         backchannel_logout_uri: row.opt_text("backchannel_logout_uri")?,
         backchannel_logout_session_required: row.flag("backchannel_logout_session_required")?,
         client_credentials_scopes: json_list(row, "client_credentials_scopes")?,
+        email_sends: row.opt_text("email_sends")?.map(|s| s.parse().map_err(corrupt)).transpose()?,
+        cross_device_links: row.opt_flag("cross_device_links")?,
     })
 }
 

@@ -27,6 +27,7 @@ fn config(dir: &std::path::Path, directory_url: &str, smtp: &SmtpSink) -> std::p
     config.email.smtp.port = smtp.port;
     config.email.smtp.security = SmtpSecurity::None;
     config.login.sends_per_window = 10_000;
+    config.login.resend_cooldown_secs = 0;
     let mut web = client("web", Some(WEB_SECRET), "client_secret_basic", "ES256", &issuer);
     web.redirect_uris = vec!["http://127.0.0.1:9/cb".into()];
     config.clients = vec![web];

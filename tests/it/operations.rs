@@ -54,7 +54,8 @@ async fn metrics_count_a_login_from_code_sent_to_tokens_issued() {
     ] {
         assert_eq!(sample(&after, series) - sample(&before, series), delta, "{series}\n{after}");
     }
-    let store = r#"tessera_store_duration_seconds_count{store="directory",backend="sqlite",operation="user_by_email"}"#;
+    let store =
+        r#"tessera_store_duration_seconds_count{store="directory",backend="sqlite",operation="user_by_identifier"}"#;
     assert!(sample(&after, store) > sample(&before, store), "store latency is measured: {after}");
     assert!(after.contains("# TYPE tessera_http_request_duration_seconds histogram"));
     assert!(!after.contains("grace@example.com"), "no identifier in metrics");
@@ -120,7 +121,7 @@ async fn audit_events_are_stored_and_reach_a_webhook_that_fails_twice_then_succe
     let failed = events(&server, "sign_in_failed").await;
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0].detail["reason"], "wrong_code");
-    assert_eq!(failed[0].detail["email"], "k***@example.com", "addresses are masked");
+    assert_eq!(failed[0].detail["to"], "k***@example.com", "addresses are masked");
     let sent = events(&server, "code_sent").await;
     assert_eq!(sent.len(), 1);
 

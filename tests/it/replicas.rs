@@ -33,6 +33,7 @@ async fn cluster(adjust: impl FnOnce(&mut Config)) -> Cluster {
     let ports = [free_port(), free_port(), free_port()];
     let issuer = format!("http://localhost:{}", ports[0]);
     let mut config = Config { issuer: issuer.clone(), keys_dir: keys, demo: false, ..Config::default() };
+    config.login.resend_cooldown_secs = 0;
     config.directory.url = schema.url();
     config.ephemeral.url = redis_url();
     let redis_keys = RedisKeys::new();

@@ -67,6 +67,8 @@ pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &st
         backchannel_logout_uri: None,
         backchannel_logout_session_required: false,
         client_credentials_scopes: vec!["reports:read".into(), "reports:write".into()],
+        email_sends: None,
+        cross_device_links: None,
     }
 }
 
@@ -89,6 +91,8 @@ impl TestServer {
         config.email.smtp.port = smtp.port;
         config.email.smtp.security = SmtpSecurity::None;
         config.login.sends_per_window = 20;
+        // Tests send to one address several times in a row; the cool-down has its own test.
+        config.login.resend_cooldown_secs = 0;
         config.clients = vec![
             client("web", Some(WEB_SECRET), "client_secret_basic", "RS256", &base),
             client("post", Some(POST_SECRET), "client_secret_post", "ES256", &base),

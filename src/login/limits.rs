@@ -1,0 +1,102 @@
+//! Abuse controls for one-time codes and links, counted in Ephemeral so every replica shares
+//! them: sends per identifier, per IP address and per client, with a cool-down between two
+//! sends to one identifier; checks per IP, per identifier and per client; and for text
+//! messages the country allowlist, per-number and per-prefix velocity and a daily cap.
+
+use std::net::IpAddr;
+
+use crate::crypto;
+use crate::model::{Identifier, Phone};
+use crate::state::AppState;
+use crate::store::StoreResult;
+
+/// A refusal by a rate limit: which one, and when to try again.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Limited {
+    pub limit: &'static str,
+    pub retry_after: u64,
+}
+
+fn hashed(state: &AppState, id: &Identifier) -> String {
+    crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"limit", id.kind().as_bytes(), id.as_str().as_bytes()]))
+}
+
+/// Counts one event under `key` for `window` seconds; `true` once the count is over `max`.
+async fn over(state: &AppState, key: &str, window: u64, max: u64) -> StoreResult<bool> {
+    Ok(state.ephemeral.incr(key, window).await? > max)
+}
+
+/// Before sending a code or link to `id`.
+pub async fn before_send(
+    state: &AppState,
+    id: &Identifier,
+    client_id: Option<&str>,
+    ip: IpAddr,
+) -> StoreResult<Option<Limited>> {
+    let login = &state.config.login;
+    let who = hashed(state, id);
+    let cooldown = login.resend_cooldown_secs;
+    if cooldown > 0 && !state.ephemeral.put_new(&format!("rl:cooldown:{who}"), vec![1], cooldown).await? {
+        return Ok(Some(Limited { limit: "resend_cooldown", retry_after: cooldown }));
+    }
+    let window = login.send_window_secs;
+    let per_id = u64::from(login.sends_per_window);
+    let checks = [
+        ("send_per_identifier", format!("rl:send:id:{who}"), per_id),
+        ("send_per_ip", format!("rl:send:ip:{ip}"), per_id * 10),
+        ("send_per_client", format!("rl:send:client:{}", client_id.unwrap_or("-")), u64::from(login.sends_per_client)),
+    ];
+    for (limit, key, max) in checks {
+        if over(state, &key, window, max).await? {
+            return Ok(Some(Limited { limit, retry_after: window }));
+        }
+    }
+    Ok(None)
+}
+
+/// Before checking a code typed for `id`.
+pub async fn before_check(
+    state: &AppState,
+    id: &Identifier,
+    client_id: Option<&str>,
+    ip: IpAddr,
+) -> StoreResult<Option<Limited>> {
+    let login = &state.config.login;
+    let window = login.send_window_secs;
+    let checks = [
+        ("check_per_ip", format!("rl:check:ip:{ip}"), u64::from(login.checks_per_ip)),
+        ("check_per_identifier", format!("rl:check:id:{}", hashed(state, id)), u64::from(login.checks_per_identifier)),
+        (
+            "check_per_client",
+            format!("rl:check:client:{}", client_id.unwrap_or("-")),
+            u64::from(login.sends_per_client) * 5,
+        ),
+    ];
+    for (limit, key, max) in checks {
+        if over(state, &key, window, max).await? {
+            return Ok(Some(Limited { limit, retry_after: window }));
+        }
+    }
+    Ok(None)
+}
+
+/// SMS pumping defences before a text to `phone`; `Some(reason)` refuses it.
+pub async fn sms_refusal(state: &AppState, phone: &Phone) -> StoreResult<Option<&'static str>> {
+    let sms = &state.config.sms;
+    if !sms.allowed_country_codes.contains(&phone.country_code()) {
+        return Ok(Some("country_not_allowed"));
+    }
+    let number = hashed(state, &Identifier::Phone(phone.clone()));
+    if over(state, &format!("rl:sms:number:{number}"), 3600, u64::from(sms.per_number_per_hour)).await? {
+        return Ok(Some("number_velocity"));
+    }
+    let prefix: String = phone.as_str().chars().skip(1).take(usize::from(sms.prefix_digits)).collect();
+    if over(state, &format!("rl:sms:prefix:{prefix}"), 3600, u64::from(sms.per_prefix_per_hour)).await? {
+        return Ok(Some("prefix_velocity"));
+    }
+    let day = state.clock.now().div_euclid(86_400);
+    if over(state, &format!("rl:sms:day:{day}"), 2 * 86_400, u64::from(sms.daily_cap)).await? {
+        return Ok(Some("daily_cap"));
+    }
+    Ok(None)
+}
