@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod process;
 pub mod receiver;
 pub mod rp;
+pub mod sms_vendor;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};

@@ -23,6 +23,18 @@ impl Mail {
     pub fn code(&self) -> String {
         self.subject().split(' ').next().unwrap_or("").to_string()
     }
+
+    /// The magic link's path (`/login/link/TOKEN`), if the mail carries one.
+    pub fn link_path(&self) -> Option<String> {
+        // Undo quoted-printable soft line breaks before searching.
+        let body = self.data.replace("=\r\n", "").replace("=\n", "");
+        let at = body.find("/login/link/")?;
+        let token: String = body[at + "/login/link/".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        Some(format!("/login/link/{token}"))
+    }
 }
 
 #[derive(Clone, Default)]
