@@ -21,6 +21,7 @@ pub mod interaction;
 pub mod jwt;
 pub mod keys;
 pub mod login;
+pub mod magic_links;
 pub mod metrics;
 pub mod model;
 pub mod net;

@@ -40,6 +40,9 @@ enum Command {
     /// Manage management-API keys: shown once at creation, stored as hashes, revocable.
     #[command(subcommand, name = "api-keys")]
     ApiKeys(ApiKeysCommand),
+    /// Magic links minted for a user: printed, or sent by email or text message.
+    #[command(subcommand)]
+    Links(LinksCommand),
     /// Passkeys: mint a registration ticket (a link that adds a passkey without signing in).
     #[command(subcommand)]
     Passkeys(PasskeysCommand),
@@ -76,6 +79,33 @@ enum UsersCommand {
     Activate {
         /// User id or email address.
         user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LinksCommand {
+    /// Create a single-use link that signs a user in (`login`) or verifies their address or
+    /// number (`verify_identifier`), then goes to a redirect URI registered for the client.
+    Create {
+        /// Email address, phone number (+CC…) or user id.
+        #[arg(long)]
+        to: String,
+        /// The client whose registered redirect URI the link ends at.
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        redirect_uri: String,
+        /// login or verify_identifier.
+        #[arg(long = "type", default_value = "login")]
+        kind: String,
+        /// Seconds the link stays valid (60 s to 7 days).
+        #[arg(long, default_value_t = 900)]
+        ttl: u64,
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Send it (email, or text message for a phone number) instead of printing it.
+        #[arg(long)]
+        send: bool,
     },
 }
 
@@ -229,6 +259,7 @@ fn main() -> ExitCode {
             Command::ApiKeys(cmd) => api_keys(config, cmd).await,
             Command::Health { url } => health(&config, url).await,
             Command::Passkeys(cmd) => passkeys(config, cmd).await,
+            Command::Links(cmd) => links(config, cmd).await,
         }
     });
     match result {
@@ -565,5 +596,82 @@ async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult {
     let ticket = tessera::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;
     admin_event(directory.as_ref(), "passkey_ticket_created", Some(&user.id.0), &user.id.0).await;
     println!("{}/passkeys/register?ticket={ticket}", config.issuer());
+    Ok(())
+}
+
+async fn links(config: Config, cmd: LinksCommand) -> CliResult {
+    use tessera::model::{Identifier, Phone};
+    let LinksCommand::Create { to, client, redirect_uri, kind, ttl, lang, send } = cmd;
+    let kind: tessera::magic_links::LinkType = kind.parse()?;
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let now = Clock::System.now();
+    let identifier = if let Ok(email) = to.parse::<tessera::model::Email>()
+        && to.contains('@')
+    {
+        Some(Identifier::Email(email))
+    } else if to.trim_start().starts_with('+') {
+        Some(Identifier::Phone(Phone::parse(&to, None)?))
+    } else {
+        None
+    };
+    let (user, identifier) = match identifier {
+        Some(id) => match directory.user_by_identifier(&id).await? {
+            Some(user) => (user, id),
+            None if kind == tessera::magic_links::LinkType::Login && config.login.signup => {
+                (directory.create_user_with_identifier(&id, now).await?, id)
+            }
+            None => return Err(format!("no user with {}", id.masked()).into()),
+        },
+        None => {
+            let user = find_user(directory.as_ref(), &to).await?;
+            let id = match (&user.email, &user.phone) {
+                (Some(e), _) => Identifier::Email(e.clone()),
+                (None, Some(p)) => Identifier::Phone(p.clone()),
+                (None, None) => return Err("this user has no email address or phone number".into()),
+            };
+            (user, id)
+        }
+    };
+    let client = match config.clients.iter().find(|c| c.id == client) {
+        Some(c) => tessera::state::client_from_config(c),
+        None => directory.client(&client).await?.ok_or_else(|| format!("no client {client}"))?,
+    };
+    let (ring, _) =
+        tessera::keys::KeyRing::load_dir(&config.keys_dir, false, now, tessera::state::publish_tail(&config))?;
+    let request = tessera::magic_links::Request {
+        user: &user,
+        identifier: identifier.clone(),
+        client: &client,
+        redirect_uri: &redirect_uri,
+        kind,
+        lang: &lang,
+        ttl,
+    };
+    let link = tessera::magic_links::mint(&ring, config.issuer(), request, now)?;
+    admin_event(directory.as_ref(), "magic_link_created", Some(&user.id.0), &user.id.0).await;
+    if !send {
+        println!("{link}");
+        return Ok(());
+    }
+    let verify = kind == tessera::magic_links::LinkType::VerifyIdentifier;
+    match &identifier {
+        Identifier::Email(email) => {
+            let mail = tessera::notify::OtpEmail {
+                code: None,
+                link: Some(&link),
+                app_name: &client.name,
+                product_name: &config.login.product_name,
+                minutes: ttl / 60,
+                verify,
+            };
+            tessera::notify::Mailer::new(&config.email)?.send_code(email, &mail).await?;
+        }
+        Identifier::Phone(phone) => {
+            let what = if verify { "Confirm your number for" } else { "Sign in to" };
+            let text = format!("{what} {}: {link}", client.name);
+            tessera::notify::SmsSender::new(&config.sms).send(phone, &text).await?;
+        }
+    }
+    println!("link sent to {}", identifier.masked());
     Ok(())
 }

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::login::routes())
         .merge(crate::account::routes())
         .merge(crate::passkeys::tickets::routes())
+        .merge(crate::magic_links::routes())
         .merge(assets());
     if state.config.demo {
         app = app.merge(crate::demo::routes());

@@ -322,6 +322,7 @@ fn deliver_in_background(
                     app_name: &app_name,
                     product_name: &state.config.login.product_name,
                     minutes,
+                    verify: false,
                 };
                 if let Err(e) = state.mailer.send_code(email, &mail).await {
                     tracing::error!(to = %email.masked(), error = %e, "sign-in email not delivered");

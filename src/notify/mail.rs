@@ -37,6 +37,8 @@ pub struct OtpEmail<'a> {
     pub code: Option<&'a str>,
     /// The magic link, unless this client's emails carry only a code.
     pub link: Option<&'a str>,
+    /// The link confirms the address rather than signing in.
+    pub verify: bool,
     pub app_name: &'a str,
     pub product_name: &'a str,
     pub minutes: u64,
@@ -89,6 +91,7 @@ impl Mailer {
         let html = OtpEmailHtml { mail }.render().map_err(|e| MailError::Config(e.to_string()))?;
         let subject = match mail.code {
             Some(code) => format!("{code} is your {} sign-in code", mail.app_name),
+            None if mail.verify => format!("Confirm your email address for {}", mail.app_name),
             None => format!("Your link to sign in to {}", mail.app_name),
         };
         self.send(to, &subject, text, html).await

@@ -111,6 +111,9 @@ impl Directory for Measured<dyn Directory> {
     async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>> {
         measure!(self, users(after, limit))
     }
+    async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {
+        measure!(self, set_identifier_verified(user, identifier))
+    }
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
         measure!(self, set_user_active(id, active, now))
     }

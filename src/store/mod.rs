@@ -117,6 +117,8 @@ pub trait Directory: Send + Sync {
 
     /// Users ordered by id, after the cursor `after`.
     async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>>;
+    /// Marks an identifier of `user` verified; `false` if the user does not own it.
+    async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool>;
     /// Activates or deactivates a user; `false` if there is no such user.
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool>;
     /// Revokes every refresh-token family of a user; returns how many were live.

@@ -359,6 +359,18 @@ impl Directory for PgDirectory {
         rows.iter().map(rows::user).collect()
     }
 
+    async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE identifiers SET verified = TRUE WHERE user_id = $1 AND kind = $2 AND value = $3")
+                .bind(&user.0)
+                .bind(identifier.kind())
+                .bind(identifier.as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
         let done = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
             .bind(active)

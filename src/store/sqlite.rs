@@ -336,6 +336,18 @@ impl Directory for SqliteDirectory {
         rows.iter().map(rows::user).collect()
     }
 
+    async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE identifiers SET verified = 1 WHERE user_id = ?1 AND kind = ?2 AND value = ?3")
+            .bind(&user.0)
+            .bind(identifier.kind())
+            .bind(identifier.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        self.users.forget_where(|u| u.id == *user);
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
         self.users.forget_where(|u| u.id == *id);
         let done = sqlx::query("UPDATE users SET active = ?, updated_at = ? WHERE id = ?")

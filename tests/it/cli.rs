@@ -315,3 +315,37 @@ fn passkeys_ticket_prints_a_signed_single_use_registration_link() {
     assert!(!out.status.success() && text(&out).contains("lifetime"), "{}", text(&out));
     assert!(text(&tessera(dir.path(), &["passkeys", "ticket", "nobody@example.com"])).contains("no user"));
 }
+
+#[test]
+fn links_create_prints_a_magic_link_or_sends_it_by_email() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(tessera(dir.path(), &["keys", "generate"]).status.success());
+    let add = ["clients", "add", "--id", "app", "--auth-method", "none", "--redirect-uri", "http://localhost:3000/cb"];
+    assert!(tessera(dir.path(), &add).status.success());
+    let create = |extra: &[&str]| {
+        let mut args = vec!["links", "create", "--to", "ada@example.com", "--client", "app", "--redirect-uri"];
+        args.push("http://localhost:3000/cb");
+        args.extend_from_slice(extra);
+        tessera(dir.path(), &args)
+    };
+    let out = create(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let link = String::from_utf8(out.stdout).unwrap();
+    assert!(link.trim().starts_with("http://localhost:8080/magic/"), "{link}");
+
+    let out = create(&["--send", "--type", "verify_identifier"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let outbox = dir.path().join("data/outbox");
+    let mail = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .next()
+        .unwrap();
+    assert!(mail.contains("Subject: Confirm your email address for app"), "{mail}");
+    assert!(mail.replace("=\r\n", "").contains("http://localhost:8080/magic/"));
+    let bad = tessera(
+        dir.path(),
+        &["links", "create", "--to", "ada@example.com", "--client", "app", "--redirect-uri", "https://evil.example/"],
+    );
+    assert!(!bad.status.success() && text(&bad).contains("not a redirect URI registered"));
+}

@@ -127,3 +127,80 @@ async fn link_only_emails_carry_no_code_and_the_page_waits_for_the_link() {
     let signed_in = browser.post(&mail.link_path().unwrap(), &[]).await;
     finish_at_client(&browser, &client, pending, &Browser::location(&signed_in)).await;
 }
+
+fn minted(server: &TestServer, user: &tessera::model::User, kind: tessera::magic_links::LinkType, ttl: u64) -> String {
+    let client = tessera::state::client_from_config(&server.state.config.clients[0]);
+    let request = tessera::magic_links::Request {
+        user,
+        identifier: tessera::model::Identifier::Email(user.email.clone().unwrap()),
+        client: &client,
+        redirect_uri: &server.redirect_uri("web"),
+        kind,
+        lang: "en",
+        ttl,
+    };
+    let link =
+        tessera::magic_links::mint(&server.state.keys(), server.state.issuer(), request, server.clock.now()).unwrap();
+    link.strip_prefix(&server.base).unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_minted_login_link_signs_in_once_and_the_application_then_gets_a_code_at_once() {
+    use tessera::magic_links::LinkType;
+    let server = TestServer::start().await;
+    let user = server.state.directory.create_user_with_email(&EMAIL.parse().unwrap(), 0).await.unwrap();
+    let link = minted(&server, &user, LinkType::Login, 600);
+    let browser = server.browser();
+    assert_eq!(reqwest::get(server.url(&link)).await.unwrap().status(), 200, "a scanner's GET changes nothing");
+    let opened = browser.post(&link, &[]).await;
+    assert_eq!(Browser::location(&opened), server.redirect_uri("web"));
+    assert_eq!(browser.post(&link, &[]).await.status(), 400, "a minted link works once");
+
+    let client = rp::client(&server, "web").await;
+    let pending = rp::start(&client, &["openid"]);
+    let Step::Client(callback) = browser.authorize(&format!("{}&prompt=none", pending.url)).await else {
+        panic!("signed in: no login page")
+    };
+    let tokens = rp::redeem(&client, pending, &param(&callback, "code").unwrap()).await;
+    assert!(openidconnect::TokenResponse::id_token(&tokens).is_some());
+
+    let expired = minted(&server, &user, LinkType::Login, 60);
+    server.clock.advance(61);
+    assert_eq!(browser.post(&expired, &[]).await.status(), 400);
+}
+
+#[tokio::test]
+async fn minted_links_check_the_redirect_uri_the_language_and_the_owner() {
+    use tessera::magic_links::{LinkType, Request, mint};
+    let server = TestServer::start().await;
+    let user = server.state.directory.create_user_with_email(&EMAIL.parse().unwrap(), 0).await.unwrap();
+    let client = tessera::state::client_from_config(&server.state.config.clients[0]);
+    let email = tessera::model::Identifier::Email(user.email.clone().unwrap());
+    let request = |redirect_uri: &'static str, lang: &'static str, identifier: tessera::model::Identifier| Request {
+        user: &user,
+        identifier,
+        client: &client,
+        redirect_uri,
+        kind: LinkType::VerifyIdentifier,
+        lang,
+        ttl: 600,
+    };
+    let keys = server.state.keys();
+    let now = server.clock.now();
+    let err =
+        mint(&keys, server.state.issuer(), request("https://evil.example/cb", "en", email.clone()), now).unwrap_err();
+    assert!(err.contains("not a redirect URI registered"), "{err}");
+    let err =
+        mint(&keys, server.state.issuer(), request("http://127.0.0.1:9/cb", "xx", email.clone()), now).unwrap_err();
+    assert!(err.contains("no translations"), "{err}");
+    let other = tessera::model::Identifier::Email("eve@example.com".parse().unwrap());
+    assert!(mint(&keys, server.state.issuer(), request("http://127.0.0.1:9/cb", "en", other), now).is_err());
+
+    let link = minted(&server, &user, LinkType::VerifyIdentifier, 600);
+    let page = server.browser().get(&link).await.text().await.unwrap();
+    assert!(page.contains("Confirm"), "{page}");
+    assert_eq!(Browser::location(&server.browser().post(&link, &[]).await), server.redirect_uri("web"));
+    server.state.flush_audit().await;
+    let q = tessera::model::AuditQuery { kind: Some("identifier_verified".into()), limit: 5, ..Default::default() };
+    assert_eq!(server.state.directory.audit_events(&q).await.unwrap().len(), 1);
+}

@@ -1,0 +1,199 @@
+//! Magic links minted by the management side (the shape of Passage's `createMagicLink`): for an
+//! email address, a phone number or a user id, with a redirect URL registered for a client, a
+//! lifetime, a language and a type — `login` (signs the user in to Tessera, then goes to the
+//! redirect URL, where the application starts its usual authorization request and gets its code
+//! at once) or `verify_identifier` (marks the address or number verified). The link is sent by
+//! Tessera (email or text) or returned to the caller.
+//!
+//! A link is a JWT signed with Tessera's EdDSA key (`typ: magic-link+jwt`), so the command line
+//! and every replica can mint and check one without shared state; its `jti` is spent in
+//! Ephemeral when it is used. `GET /magic/{token}` shows one button; only the `POST` acts.
+
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Router, http::HeaderValue};
+use axum_extra::extract::CookieJar;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::clock::UnixTime;
+use crate::http::PageError;
+use crate::jwt;
+use crate::keys::KeyRing;
+use crate::model::{Client, Identifier, SigningAlg, User};
+use crate::net::ClientAddr;
+use crate::session;
+use crate::state::AppState;
+
+const TYP: &str = "magic-link+jwt";
+/// Languages with page and message text. Others are refused rather than silently replaced.
+pub const LANGUAGES: &[&str] = &["en"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkType {
+    Login,
+    VerifyIdentifier,
+}
+
+impl std::str::FromStr for LinkType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "login" => Ok(LinkType::Login),
+            "verify_identifier" => Ok(LinkType::VerifyIdentifier),
+            _ => Err(format!("{s:?} is not login or verify_identifier")),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MagicLink {
+    pub iss: String,
+    pub sub: String,
+    pub identifier: Identifier,
+    pub client_id: String,
+    pub redirect_uri: String,
+    #[serde(rename = "type")]
+    pub kind: LinkType,
+    pub lang: String,
+    pub iat: UnixTime,
+    pub exp: UnixTime,
+    pub jti: String,
+}
+
+/// What to mint a link for.
+pub struct Request<'a> {
+    pub user: &'a User,
+    pub identifier: Identifier,
+    pub client: &'a Client,
+    pub redirect_uri: &'a str,
+    pub kind: LinkType,
+    pub lang: &'a str,
+    pub ttl: u64,
+}
+
+/// Checks the request and returns the link URL.
+pub fn mint(keys: &KeyRing, issuer: &str, r: Request<'_>, now: UnixTime) -> Result<String, String> {
+    if !r.client.redirect_uris.iter().any(|u| u == r.redirect_uri) {
+        return Err(format!("{} is not a redirect URI registered for client {}", r.redirect_uri, r.client.id));
+    }
+    if !(60..=7 * 86_400).contains(&r.ttl) {
+        return Err("the lifetime must be between 60 seconds and 7 days".into());
+    }
+    if !LANGUAGES.contains(&r.lang) {
+        return Err(format!("language {:?} has no translations; available: {}", r.lang, LANGUAGES.join(", ")));
+    }
+    let owns = match &r.identifier {
+        Identifier::Email(e) => r.user.email.as_ref() == Some(e),
+        Identifier::Phone(p) => r.user.phone.as_ref() == Some(p),
+    };
+    if !owns {
+        return Err("the identifier does not belong to this user".into());
+    }
+    let link = MagicLink {
+        iss: issuer.to_string(),
+        sub: r.user.id.0.clone(),
+        identifier: r.identifier,
+        client_id: r.client.id.clone(),
+        redirect_uri: r.redirect_uri.to_string(),
+        kind: r.kind,
+        lang: r.lang.to_string(),
+        iat: now,
+        exp: now + r.ttl as i64,
+        jti: crate::crypto::random_id(),
+    };
+    let token = jwt::sign(keys.active(SigningAlg::EdDSA), TYP, &link).map_err(|e| e.to_string())?;
+    Ok(format!("{issuer}/magic/{token}"))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/magic/{token}", get(page).post(open))
+}
+
+fn invalid() -> PageError {
+    PageError::new(
+        StatusCode::BAD_REQUEST,
+        "This link cannot be used",
+        "The link is invalid, has expired or was used already. Ask for a new one.",
+    )
+}
+
+fn spent_key(jti: &str) -> String {
+    format!("magic-spent:{jti}")
+}
+
+async fn check(state: &AppState, token: &str) -> Result<MagicLink, PageError> {
+    let link: MagicLink = jwt::verify(&state.keys(), token, TYP).map_err(|_| invalid())?;
+    if link.iss != state.issuer() || link.exp <= state.clock.now() {
+        return Err(invalid());
+    }
+    if state.ephemeral.get(&spent_key(&link.jti)).await?.is_some() {
+        return Err(invalid());
+    }
+    Ok(link)
+}
+
+#[derive(Template)]
+#[template(path = "magic.html")]
+struct MagicPage<'a> {
+    product_name: &'a str,
+    client_name: &'a str,
+    verify: bool,
+    token: &'a str,
+}
+
+async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    let link = check(&state, &token).await?;
+    let client = state.client(&link.client_id).await?.ok_or_else(invalid)?;
+    let page = MagicPage {
+        product_name: &state.config.login.product_name,
+        client_name: &client.name,
+        verify: link.kind == LinkType::VerifyIdentifier,
+        token: &token,
+    };
+    let mut response = Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response();
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn open(
+    State(state): State<AppState>,
+    Extension(client_addr): Extension<ClientAddr>,
+    jar: CookieJar,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let link = check(&state, &token).await?;
+    let ttl = (link.exp - state.clock.now()).max(1) as u64 + 60;
+    if !state.ephemeral.put_new(&spent_key(&link.jti), vec![1], ttl).await? {
+        return Err(invalid());
+    }
+    let user = state.directory.user(&crate::model::UserId(link.sub.clone())).await?;
+    let Some(user) = user.filter(|u| u.active) else { return Err(invalid()) };
+    let client = state.client(&link.client_id).await?.ok_or_else(invalid)?;
+    // The client's registration may have changed since the link was minted.
+    if !client.redirect_uris.contains(&link.redirect_uri) {
+        return Err(invalid());
+    }
+    let detail = json!({"method": "magic_link", "type": link.kind, "to": link.identifier.masked()});
+    match link.kind {
+        LinkType::VerifyIdentifier => {
+            state.directory.set_identifier_verified(&user.id, &link.identifier).await?;
+            state.audit("identifier_verified", Some(&user.id), Some(&client.id), Some(client_addr.ip), detail);
+            Ok(Redirect::to(&link.redirect_uri).into_response())
+        }
+        LinkType::Login => {
+            let acr = crate::oauth::discovery::ACR_OTP.to_string();
+            let (jar, _) = session::start(&state, jar, user.id.clone(), vec!["otp".into()], acr).await?;
+            state.directory.record_login(&user.id, state.clock.now()).await?;
+            state.metrics.inc("tessera_logins_completed_total", &[("method", "magic_link")]);
+            state.audit("sign_in", Some(&user.id), Some(&client.id), Some(client_addr.ip), detail);
+            Ok((jar, Redirect::to(&link.redirect_uri)).into_response())
+        }
+    }
+}
