@@ -215,6 +215,12 @@ struct AddClient {
     /// Whether a magic link opened in another browser signs in there (default: login.cross_device_links).
     #[arg(long)]
     cross_device_links: Option<bool>,
+    /// Allow the embedded APIs (/passwordless/start, the passwordless OTP grant, /verify).
+    #[arg(long)]
+    passwordless: bool,
+    /// Where /verify requests POST their final status.
+    #[arg(long)]
+    verify_callback_url: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -412,6 +418,8 @@ async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
                 client_credentials_scopes: a.client_credentials_scopes,
                 email_sends: a.email_sends,
                 cross_device_links: a.cross_device_links,
+                passwordless: a.passwordless,
+                verify_callback_url: a.verify_callback_url,
             };
             tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
             if config.clients.iter().any(|c| c.id == a.id) {

@@ -254,6 +254,10 @@ pub struct Client {
     pub email_sends: Option<crate::config::EmailSends>,
     /// Overrides `login.cross_device_links`.
     pub cross_device_links: Option<bool>,
+    /// May use `/passwordless/start`, the passwordless OTP grant and `/verify`.
+    pub passwordless: bool,
+    /// Where `/verify` requests report their final status.
+    pub verify_callback_url: Option<String>,
 }
 
 impl Client {

@@ -226,6 +226,8 @@ pub fn client_from_config(c: &ClientConfig) -> Client {
         client_credentials_scopes: c.client_credentials_scopes.clone(),
         email_sends: c.email_sends.as_deref().and_then(|s| s.parse().ok()),
         cross_device_links: c.cross_device_links,
+        passwordless: c.passwordless,
+        verify_callback_url: c.verify_callback_url.clone(),
     }
 }
 
@@ -245,5 +247,7 @@ fn demo_client(issuer: &str) -> Client {
         client_credentials_scopes: Vec::new(),
         email_sends: None,
         cross_device_links: None,
+        passwordless: false,
+        verify_callback_url: None,
     }
 }

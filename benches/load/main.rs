@@ -69,6 +69,8 @@ fn client(id: &str, alg: &str) -> ClientConfig {
         client_credentials_scopes: vec!["bench".into()],
         email_sends: None,
         cross_device_links: None,
+        passwordless: false,
+        verify_callback_url: None,
     }
 }
 

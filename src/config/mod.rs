@@ -346,6 +346,12 @@ pub struct ClientConfig {
     /// Overrides `login.cross_device_links` for this client.
     #[serde(default)]
     pub cross_device_links: Option<bool>,
+    /// Allows the embedded APIs: `/passwordless/start`, the passwordless OTP grant, `/verify`.
+    #[serde(default)]
+    pub passwordless: bool,
+    /// Where `/verify` requests POST their final status (a JWT signed by Tessera).
+    #[serde(default)]
+    pub verify_callback_url: Option<String>,
 }
 
 fn default_auth_method() -> String {

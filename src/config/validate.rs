@@ -276,6 +276,12 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     if let Some(uri) = &c.backchannel_logout_uri {
         check_server_url(uri).map_err(|e| ("backchannel_logout_uri", format!("{uri:?}: {e}")))?;
     }
+    if let Some(uri) = &c.verify_callback_url {
+        check_server_url(uri).map_err(|e| ("verify_callback_url", format!("{uri:?}: {e}")))?;
+    }
+    if c.passwordless && method == AuthMethod::None {
+        return Err(("passwordless", "the embedded APIs need a confidential client".into()));
+    }
     if let Some(sends) = &c.email_sends {
         sends.parse::<super::EmailSends>().map_err(|e| ("email_sends", e))?;
     }

@@ -299,7 +299,7 @@ async fn send(
 }
 
 /// Sends off the request path, so the answer takes the same time for every identifier.
-fn deliver_in_background(
+pub fn deliver_in_background(
     state: &AppState,
     to: Identifier,
     code: Option<String>,

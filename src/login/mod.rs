@@ -4,7 +4,7 @@
 
 mod code;
 pub mod finish;
-mod limits;
+pub mod limits;
 mod link;
 pub mod otp;
 mod passkey;
@@ -19,6 +19,8 @@ use crate::interaction::{self, Interaction};
 use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
+
+pub use code::deliver_in_background;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

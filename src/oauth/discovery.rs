@@ -28,7 +28,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", super::passwordless::GRANT],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
         "userinfo_signing_alg_values_supported": [],
@@ -42,7 +42,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "backchannel_logout_session_supported": true,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid",
-                             "email", "email_verified", "updated_at"],
+                             "email", "email_verified", "phone_number", "phone_number_verified", "updated_at"],
         "acr_values_supported": if config.webauthn_rp().is_some() {
             vec![ACR_OTP, crate::passkeys::ACR_PHR, crate::passkeys::ACR_PHRH]
         } else {

@@ -48,6 +48,8 @@ pub enum ErrorCode {
     InvalidToken,
     /// RFC 6750 §3.1: the token lacks the scope this resource needs.
     InsufficientScope,
+    /// A rate limit refused the request (answered with 429), as Auth0's passwordless API names it.
+    TooManyAttempts,
 }
 
 impl ErrorCode {
@@ -70,6 +72,7 @@ impl ErrorCode {
             ErrorCode::RegistrationNotSupported => "registration_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
         }
     }
 }
@@ -108,6 +111,7 @@ impl OAuthError {
             ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
             ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::BAD_REQUEST,
         }
     }

@@ -13,12 +13,14 @@ pub mod grants;
 pub mod introspect;
 pub mod logout;
 pub mod params;
+pub mod passwordless;
 pub mod pkce;
 pub mod request;
 pub mod revoke;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;
+pub mod verify;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -37,4 +39,9 @@ pub fn routes() -> Router<AppState> {
         .route("/introspect", post(introspect::introspect))
         .route("/logout", get(logout::end_session).post(logout::end_session))
         .route("/logout/confirm", post(logout::confirm))
+        .route("/passwordless/start", post(passwordless::start))
+        .route("/passwordless/link/{token}", get(passwordless::link_page).post(passwordless::link_open))
+        .route("/verify", post(verify::create))
+        .route("/verify/{id}", get(verify::get).delete(verify::cancel))
+        .route("/verify/{id}/check", post(verify::check))
 }

@@ -82,6 +82,45 @@ impl<S: Send + Sync> FromRequest<S> for Params {
     }
 }
 
+/// A JSON or form body read into `Params`, for the embedded APIs that accept both. Nested JSON
+/// values (such as `authParams`) are kept as JSON text under their name.
+pub struct AnyBody(pub Params);
+
+impl<S: Send + Sync> FromRequest<S> for AnyBody {
+    type Rejection = OAuthError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Ok(AnyBody(Params::from_request(req, state).await?));
+        }
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| OAuthError::invalid_request("The request body could not be read."))?;
+        if body.len() > MAX_FORM {
+            return Err(OAuthError::invalid_request("The request body is too large."));
+        }
+        let object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&body).map_err(|_| OAuthError::invalid_request("The body is not a JSON object."))?;
+        let mut params = Params::default();
+        for (name, value) in object {
+            let text = match value {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(s) if s.is_empty() => continue,
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            params.values.insert(name, text);
+        }
+        Ok(AnyBody(params))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

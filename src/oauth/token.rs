@@ -12,6 +12,7 @@ use crate::state::AppState;
 
 pub async fn token(
     State(state): State<AppState>,
+    axum::Extension(peer): axum::Extension<crate::net::ClientAddr>,
     headers: HeaderMap,
     params: Params,
 ) -> Result<TokenResponse, OAuthError> {
@@ -22,13 +23,15 @@ pub async fn token(
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
         "client_credentials" => grants::client_credentials::exchange(&state, &client, &params).await,
+        super::passwordless::GRANT => super::passwordless::exchange(&state, &client, &params, peer.ip).await,
         _ => {
             return Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
-                "Supported grant types: authorization_code, refresh_token, client_credentials.",
+                "Supported grant types: authorization_code, refresh_token, client_credentials and the passwordless OTP grant.",
             ));
         }
     }?;
-    state.metrics.inc("tessera_tokens_issued_total", &[("grant", grant)]);
+    let label = if grant == super::passwordless::GRANT { "passwordless_otp" } else { grant };
+    state.metrics.inc("tessera_tokens_issued_total", &[("grant", label)]);
     Ok(response)
 }

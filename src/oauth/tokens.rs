@@ -66,6 +66,10 @@ struct IdClaims<'a> {
     email: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     email_verified: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone_number_verified: Option<bool>,
 }
 
 /// RFC 6749 §5.1.
@@ -117,6 +121,7 @@ pub fn mint(state: &AppState, g: &Grant<'_>, id_token_nonce: bool) -> Result<Tok
     let access_token = jwt::sign(key, "at+jwt", &access).map_err(OAuthError::server_error)?;
     let id_token = if g.scope.iter().any(|s| s == "openid") {
         let email_scope = g.scope.iter().any(|s| s == "email");
+        let phone_scope = g.scope.iter().any(|s| s == "phone");
         let claims = IdClaims {
             iss: state.issuer(),
             sub: &g.user.id.0,
@@ -132,6 +137,8 @@ pub fn mint(state: &AppState, g: &Grant<'_>, id_token_nonce: bool) -> Result<Tok
             sid: g.session_id,
             email: g.user.email.as_ref().filter(|_| email_scope).map(|e| e.as_str()),
             email_verified: g.user.email.as_ref().filter(|_| email_scope).map(|_| g.user.email_verified),
+            phone_number: g.user.phone.as_ref().filter(|_| phone_scope).map(|p| p.as_str()),
+            phone_number_verified: g.user.phone.as_ref().filter(|_| phone_scope).map(|_| g.user.phone_verified),
         };
         Some(jwt::sign(key, "JWT", &claims).map_err(OAuthError::server_error)?)
     } else {

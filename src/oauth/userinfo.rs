@@ -136,6 +136,12 @@ async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerErro
         out.insert("email".into(), json!(email.as_str()));
         out.insert("email_verified".into(), json!(user.email_verified));
     }
+    if scopes.contains(&"phone")
+        && let Some(phone) = &user.phone
+    {
+        out.insert("phone_number".into(), json!(phone.as_str()));
+        out.insert("phone_number_verified".into(), json!(user.phone_verified));
+    }
     if scopes.contains(&"profile") {
         out.insert("updated_at".into(), json!(user.updated_at));
     }

@@ -86,6 +86,8 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         client_credentials_scopes: vec!["reports:read".into()],
         email_sends: Some(crate::config::EmailSends::Link),
         cross_device_links: Some(true),
+        passwordless: true,
+        verify_callback_url: Some("https://app.example/verify".into()),
     };
     dir.insert_client(&client, now).await.unwrap();
     assert!(matches!(dir.insert_client(&client, now).await, Err(super::StoreError::Conflict)));

@@ -152,8 +152,8 @@ impl Directory for PgDirectory {
         sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
              signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
-             client_credentials_scopes, email_sends, cross_device_links) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+             client_credentials_scopes, email_sends, cross_device_links, passwordless, verify_callback_url) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(&c.id)
         .bind(&c.name)
@@ -170,6 +170,8 @@ impl Directory for PgDirectory {
         .bind(to_json(&c.client_credentials_scopes)?)
         .bind(c.email_sends.map(|m| format!("{m:?}").to_ascii_lowercase()))
         .bind(c.cross_device_links)
+        .bind(c.passwordless)
+        .bind(&c.verify_callback_url)
         .execute(&self.pool)
         .await
         .map_err(db)?;

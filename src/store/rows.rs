@@ -100,6 +100,8 @@ pub(super) fn client(row: &impl Columns) -> StoreResult<Client> {
         client_credentials_scopes: json_list(row, "client_credentials_scopes")?,
         email_sends: row.opt_text("email_sends")?.map(|s| s.parse().map_err(corrupt)).transpose()?,
         cross_device_links: row.opt_flag("cross_device_links")?,
+        passwordless: row.flag("passwordless")?,
+        verify_callback_url: row.opt_text("verify_callback_url")?,
     })
 }
 

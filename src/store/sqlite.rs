@@ -155,8 +155,8 @@ impl Directory for SqliteDirectory {
         sqlx::query(
             "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
              signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
-             client_credentials_scopes, email_sends, cross_device_links) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             client_credentials_scopes, email_sends, cross_device_links, passwordless, verify_callback_url) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&c.id)
         .bind(&c.name)
@@ -173,6 +173,8 @@ impl Directory for SqliteDirectory {
         .bind(to_json(&c.client_credentials_scopes)?)
         .bind(c.email_sends.map(|m| format!("{m:?}").to_ascii_lowercase()))
         .bind(c.cross_device_links)
+        .bind(c.passwordless)
+        .bind(&c.verify_callback_url)
         .execute(&self.pool)
         .await
         .map_err(db)?;

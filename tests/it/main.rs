@@ -11,6 +11,7 @@ mod code_flow;
 mod demo;
 mod discovery;
 mod durability;
+mod embedded;
 mod faults;
 mod key_rotation;
 mod login_otp;

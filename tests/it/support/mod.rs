@@ -70,6 +70,8 @@ pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &st
         client_credentials_scopes: vec!["reports:read".into(), "reports:write".into()],
         email_sends: None,
         cross_device_links: None,
+        passwordless: false,
+        verify_callback_url: None,
     }
 }
 
