@@ -79,7 +79,7 @@ pub struct Request<'a> {
 }
 
 /// Checks the request and returns the link URL.
-pub fn mint(keys: &KeyRing, issuer: &str, r: Request<'_>, now: UnixTime) -> Result<String, String> {
+pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: UnixTime) -> Result<String, String> {
     if !r.client.redirect_uris.iter().any(|u| u == r.redirect_uri) {
         return Err(format!("{} is not a redirect URI registered for client {}", r.redirect_uri, r.client.id));
     }
@@ -109,7 +109,7 @@ pub fn mint(keys: &KeyRing, issuer: &str, r: Request<'_>, now: UnixTime) -> Resu
         jti: crate::crypto::random_id(),
     };
     let token = jwt::sign(keys.active(SigningAlg::EdDSA), TYP, &link).map_err(|e| e.to_string())?;
-    Ok(format!("{issuer}/magic/{token}"))
+    Ok(format!("{base_url}/magic/{token}"))
 }
 
 pub fn routes() -> Router<AppState> {

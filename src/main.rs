@@ -312,7 +312,7 @@ async fn serve(config: Config) -> CliResult {
         None => tracing::info!("passkeys: off"),
     }
     if c.demo {
-        tracing::info!("Open {}/demo to try a login.", c.issuer());
+        tracing::info!("Open {}/demo to try a login.", c.base_url());
     }
     tessera::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
@@ -603,7 +603,7 @@ async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult {
     let options = tessera::passkeys::RegisterOptions { discoverable: !non_discoverable, attachment };
     let ticket = tessera::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;
     admin_event(directory.as_ref(), "passkey_ticket_created", Some(&user.id.0), &user.id.0).await;
-    println!("{}/passkeys/register?ticket={ticket}", config.issuer());
+    println!("{}/passkeys/register?ticket={ticket}", config.base_url());
     Ok(())
 }
 
@@ -655,7 +655,7 @@ async fn links(config: Config, cmd: LinksCommand) -> CliResult {
         lang: &lang,
         ttl,
     };
-    let link = tessera::magic_links::mint(&ring, config.issuer(), request, now)?;
+    let link = tessera::magic_links::mint(&ring, config.issuer(), config.base_url(), request, now)?;
     admin_event(directory.as_ref(), "magic_link_created", Some(&user.id.0), &user.id.0).await;
     if !send {
         println!("{link}");

@@ -71,7 +71,7 @@ impl AppState {
         let mut static_clients: HashMap<String, Arc<Client>> =
             p.config.clients.iter().map(|c| (c.id.clone(), Arc::new(client_from_config(c)))).collect();
         if p.config.demo {
-            let demo = demo_client(p.config.issuer());
+            let demo = demo_client(p.config.base_url());
             static_clients.insert(demo.id.clone(), Arc::new(demo));
         }
         let discovery = CachedJson::new(discovery::document(&p.config));
@@ -173,7 +173,7 @@ impl AppState {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.config.issuer())
+        format!("{}{path}", self.config.base_url())
     }
 
     pub fn dev_mode(&self) -> bool {

@@ -477,8 +477,15 @@ impl Config {
         Ok(config)
     }
 
-    /// The issuer without a trailing slash, the prefix of every endpoint URL.
+    /// The issuer identifier (OIDC Core §2), exactly as configured: `iss` in every token.
     pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The issuer without a trailing slash: the prefix of every endpoint URL. The issuer
+    /// identifier itself (`iss`) is kept exactly as configured, so an issuer written with a
+    /// trailing slash (as some brokers' SDKs expect) stays one.
+    pub fn base_url(&self) -> &str {
         self.issuer.trim_end_matches('/')
     }
 

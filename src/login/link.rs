@@ -75,7 +75,7 @@ pub async fn create(
     };
     state.ephemeral.put_json(&key(&token), &record, state.config.lifetimes.magic_link).await?;
     ix.link_match = Some(format!("{:02}", crypto::random_u64() % 100));
-    Ok(format!("{}/login/link/{token}", state.issuer()))
+    Ok(state.url(&format!("/login/link/{token}")))
 }
 
 #[derive(Template)]

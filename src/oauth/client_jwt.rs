@@ -63,7 +63,7 @@ pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Resul
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
     let mut validation = Validation::new(alg);
     // RFC 7523 §3: aud identifies this server; the issuer or the token endpoint URL is accepted.
-    validation.set_audience(&[state.issuer().to_string(), state.url("/token")]);
+    validation.set_audience(&[state.issuer().to_string(), state.config.base_url().to_string(), state.url("/token")]);
     validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
     // Time is checked below against Tessera's clock.
     validation.validate_exp = false;

@@ -15,9 +15,9 @@ pub const ACR_OTP: &str = "aal1";
 const AUTH_METHODS: [&str; 4] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
 
 pub fn document(config: &Config) -> Vec<u8> {
-    let iss = config.issuer();
+    let iss = config.base_url();
     let doc = json!({
-        "issuer": iss,
+        "issuer": config.issuer(),
         "authorization_endpoint": format!("{iss}/authorize"),
         "token_endpoint": format!("{iss}/token"),
         "userinfo_endpoint": format!("{iss}/userinfo"),

@@ -34,6 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/authorize/resume/{id}", get(authorize::resume))
         .route("/token", post(token::token))
+        // The paths Auth0's SDKs use, so they work against Tessera with a base-URL change.
+        .route("/oauth/token", post(token::token))
+        .route("/.well-known/jwks.json", get(discovery::jwks))
         .route("/userinfo", get(userinfo::get).post(userinfo::post))
         .route("/revoke", post(revoke::revoke))
         .route("/introspect", post(introspect::introspect))

@@ -145,7 +145,7 @@ pub async fn start(
         let token = crypto::random_token();
         let record = LinkRecord { client_id: client.id.clone(), identifier: id.clone(), auth_params };
         state.ephemeral.put_json(&link_key(&token), &record, state.config.lifetimes.magic_link).await?;
-        Some(format!("{}/passwordless/link/{token}", state.issuer()))
+        Some(state.url(&format!("/passwordless/link/{token}")))
     } else {
         None
     };

@@ -139,8 +139,14 @@ fn minted(server: &TestServer, user: &tessera::model::User, kind: tessera::magic
         lang: "en",
         ttl,
     };
-    let link =
-        tessera::magic_links::mint(&server.state.keys(), server.state.issuer(), request, server.clock.now()).unwrap();
+    let link = tessera::magic_links::mint(
+        &server.state.keys(),
+        server.state.issuer(),
+        &server.base,
+        request,
+        server.clock.now(),
+    )
+    .unwrap();
     link.strip_prefix(&server.base).unwrap().to_string()
 }
 
@@ -188,13 +194,17 @@ async fn minted_links_check_the_redirect_uri_the_language_and_the_owner() {
     let keys = server.state.keys();
     let now = server.clock.now();
     let err =
-        mint(&keys, server.state.issuer(), request("https://evil.example/cb", "en", email.clone()), now).unwrap_err();
+        mint(&keys, server.state.issuer(), &server.base, request("https://evil.example/cb", "en", email.clone()), now)
+            .unwrap_err();
     assert!(err.contains("not a redirect URI registered"), "{err}");
     let err =
-        mint(&keys, server.state.issuer(), request("http://127.0.0.1:9/cb", "xx", email.clone()), now).unwrap_err();
+        mint(&keys, server.state.issuer(), &server.base, request("http://127.0.0.1:9/cb", "xx", email.clone()), now)
+            .unwrap_err();
     assert!(err.contains("no translations"), "{err}");
     let other = tessera::model::Identifier::Email("eve@example.com".parse().unwrap());
-    assert!(mint(&keys, server.state.issuer(), request("http://127.0.0.1:9/cb", "en", other), now).is_err());
+    assert!(
+        mint(&keys, server.state.issuer(), &server.base, request("http://127.0.0.1:9/cb", "en", other), now).is_err()
+    );
 
     let link = minted(&server, &user, LinkType::VerifyIdentifier, 600);
     let page = server.browser().get(&link).await.text().await.unwrap();

@@ -4,6 +4,7 @@
 mod support;
 
 mod account;
+mod auth0_sdk;
 mod authorize;
 mod cli;
 mod client_credentials;

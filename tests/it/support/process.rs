@@ -45,9 +45,10 @@ impl Replica {
         format!("{}{path}", self.base)
     }
 
-    /// Waits until the replica answers `/readyz` with 200.
+    /// Waits until the replica answers `/readyz` with 200 (a generous bound: the whole suite
+    /// shares two cores, Chromium included).
     pub async fn ready(&self) {
-        for _ in 0..150 {
+        for _ in 0..600 {
             if let Ok(r) = reqwest::get(self.url("/readyz")).await
                 && r.status() == 200
             {
