@@ -55,6 +55,18 @@ pub enum Purpose {
     Authorize(Box<AuthRequest>),
     /// The user's own account page.
     Account,
+    /// Another broker's login hand-off, answered at `/bridge/resume/{id}` with an assertion.
+    Bridge(Box<BridgeRequest>),
+}
+
+/// A broker handing a user over (bridge mode), checked against the bridge's configuration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BridgeRequest {
+    pub bridge_id: String,
+    pub state: String,
+    pub redirect_uri: String,
+    /// The broker's client id for its tenant, when it sent one.
+    pub client_id: Option<String>,
 }
 
 /// A login in progress, kept in Ephemeral under `ix:{id}` for the interaction lifetime.
@@ -117,7 +129,7 @@ impl Interaction {
     pub fn login_hint(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => request.login_hint.as_deref(),
-            Purpose::Account => None,
+            Purpose::Account | Purpose::Bridge(_) => None,
         }
     }
 
@@ -125,7 +137,7 @@ impl Interaction {
     pub fn client_id(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => Some(&request.client_id),
-            Purpose::Account => None,
+            Purpose::Account | Purpose::Bridge(_) => None,
         }
     }
 

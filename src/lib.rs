@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod bridge;
 pub mod clock;
 pub mod config;
 pub mod crypto;

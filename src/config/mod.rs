@@ -41,6 +41,43 @@ pub struct Config {
     pub proxy: ProxyConfig,
     pub audit: AuditConfig,
     pub clients: Vec<ClientConfig>,
+    /// Bridge mode: brokers that hand users to Tessera and take back a signed assertion.
+    pub bridges: Vec<BridgeConfig>,
+}
+
+/// One broker using Tessera as its custom passwordless connection.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BridgeConfig {
+    pub id: String,
+    /// Shown on the login pages.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `authress` (an Authress login-code JWT signed with the broker's service-client key) or
+    /// `jwt` (a JWT signed with Tessera's own key, published in its JWKS).
+    pub format: String,
+    /// Where the broker may receive users back, matched exactly.
+    pub return_urls: Vec<String>,
+    /// `aud` of the assertion.
+    pub audience: String,
+    /// Seconds the assertion is valid: 60 by default, at most 3600.
+    #[serde(default = "default_assertion_lifetime")]
+    pub assertion_lifetime_secs: u64,
+    /// `authress`: the service-client access key `clientId.keyId.accountId.<base64 PKCS#8
+    /// Ed25519>`; pass it as TESSERA_BRIDGES__… or in a file only the server reads.
+    #[serde(default)]
+    pub access_key: Option<String>,
+    /// `jwt`: the algorithm of Tessera's key that signs (RS256, ES256, EdDSA).
+    #[serde(default = "default_bridge_alg")]
+    pub alg: String,
+}
+
+fn default_assertion_lifetime() -> u64 {
+    60
+}
+
+fn default_bridge_alg() -> String {
+    "EdDSA".into()
 }
 
 /// What a sign-in email carries.
@@ -383,6 +420,7 @@ impl Default for Config {
             proxy: ProxyConfig::default(),
             audit: AuditConfig::default(),
             clients: Vec::new(),
+            bridges: Vec::new(),
         }
     }
 }

@@ -68,6 +68,14 @@ impl Config {
         self.validate_lifetimes()?;
         self.validate_operations()?;
         self.validate_passkeys()?;
+        let mut bridges = HashSet::new();
+        for (i, bridge) in self.bridges.iter().enumerate() {
+            let key = format!("bridges[{i}]");
+            if !bridges.insert(bridge.id.as_str()) {
+                return Err(ConfigError::new(&key, format!("duplicate bridge id {:?}", bridge.id)));
+            }
+            crate::bridge::check(bridge).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+        }
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");

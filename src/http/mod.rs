@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::account::routes())
         .merge(crate::passkeys::tickets::routes())
         .merge(crate::magic_links::routes())
+        .merge(crate::bridge::routes())
         .merge(assets());
     if state.config.demo {
         app = app.merge(crate::demo::routes());

@@ -19,6 +19,7 @@ pub fn resume_path(ix: &Interaction) -> String {
     match ix.purpose {
         Purpose::Authorize(_) => format!("/authorize/resume/{}", ix.id),
         Purpose::Account => "/account".into(),
+        Purpose::Bridge(_) => format!("/bridge/resume/{}", ix.id),
     }
 }
 

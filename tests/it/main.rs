@@ -6,6 +6,7 @@ mod support;
 mod account;
 mod auth0_sdk;
 mod authorize;
+mod bridge;
 mod cli;
 mod client_credentials;
 mod code_flow;

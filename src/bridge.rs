@@ -1,0 +1,206 @@
+//! Bridge mode: Tessera as another identity broker's custom passwordless connection. The broker
+//! sends the user to `GET /bridge/{id}/login?state=…&redirect_uri=…&client_id=…`; the user signs
+//! in with any enabled method (an existing session counts); Tessera answers with a short-lived
+//! signed assertion at the broker's registered return URL, never anywhere else.
+//!
+//! Formats:
+//! - `authress`: the login code Authress's `generateUserLoginUrl` produces — a JWT with header
+//!   `{alg: EdDSA, kid, typ: "oauth-authz-req+jwt"}`, signed with the broker's service-client
+//!   key, and the user sent to `<origin of redirect_uri>/login?code=…&iss=…&state=…`;
+//! - `jwt`: a JWT signed with Tessera's own key (in its JWKS), `iss` = Tessera's issuer, a
+//!   unique `jti`, and the user sent to `redirect_uri?code=…&state=…&iss=…`.
+
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::config::{BridgeConfig, check_redirect_uri};
+use crate::crypto;
+use crate::http::PageError;
+use crate::interaction::{self, BridgeRequest, Interaction, Purpose};
+use crate::model::{Session, SigningAlg};
+use crate::session;
+use crate::state::AppState;
+
+/// A broker's service-client key: `clientId.keyId.accountId.<base64 PKCS#8 Ed25519>`.
+pub struct AuthressKey {
+    pub client_id: String,
+    pub key_id: String,
+    pub account_id: String,
+    pair: Ed25519KeyPair,
+}
+
+impl AuthressKey {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut parts = text.trim().splitn(4, '.');
+        let (Some(client_id), Some(key_id), Some(account_id), Some(der)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err("expected clientId.keyId.accountId.<base64 PKCS#8 key>".into());
+        };
+        let der = STANDARD
+            .decode(der)
+            .or_else(|_| URL_SAFE_NO_PAD.decode(der))
+            .map_err(|_| "the key is not base64".to_string())?;
+        let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
+            .map_err(|_| "not an Ed25519 PKCS#8 private key".to_string())?;
+        Ok(AuthressKey { client_id: client_id.into(), key_id: key_id.into(), account_id: account_id.into(), pair })
+    }
+
+    /// The public key, for tests and for operators checking a configuration.
+    pub fn public_key(&self) -> Vec<u8> {
+        self.pair.public_key().as_ref().to_vec()
+    }
+}
+
+/// Checks one bridge; the error names the field.
+pub fn check(b: &BridgeConfig) -> Result<(), (&'static str, String)> {
+    if b.id.is_empty() || b.id.len() > 128 || !b.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
+        return Err(("id", "must be 1-128 letters, digits, - or _".into()));
+    }
+    if b.return_urls.is_empty() {
+        return Err(("return_urls", "at least one is required".into()));
+    }
+    for url in &b.return_urls {
+        check_redirect_uri(url).map_err(|e| ("return_urls", format!("{url:?}: {e}")))?;
+    }
+    if b.audience.trim().is_empty() {
+        return Err(("audience", "required".into()));
+    }
+    if !(1..=3600).contains(&b.assertion_lifetime_secs) {
+        return Err(("assertion_lifetime_secs", "must be between 1 and 3600".into()));
+    }
+    match b.format.as_str() {
+        "authress" => {
+            let key = b.access_key.as_deref().ok_or(("access_key", "required for the authress format".to_string()))?;
+            AuthressKey::parse(key).map(drop).map_err(|e| ("access_key", e))
+        }
+        "jwt" => b.alg.parse::<SigningAlg>().map(drop).map_err(|e| ("alg", e)),
+        other => Err(("format", format!("{other:?} is not authress or jwt"))),
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/bridge/{id}/login", get(login)).route("/bridge/resume/{id}", get(resume))
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    state: Option<String>,
+    redirect_uri: Option<String>,
+    client_id: Option<String>,
+}
+
+fn refuse(message: &str) -> PageError {
+    PageError::new(StatusCode::BAD_REQUEST, "This sign-in request cannot be used", message.to_string())
+}
+
+/// `GET /bridge/{id}/login`: every check happens before anything could redirect.
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Query(q): Query<Entry>,
+) -> Result<Response, PageError> {
+    let bridge = state
+        .config
+        .bridges
+        .iter()
+        .find(|b| b.id == id)
+        .ok_or_else(|| refuse("This sign-in connection is not known here."))?;
+    let Some(st) = q.state.filter(|s| !s.is_empty() && s.len() <= 2048) else {
+        return Err(refuse("The request has no state; go back to the application and start again."));
+    };
+    let Some(redirect_uri) = q.redirect_uri.filter(|r| bridge.return_urls.contains(r)) else {
+        return Err(refuse("The return address is not registered for this connection."));
+    };
+    let client_id = q.client_id.filter(|c| !c.is_empty() && c.len() <= 256);
+    let request = BridgeRequest { bridge_id: bridge.id.clone(), state: st, redirect_uri, client_id };
+    if let Some(current) = session::current(&state, &jar).await? {
+        return Ok(Redirect::to(&assertion_url(&state, bridge, &request, &current).await?).into_response());
+    }
+    let (jar, browser) = session::browser_id(&state, jar);
+    let name = bridge.name.clone().unwrap_or_else(|| bridge.id.clone());
+    let ix = Interaction::new(Purpose::Bridge(Box::new(request)), name, browser, false, state.clock.now());
+    state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
+    Ok((jar, Redirect::to(&ix.login_path())).into_response())
+}
+
+/// `GET /bridge/resume/{id}`: after `login::finish`, the assertion and the way back.
+async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Path<String>) -> Result<Response, PageError> {
+    let ix: Interaction = state.ephemeral.take_json(&interaction::key(&id)).await?.ok_or_else(PageError::expired)?;
+    let current = session::current(&state, &jar).await?;
+    let same_browser = session::browser_hash(&state, &jar).is_some_and(|h| h == ix.browser);
+    let Some(current) = current.filter(|s| same_browser && ix.session_id.as_deref() == Some(s.id.as_str())) else {
+        return Err(PageError::expired());
+    };
+    let Purpose::Bridge(request) = &ix.purpose else { return Err(PageError::expired()) };
+    let bridge = state.config.bridges.iter().find(|b| b.id == request.bridge_id).ok_or_else(PageError::expired)?;
+    Ok(Redirect::to(&assertion_url(&state, bridge, request, &current).await?).into_response())
+}
+
+/// Signs the assertion for the session's user and builds the URL the user returns to.
+async fn assertion_url(
+    state: &AppState,
+    bridge: &BridgeConfig,
+    request: &BridgeRequest,
+    session: &Session,
+) -> Result<String, PageError> {
+    let user = state.directory.user(&session.user_id).await?.filter(|u| u.active).ok_or_else(PageError::expired)?;
+    let now = state.clock.now();
+    let exp = now + bridge.assertion_lifetime_secs as i64;
+    let jti = crypto::random_id();
+    let mut claims = json!({"sub": user.id.0, "aud": bridge.audience, "iat": now, "exp": exp, "jti": jti});
+    if let Some(email) = &user.email {
+        claims["email"] = json!(email.as_str());
+        claims["email_verified"] = json!(user.email_verified);
+    }
+    let fail = |e: String| {
+        let mut page =
+            PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "Sign-in could not be completed", "Try again later.");
+        page.message = format!("Try again later. ({e})");
+        page
+    };
+    let mut url = url::Url::parse(&request.redirect_uri).map_err(|e| fail(e.to_string()))?;
+    let detail = json!({"bridge": bridge.id, "format": bridge.format, "jti": jti});
+    state.audit("bridge_assertion", Some(&user.id), None, None, detail);
+    if bridge.format == "authress" {
+        let key = AuthressKey::parse(bridge.access_key.as_deref().unwrap_or_default()).map_err(fail)?;
+        let origin = url.origin().ascii_serialization();
+        let client_id = request.client_id.clone().unwrap_or_else(|| key.client_id.clone());
+        let iss = format!("{origin}/v1/clients/{client_id}");
+        claims["iss"] = json!(iss);
+        claims["client_id"] = json!(client_id);
+        claims["scope"] = json!("openid");
+        claims["max_age"] = json!(state.config.lifetimes.session);
+        let header = json!({"alg": "EdDSA", "kid": key.key_id, "typ": "oauth-authz-req+jwt"});
+        let mut token =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let signature = key.pair.sign(token.as_bytes());
+        token = format!("{token}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()));
+        let mut login = url::Url::parse(&origin).map_err(|e| fail(e.to_string()))?;
+        login.set_path("/login");
+        login
+            .query_pairs_mut()
+            .append_pair("code", &token)
+            .append_pair("iss", &iss)
+            .append_pair("state", &request.state);
+        return Ok(login.to_string());
+    }
+    claims["iss"] = json!(state.issuer());
+    let alg: SigningAlg = bridge.alg.parse().map_err(fail)?;
+    let token = crate::jwt::sign(state.keys().active(alg), "JWT", &claims).map_err(|e| fail(e.to_string()))?;
+    url.query_pairs_mut()
+        .append_pair("code", &token)
+        .append_pair("state", &request.state)
+        .append_pair("iss", state.issuer());
+    Ok(url.to_string())
+}
