@@ -197,7 +197,7 @@ async fn register_start(State(state): State<AppState>, jar: CookieJar, headers: 
     };
     let (jar, browser) = session::browser_id(&state, jar);
     let username = user.email.as_ref().map_or_else(|| user.id.0.clone(), |e| e.as_str().to_string());
-    match passkeys::start_registration(&state, &browser, &user, &username, &Default::default()).await {
+    match passkeys::start_registration(&state, &browser, &user, &username, &Default::default(), None).await {
         Ok((ceremony, options)) => (jar, Json(json!({"ceremony": ceremony, "publicKey": options}))).into_response(),
         Err(e) => e.into_response(),
     }
@@ -209,9 +209,10 @@ async fn register_finish(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(response) = json_user(&state, &jar, &headers).await {
-        return response;
-    }
+    let user = match json_user(&state, &jar, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
     let Some(browser) = session::browser_hash(&state, &jar) else { return PasskeyError::Expired.into_response() };
     let body: passkeys::FinishBody = match passkeys::json_body(&body) {
         Ok(b) => b,
@@ -219,7 +220,8 @@ async fn register_finish(
     };
     let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
     let name = body.name.unwrap_or_else(|| passkeys::device_name(agent));
-    match passkeys::finish_registration(&state, &browser, &body.ceremony, body.credential, name).await {
+    let registrant = passkeys::Registrant::User(&user.id);
+    match passkeys::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await {
         Ok(stored) => Json(json!({"name": stored.name})).into_response(),
         Err(e) => e.into_response(),
     }

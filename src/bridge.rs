@@ -7,8 +7,8 @@
 //! - `authress`: the login code Authress's `generateUserLoginUrl` produces — a JWT with header
 //!   `{alg: EdDSA, kid, typ: "oauth-authz-req+jwt"}`, signed with the broker's service-client
 //!   key, and the user sent to `<origin of redirect_uri>/login?code=…&iss=…&state=…`;
-//! - `jwt`: a JWT signed with Tessera's own key (in its JWKS), `iss` = Tessera's issuer, a
-//!   unique `jti`, and the user sent to `redirect_uri?code=…&state=…&iss=…`.
+//! - `jwt`: a JWT (`typ: bridge+jwt`) signed with Tessera's own key (in its JWKS), `iss` =
+//!   Tessera's issuer, a unique `jti`, and the user sent to `redirect_uri?code=…&state=…&iss=…`.
 
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use axum::Router;
@@ -122,7 +122,15 @@ async fn login(
     let Some(redirect_uri) = q.redirect_uri.filter(|r| bridge.return_urls.contains(r)) else {
         return Err(refuse("The return address is not registered for this connection."));
     };
-    let client_id = q.client_id.filter(|c| !c.is_empty() && c.len() <= 256);
+    let client_id = q.client_id.filter(|c| !c.is_empty());
+    if bridge.format == "authress"
+        && let Some(id) = &client_id
+    {
+        let own = bridge.access_key.as_deref().and_then(|k| AuthressKey::parse(k).ok()).map(|k| k.client_id);
+        if !bridge.client_ids.contains(id) && own.as_deref() != Some(id.as_str()) {
+            return Err(refuse("This application is not registered for this connection."));
+        }
+    }
     let request = BridgeRequest { bridge_id: bridge.id.clone(), state: st, redirect_uri, client_id };
     if let Some(current) = session::current(&state, &jar).await? {
         return Ok(Redirect::to(&assertion_url(&state, bridge, &request, &current).await?).into_response());
@@ -197,7 +205,8 @@ async fn assertion_url(
     }
     claims["iss"] = json!(state.issuer());
     let alg: SigningAlg = bridge.alg.parse().map_err(fail)?;
-    let token = crate::jwt::sign(state.keys().active(alg), "JWT", &claims).map_err(|e| fail(e.to_string()))?;
+    // Its own `typ`, so an assertion is never taken for an ID token, nor the reverse.
+    let token = crate::jwt::sign(state.keys().active(alg), "bridge+jwt", &claims).map_err(|e| fail(e.to_string()))?;
     url.query_pairs_mut()
         .append_pair("code", &token)
         .append_pair("state", &request.state)

@@ -83,8 +83,8 @@ pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: U
     if !r.client.redirect_uris.iter().any(|u| u == r.redirect_uri) {
         return Err(format!("{} is not a redirect URI registered for client {}", r.redirect_uri, r.client.id));
     }
-    if !(60..=7 * 86_400).contains(&r.ttl) {
-        return Err("the lifetime must be between 60 seconds and 7 days".into());
+    if !(60..=3600).contains(&r.ttl) {
+        return Err("the lifetime must be between 60 and 3600 seconds".into());
     }
     if !LANGUAGES.contains(&r.lang) {
         return Err(format!("language {:?} has no translations; available: {}", r.lang, LANGUAGES.join(", ")));
@@ -167,7 +167,11 @@ async fn open(
     Extension(client_addr): Extension<ClientAddr>,
     jar: CookieJar,
     Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
+    if crate::http::cross_site(&state, &headers) {
+        return Err(crate::http::cross_site_refused());
+    }
     let link = check(&state, &token).await?;
     let ttl = (link.exp - state.clock.now()).max(1) as u64 + 60;
     if !state.ephemeral.put_new(&spent_key(&link.jti), vec![1], ttl).await? {
@@ -175,6 +179,14 @@ async fn open(
     }
     let user = state.directory.user(&crate::model::UserId(link.sub.clone())).await?;
     let Some(user) = user.filter(|u| u.active) else { return Err(invalid()) };
+    // The address or number may have left the account since the link was made.
+    let still_owns = match &link.identifier {
+        Identifier::Email(e) => user.email.as_ref() == Some(e),
+        Identifier::Phone(p) => user.phone.as_ref() == Some(p),
+    };
+    if !still_owns {
+        return Err(invalid());
+    }
     let client = state.client(&link.client_id).await?.ok_or_else(invalid)?;
     // The client's registration may have changed since the link was minted.
     if !client.redirect_uris.contains(&link.redirect_uri) {

@@ -98,7 +98,7 @@ enum LinksCommand {
         /// login or verify_identifier.
         #[arg(long = "type", default_value = "login")]
         kind: String,
-        /// Seconds the link stays valid (60 s to 7 days).
+        /// Seconds the link stays valid (60 to 3600).
         #[arg(long, default_value_t = 900)]
         ttl: u64,
         #[arg(long, default_value = "en")]

@@ -102,9 +102,19 @@ impl Default for RegisterOptions {
 /// A ceremony in progress, kept in Ephemeral under `webauthn:{id}`.
 #[derive(Serialize, Deserialize)]
 enum Ceremony {
-    Register { user_id: String, state: PasskeyRegistration },
-    Discover { state: DiscoverableAuthentication },
-    ForUser { user_id: String, state: PasskeyAuthentication },
+    /// `ticket`: the `jti` of the registration ticket that started it, if one did.
+    Register {
+        user_id: String,
+        ticket: Option<String>,
+        state: PasskeyRegistration,
+    },
+    Discover {
+        state: DiscoverableAuthentication,
+    },
+    ForUser {
+        user_id: String,
+        state: PasskeyAuthentication,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -156,6 +166,7 @@ pub async fn start_registration(
     user: &User,
     username: &str,
     options: &RegisterOptions,
+    ticket: Option<&str>,
 ) -> Result<(String, Value), PasskeyError> {
     let wa = webauthn(state)?;
     let existing = state.directory.passkeys_of_user(&user.id).await?;
@@ -171,22 +182,44 @@ pub async fn start_registration(
     if let Some(attachment) = &options.attachment {
         selection["authenticatorAttachment"] = json!(attachment);
     }
-    let id = begin(state, browser, Ceremony::Register { user_id: user.id.0.clone(), state: registration }).await?;
+    let ceremony =
+        Ceremony::Register { user_id: user.id.0.clone(), ticket: ticket.map(str::to_owned), state: registration };
+    let id = begin(state, browser, ceremony).await?;
     Ok((id, public_key))
 }
 
 /// Finishes a registration: verifies the attestation against the ceremony and stores the passkey.
+/// Who may finish a registration: the signed-in user (no ticket), or a ticket's holder.
+pub enum Registrant<'a> {
+    User(&'a UserId),
+    /// The ticket's user and `jti`; spent here, once the attestation has been verified.
+    Ticket {
+        user: &'a UserId,
+        jti: &'a str,
+        spend_ttl: u64,
+    },
+}
+
 pub async fn finish_registration(
     state: &AppState,
     browser: &[u8; 32],
     ceremony: &str,
     credential: Value,
     name: String,
+    registrant: Registrant<'_>,
 ) -> Result<StoredPasskey, PasskeyError> {
     let wa = webauthn(state)?;
-    let Ceremony::Register { user_id, state: registration } = take(state, ceremony, browser).await? else {
+    let Ceremony::Register { user_id, ticket, state: registration } = take(state, ceremony, browser).await? else {
         return Err(PasskeyError::Expired);
     };
+    // The ceremony must be finished by whoever started it: the same user, the same ticket.
+    let matches = match &registrant {
+        Registrant::User(user) => ticket.is_none() && user.0 == user_id,
+        Registrant::Ticket { user, jti, .. } => ticket.as_deref() == Some(*jti) && user.0 == user_id,
+    };
+    if !matches {
+        return Err(PasskeyError::Expired);
+    }
     let credential: RegisterPublicKeyCredential = serde_json::from_value(credential)
         .map_err(|_| PasskeyError::Invalid("The browser sent an unreadable passkey."))?;
     let passkey = wa.finish_passkey_registration(&credential, &registration).map_err(|e| {
@@ -205,6 +238,11 @@ pub async fn finish_registration(
         created_at: state.clock.now(),
         last_used_at: None,
     };
+    if let Registrant::Ticket { jti, spend_ttl, .. } = registrant
+        && !state.ephemeral.put_new(&tickets::spent_key(jti), b"1".to_vec(), spend_ttl).await?
+    {
+        return Err(PasskeyError::Invalid("This registration link has been used already. Ask for a new one."));
+    }
     match state.directory.insert_passkey(&stored).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => return Err(PasskeyError::Invalid("This passkey is already registered.")),
@@ -215,18 +253,27 @@ pub async fn finish_registration(
     Ok(stored)
 }
 
-/// Starts a sign-in. With a known user who has passkeys, only theirs are offered; otherwise
-/// (and for unknown addresses, so the answer does not tell) any discoverable passkey.
+/// Starts a sign-in. Without a typed identifier, any discoverable passkey. With one, only the
+/// passkeys of its user; an address with no user or no passkey gets a decoy credential id
+/// derived from the address, so the answer has the same shape either way.
 pub async fn start_authentication(
     state: &AppState,
     browser: &[u8; 32],
-    user: Option<&User>,
+    typed: Option<(&str, Option<&User>)>,
 ) -> Result<(String, Value), PasskeyError> {
     let wa = webauthn(state)?;
+    let user = typed.and_then(|(_, u)| u);
     let mine = match user {
         Some(u) => state.directory.passkeys_of_user(&u.id).await?,
         None => Vec::new(),
     };
+    if let (Some((identifier, _)), true) = (typed, mine.is_empty()) {
+        let (challenge, auth) = wa.start_discoverable_authentication().map_err(|_| PasskeyError::Unavailable)?;
+        let mut options = serde_json::to_value(&challenge.public_key).map_err(|_| PasskeyError::Unavailable)?;
+        let decoy = crate::crypto::keyed_hash(&state.secret, &[b"decoy-credential", identifier.as_bytes()]);
+        options["allowCredentials"] = json!([{"type": "public-key", "id": URL_SAFE_NO_PAD.encode(decoy)}]);
+        return Ok((begin(state, browser, Ceremony::Discover { state: auth }).await?, options));
+    }
     let (id, options) = match (user, mine.is_empty()) {
         (Some(user), false) => {
             let keys: Vec<Passkey> = mine.iter().map(parse_passkey).collect::<Result<_, _>>()?;

@@ -202,11 +202,12 @@ impl Deref for Keys {
     }
 }
 
-/// How long a key stays in the JWKS after it stops signing: the longest lifetime of a token
-/// it signs, plus five minutes for clock skew and relying-party caches.
+/// How long a key stays in the JWKS (and verifies) after it stops signing: the longest
+/// lifetime of anything it signs — tokens, passkey tickets, minted links and bridge assertions
+/// (each at most an hour) — plus five minutes for clock skew and relying-party caches.
 pub fn publish_tail(config: &Config) -> i64 {
     let l = &config.lifetimes;
-    l.access_token.max(l.id_token) as i64 + 300
+    l.access_token.max(l.id_token).max(3600) as i64 + 300
 }
 
 pub fn client_from_config(c: &ClientConfig) -> Client {

@@ -70,6 +70,10 @@ pub struct BridgeConfig {
     /// `jwt`: the algorithm of Tessera's key that signs (RS256, ES256, EdDSA).
     #[serde(default = "default_bridge_alg")]
     pub alg: String,
+    /// `authress`: the broker client ids a hand-off may name (its `client_id` parameter, which
+    /// becomes part of the signed `iss`). Empty: only the service client's own id.
+    #[serde(default)]
+    pub client_ids: Vec<String>,
 }
 
 fn default_assertion_lifetime() -> u64 {

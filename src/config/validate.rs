@@ -75,6 +75,12 @@ impl Config {
                 return Err(ConfigError::new(&key, format!("duplicate bridge id {:?}", bridge.id)));
             }
             crate::bridge::check(bridge).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+            if self.clients.iter().any(|c| c.id == bridge.audience) {
+                return Err(ConfigError::new(
+                    &format!("{key}.audience"),
+                    "must not be a client id: an assertion is not an ID token",
+                ));
+            }
         }
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {

@@ -70,6 +70,28 @@ impl From<crate::store::StoreError> for PageError {
     }
 }
 
+/// A form post from another site: `Sec-Fetch-Site` says so, or `Origin` names another origin.
+/// Links consumed by a POST refuse these, so no other site can sign a browser into an account
+/// of its choosing (login CSRF).
+pub fn cross_site(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site.is_some_and(|s| s != "same-origin" && s != "none") {
+        return true;
+    }
+    let ours = url::Url::parse(state.config.base_url()).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
+    let origin = headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok());
+    origin.is_some_and(|o| o != ours)
+}
+
+/// The page for a refused cross-site post.
+pub fn cross_site_refused() -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        "This request came from another site",
+        "Open the link from your email or text message directly, then press the button.",
+    )
+}
+
 /// Every route of Tessera, with the middleware that wraps them all.
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()

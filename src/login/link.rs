@@ -144,8 +144,11 @@ pub async fn open(
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
     Path(token): Path<String>,
-    _headers: HeaderMap,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    if crate::http::cross_site(&state, &headers) {
+        return Err(crate::http::cross_site_refused());
+    }
     let record: LinkRecord = state.ephemeral.take_json(&key(&token)).await?.ok_or_else(expired)?;
     let ix: Interaction =
         state.ephemeral.get_json(&interaction::key(&record.interaction)).await?.ok_or_else(expired)?;

@@ -61,11 +61,12 @@ pub async fn start(
         if body.is_empty() { StartBody::default() } else { passkeys::json_body(&body).unwrap_or_default() };
     let result = async {
         let email = body.email.as_deref().and_then(|e| e.parse::<Email>().ok());
-        let user = match email {
-            Some(email) => state.directory.user_by_email(&email).await?,
+        let user = match &email {
+            Some(email) => state.directory.user_by_email(email).await?,
             None => None,
         };
-        passkeys::start_authentication(&state, &ix.browser, user.as_ref()).await
+        let typed = email.as_ref().map(|e| (e.as_str(), user.as_ref()));
+        passkeys::start_authentication(&state, &ix.browser, typed).await
     }
     .await;
     match result {

@@ -185,9 +185,12 @@ pub async fn exchange(
     state: &AppState,
     client: &Client,
     params: &Params,
+    headers: &HeaderMap,
     peer: IpAddr,
 ) -> Result<TokenResponse, OAuthError> {
     allowed(client)?;
+    // Checks relayed by the client's backend count against its end user, not against the backend.
+    let peer = end_user_ip(client, headers, peer);
     let id = identifier(state, params.required("realm")?, params.required("username")?)?;
     let otp_text = params.required("otp")?;
     let scope: Vec<String> =
@@ -293,7 +296,11 @@ pub async fn link_open(
     Extension(peer): Extension<ClientAddr>,
     jar: CookieJar,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    if crate::http::cross_site(&state, &headers) {
+        return Err(crate::http::cross_site_refused());
+    }
     let record: LinkRecord = state.ephemeral.take_json(&link_key(&token)).await?.ok_or_else(expired)?;
     let now = state.clock.now();
     let user = match state.directory.user_by_identifier(&record.identifier).await? {

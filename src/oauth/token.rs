@@ -23,7 +23,7 @@ pub async fn token(
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
         "client_credentials" => grants::client_credentials::exchange(&state, &client, &params).await,
-        super::passwordless::GRANT => super::passwordless::exchange(&state, &client, &params, peer.ip).await,
+        super::passwordless::GRANT => super::passwordless::exchange(&state, &client, &params, &headers, peer.ip).await,
         _ => {
             return Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,

@@ -91,7 +91,7 @@ async fn check(state: &AppState, token: &str) -> Result<Ticket, PasskeyError> {
     Ok(ticket)
 }
 
-fn spent_key(jti: &str) -> String {
+pub(super) fn spent_key(jti: &str) -> String {
     format!("ticket-spent:{jti}")
 }
 
@@ -150,7 +150,7 @@ async fn start(State(state): State<AppState>, jar: CookieJar, body: axum::body::
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
         let user = state.directory.user(&UserId(ticket.sub.clone())).await?;
         let user = user.filter(|u| u.active).ok_or(PasskeyError::Invalid("This account cannot add passkeys."))?;
-        super::start_registration(&state, &browser, &user, &ticket.username, &ticket.options).await
+        super::start_registration(&state, &browser, &user, &ticket.username, &ticket.options, Some(&ticket.jti)).await
     }
     .await;
     match result {
@@ -169,17 +169,12 @@ async fn finish(
         let body: FinishBody = super::json_body(&body)?;
         let ticket = check(&state, body.ticket.as_deref().unwrap_or("")).await?;
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
-        let ttl = (ticket.exp - state.clock.now()).max(1) as u64 + 60;
-        if !state.ephemeral.put_new(&spent_key(&ticket.jti), b"1".to_vec(), ttl).await? {
-            return Err(PasskeyError::Invalid("This registration link has been used already. Ask for a new one."));
-        }
+        let spend_ttl = (ticket.exp - state.clock.now()).max(1) as u64 + 60;
         let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
         let name = body.name.unwrap_or_else(|| super::device_name(agent));
-        let stored = super::finish_registration(&state, &browser, &body.ceremony, body.credential, name).await?;
-        if stored.user_id.0 != ticket.sub {
-            return Err(PasskeyError::Expired);
-        }
-        Ok(stored)
+        let user = UserId(ticket.sub.clone());
+        let registrant = super::Registrant::Ticket { user: &user, jti: &ticket.jti, spend_ttl };
+        super::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await
     }
     .await;
     match result {

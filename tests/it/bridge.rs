@@ -89,6 +89,7 @@ fn bridges(broker: &Broker, key: &str) -> Vec<BridgeConfig> {
         assertion_lifetime_secs: 60,
         access_key: (format == "authress").then(|| key.to_string()),
         alg: "EdDSA".into(),
+        client_ids: vec!["tenant-client".into()],
     };
     vec![bridge("authress", "authress"), bridge("generic", "jwt")]
 }
@@ -230,7 +231,14 @@ async fn a_generic_jwt_assertion_verifies_against_tesseras_jwks_and_sso_skips_th
     let claims = broker
         .verify(
             &token,
-            &Expect { key: &public, alg: Algorithm::EdDSA, typ: "JWT", iss: server.state.issuer(), aud: AUDIENCE, now },
+            &Expect {
+                key: &public,
+                alg: Algorithm::EdDSA,
+                typ: "bridge+jwt",
+                iss: server.state.issuer(),
+                aud: AUDIENCE,
+                now,
+            },
         )
         .unwrap();
     assert!(claims["jti"].as_str().is_some_and(|j| j.len() >= 22));
@@ -242,7 +250,14 @@ async fn a_generic_jwt_assertion_verifies_against_tesseras_jwks_and_sso_skips_th
     broker
         .verify(
             &again,
-            &Expect { key: &public, alg: Algorithm::EdDSA, typ: "JWT", iss: server.state.issuer(), aud: AUDIENCE, now },
+            &Expect {
+                key: &public,
+                alg: Algorithm::EdDSA,
+                typ: "bridge+jwt",
+                iss: server.state.issuer(),
+                aud: AUDIENCE,
+                now,
+            },
         )
         .unwrap();
     assert_eq!(
@@ -252,7 +267,7 @@ async fn a_generic_jwt_assertion_verifies_against_tesseras_jwks_and_sso_skips_th
                 &Expect {
                     key: &public,
                     alg: Algorithm::EdDSA,
-                    typ: "JWT",
+                    typ: "bridge+jwt",
                     iss: server.state.issuer(),
                     aud: AUDIENCE,
                     now
@@ -277,6 +292,7 @@ async fn unknown_bridges_missing_state_and_unregistered_return_urls_render_a_pag
         format!("/bridge/generic/login?state=s&redirect_uri={base}/cb/../evil"),
         format!("/bridge/generic/login?state=s&redirect_uri={base}/cb%3Fnext=https://evil.example"),
         format!("/bridge/generic/login?state=s&redirect_uri={base}"),
+        format!("/bridge/authress/login?state=s&redirect_uri={base}/cb&client_id=unregistered"),
     ] {
         let response = server.browser().get(&entry).await;
         assert_eq!(response.status(), 400, "{entry}");

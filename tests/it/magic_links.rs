@@ -214,3 +214,24 @@ async fn minted_links_check_the_redirect_uri_the_language_and_the_owner() {
     let q = tessera::model::AuditQuery { kind: Some("identifier_verified".into()), limit: 5, ..Default::default() };
     assert_eq!(server.state.directory.audit_events(&q).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_link_posted_from_another_site_is_refused_and_stays_usable() {
+    let server = TestServer::start().await;
+    let browser = server.browser();
+    let client = rp::client(&server, "web").await;
+    let (pending, _, link) = link_for(&server, &browser, &client).await;
+    let cross = browser.client.post(server.url(&link)).header("sec-fetch-site", "cross-site").send().await.unwrap();
+    assert_eq!(cross.status(), 403);
+    let foreign = browser.client.post(server.url(&link)).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(foreign.status(), 403);
+    let ours = browser
+        .client
+        .post(server.url(&link))
+        .header("origin", server.base.clone())
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    finish_at_client(&browser, &client, pending, &Browser::location(&ours)).await;
+}

@@ -393,3 +393,85 @@ async fn passkey_calls_without_the_page_csrf_token_are_refused() {
     assert_eq!(options["publicKey"]["rpId"], "localhost");
     assert_eq!(options["publicKey"]["allowCredentials"], json!([]), "usernameless: any discoverable passkey");
 }
+
+#[tokio::test]
+async fn a_ticket_ceremony_finishes_only_with_its_ticket_and_a_failed_attempt_does_not_spend_it() {
+    let server = Setup::start(|_| {}).await;
+    let victim =
+        server.state.directory.create_user_with_email(&"victim@example.com".parse().unwrap(), 0).await.unwrap();
+    let ticket = mint(&server, &victim, 600);
+    // Someone signed in as themselves starts a ceremony with the victim's ticket ...
+    let browser = server.browser();
+    let (_, _) = crate::support::signed_in(&server, &browser, "web", &["openid"], "mallory@example.com").await;
+    browser.get(&format!("/passkeys/register?ticket={ticket}")).await;
+    let started: Value = browser
+        .client
+        .post(server.url("/passkeys/register/start"))
+        .json(&json!({"ticket": ticket}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ceremony = started["ceremony"].as_str().unwrap();
+    // ... and tries to finish it as their own account's registration: refused before anything else.
+    let account_page = browser.get("/account").await.text().await.unwrap();
+    let csrf = account_page.split("data-csrf=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let refused = browser
+        .client
+        .post(server.url("/account/passkeys/register/finish"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"ceremony": ceremony, "credential": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("expired"));
+    // A failed attestation through the ticket endpoint does not spend the ticket either.
+    let started: Value = browser
+        .client
+        .post(server.url("/passkeys/register/start"))
+        .json(&json!({"ticket": ticket}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let body = json!({"ceremony": started["ceremony"], "credential": {"bogus": true}, "ticket": ticket});
+    let failed = browser.client.post(server.url("/passkeys/register/finish")).json(&body).send().await.unwrap();
+    assert_eq!(failed.status(), 400);
+    assert_eq!(browser.get(&format!("/passkeys/register?ticket={ticket}")).await.status(), 200, "still usable");
+    assert!(server.state.directory.passkeys_of_user(&victim.id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_typed_address_gets_the_same_shape_of_answer_whether_or_not_it_has_passkeys() {
+    let server = Setup::start(|_| {}).await;
+    let browser = server.browser();
+    let rp = app_client(&server).await;
+    let crate::support::browser::Step::Login(page) = browser.authorize(&rp::start(&rp, &["openid"]).url).await else {
+        panic!("a login page")
+    };
+    let url = server.url(&format!("/login/{}/passkey/start", page.id));
+    let offered = |email: &'static str| {
+        let (browser, url, csrf) = (&browser, url.clone(), page.csrf.clone());
+        async move {
+            let r: Value = browser
+                .client
+                .post(url)
+                .header("x-csrf-token", csrf)
+                .json(&json!({"email": email}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            r["publicKey"]["allowCredentials"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(offered("nobody@example.com").await, 1, "a decoy credential for an unknown address");
+    assert_eq!(offered("nobody@example.com").await, 1);
+}
