@@ -11,6 +11,7 @@
 //! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`
 
 pub mod account;
+pub mod api;
 pub mod audit;
 pub mod bridge;
 pub mod clock;

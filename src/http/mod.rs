@@ -101,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::passkeys::tickets::routes())
         .merge(crate::magic_links::routes())
         .merge(crate::bridge::routes())
+        .merge(crate::api::routes())
         .merge(assets());
     if state.config.demo {
         app = app.merge(crate::demo::routes());

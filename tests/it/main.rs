@@ -4,6 +4,7 @@
 mod support;
 
 mod account;
+mod api;
 mod auth0_sdk;
 mod authorize;
 mod bridge;

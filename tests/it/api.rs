@@ -1,0 +1,127 @@
+//! The management API's first endpoints, against SQLite and PostgreSQL: API-key authentication
+//! and scopes, RFC 7807 problems with stable codes, users (create, get, list, deactivate,
+//! activate), app info and audit events.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tessera::model::ApiKey;
+
+use crate::support::process::PgSchema;
+use crate::support::{TestServer, signed_in};
+
+const KEY: &str = "tsk_test_0123456789abcdef0123456789abcdef";
+const READ_ONLY: &str = "tsk_read_0123456789abcdef0123456789abcdef";
+
+async fn with_keys(server: &TestServer) {
+    for (id, token, scopes) in
+        [("k1", KEY, vec!["users:read", "users:write", "events:read"]), ("k2", READ_ONLY, vec!["users:read"])]
+    {
+        let key = ApiKey {
+            id: id.into(),
+            name: id.into(),
+            hash: tessera::crypto::sha256(token.as_bytes()),
+            scopes: scopes.into_iter().map(str::to_owned).collect(),
+            created_at: 0,
+            revoked_at: None,
+        };
+        server.state.directory.insert_api_key(&key).await.unwrap();
+    }
+}
+
+async fn call(server: &TestServer, method: Method, path: &str, key: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let mut request = reqwest::Client::new().request(method, server.url(path));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    if status >= 400 {
+        assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
+    }
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn users_api(server: TestServer) {
+    with_keys(&server).await;
+    assert_eq!(call(&server, Method::GET, "/api/v1/app", None, None).await.1["code"], "unauthenticated");
+    assert_eq!(call(&server, Method::GET, "/api/v1/app", Some("tsk_wrong"), None).await.0, 401);
+    let (status, app) = call(&server, Method::GET, "/api/v1/app", Some(READ_ONLY), None).await;
+    assert_eq!((status, app["issuer"].as_str()), (200, Some(server.state.issuer())));
+    assert!(app["methods"].as_array().unwrap().contains(&json!("email_code")));
+
+    let create = |body: Value, key: &'static str| call(&server, Method::POST, "/api/v1/users", Some(key), Some(body));
+    assert_eq!(create(json!({"email": "ada@example.com"}), READ_ONLY).await.1["code"], "insufficient_scope");
+    let (status, ada) = create(json!({"email": "ada@example.com"}), KEY).await;
+    assert_eq!(status, 201, "{ada}");
+    assert_eq!(ada["emails"][0], json!({"value": "ada@example.com", "verified": true}));
+    let (status, conflict) = create(json!({"email": "ada@example.com"}), KEY).await;
+    assert_eq!((status, conflict["code"].as_str()), (409, Some("identifier_taken")));
+    let (status, bad) = create(json!({"email": "not-an-address"}), KEY).await;
+    assert_eq!((status, bad["code"].as_str()), (400, Some("invalid_field")));
+    assert!(bad["detail"].as_str().unwrap().starts_with("email:"), "the field is named: {bad}");
+    assert_eq!(create(json!({"phone": "+44 7911 123456"}), KEY).await.0, 201);
+
+    let id = ada["id"].as_str().unwrap().to_string();
+    assert_eq!(call(&server, Method::GET, &format!("/api/v1/users/{id}"), Some(READ_ONLY), None).await.1, ada);
+    assert_eq!(call(&server, Method::GET, "/api/v1/users/nobody", Some(READ_ONLY), None).await.0, 404);
+    let (_, page) = call(&server, Method::GET, "/api/v1/users?limit=1", Some(READ_ONLY), None).await;
+    let next = page["next"].as_str().unwrap().to_string();
+    let (_, rest) =
+        call(&server, Method::GET, &format!("/api/v1/users?limit=1&after={next}"), Some(READ_ONLY), None).await;
+    assert_ne!(page["users"][0]["id"], rest["users"][0]["id"], "the cursor moves on");
+    let (_, found) =
+        call(&server, Method::GET, "/api/v1/users?identifier=ada@example.com", Some(READ_ONLY), None).await;
+    assert_eq!(found["users"][0]["id"], id.as_str());
+    assert_eq!(call(&server, Method::GET, "/api/v1/users?status=gone", Some(READ_ONLY), None).await.0, 400);
+    assert_eq!(call(&server, Method::GET, "/api/v1/users?limit=0", Some(READ_ONLY), None).await.0, 400);
+}
+
+#[tokio::test]
+async fn the_users_api_on_sqlite_authenticates_scopes_validates_and_pages() {
+    users_api(TestServer::start().await).await;
+}
+
+#[tokio::test]
+async fn the_users_api_on_postgres_authenticates_scopes_validates_and_pages() {
+    let schema = PgSchema::create().await;
+    let url = schema.url();
+    users_api(TestServer::start_with(move |c| c.directory.url = url).await).await;
+}
+
+#[tokio::test]
+async fn deactivating_through_the_api_ends_sessions_and_refresh_tokens_and_is_audited() {
+    let server = TestServer::start().await;
+    with_keys(&server).await;
+    let email = "leaver@example.com";
+    let (_, tokens) = signed_in(&server, &server.browser(), "web", &["openid", "offline_access"], email).await;
+    let refresh = openidconnect::OAuth2TokenResponse::refresh_token(&tokens).unwrap().secret().clone();
+    let user = server.state.directory.user_by_email(&email.parse().unwrap()).await.unwrap().unwrap();
+
+    assert_eq!(
+        call(&server, Method::POST, &format!("/api/v1/users/{}/deactivate", user.id.0), Some(READ_ONLY), None).await.0,
+        403
+    );
+    let (status, body) =
+        call(&server, Method::POST, &format!("/api/v1/users/{}/deactivate", user.id.0), Some(KEY), None).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("deactivated")));
+    assert!(server.state.directory.sessions_of_user(&user.id, server.clock.now()).await.unwrap().is_empty());
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())];
+    let (status, _, _) = crate::support::raw_token(&server, &form, Some(("web", crate::support::WEB_SECRET))).await;
+    assert_eq!(status, 400, "the refresh token died with the account");
+    assert_eq!(call(&server, Method::POST, "/api/v1/users/nobody/activate", Some(KEY), None).await.0, 404);
+    let (_, body) =
+        call(&server, Method::POST, &format!("/api/v1/users/{}/activate", user.id.0), Some(KEY), None).await;
+    assert_eq!(body["status"], "active");
+
+    server.state.flush_audit().await;
+    let path = format!("/api/v1/events?user_id={}&kind=admin", user.id.0);
+    let (status, events) = call(&server, Method::GET, &path, Some(KEY), None).await;
+    assert_eq!(status, 200);
+    let actions: Vec<&str> =
+        events["events"].as_array().unwrap().iter().map(|e| e["detail"]["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["user_activated", "user_deactivated"]);
+    assert_eq!(call(&server, Method::GET, "/api/v1/events", Some(READ_ONLY), None).await.0, 403);
+}
