@@ -13,9 +13,10 @@ const KEY: &str = "tsk_test_0123456789abcdef0123456789abcdef";
 const READ_ONLY: &str = "tsk_read_0123456789abcdef0123456789abcdef";
 
 async fn with_keys(server: &TestServer) {
-    for (id, token, scopes) in
-        [("k1", KEY, vec!["users:read", "users:write", "events:read"]), ("k2", READ_ONLY, vec!["users:read"])]
-    {
+    for (id, token, scopes) in [
+        ("k1", KEY, vec!["users:read", "users:write", "events:read", "sessions:write", "devices:write", "links:write"]),
+        ("k2", READ_ONLY, vec!["users:read"]),
+    ] {
         let key = ApiKey {
             id: id.into(),
             name: id.into(),
@@ -126,4 +127,82 @@ async fn deactivating_through_the_api_ends_sessions_and_refresh_tokens_and_is_au
     actions.sort();
     assert_eq!(actions, ["user_activated", "user_deactivated"]);
     assert_eq!(call(&server, Method::GET, "/api/v1/events", Some(READ_ONLY), None).await.0, 403);
+}
+
+#[tokio::test]
+async fn sessions_and_passkeys_of_a_user_are_listed_and_ended_or_renamed_through_the_api() {
+    let server = TestServer::start().await;
+    with_keys(&server).await;
+    let email = "grace@example.com";
+    signed_in(&server, &server.browser(), "web", &["openid"], email).await;
+    signed_in(&server, &server.browser(), "web", &["openid"], email).await;
+    let user = server.state.directory.user_by_email(&email.parse().unwrap()).await.unwrap().unwrap();
+    let base = format!("/api/v1/users/{}", user.id.0);
+    let (_, listed) = call(&server, Method::GET, &format!("{base}/sessions"), Some(READ_ONLY), None).await;
+    let sessions = listed["sessions"].as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 2);
+    let one = sessions[0]["id"].as_str().unwrap();
+    assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/sessions/{one}"), Some(READ_ONLY), None).await.0, 403);
+    assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/sessions/{one}"), Some(KEY), None).await.0, 204);
+    assert_eq!(call(&server, Method::DELETE, &format!("/api/v1/sessions/{one}"), Some(KEY), None).await.0, 404);
+    let (status, ended) = call(&server, Method::DELETE, &format!("{base}/sessions"), Some(KEY), None).await;
+    assert_eq!((status, ended["sessions_ended"].as_u64()), (200, Some(1)));
+
+    let passkey = tessera::model::StoredPasskey {
+        cred_id: "cred-api".into(),
+        user_id: user.id.clone(),
+        name: "Phone".into(),
+        passkey: "{}".into(),
+        backup_eligible: true,
+        backup_state: true,
+        created_at: 0,
+        last_used_at: None,
+    };
+    server.state.directory.insert_passkey(&passkey).await.unwrap();
+    let (_, listed) = call(&server, Method::GET, &format!("{base}/passkeys"), Some(READ_ONLY), None).await;
+    assert_eq!(listed["passkeys"][0]["name"], "Phone");
+    let path = format!("{base}/passkeys/cred-api");
+    assert_eq!(call(&server, Method::PATCH, &path, Some(KEY), Some(json!({"name": " "}))).await.0, 400);
+    let (status, renamed) = call(&server, Method::PATCH, &path, Some(KEY), Some(json!({"name": "Work phone"}))).await;
+    assert_eq!((status, renamed["name"].as_str()), (200, Some("Work phone")));
+    assert_eq!(call(&server, Method::DELETE, &path, Some(KEY), None).await.0, 204);
+    assert_eq!(call(&server, Method::DELETE, &path, Some(KEY), None).await.0, 404);
+}
+
+#[tokio::test]
+async fn passkey_tickets_and_magic_links_are_minted_or_sent_through_the_api() {
+    let server = TestServer::start().await;
+    with_keys(&server).await;
+    let (_, ada) =
+        call(&server, Method::POST, "/api/v1/users", Some(KEY), Some(json!({"email": "ada@example.com"}))).await;
+    let id = ada["id"].as_str().unwrap();
+
+    let (status, ticket) =
+        call(&server, Method::POST, "/api/v1/passkey-tickets", Some(KEY), Some(json!({"user_id": id}))).await;
+    assert_eq!(status, 201, "{ticket}");
+    let url = ticket["url"].as_str().unwrap().strip_prefix(&server.base).unwrap().to_string();
+    assert_eq!(reqwest::get(server.url(&url)).await.unwrap().status(), 200, "the ticket page opens");
+    let too_long = json!({"user_id": id, "ttl": 99999});
+    assert_eq!(call(&server, Method::POST, "/api/v1/passkey-tickets", Some(KEY), Some(too_long)).await.0, 400);
+    assert_eq!(
+        call(&server, Method::POST, "/api/v1/passkey-tickets", Some(KEY), Some(json!({"user_id": "nobody"}))).await.0,
+        404
+    );
+    assert_eq!(
+        call(&server, Method::POST, "/api/v1/passkey-tickets", Some(READ_ONLY), Some(json!({"user_id": id}))).await.0,
+        403
+    );
+
+    let redirect = server.redirect_uri("web");
+    let link = json!({"email": "ada@example.com", "client_id": "web", "redirect_uri": redirect});
+    let (status, made) = call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(link)).await;
+    assert_eq!(status, 201, "{made}");
+    let path = made["url"].as_str().unwrap().strip_prefix(&server.base).unwrap().to_string();
+    assert_eq!(reqwest::get(server.url(&path)).await.unwrap().status(), 200);
+    let evil = json!({"email": "ada@example.com", "client_id": "web", "redirect_uri": "https://evil.example/cb"});
+    assert_eq!(call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(evil)).await.0, 400);
+    let sent = json!({"user_id": id, "client_id": "web", "redirect_uri": redirect, "send": true});
+    assert_eq!(call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(sent)).await.0, 202);
+    let mail = server.smtp.nth_to("ada@example.com", 1).await;
+    assert!(mail.data.replace("=\r\n", "").contains("/magic/"), "the link was emailed");
 }
