@@ -133,6 +133,16 @@ impl Interaction {
         }
     }
 
+    /// Where this login's code went: the phone number or the email address, if any.
+    pub fn sent_to(&self) -> Option<crate::model::Identifier> {
+        use crate::model::Identifier;
+        match (&self.phone, &self.email) {
+            (Some(p), _) => Some(Identifier::Phone(p.clone())),
+            (None, Some(e)) => Some(Identifier::Email(e.clone())),
+            (None, None) => None,
+        }
+    }
+
     /// The relying party the user is signing in to, if any.
     pub fn client_id(&self) -> Option<&str> {
         match &self.purpose {

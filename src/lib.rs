@@ -31,6 +31,7 @@ pub mod notify;
 pub mod oauth;
 pub mod passkeys;
 pub mod session;
+pub mod single_use;
 pub mod state;
 pub mod store;
 

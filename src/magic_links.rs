@@ -27,6 +27,7 @@ use crate::keys::KeyRing;
 use crate::model::{Client, Identifier, SigningAlg, User};
 use crate::net::ClientAddr;
 use crate::session;
+use crate::single_use::{self, Refused, Spend};
 use crate::state::AppState;
 
 const TYP: &str = "magic-link+jwt";
@@ -89,11 +90,7 @@ pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: U
     if !LANGUAGES.contains(&r.lang) {
         return Err(format!("language {:?} has no translations; available: {}", r.lang, LANGUAGES.join(", ")));
     }
-    let owns = match &r.identifier {
-        Identifier::Email(e) => r.user.email.as_ref() == Some(e),
-        Identifier::Phone(p) => r.user.phone.as_ref() == Some(p),
-    };
-    if !owns {
+    if !r.user.owns(&r.identifier) {
         return Err("the identifier does not belong to this user".into());
     }
     let link = MagicLink {
@@ -124,19 +121,12 @@ fn invalid() -> PageError {
     )
 }
 
-fn spent_key(jti: &str) -> String {
-    format!("magic-spent:{jti}")
-}
-
-async fn check(state: &AppState, token: &str) -> Result<MagicLink, PageError> {
-    let link: MagicLink = jwt::verify(&state.keys(), token, TYP).map_err(|_| invalid())?;
-    if link.iss != state.issuer() || link.exp <= state.clock.now() {
-        return Err(invalid());
+async fn check(state: &AppState, token: &str) -> Result<(MagicLink, Spend), PageError> {
+    match single_use::check(state, token, TYP).await {
+        Ok(checked) => Ok(checked),
+        Err(Refused::Store(e)) => Err(e.into()),
+        Err(Refused::Invalid | Refused::Spent) => Err(invalid()),
     }
-    if state.ephemeral.get(&spent_key(&link.jti)).await?.is_some() {
-        return Err(invalid());
-    }
-    Ok(link)
 }
 
 #[derive(Template)]
@@ -149,7 +139,7 @@ struct MagicPage<'a> {
 }
 
 async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
-    let link = check(&state, &token).await?;
+    let (link, _) = check(&state, &token).await?;
     let client = state.client(&link.client_id).await?.ok_or_else(invalid)?;
     let page = MagicPage {
         product_name: &state.config.login.product_name,
@@ -172,19 +162,14 @@ async fn open(
     if crate::http::cross_site(&state, &headers) {
         return Err(crate::http::cross_site_refused());
     }
-    let link = check(&state, &token).await?;
-    let ttl = (link.exp - state.clock.now()).max(1) as u64 + 60;
-    if !state.ephemeral.put_new(&spent_key(&link.jti), vec![1], ttl).await? {
+    let (link, spend) = check(&state, &token).await?;
+    if !spend.spend(&state).await? {
         return Err(invalid());
     }
     let user = state.directory.user(&crate::model::UserId(link.sub.clone())).await?;
     let Some(user) = user.filter(|u| u.active) else { return Err(invalid()) };
     // The address or number may have left the account since the link was made.
-    let still_owns = match &link.identifier {
-        Identifier::Email(e) => user.email.as_ref() == Some(e),
-        Identifier::Phone(p) => user.phone.as_ref() == Some(p),
-    };
-    if !still_owns {
+    if !user.owns(&link.identifier) {
         return Err(invalid());
     }
     let client = state.client(&link.client_id).await?.ok_or_else(invalid)?;

@@ -632,11 +632,7 @@ async fn links(config: Config, cmd: LinksCommand) -> CliResult {
         },
         None => {
             let user = find_user(directory.as_ref(), &to).await?;
-            let id = match (&user.email, &user.phone) {
-                (Some(e), _) => Identifier::Email(e.clone()),
-                (None, Some(p)) => Identifier::Phone(p.clone()),
-                (None, None) => return Err("this user has no email address or phone number".into()),
-            };
+            let id = user.identifier().ok_or("this user has no email address or phone number")?;
             (user, id)
         }
     };

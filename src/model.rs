@@ -161,6 +161,25 @@ pub struct User {
     pub active: bool,
 }
 
+impl User {
+    /// Where to reach the user: the email address, else the phone number.
+    pub fn identifier(&self) -> Option<Identifier> {
+        match (&self.email, &self.phone) {
+            (Some(e), _) => Some(Identifier::Email(e.clone())),
+            (None, Some(p)) => Some(Identifier::Phone(p.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether `identifier` is this user's email address or phone number.
+    pub fn owns(&self, identifier: &Identifier) -> bool {
+        match identifier {
+            Identifier::Email(e) => self.email.as_ref() == Some(e),
+            Identifier::Phone(p) => self.phone.as_ref() == Some(p),
+        }
+    }
+}
+
 /// How a client proves its identity at the token endpoint (OIDC Core §9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuthMethod {

@@ -196,7 +196,7 @@ pub enum Registrant<'a> {
     Ticket {
         user: &'a UserId,
         jti: &'a str,
-        spend_ttl: u64,
+        spend: &'a tickets::Spend,
     },
 }
 
@@ -238,10 +238,10 @@ pub async fn finish_registration(
         created_at: state.clock.now(),
         last_used_at: None,
     };
-    if let Registrant::Ticket { jti, spend_ttl, .. } = registrant
-        && !state.ephemeral.put_new(&tickets::spent_key(jti), b"1".to_vec(), spend_ttl).await?
+    if let Registrant::Ticket { spend, .. } = registrant
+        && !spend.spend(state).await?
     {
-        return Err(PasskeyError::Invalid("This registration link has been used already. Ask for a new one."));
+        return Err(PasskeyError::Invalid(tickets::SPENT));
     }
     match state.directory.insert_passkey(&stored).await {
         Ok(()) => {}

@@ -229,10 +229,7 @@ async fn set_active(state: &AppState, caller: &Caller, id: String, active: bool)
     }
     if !active {
         // A deactivated user's sessions and refresh tokens end at once.
-        for session in state.directory.sessions_of_user(&id, now).await? {
-            crate::oauth::logout::end(state, &session, "api").await;
-        }
-        state.directory.revoke_refresh_of_user(&id, now).await?;
+        crate::oauth::logout::end_all(state, &id, "api").await?;
     }
     let action = if active { "user_activated" } else { "user_deactivated" };
     state.audit("admin", Some(&id), None, None, json!({"action": action, "via": "api", "key": caller.0.id}));
@@ -307,13 +304,8 @@ async fn end_sessions(
 ) -> Result<Json<Value>, Problem> {
     caller.needs("sessions:write")?;
     let user = existing_user(&state, &id).await?;
-    let now = state.clock.now();
-    let live = state.directory.sessions_of_user(&user.id, now).await?;
-    for session in &live {
-        crate::oauth::logout::end(&state, session, "api").await;
-    }
-    let grants = state.directory.revoke_refresh_of_user(&user.id, now).await?;
-    Ok(Json(json!({"sessions_ended": live.len(), "refresh_grants_revoked": grants})))
+    let (sessions, grants) = crate::oauth::logout::end_all(&state, &user.id, "api").await?;
+    Ok(Json(json!({"sessions_ended": sessions, "refresh_grants_revoked": grants})))
 }
 
 async fn end_session(
@@ -322,10 +314,7 @@ async fn end_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.needs("sessions:write")?;
-    let ended = state.directory.revoke_session(&id, state.clock.now()).await?.ok_or_else(Problem::not_found)?;
-    let detail = json!({"session_id": ended.id, "by": "api"});
-    state.audit("session_revoked", Some(&ended.user_id), None, None, detail);
-    crate::oauth::backchannel::session_ended(&state, &ended).await;
+    crate::oauth::logout::end_id(&state, &id, "api").await?.ok_or_else(Problem::not_found)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -459,11 +448,9 @@ async fn magic_link(
     let (user, identifier) = match (&r.user_id, r.email.as_deref(), r.phone.as_deref()) {
         (Some(id), None, None) => {
             let user = existing_user(&state, id).await?;
-            let identifier = match (&user.email, &user.phone) {
-                (Some(e), _) => Identifier::Email(e.clone()),
-                (None, Some(p)) => Identifier::Phone(p.clone()),
-                (None, None) => return Err(Problem::bad("user_id", "the user has no email address or phone number")),
-            };
+            let identifier = user
+                .identifier()
+                .ok_or_else(|| Problem::bad("user_id", "the user has no email address or phone number"))?;
             (user, identifier)
         }
         (None, email, phone) => {

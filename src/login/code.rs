@@ -228,11 +228,7 @@ pub async fn resend(
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let ix = load_for_post(&state, &jar, &id, &form).await?;
-    let identifier = match (&ix.phone, &ix.email) {
-        (Some(phone), _) => Identifier::Phone(phone.clone()),
-        (None, Some(email)) => Identifier::Email(email.clone()),
-        (None, None) => return Ok(Redirect::to(&ix.login_path()).into_response()),
-    };
+    let Some(identifier) = ix.sent_to() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
     let response = send(&state, ix, identifier, &client).await?;
     if response.status() == StatusCode::SEE_OTHER {
         return Ok(Redirect::to(&format!("/login/{id}/code?n=sent")).into_response());
@@ -367,10 +363,10 @@ pub async fn code_page(
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
     let ix = load(&state, &jar, &id).await?;
-    let (to, by_phone) = match (&ix.phone, &ix.email) {
-        (Some(phone), _) => (phone.masked(), true),
-        (None, Some(email)) => (email.as_str().to_string(), false),
-        (None, None) => return Ok(Redirect::to(&ix.login_path()).into_response()),
+    let (to, by_phone) = match ix.sent_to() {
+        Some(Identifier::Phone(phone)) => (phone.masked(), true),
+        Some(Identifier::Email(email)) => (email.as_str().to_string(), false),
+        None => return Ok(Redirect::to(&ix.login_path()).into_response()),
     };
     Ok(html(CodePage {
         product_name: &state.config.login.product_name,
@@ -399,11 +395,7 @@ pub async fn verify_code(
         return Ok(Redirect::to(&ix.login_path()).into_response());
     };
     let method = method_of(&ix);
-    let sent_to = match (&ix.phone, &ix.email) {
-        (Some(p), _) => Identifier::Phone(p.clone()),
-        (None, Some(e)) => Identifier::Email(e.clone()),
-        (None, None) => return Ok(Redirect::to(&ix.login_path()).into_response()),
-    };
+    let Some(sent_to) = ix.sent_to() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
     if let Some(Limited { limit, retry_after }) =
         limits::before_check(&state, &sent_to, ix.client_id(), client.ip).await?
     {

@@ -134,15 +134,35 @@ pub async fn confirm(
 
 /// Ends the session and tells its clients over the back channel.
 pub async fn end(state: &AppState, session: &Session, by: &str) {
-    match state.directory.revoke_session(&session.id, state.clock.now()).await {
-        Ok(Some(ended)) => {
-            let detail = serde_json::json!({"session_id": ended.id, "by": by});
-            state.audit("session_revoked", Some(&ended.user_id), None, None, detail);
-            backchannel::session_ended(state, &ended).await
-        }
-        Ok(None) => {}
-        Err(e) => tracing::error!(error = %e, "could not end a session"),
+    if let Err(e) = end_id(state, &session.id, by).await {
+        tracing::error!(error = %e, "could not end a session");
     }
+}
+
+/// Ends the session `id` if it is live (audited, clients told); returns it.
+pub async fn end_id(state: &AppState, id: &str, by: &str) -> crate::store::StoreResult<Option<Session>> {
+    let ended = state.directory.revoke_session(id, state.clock.now()).await?;
+    if let Some(ended) = &ended {
+        let detail = serde_json::json!({"session_id": ended.id, "by": by});
+        state.audit("session_revoked", Some(&ended.user_id), None, None, detail);
+        backchannel::session_ended(state, ended).await;
+    }
+    Ok(ended)
+}
+
+/// Signs a user out everywhere: every live session and every refresh-token family. Returns how
+/// many of each ended.
+pub async fn end_all(
+    state: &AppState,
+    user: &crate::model::UserId,
+    by: &str,
+) -> crate::store::StoreResult<(usize, u64)> {
+    let now = state.clock.now();
+    let live = state.directory.sessions_of_user(user, now).await?;
+    for session in &live {
+        end(state, session, by).await;
+    }
+    Ok((live.len(), state.directory.revoke_refresh_of_user(user, now).await?))
 }
 
 fn done(state: &AppState, jar: CookieJar, redirect: Option<String>) -> Response {

@@ -23,6 +23,8 @@ use crate::jwt;
 use crate::keys::KeyRing;
 use crate::model::{SigningAlg, UserId};
 use crate::session;
+pub use crate::single_use::Spend;
+use crate::single_use::{self, Refused};
 use crate::state::AppState;
 
 const TYP: &str = "passkey-ticket+jwt";
@@ -78,22 +80,18 @@ pub fn mint(
 }
 
 /// The ticket, if Tessera signed it for this issuer and it has neither expired nor been spent.
-async fn check(state: &AppState, token: &str) -> Result<Ticket, PasskeyError> {
-    let invalid = PasskeyError::Invalid("This registration link is invalid or has expired. Ask for a new one.");
-    let ticket: Ticket = jwt::verify(&state.keys(), token, TYP).map_err(|_| invalid)?;
-    let invalid = PasskeyError::Invalid("This registration link is invalid or has expired. Ask for a new one.");
-    if ticket.iss != state.issuer() || ticket.exp <= state.clock.now() {
-        return Err(invalid);
+async fn check(state: &AppState, token: &str) -> Result<(Ticket, Spend), PasskeyError> {
+    match single_use::check(state, token, TYP).await {
+        Ok(checked) => Ok(checked),
+        Err(Refused::Invalid) => {
+            Err(PasskeyError::Invalid("This registration link is invalid or has expired. Ask for a new one."))
+        }
+        Err(Refused::Spent) => Err(PasskeyError::Invalid(SPENT)),
+        Err(Refused::Store(e)) => Err(e.into()),
     }
-    if state.ephemeral.get(&spent_key(&ticket.jti)).await?.is_some() {
-        return Err(PasskeyError::Invalid("This registration link has been used already. Ask for a new one."));
-    }
-    Ok(ticket)
 }
 
-pub(super) fn spent_key(jti: &str) -> String {
-    format!("ticket-spent:{jti}")
-}
+pub(super) const SPENT: &str = "This registration link has been used already. Ask for a new one.";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -122,7 +120,7 @@ async fn page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let ticket = match check(&state, &q.ticket).await {
-        Ok(t) => t,
+        Ok((t, _)) => t,
         Err(PasskeyError::Store(e)) => return Err(e.into()),
         Err(_) => {
             return Err(PageError::new(
@@ -146,7 +144,7 @@ struct StartBody {
 async fn start(State(state): State<AppState>, jar: CookieJar, body: axum::body::Bytes) -> Response {
     let result = async {
         let body: StartBody = super::json_body(&body)?;
-        let ticket = check(&state, &body.ticket).await?;
+        let (ticket, _) = check(&state, &body.ticket).await?;
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
         let user = state.directory.user(&UserId(ticket.sub.clone())).await?;
         let user = user.filter(|u| u.active).ok_or(PasskeyError::Invalid("This account cannot add passkeys."))?;
@@ -167,13 +165,12 @@ async fn finish(
 ) -> Response {
     let result = async {
         let body: FinishBody = super::json_body(&body)?;
-        let ticket = check(&state, body.ticket.as_deref().unwrap_or("")).await?;
+        let (ticket, spend) = check(&state, body.ticket.as_deref().unwrap_or("")).await?;
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
-        let spend_ttl = (ticket.exp - state.clock.now()).max(1) as u64 + 60;
         let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
         let name = body.name.unwrap_or_else(|| super::device_name(agent));
         let user = UserId(ticket.sub.clone());
-        let registrant = super::Registrant::Ticket { user: &user, jti: &ticket.jti, spend_ttl };
+        let registrant = super::Registrant::Ticket { user: &user, jti: &ticket.jti, spend: &spend };
         super::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await
     }
     .await;
