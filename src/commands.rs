@@ -1,0 +1,354 @@
+//! The operator commands behind `tessera keys|clients|users|api-keys|passkeys|links|health`:
+//! each works on the configured folders and directory directly, no server needed.
+
+use tessera::clock::Clock;
+use tessera::config::Config;
+use tessera::model::{AuthMethod, Client, SigningAlg};
+
+use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, LinksCommand, PasskeysCommand, UsersCommand};
+
+pub(super) fn keys(config: Config, cmd: KeysCommand) -> CliResult {
+    use tessera::keys;
+    let dir = &config.keys_dir;
+    let now = Clock::System.now();
+    let tail = tessera::state::publish_tail(&config);
+    match cmd {
+        KeysCommand::Generate => {
+            let generated = keys::generate_missing(dir, now)?;
+            let names: Vec<&str> = generated.iter().map(|a| a.as_str()).collect();
+            let what = if names.is_empty() { "nothing (all keys present)".into() } else { names.join(", ") };
+            println!("generated: {what}");
+        }
+        KeysCommand::List => {}
+        KeysCommand::Rotate { algs, lead } => {
+            let algs: Vec<SigningAlg> = if algs.is_empty() {
+                SigningAlg::ALL.to_vec()
+            } else {
+                algs.iter().map(|a| a.parse()).collect::<Result<_, _>>()?
+            };
+            let lead = lead.unwrap_or(config.key_rotation_lead_secs) as i64;
+            for entry in keys::rotate(dir, &algs, now, lead)? {
+                println!("{} {} published now, signs from {}", entry.alg, entry.kid, when(entry.activates));
+            }
+        }
+        KeysCommand::Retire { kid } => {
+            let entry = keys::retire(dir, &kid, now, tail)?;
+            println!("{} {} stopped signing; it leaves the JWKS at {}", entry.alg, entry.kid, when(now + tail));
+        }
+    }
+    let (ring, _) = keys::KeyRing::load_dir(dir, false, now, tail)?;
+    println!(
+        "{:<6} {:<44} {:<8} {:<20} {:<20} {:<20} file",
+        "alg", "kid", "state", "signs from", "stops", "unpublished"
+    );
+    for s in ring.schedule() {
+        let opt = |t: Option<i64>| t.map_or("-".to_string(), when);
+        println!(
+            "{:<6} {:<44} {:<8} {:<20} {:<20} {:<20} {}{}",
+            s.key.alg.as_str(),
+            s.key.kid,
+            s.state.as_str(),
+            when(s.entry.activates),
+            opt(s.stops_signing),
+            opt(s.unpublished_at),
+            s.entry.file,
+            if s.entry.dev { " (dev)" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+/// A Unix time as UTC, to the second.
+fn when(t: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&format).ok())
+        .unwrap_or_else(|| t.to_string())
+}
+
+pub(super) async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let now = Clock::System.now();
+    match cmd {
+        ClientsCommand::Add(a) => {
+            let method: AuthMethod = a.auth_method.parse()?;
+            let alg: SigningAlg = a.alg.parse()?;
+            let has_secret = matches!(method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost);
+            let secret = has_secret.then(tessera::crypto::random_token);
+            let spec = tessera::config::ClientConfig {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                secret: secret.clone(),
+                redirect_uris: a.redirect_uris,
+                post_logout_redirect_uris: a.post_logout_redirect_uris,
+                token_endpoint_auth_method: method.as_str().into(),
+                id_token_signed_response_alg: alg.as_str().into(),
+                jwks_uri: a.jwks_uri,
+                jwks: a.jwks,
+                backchannel_logout_session_required: a.backchannel_logout_uri.is_some(),
+                backchannel_logout_uri: a.backchannel_logout_uri,
+                client_credentials_scopes: a.client_credentials_scopes,
+                email_sends: a.email_sends,
+                cross_device_links: a.cross_device_links,
+                passwordless: a.passwordless,
+                verify_callback_url: a.verify_callback_url,
+            };
+            tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
+            if config.clients.iter().any(|c| c.id == a.id) {
+                return Err(format!("client {} is already defined in the configuration file", a.id).into());
+            }
+            let client: Client = tessera::state::client_from_config(&spec);
+            directory.insert_client(&client, now).await.map_err(|e| match e {
+                tessera::store::StoreError::Conflict => {
+                    format!("client {} already exists", a.id)
+                }
+                other => other.to_string(),
+            })?;
+            admin_event(directory.as_ref(), "client_added", None, &client.id).await;
+            println!("client {} registered ({})", client.id, method.as_str());
+            if let Some(secret) = secret {
+                println!("client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again.");
+            }
+        }
+        ClientsCommand::List => {
+            for c in &config.clients {
+                println!("{:<24} {:<20} config     {}", c.id, c.token_endpoint_auth_method, c.redirect_uris.join(" "));
+            }
+            for c in directory.clients().await? {
+                println!("{:<24} {:<20} directory  {}", c.id, c.auth_method.as_str(), c.redirect_uris.join(" "));
+            }
+        }
+        ClientsCommand::Remove { id } => {
+            if directory.delete_client(&id).await? {
+                admin_event(directory.as_ref(), "client_removed", None, &id).await;
+                println!("client {id} removed");
+            } else {
+                return Err(format!("no client {id} in the directory").into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records an administrative change made from the command line in the audit trail.
+async fn admin_event(directory: &dyn tessera::store::Directory, action: &str, user: Option<&str>, target: &str) {
+    let event = tessera::model::AuditEvent {
+        id: tessera::crypto::random_id(),
+        at: Clock::System.now(),
+        kind: "admin".into(),
+        user_id: user.map(str::to_owned),
+        client_id: None,
+        ip: None,
+        detail: serde_json::json!({"action": action, "target": target, "via": "cli"}),
+    };
+    if let Err(e) = directory.insert_audit_events(&[event]).await {
+        eprintln!("warning: the change is done but its audit event was not stored: {e}");
+    }
+}
+
+async fn find_user(directory: &dyn tessera::store::Directory, who: &str) -> Result<tessera::model::User, String> {
+    let found = match who.parse::<tessera::model::Email>() {
+        Ok(email) if who.contains('@') => directory.user_by_email(&email).await,
+        _ => directory.user(&tessera::model::UserId(who.to_string())).await,
+    };
+    found.map_err(|e| e.to_string())?.ok_or_else(|| format!("no user {who}"))
+}
+
+pub(super) async fn users(config: Config, cmd: UsersCommand) -> CliResult {
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let directory = directory.as_ref();
+    let now = Clock::System.now();
+    match cmd {
+        UsersCommand::Create { email } => {
+            let email: tessera::model::Email = email.parse()?;
+            if directory.user_by_email(&email).await?.is_some() {
+                return Err(format!("a user with {} already exists", email.as_str()).into());
+            }
+            let user = directory.create_user_with_email(&email, now).await?;
+            admin_event(directory, "user_created", Some(&user.id.0), &user.id.0).await;
+            println!("user {} created ({})", user.id.0, email.as_str());
+        }
+        UsersCommand::List { limit, after } => {
+            let page = directory.users(after.as_deref(), limit.clamp(1, 1000)).await?;
+            for u in &page {
+                let email = u.email.as_ref().map_or("-", |e| e.as_str());
+                let status = if u.active { "active" } else { "deactivated" };
+                println!("{}  {status:<11}  {email}", u.id.0);
+            }
+            if page.len() == limit as usize
+                && let Some(last) = page.last()
+            {
+                println!("more: --after {}", last.id.0);
+            }
+        }
+        UsersCommand::Deactivate { user } => {
+            let user = find_user(directory, &user).await?;
+            directory.set_user_active(&user.id, false, now).await?;
+            let mut ended = 0;
+            for session in directory.sessions_of_user(&user.id, now).await? {
+                ended += u32::from(directory.revoke_session(&session.id, now).await?.is_some());
+            }
+            let families = directory.revoke_refresh_of_user(&user.id, now).await?;
+            admin_event(directory, "user_deactivated", Some(&user.id.0), &user.id.0).await;
+            println!("user {} deactivated; {ended} sessions and {families} refresh-token grants ended", user.id.0);
+        }
+        UsersCommand::Activate { user } => {
+            let user = find_user(directory, &user).await?;
+            directory.set_user_active(&user.id, true, now).await?;
+            admin_event(directory, "user_activated", Some(&user.id.0), &user.id.0).await;
+            println!("user {} activated", user.id.0);
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn api_keys(config: Config, cmd: ApiKeysCommand) -> CliResult {
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let directory = directory.as_ref();
+    let now = Clock::System.now();
+    match cmd {
+        ApiKeysCommand::Create { name, scopes } => {
+            if let Some(bad) = scopes.iter().find(|s| !tessera::model::API_SCOPES.contains(&s.as_str())) {
+                return Err(format!("unknown scope {bad:?}; known: {}", tessera::model::API_SCOPES.join(", ")).into());
+            }
+            if name.trim().is_empty() {
+                return Err("--name must not be empty".into());
+            }
+            let id = tessera::crypto::random_id();
+            let key = format!("tsk_{id}_{}", tessera::crypto::random_token());
+            let record = tessera::model::ApiKey {
+                id: id.clone(),
+                name,
+                hash: tessera::crypto::sha256(key.as_bytes()),
+                scopes,
+                created_at: now,
+                revoked_at: None,
+            };
+            directory.insert_api_key(&record).await?;
+            admin_event(directory, "api_key_created", None, &id).await;
+            println!("api key {id} created ({})", record.scopes.join(","));
+            println!("key: {key}\nStore it now: it is kept only as a hash and cannot be shown again.");
+        }
+        ApiKeysCommand::List => {
+            for k in directory.api_keys().await? {
+                let status = if k.revoked_at.is_some() { "revoked" } else { "live" };
+                println!("{}  {status:<7}  {:<24}  {}", k.id, k.name, k.scopes.join(","));
+            }
+        }
+        ApiKeysCommand::Revoke { id } => {
+            if !directory.revoke_api_key(&id, now).await? {
+                return Err(format!("no live api key {id}").into());
+            }
+            admin_event(directory, "api_key_revoked", None, &id).await;
+            println!("api key {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn health(config: &Config, url: Option<String>) -> CliResult {
+    let base = url.unwrap_or_else(|| {
+        format!("http://{}", config.listen.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]"))
+    });
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(3)).build()?;
+    let response = client.get(format!("{}/healthz", base.trim_end_matches('/'))).send().await?;
+    if !response.status().is_success() {
+        return Err(format!("{base}/healthz answered {}", response.status()).into());
+    }
+    println!("ok");
+    Ok(())
+}
+
+pub(super) async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult {
+    let PasskeysCommand::Ticket { user, username, ttl, non_discoverable, attachment } = cmd;
+    if config.webauthn_rp().is_none() {
+        return Err("passkeys are off, or the issuer is an IP address (WebAuthn needs a domain name)".into());
+    }
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let user = find_user(directory.as_ref(), &user).await?;
+    let username = username
+        .or_else(|| user.email.as_ref().map(|e| e.as_str().to_string()))
+        .ok_or("this user has no email address; give --username")?;
+    let now = Clock::System.now();
+    let (ring, _) =
+        tessera::keys::KeyRing::load_dir(&config.keys_dir, false, now, tessera::state::publish_tail(&config))?;
+    let options = tessera::passkeys::RegisterOptions { discoverable: !non_discoverable, attachment };
+    let ticket = tessera::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;
+    admin_event(directory.as_ref(), "passkey_ticket_created", Some(&user.id.0), &user.id.0).await;
+    println!("{}/passkeys/register?ticket={ticket}", config.base_url());
+    Ok(())
+}
+
+pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
+    use tessera::model::{Identifier, Phone};
+    let LinksCommand::Create { to, client, redirect_uri, kind, ttl, lang, send } = cmd;
+    let kind: tessera::magic_links::LinkType = kind.parse()?;
+    let directory = tessera::store::open_directory(&config.directory.url).await?;
+    let now = Clock::System.now();
+    let identifier = if let Ok(email) = to.parse::<tessera::model::Email>()
+        && to.contains('@')
+    {
+        Some(Identifier::Email(email))
+    } else if to.trim_start().starts_with('+') {
+        Some(Identifier::Phone(Phone::parse(&to, None)?))
+    } else {
+        None
+    };
+    let (user, identifier) = match identifier {
+        Some(id) => match directory.user_by_identifier(&id).await? {
+            Some(user) => (user, id),
+            None if kind == tessera::magic_links::LinkType::Login && config.login.signup => {
+                (directory.create_user_with_identifier(&id, now).await?, id)
+            }
+            None => return Err(format!("no user with {}", id.masked()).into()),
+        },
+        None => {
+            let user = find_user(directory.as_ref(), &to).await?;
+            let id = user.identifier().ok_or("this user has no email address or phone number")?;
+            (user, id)
+        }
+    };
+    let client = match config.clients.iter().find(|c| c.id == client) {
+        Some(c) => tessera::state::client_from_config(c),
+        None => directory.client(&client).await?.ok_or_else(|| format!("no client {client}"))?,
+    };
+    let (ring, _) =
+        tessera::keys::KeyRing::load_dir(&config.keys_dir, false, now, tessera::state::publish_tail(&config))?;
+    let request = tessera::magic_links::Request {
+        user: &user,
+        identifier: identifier.clone(),
+        client: &client,
+        redirect_uri: &redirect_uri,
+        kind,
+        lang: &lang,
+        ttl,
+    };
+    let link = tessera::magic_links::mint(&ring, config.issuer(), config.base_url(), request, now)?;
+    admin_event(directory.as_ref(), "magic_link_created", Some(&user.id.0), &user.id.0).await;
+    if !send {
+        println!("{link}");
+        return Ok(());
+    }
+    let verify = kind == tessera::magic_links::LinkType::VerifyIdentifier;
+    match &identifier {
+        Identifier::Email(email) => {
+            let mail = tessera::notify::OtpEmail {
+                code: None,
+                link: Some(&link),
+                app_name: &client.name,
+                product_name: &config.login.product_name,
+                minutes: ttl / 60,
+                verify,
+            };
+            tessera::notify::Mailer::new(&config.email)?.send_code(email, &mail).await?;
+        }
+        Identifier::Phone(phone) => {
+            let what = if verify { "Confirm your number for" } else { "Sign in to" };
+            let text = format!("{what} {}: {link}", client.name);
+            tessera::notify::SmsSender::new(&config.sms).send(phone, &text).await?;
+        }
+    }
+    println!("link sent to {}", identifier.masked());
+    Ok(())
+}
