@@ -110,12 +110,7 @@ async fn login(
     Path(id): Path<String>,
     Query(q): Query<Entry>,
 ) -> Result<Response, PageError> {
-    let bridge = state
-        .config
-        .bridges
-        .iter()
-        .find(|b| b.id == id)
-        .ok_or_else(|| refuse("This sign-in connection is not known here."))?;
+    let bridge = state.bridge(&id).await?.ok_or_else(|| refuse("This sign-in connection is not known here."))?;
     let Some(st) = q.state.filter(|s| !s.is_empty() && s.len() <= 2048) else {
         return Err(refuse("The request has no state; go back to the application and start again."));
     };
@@ -133,7 +128,7 @@ async fn login(
     }
     let request = BridgeRequest { bridge_id: bridge.id.clone(), state: st, redirect_uri, client_id };
     if let Some(current) = session::current(&state, &jar).await? {
-        return Ok(Redirect::to(&assertion_url(&state, bridge, &request, &current).await?).into_response());
+        return Ok(Redirect::to(&assertion_url(&state, &bridge, &request, &current).await?).into_response());
     }
     let (jar, browser) = session::browser_id(&state, jar);
     let name = bridge.name.clone().unwrap_or_else(|| bridge.id.clone());
@@ -151,8 +146,8 @@ async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Path<St
         return Err(PageError::expired());
     };
     let Purpose::Bridge(request) = &ix.purpose else { return Err(PageError::expired()) };
-    let bridge = state.config.bridges.iter().find(|b| b.id == request.bridge_id).ok_or_else(PageError::expired)?;
-    Ok(Redirect::to(&assertion_url(&state, bridge, request, &current).await?).into_response())
+    let bridge = state.bridge(&request.bridge_id).await?.ok_or_else(PageError::expired)?;
+    Ok(Redirect::to(&assertion_url(&state, &bridge, request, &current).await?).into_response())
 }
 
 /// Signs the assertion for the session's user and builds the URL the user returns to.

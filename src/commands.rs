@@ -170,7 +170,8 @@ pub(super) async fn users(config: Config, cmd: UsersCommand) -> CliResult {
             println!("user {} created ({})", user.id.0, email.as_str());
         }
         UsersCommand::List { limit, after } => {
-            let page = directory.users(after.as_deref(), limit.clamp(1, 1000)).await?;
+            let query = tessera::model::UserQuery { after, limit: limit.clamp(1, 1000), ..Default::default() };
+            let page = directory.users(&query).await?;
             for u in &page {
                 let email = u.email.as_ref().map_or("-", |e| e.as_str());
                 let status = if u.active { "active" } else { "deactivated" };

@@ -159,6 +159,46 @@ pub struct User {
     pub created_at: UnixTime,
     pub updated_at: UnixTime,
     pub active: bool,
+    #[serde(default)]
+    pub last_login_at: Option<UnixTime>,
+    #[serde(default)]
+    pub login_count: i64,
+    /// The operator's own data about the user: a JSON object, never shown to the user.
+    #[serde(default = "empty_object")]
+    pub metadata: serde_json::Value,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(Default::default())
+}
+
+/// A page of users, in id order after a cursor, filtered.
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    pub after: Option<String>,
+    pub limit: u32,
+    pub active: Option<bool>,
+    /// Created at or after.
+    pub created_since: Option<UnixTime>,
+    /// Created before.
+    pub created_until: Option<UnixTime>,
+}
+
+impl UserQuery {
+    /// Whether `user` passes the filters (the cursor and limit aside).
+    pub fn admits(&self, user: &User) -> bool {
+        self.active.is_none_or(|a| a == user.active)
+            && self.created_since.is_none_or(|t| user.created_at >= t)
+            && self.created_until.is_none_or(|t| user.created_at < t)
+    }
+}
+
+/// A change to a user. `Some(None)` removes an identifier; a new identifier is unverified.
+#[derive(Clone, Debug, Default)]
+pub struct UserChange {
+    pub email: Option<Option<Email>>,
+    pub phone: Option<Option<Phone>>,
+    pub metadata: Option<serde_json::Value>,
 }
 
 impl User {
@@ -329,7 +369,7 @@ mod tests {
 /// Something that happened and that an operator may have to account for: a sign-in, a refused
 /// attempt, a code sent, a session ended, an administrative change. Never holds a secret; email
 /// addresses are masked.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: String,
     pub at: UnixTime,
@@ -339,6 +379,7 @@ pub struct AuditEvent {
     pub client_id: Option<String>,
     pub ip: Option<String>,
     /// Kind-specific facts, such as `{"method": "email_code", "reason": "wrong_code"}`.
+    #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
 

@@ -159,6 +159,14 @@ impl AppState {
         Ok(self.directory.client(id).await?.map(Arc::new))
     }
 
+    /// Finds a bridge: configuration first, then the directory.
+    pub async fn bridge(&self, id: &str) -> StoreResult<Option<crate::config::BridgeConfig>> {
+        if let Some(b) = self.config.bridges.iter().find(|b| b.id == id) {
+            return Ok(Some(b.clone()));
+        }
+        self.directory.bridge(id).await
+    }
+
     /// A request id: unique in this process, and unlikely to repeat across replicas.
     pub fn next_request_id(&self) -> String {
         format!("{:016x}", self.request_ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed))

@@ -7,15 +7,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
-use super::{Caller, Problem, identifier};
-use crate::model::{User, UserId};
+use super::users::existing as existing_user;
+use super::{Caller, Problem, ProblemBody, body, identifier};
 use crate::state::AppState;
 
-async fn existing_user(state: &AppState, id: &str) -> Result<User, Problem> {
-    state.directory.user(&UserId(id.to_string())).await?.ok_or_else(Problem::not_found)
-}
-
+#[utoipa::path(get, path = "/api/v1/users/{id}/sessions", tag = "sessions", security(("api_key" = ["users:read"])), params(("id" = String, Path)),
+    responses((status = 200, body = Object, description = "`{sessions: [{id, auth_time, amr, acr, expires_at}]}`"),
+              (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn sessions(
     State(state): State<AppState>,
     caller: Caller,
@@ -32,6 +32,9 @@ pub(super) async fn sessions(
 }
 
 /// Sign out everywhere: every session and every refresh token of the user.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "sessions", security(("api_key" = ["sessions:write"])), params(("id" = String, Path)),
+    responses((status = 200, body = Object, description = "`{sessions_ended, refresh_grants_revoked}`"),
+              (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn end_sessions(
     State(state): State<AppState>,
     caller: Caller,
@@ -43,6 +46,9 @@ pub(super) async fn end_sessions(
     Ok(Json(json!({"sessions_ended": sessions, "refresh_grants_revoked": grants})))
 }
 
+/// Ends one session; its clients are told (back-channel logout).
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", security(("api_key" = ["sessions:write"])), params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn end_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -58,6 +64,10 @@ fn passkey_json(p: &crate::model::StoredPasskey) -> Value {
            "last_used_at": p.last_used_at})
 }
 
+/// A user's passkeys, oldest first.
+#[utoipa::path(get, path = "/api/v1/users/{id}/passkeys", tag = "devices", security(("api_key" = ["users:read"])), params(("id" = String, Path)),
+    responses((status = 200, body = Object, description = "`{passkeys: [{id, name, synced, created_at, last_used_at}]}`"),
+              (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn passkeys(
     State(state): State<AppState>,
     caller: Caller,
@@ -69,19 +79,25 @@ pub(super) async fn passkeys(
     Ok(Json(json!({ "passkeys": list.iter().map(passkey_json).collect::<Vec<_>>() })))
 }
 
-#[derive(Deserialize)]
-struct Rename {
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Rename {
     name: String,
 }
 
+/// Renames a passkey.
+#[utoipa::path(patch, path = "/api/v1/users/{id}/passkeys/{cred}", tag = "devices", security(("api_key" = ["devices:write"])),
+    params(("id" = String, Path), ("cred" = String, Path, description = "credential id")), request_body = Rename,
+    responses((status = 200, body = Object, description = "`{id, name}`"), (status = 400, body = ProblemBody),
+              (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn rename_passkey(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, cred)): Path<(String, String)>,
-    body: axum::body::Bytes,
+    bytes: axum::body::Bytes,
 ) -> Result<Json<Value>, Problem> {
     caller.needs("devices:write")?;
-    let rename: Rename = serde_json::from_slice(&body).map_err(|e| Problem::bad("name", &e.to_string()))?;
+    let rename: Rename = body(&bytes)?;
     if rename.name.trim().is_empty() {
         return Err(Problem::bad("name", "must not be empty"));
     }
@@ -93,6 +109,10 @@ pub(super) async fn rename_passkey(
     Ok(Json(json!({"id": cred, "name": name})))
 }
 
+/// Revokes a passkey.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/passkeys/{cred}", tag = "devices", security(("api_key" = ["devices:write"])),
+    params(("id" = String, Path), ("cred" = String, Path, description = "credential id")),
+    responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn remove_passkey(
     State(state): State<AppState>,
     caller: Caller,
@@ -113,26 +133,31 @@ pub(super) async fn remove_passkey(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct TicketRequest {
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TicketRequest {
     user_id: String,
     username: Option<String>,
     ttl: Option<u64>,
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     options: Option<crate::passkeys::RegisterOptions>,
 }
 
 /// A single-use passkey registration ticket (as Passwordless.dev's `register/token`).
+#[utoipa::path(post, path = "/api/v1/passkey-tickets", tag = "devices", security(("api_key" = ["users:write"])), request_body = TicketRequest,
+    responses((status = 201, body = Object, description = "`{ticket, url}`"), (status = 400, body = ProblemBody),
+              (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
 pub(super) async fn passkey_ticket(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
     caller.needs("users:write")?;
     if state.webauthn.is_none() {
         return Err(Problem::new(StatusCode::CONFLICT, "passkeys_off", "Passkeys are not available on this server."));
     }
-    let r: TicketRequest = serde_json::from_slice(&body).map_err(|e| Problem::bad("body", &e.to_string()))?;
+    let r: TicketRequest = body(&bytes)?;
     let user = existing_user(&state, &r.user_id).await?;
     let username =
         r.username.or_else(|| user.email.as_ref().map(|e| e.as_str().to_string())).unwrap_or_else(|| user.id.0.clone());
@@ -151,8 +176,9 @@ pub(super) async fn passkey_ticket(
     Ok((StatusCode::CREATED, Json(json!({"ticket": ticket, "url": url}))).into_response())
 }
 
-#[derive(Deserialize)]
-struct LinkRequest {
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct LinkRequest {
     email: Option<String>,
     phone: Option<String>,
     user_id: Option<String>,
@@ -171,14 +197,18 @@ fn login_type() -> String {
 }
 
 /// A magic link (as Passage's `createMagicLink`): returned, or sent by Tessera.
+#[utoipa::path(post, path = "/api/v1/magic-links", tag = "links", security(("api_key" = ["links:write"])), request_body = LinkRequest,
+    responses((status = 201, body = Object, description = "`{url, user_id}`"),
+              (status = 202, body = Object, description = "`{sent: true, user_id}` when `send` is true"),
+              (status = 400, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn magic_link(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
     use crate::magic_links::{LinkType, Request};
     caller.needs("links:write")?;
-    let r: LinkRequest = serde_json::from_slice(&body).map_err(|e| Problem::bad("body", &e.to_string()))?;
+    let r: LinkRequest = body(&bytes)?;
     let kind: LinkType = r.kind.parse().map_err(|why: String| Problem::bad("type", &why))?;
     let (user, identifier) = match (&r.user_id, r.email.as_deref(), r.phone.as_deref()) {
         (Some(id), None, None) => {

@@ -1,41 +1,89 @@
 //! The management API (`/api/v1`): for operators and application backends, authenticated by API
 //! keys (`Authorization: Bearer tsk_…`, stored as SHA-256, scoped, revocable), answering errors
-//! as RFC 7807 `application/problem+json` with a stable `code`. Users and events here; a user's
-//! sessions, passkeys, passkey tickets and magic links in `devices`.
+//! as RFC 7807 `application/problem+json` with a stable `code`. Every route is declared with its
+//! OpenAPI description (utoipa), so `/api/v1/openapi.json` and the router cannot disagree.
+//! Users in `users`; a user's sessions, passkeys, tickets and links in `devices`; clients and
+//! bridges in `clients`; audit events in `events`.
 
+mod clients;
 mod devices;
+mod events;
+mod users;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use serde::Deserialize;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use crate::model::{ApiKey, AuditQuery, Email, Identifier, Phone, User, UserId};
+use crate::model::{ApiKey, Email, Identifier, Phone};
 use crate::state::AppState;
 use crate::store::StoreError;
 
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tessera management API", version = "1", description = "Users, devices, sessions, clients, \
+        bridges, magic links and audit events. Authenticate with an API key: `Authorization: Bearer tsk_…`."),
+    modifiers(&BearerKeys),
+    security(("api_key" = [])),
+    components(schemas(ProblemBody)),
+)]
+struct ApiDoc;
+
+struct BearerKeys;
+
+impl Modify for BearerKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("tsk_…").build();
+        components.add_security_scheme("api_key", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The API's routes and their OpenAPI description, built from the same declarations.
+fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(app))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::lookup))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(users::deactivate))
+        .routes(routes!(users::activate))
+        .routes(routes!(devices::sessions, devices::end_sessions))
+        .routes(routes!(devices::end_session))
+        .routes(routes!(devices::passkeys))
+        .routes(routes!(devices::rename_passkey, devices::remove_passkey))
+        .routes(routes!(devices::passkey_ticket))
+        .routes(routes!(devices::magic_link))
+        .routes(routes!(clients::list, clients::create))
+        .routes(routes!(clients::get, clients::update, clients::delete))
+        .routes(routes!(clients::new_secret))
+        .routes(routes!(clients::list_bridges, clients::create_bridge))
+        .routes(routes!(clients::get_bridge, clients::update_bridge, clients::delete_bridge))
+        .routes(routes!(events::list))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document of the management API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented().1
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/app", get(app))
-        .route("/api/v1/users", get(list_users).post(create_user))
-        .route("/api/v1/users/{id}", get(get_user))
-        .route("/api/v1/users/{id}/deactivate", post(deactivate))
-        .route("/api/v1/users/{id}/activate", post(activate))
-        .route("/api/v1/events", get(events))
-        .route("/api/v1/users/{id}/sessions", get(devices::sessions).delete(devices::end_sessions))
-        .route("/api/v1/sessions/{id}", axum::routing::delete(devices::end_session))
-        .route("/api/v1/users/{id}/passkeys", get(devices::passkeys))
-        .route(
-            "/api/v1/users/{id}/passkeys/{cred}",
-            axum::routing::patch(devices::rename_passkey).delete(devices::remove_passkey),
-        )
-        .route("/api/v1/passkey-tickets", post(devices::passkey_ticket))
-        .route("/api/v1/magic-links", post(devices::magic_link))
+    let (router, doc) = documented();
+    let body = doc.to_json().unwrap_or_default();
+    router.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/json")], body) }),
+    )
 }
 
 /// An RFC 7807 problem with a stable `code`.
@@ -44,6 +92,20 @@ pub struct Problem {
     status: StatusCode,
     code: &'static str,
     detail: String,
+}
+
+/// The body of every error answer (RFC 7807 §3.1).
+#[derive(Serialize, ToSchema)]
+struct ProblemBody {
+    /// `urn:tessera:problem:<code>`.
+    r#type: String,
+    title: String,
+    status: u16,
+    /// What went wrong; a bad field is named first, as `field: why`.
+    detail: String,
+    /// Stable: `unauthenticated`, `insufficient_scope`, `invalid_field`, `not_found`, `conflict`,
+    /// `identifier_taken`, `managed_by_config`, `passkeys_off`, `unavailable`.
+    code: String,
 }
 
 impl Problem {
@@ -58,12 +120,16 @@ impl Problem {
     pub(super) fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "No such resource.")
     }
+
+    pub(super) fn conflict(code: &'static str, detail: &str) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
 }
 
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict => Self::new(StatusCode::CONFLICT, "conflict", "It exists already."),
+            StoreError::Conflict => Self::conflict("conflict", "It exists already."),
             other => {
                 tracing::error!(error = %other, "management API store error");
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service cannot answer right now.")
@@ -74,10 +140,35 @@ impl From<StoreError> for Problem {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = json!({"type": format!("urn:tessera:problem:{}", self.code), "title": self.status.canonical_reason(),
-                          "status": self.status.as_u16(), "detail": self.detail, "code": self.code});
-        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string()).into_response()
+        let body = ProblemBody {
+            r#type: format!("urn:tessera:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or_default().into(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            code: self.code.into(),
+        };
+        let body = serde_json::to_string(&body).unwrap_or_default();
+        (self.status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
     }
+}
+
+/// Reads a JSON body; a bad field is named by its path (`redirect_uris[1]`).
+pub(super) fn body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body" } else { path.as_str() };
+        Problem::bad(field, &e.inner().to_string())
+    })
+}
+
+/// Reads query parameters (after the scope check); a bad one is named.
+pub(super) fn query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, Problem> {
+    let reader = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.unwrap_or_default().as_bytes()));
+    serde_path_to_error::deserialize(reader).map_err(|e| {
+        let path = e.path().to_string();
+        Problem::bad(if path == "." { "query" } else { &path }, &e.inner().to_string())
+    })
 }
 
 /// The API key of the request.
@@ -107,21 +198,71 @@ impl Caller {
         }
         Err(Problem::new(StatusCode::FORBIDDEN, "insufficient_scope", format!("This key lacks the {scope} scope.")))
     }
+
+    /// Records an administrative change made with this key.
+    pub(super) fn audit(&self, state: &AppState, user: Option<&crate::model::UserId>, action: &str, extra: Value) {
+        let mut detail = json!({"action": action, "via": "api", "key": self.0.id});
+        if let (Value::Object(d), Value::Object(extra)) = (&mut detail, extra) {
+            d.extend(extra);
+        }
+        state.audit("admin", user, None, None, detail);
+    }
 }
 
-fn user_json(u: &User) -> Value {
-    json!({
-        "id": u.id.0,
-        "status": if u.active { "active" } else { "deactivated" },
-        "emails": u.email.as_ref().map(|e| vec![json!({"value": e.as_str(), "verified": u.email_verified})]).unwrap_or_default(),
-        "phones": u.phone.as_ref().map(|p| vec![json!({"value": p.as_str(), "verified": u.phone_verified})]).unwrap_or_default(),
-        "created_at": u.created_at,
-        "updated_at": u.updated_at,
-    })
+/// Checks a page size against its bounds.
+pub(super) fn limit(given: Option<u32>, default: u32, max: u32) -> Result<u32, Problem> {
+    let limit = given.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(Problem::bad("limit", &format!("must be between 1 and {max}")));
+    }
+    Ok(limit)
 }
 
-async fn app(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, Problem> {
-    let _ = caller;
+pub(super) fn identifier(email: Option<&str>, phone: Option<&str>) -> Result<Identifier, Problem> {
+    match (email, phone) {
+        (Some(e), None) => e.parse::<Email>().map(Identifier::Email).map_err(|why| Problem::bad("email", why)),
+        (None, Some(p)) => Phone::parse(p, None).map(Identifier::Phone).map_err(|why| Problem::bad("phone", why)),
+        _ => Err(Problem::bad("email", "give email or phone")),
+    }
+}
+
+/// RFC 7396 JSON Merge Patch: `null` removes a member, objects merge, anything else replaces.
+pub(super) fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    if let Value::Object(target) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                target.remove(key);
+            } else {
+                merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+/// What this server offers.
+#[derive(Serialize, ToSchema)]
+struct AppInfo {
+    issuer: String,
+    /// Enabled sign-in methods: `email_code`, `email_link`, `sms_code`, `passkey`.
+    methods: Vec<&'static str>,
+    /// Whether an unknown identifier may create an account by signing in.
+    signup: bool,
+    /// Lifetimes in seconds, by name.
+    #[schema(value_type = Object)]
+    lifetimes: Value,
+}
+
+/// Issuer, enabled methods, sign-up policy and lifetimes. Any valid key may read it.
+#[utoipa::path(get, path = "/api/v1/app", tag = "app",
+    responses((status = 200, body = AppInfo), (status = 401, body = ProblemBody)))]
+async fn app(State(state): State<AppState>, _caller: Caller) -> Result<Json<AppInfo>, Problem> {
     let c = &state.config;
     let mut methods = vec![];
     if c.login.email_code {
@@ -136,149 +277,6 @@ async fn app(State(state): State<AppState>, caller: Caller) -> Result<Json<Value
     if state.webauthn.is_some() {
         methods.push("passkey");
     }
-    Ok(Json(json!({
-        "issuer": state.issuer(),
-        "methods": methods,
-        "signup": c.login.signup,
-        "lifetimes": c.lifetimes,
-    })))
-}
-
-pub(super) fn identifier(email: Option<&str>, phone: Option<&str>) -> Result<Identifier, Problem> {
-    match (email, phone) {
-        (Some(e), None) => e.parse::<Email>().map(Identifier::Email).map_err(|why| Problem::bad("email", why)),
-        (None, Some(p)) => Phone::parse(p, None).map(Identifier::Phone).map_err(|why| Problem::bad("phone", why)),
-        _ => Err(Problem::bad("email", "give email or phone")),
-    }
-}
-
-#[derive(Deserialize)]
-struct NewUser {
-    email: Option<String>,
-    phone: Option<String>,
-}
-
-async fn create_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: axum::body::Bytes,
-) -> Result<Response, Problem> {
-    caller.needs("users:write")?;
-    let new: NewUser = serde_json::from_slice(&body).map_err(|e| Problem::bad("body", &e.to_string()))?;
-    let id = identifier(new.email.as_deref(), new.phone.as_deref())?;
-    if state.directory.user_by_identifier(&id).await?.is_some() {
-        return Err(Problem::new(StatusCode::CONFLICT, "identifier_taken", "A user owns this identifier already."));
-    }
-    let user = state.directory.create_user_with_identifier(&id, state.clock.now()).await?;
-    state.audit(
-        "admin",
-        Some(&user.id),
-        None,
-        None,
-        json!({"action": "user_created", "via": "api", "key": caller.0.id}),
-    );
-    Ok((StatusCode::CREATED, Json(user_json(&user))).into_response())
-}
-
-async fn get_user(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
-    caller.needs("users:read")?;
-    let user = state.directory.user(&UserId(id)).await?.ok_or_else(Problem::not_found)?;
-    Ok(Json(user_json(&user)))
-}
-
-#[derive(Deserialize)]
-struct ListQuery {
-    after: Option<String>,
-    limit: Option<u32>,
-    identifier: Option<String>,
-    status: Option<String>,
-}
-
-async fn list_users(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, Problem> {
-    caller.needs("users:read")?;
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(Problem::bad("limit", "must be between 1 and 500"));
-    }
-    let wanted = match q.status.as_deref() {
-        None => None,
-        Some("active") => Some(true),
-        Some("deactivated") => Some(false),
-        Some(_) => return Err(Problem::bad("status", "must be active or deactivated")),
-    };
-    if let Some(text) = q.identifier.as_deref() {
-        let id = if text.contains('@') { identifier(Some(text), None)? } else { identifier(None, Some(text))? };
-        let found = state.directory.user_by_identifier(&id).await?;
-        let users: Vec<Value> = found.iter().filter(|u| wanted.is_none_or(|w| u.active == w)).map(user_json).collect();
-        return Ok(Json(json!({"users": users, "next": null})));
-    }
-    let page = state.directory.users(q.after.as_deref(), limit).await?;
-    let next = (page.len() == limit as usize).then(|| page.last().map(|u| u.id.0.clone())).flatten();
-    let users: Vec<Value> = page.iter().filter(|u| wanted.is_none_or(|w| u.active == w)).map(user_json).collect();
-    Ok(Json(json!({"users": users, "next": next})))
-}
-
-async fn set_active(state: &AppState, caller: &Caller, id: String, active: bool) -> Result<Json<Value>, Problem> {
-    caller.needs("users:write")?;
-    let id = UserId(id);
-    let now = state.clock.now();
-    if !state.directory.set_user_active(&id, active, now).await? {
-        return Err(Problem::not_found());
-    }
-    if !active {
-        // A deactivated user's sessions and refresh tokens end at once.
-        crate::oauth::logout::end_all(state, &id, "api").await?;
-    }
-    let action = if active { "user_activated" } else { "user_deactivated" };
-    state.audit("admin", Some(&id), None, None, json!({"action": action, "via": "api", "key": caller.0.id}));
-    let user = state.directory.user(&id).await?.ok_or_else(Problem::not_found)?;
-    Ok(Json(user_json(&user)))
-}
-
-async fn deactivate(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
-    set_active(&state, &caller, id, false).await
-}
-
-async fn activate(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
-    set_active(&state, &caller, id, true).await
-}
-
-#[derive(Deserialize)]
-struct EventQuery {
-    user_id: Option<String>,
-    kind: Option<String>,
-    since: Option<i64>,
-    until: Option<i64>,
-    limit: Option<u32>,
-}
-
-async fn events(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(q): Query<EventQuery>,
-) -> Result<Json<Value>, Problem> {
-    caller.needs("events:read")?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(Problem::bad("limit", "must be between 1 and 1000"));
-    }
-    let query = AuditQuery { user_id: q.user_id, kind: q.kind, since: q.since, until: q.until, limit };
-    let events = state.directory.audit_events(&query).await?;
-    Ok(Json(json!({ "events": events })))
+    let lifetimes = serde_json::to_value(&c.lifetimes).unwrap_or_default();
+    Ok(Json(AppInfo { issuer: state.issuer().into(), methods, signup: c.login.signup, lifetimes }))
 }

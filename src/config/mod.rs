@@ -46,7 +46,7 @@ pub struct Config {
 }
 
 /// One broker using Tessera as its custom passwordless connection.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BridgeConfig {
     pub id: String,
@@ -65,7 +65,7 @@ pub struct BridgeConfig {
     pub assertion_lifetime_secs: u64,
     /// `authress`: the service-client access key `clientId.keyId.accountId.<base64 PKCS#8
     /// Ed25519>`; pass it as TESSERA_BRIDGES__… or in a file only the server reads.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_key: Option<String>,
     /// `jwt`: the algorithm of Tessera's key that signs (RS256, ES256, EdDSA).
     #[serde(default = "default_bridge_alg")]
@@ -351,7 +351,7 @@ pub struct Lifetimes {
 }
 
 /// A client declared in the file; clients added with the CLI live in the directory instead.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     pub id: String,

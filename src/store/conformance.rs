@@ -98,6 +98,11 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     assert!(stored.backchannel_logout_session_required);
     assert_eq!(stored.client_credentials_scopes, ["reports:read"]);
     assert_eq!(dir.clients().await.unwrap().len(), 1);
+    let renamed = Client { name: "Renamed".into(), secret_hash: None, auth_method: AuthMethod::None, ..stored };
+    assert!(dir.update_client(&renamed, now).await.unwrap());
+    let read = dir.client("app").await.unwrap().unwrap();
+    assert_eq!((read.name.as_str(), read.secret_hash, read.auth_method), ("Renamed", None, AuthMethod::None));
+    assert!(!dir.update_client(&Client { id: "ghost".into(), ..renamed }, now).await.unwrap());
     assert!(dir.delete_client("app").await.unwrap());
     assert!(!dir.delete_client("app").await.unwrap());
 
@@ -178,17 +183,83 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     }
     assert_eq!(rotated, 1, "exactly one concurrent rotation succeeds");
     operations_suite(dir.as_ref(), now).await;
+    management_suite(dir.as_ref(), now).await;
+}
+
+/// User changes and deletion, client updates and run-time bridges.
+async fn management_suite(dir: &dyn Directory, now: i64) {
+    use crate::model::{Identifier, Phone, UserChange, UserQuery};
+    let ann = dir.create_user_with_email(&"ann@example.com".parse().unwrap(), now).await.unwrap();
+    let ben = dir.create_user_with_email(&"ben@example.com".parse().unwrap(), now + 100).await.unwrap();
+    assert_eq!(ann.metadata, serde_json::json!({}));
+
+    let phone = Phone::parse("+44 7911 123456", None).unwrap();
+    let change = UserChange {
+        email: Some(Some("ann@new.example".parse().unwrap())),
+        phone: Some(Some(phone.clone())),
+        metadata: Some(serde_json::json!({"tier": 2})),
+    };
+    let changed = dir.update_user(&ann.id, &change, now + 5).await.unwrap().unwrap();
+    assert_eq!(changed.email.as_ref().map(|e| e.as_str()), Some("ann@new.example"));
+    assert!(!changed.email_verified && !changed.phone_verified, "a new identifier is unproven");
+    assert_eq!((changed.metadata["tier"].as_i64(), changed.updated_at), (Some(2), now + 5));
+    assert!(dir.user_by_email(&"ann@example.com".parse().unwrap()).await.unwrap().is_none(), "the old one is free");
+    let same = UserChange { email: Some(changed.email.clone()), ..Default::default() };
+    assert_eq!(dir.update_user(&ann.id, &same, now + 6).await.unwrap().unwrap().metadata["tier"], 2);
+    let taken = UserChange { email: Some(Some("ben@example.com".parse().unwrap())), ..Default::default() };
+    assert!(matches!(dir.update_user(&ann.id, &taken, now).await, Err(StoreError::Conflict)));
+    assert_eq!(dir.user(&ann.id).await.unwrap().unwrap().email, changed.email, "a refused change changes nothing");
+    let drop_phone = UserChange { phone: Some(None), ..Default::default() };
+    assert!(dir.update_user(&ann.id, &drop_phone, now).await.unwrap().unwrap().phone.is_none());
+    assert!(dir.update_user(&UserId("nobody".into()), &drop_phone, now).await.unwrap().is_none());
+
+    let window = UserQuery { limit: 1000, created_since: Some(now + 50), ..Default::default() };
+    let ids: Vec<UserId> = dir.users(&window).await.unwrap().into_iter().map(|u| u.id).collect();
+    assert!(ids.contains(&ben.id) && !ids.contains(&ann.id), "created_since filters in the store");
+    assert!(dir.set_user_active(&ben.id, false, now).await.unwrap());
+    let inactive = UserQuery { limit: 1000, active: Some(false), ..Default::default() };
+    assert_eq!(dir.users(&inactive).await.unwrap().iter().map(|u| &u.id).collect::<Vec<_>>(), [&ben.id]);
+
+    let session = Session {
+        id: "s-ben".into(),
+        user_id: ben.id.clone(),
+        auth_time: now,
+        amr: vec![],
+        acr: "0".into(),
+        expires_at: now + 3600,
+    };
+    dir.insert_session(&[9; 32], &session, now).await.unwrap();
+    assert!(dir.delete_user(&ben.id).await.unwrap());
+    assert!(dir.user(&ben.id).await.unwrap().is_none());
+    assert!(dir.session_by_token(&[9; 32], now).await.unwrap().is_none(), "sessions go with the user");
+    assert!(dir.user_by_identifier(&Identifier::Email("ben@example.com".parse().unwrap())).await.unwrap().is_none());
+    assert!(!dir.delete_user(&ben.id).await.unwrap());
+
+    let bridge: crate::config::BridgeConfig = serde_json::from_value(serde_json::json!({
+        "id": "b1", "format": "jwt", "return_urls": ["https://broker.example/cb"], "audience": "broker",
+    }))
+    .unwrap();
+    dir.insert_bridge(&bridge, now).await.unwrap();
+    assert!(matches!(dir.insert_bridge(&bridge, now).await, Err(StoreError::Conflict)));
+    let longer = crate::config::BridgeConfig { assertion_lifetime_secs: 300, ..bridge.clone() };
+    assert!(dir.update_bridge(&longer, now).await.unwrap());
+    assert_eq!(dir.bridge("b1").await.unwrap().unwrap().assertion_lifetime_secs, 300);
+    assert_eq!(dir.bridges().await.unwrap().len(), 1);
+    assert!(dir.delete_bridge("b1").await.unwrap());
+    assert!(dir.bridge("b1").await.unwrap().is_none() && !dir.delete_bridge("b1").await.unwrap());
+    assert!(!dir.update_bridge(&longer, now).await.unwrap());
 }
 
 /// Users listing and status, audit events and API keys.
 async fn operations_suite(dir: &dyn Directory, now: i64) {
-    use crate::model::{ApiKey, AuditEvent, AuditQuery};
+    use crate::model::{ApiKey, AuditEvent, AuditQuery, UserQuery};
     let a = dir.create_user_with_email(&"list-a@example.com".parse().unwrap(), now).await.unwrap();
     let b = dir.create_user_with_email(&"list-b@example.com".parse().unwrap(), now).await.unwrap();
-    let all = dir.users(None, 1000).await.unwrap();
+    let page = |after: Option<&str>, limit| UserQuery { after: after.map(str::to_owned), limit, ..Default::default() };
+    let all = dir.users(&page(None, 1000)).await.unwrap();
     assert!(all.windows(2).all(|w| w[0].id.0 < w[1].id.0), "ordered by id");
-    let first = dir.users(None, 1).await.unwrap();
-    let next = dir.users(Some(&first[0].id.0), 1).await.unwrap();
+    let first = dir.users(&page(None, 1)).await.unwrap();
+    let next = dir.users(&page(Some(&first[0].id.0), 1)).await.unwrap();
     assert_eq!(next[0].id, all[1].id, "the cursor continues after the last id");
 
     assert!(dir.set_user_active(&a.id, false, now + 1).await.unwrap());

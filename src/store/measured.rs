@@ -8,8 +8,11 @@ use async_trait::async_trait;
 
 use super::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
 use crate::clock::UnixTime;
+use crate::config::BridgeConfig;
 use crate::metrics::Metrics;
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserId};
+use crate::model::{
+    ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserChange, UserId, UserQuery,
+};
 
 pub struct Measured<T: ?Sized> {
     inner: Arc<T>,
@@ -68,8 +71,26 @@ impl Directory for Measured<dyn Directory> {
     async fn clients(&self) -> StoreResult<Vec<Client>> {
         measure!(self, clients())
     }
+    async fn update_client(&self, client: &Client, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, update_client(client, now))
+    }
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
         measure!(self, delete_client(id))
+    }
+    async fn bridge(&self, id: &str) -> StoreResult<Option<BridgeConfig>> {
+        measure!(self, bridge(id))
+    }
+    async fn bridges(&self) -> StoreResult<Vec<BridgeConfig>> {
+        measure!(self, bridges())
+    }
+    async fn insert_bridge(&self, bridge: &BridgeConfig, now: UnixTime) -> StoreResult<()> {
+        measure!(self, insert_bridge(bridge, now))
+    }
+    async fn update_bridge(&self, bridge: &BridgeConfig, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, update_bridge(bridge, now))
+    }
+    async fn delete_bridge(&self, id: &str) -> StoreResult<bool> {
+        measure!(self, delete_bridge(id))
     }
     async fn insert_session(&self, token_hash: &[u8; 32], session: &Session, now: UnixTime) -> StoreResult<()> {
         measure!(self, insert_session(token_hash, session, now))
@@ -108,8 +129,14 @@ impl Directory for Measured<dyn Directory> {
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
         measure!(self, revoke_family(family_id, now))
     }
-    async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>> {
-        measure!(self, users(after, limit))
+    async fn users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
+        measure!(self, users(query))
+    }
+    async fn update_user(&self, id: &UserId, change: &UserChange, now: UnixTime) -> StoreResult<Option<User>> {
+        measure!(self, update_user(id, change, now))
+    }
+    async fn delete_user(&self, id: &UserId) -> StoreResult<bool> {
+        measure!(self, delete_user(id))
     }
     async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {
         measure!(self, set_identifier_verified(user, identifier))

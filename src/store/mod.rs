@@ -7,6 +7,7 @@ mod memory;
 mod pg;
 mod redis;
 mod rows;
+mod sql_shared;
 mod sqlite;
 mod sqlite_writer;
 
@@ -22,7 +23,11 @@ pub use redis::RedisEphemeral;
 pub use sqlite::SqliteDirectory;
 
 use crate::clock::{Clock, UnixTime};
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Email, Identifier, Session, StoredPasskey, User, UserId};
+use crate::config::BridgeConfig;
+use crate::model::{
+    ApiKey, AuditEvent, AuditQuery, Client, Email, Identifier, Session, StoredPasskey, User, UserChange, UserId,
+    UserQuery,
+};
 
 /// A store could not do what was asked. Callers answer 503 (`temporarily_unavailable`).
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +91,18 @@ pub trait Directory: Send + Sync {
     async fn client(&self, id: &str) -> StoreResult<Option<Client>>;
     async fn insert_client(&self, client: &Client, now: UnixTime) -> StoreResult<()>;
     async fn clients(&self) -> StoreResult<Vec<Client>>;
+    /// Replaces a client's registration; `false` if there is no such client.
+    async fn update_client(&self, client: &Client, now: UnixTime) -> StoreResult<bool>;
     async fn delete_client(&self, id: &str) -> StoreResult<bool>;
+
+    /// Bridges registered at run time (configured ones are not here).
+    async fn bridge(&self, id: &str) -> StoreResult<Option<BridgeConfig>>;
+    async fn bridges(&self) -> StoreResult<Vec<BridgeConfig>>;
+    /// `Conflict` if the id is taken.
+    async fn insert_bridge(&self, bridge: &BridgeConfig, now: UnixTime) -> StoreResult<()>;
+    /// `false` if there is no such bridge.
+    async fn update_bridge(&self, bridge: &BridgeConfig, now: UnixTime) -> StoreResult<bool>;
+    async fn delete_bridge(&self, id: &str) -> StoreResult<bool>;
 
     async fn insert_session(&self, token_hash: &[u8; 32], session: &Session, now: UnixTime) -> StoreResult<()>;
     /// The live session whose cookie hashes to `token_hash`.
@@ -115,8 +131,13 @@ pub trait Directory: Send + Sync {
     ) -> StoreResult<Rotation>;
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()>;
 
-    /// Users ordered by id, after the cursor `after`.
-    async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>>;
+    /// Users ordered by id, after the query's cursor, filtered by status and creation time.
+    async fn users(&self, query: &UserQuery) -> StoreResult<Vec<User>>;
+    /// Applies `change`: `None` if there is no such user, `Conflict` if another user owns a new
+    /// identifier. A changed identifier is unverified.
+    async fn update_user(&self, id: &UserId, change: &UserChange, now: UnixTime) -> StoreResult<Option<User>>;
+    /// Deletes a user with identifiers, passkeys, sessions and refresh tokens; `false` if none.
+    async fn delete_user(&self, id: &UserId) -> StoreResult<bool>;
     /// Marks an identifier of `user` verified; `false` if the user does not own it.
     async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool>;
     /// Activates or deactivates a user; `false` if there is no such user.

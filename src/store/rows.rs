@@ -81,6 +81,9 @@ pub(super) fn user(row: &impl Columns) -> StoreResult<User> {
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
         active: row.flag("active")?,
+        last_login_at: row.opt_int("last_login_at")?,
+        login_count: row.int("login_count")?,
+        metadata: serde_json::from_str(&row.text("metadata")?).map_err(corrupt)?,
     })
 }
 

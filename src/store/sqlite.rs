@@ -9,10 +9,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use super::cache::RowCache;
 use super::rows::{self, db, to_json};
+use super::sql_shared::{shared_statements, user_select};
 use super::sqlite_writer::{Write, Writer, Written};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
-use crate::model::{ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserId};
+use crate::config::BridgeConfig;
+use crate::model::{
+    ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserChange, UserId, UserQuery,
+};
 
 pub struct SqliteDirectory {
     pool: SqlitePool,
@@ -53,17 +57,13 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
-macro_rules! user_select {
-    ($where:literal) => {
-        concat!(
-            "SELECT u.id, u.active, u.created_at, u.updated_at, i.value AS email, i.verified, \
-             p.value AS phone, p.verified AS phone_verified \
-             FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' \
-             LEFT JOIN identifiers p ON p.user_id = u.id AND p.kind = 'phone' ",
-            $where
-        )
-    };
+impl SqliteDirectory {
+    fn forget_user(&self, id: &UserId) {
+        self.users.forget_where(|u| u.id == *id);
+    }
 }
+
+shared_statements!(SqliteDirectory, sqlx::Sqlite);
 
 #[async_trait]
 impl Directory for SqliteDirectory {
@@ -133,6 +133,9 @@ impl Directory for SqliteDirectory {
             created_at: now,
             updated_at: now,
             active: true,
+            last_login_at: None,
+            login_count: 0,
+            metadata: serde_json::json!({}),
         })
     }
 
@@ -152,33 +155,11 @@ impl Directory for SqliteDirectory {
     }
 
     async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO clients (id, name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
-             signing_alg, created_at, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
-             client_credentials_scopes, email_sends, cross_device_links, passwordless, verify_callback_url) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&c.id)
-        .bind(&c.name)
-        .bind(c.secret_hash.as_ref().map(|h| h.to_vec()))
-        .bind(to_json(&c.redirect_uris)?)
-        .bind(to_json(&c.post_logout_redirect_uris)?)
-        .bind(c.auth_method.as_str())
-        .bind(c.signing_alg.as_str())
-        .bind(now)
-        .bind(&c.jwks_uri)
-        .bind(&c.jwks)
-        .bind(&c.backchannel_logout_uri)
-        .bind(c.backchannel_logout_session_required)
-        .bind(to_json(&c.client_credentials_scopes)?)
-        .bind(c.email_sends.map(|m| format!("{m:?}").to_ascii_lowercase()))
-        .bind(c.cross_device_links)
-        .bind(c.passwordless)
-        .bind(&c.verify_callback_url)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        self.write_client(c, now, true).await.map(|_| ())
+    }
+
+    async fn update_client(&self, c: &Client, now: UnixTime) -> StoreResult<bool> {
+        self.write_client(c, now, false).await
     }
 
     async fn clients(&self) -> StoreResult<Vec<Client>> {
@@ -189,6 +170,26 @@ impl Directory for SqliteDirectory {
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM clients WHERE id = ?").bind(id).execute(&self.pool).await.map_err(db)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn bridge(&self, id: &str) -> StoreResult<Option<BridgeConfig>> {
+        self.read_bridge(id).await
+    }
+
+    async fn bridges(&self) -> StoreResult<Vec<BridgeConfig>> {
+        self.read_bridges().await
+    }
+
+    async fn insert_bridge(&self, bridge: &BridgeConfig, now: UnixTime) -> StoreResult<()> {
+        self.write_bridge(bridge, now, true).await.map(|_| ())
+    }
+
+    async fn update_bridge(&self, bridge: &BridgeConfig, now: UnixTime) -> StoreResult<bool> {
+        self.write_bridge(bridge, now, false).await
+    }
+
+    async fn delete_bridge(&self, id: &str) -> StoreResult<bool> {
+        self.remove_bridge(id).await
     }
 
     async fn insert_session(&self, token_hash: &[u8; 32], s: &Session, now: UnixTime) -> StoreResult<()> {
@@ -328,14 +329,16 @@ impl Directory for SqliteDirectory {
         Ok(())
     }
 
-    async fn users(&self, after: Option<&str>, limit: u32) -> StoreResult<Vec<User>> {
-        let rows = sqlx::query(user_select!("WHERE u.id > ? ORDER BY u.id LIMIT ?"))
-            .bind(after.unwrap_or(""))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(rows::user).collect()
+    async fn users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
+        self.list_users(query).await
+    }
+
+    async fn update_user(&self, id: &UserId, change: &UserChange, now: UnixTime) -> StoreResult<Option<User>> {
+        self.change_user(id, change, now).await
+    }
+
+    async fn delete_user(&self, id: &UserId) -> StoreResult<bool> {
+        self.remove_user(id).await
     }
 
     async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {

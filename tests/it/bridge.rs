@@ -69,7 +69,7 @@ impl Broker {
     }
 }
 
-fn access_key() -> (String, DecodingKey) {
+pub(crate) fn access_key() -> (String, DecodingKey) {
     let der = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).unwrap();
     let pair = Ed25519KeyPair::from_pkcs8(der.as_ref()).unwrap();
     let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(

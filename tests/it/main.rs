@@ -5,6 +5,7 @@ mod support;
 
 mod account;
 mod api;
+mod api_admin;
 mod auth0_sdk;
 mod authorize;
 mod bridge;
