@@ -1,6 +1,6 @@
 //! The management API against SQLite and PostgreSQL: API-key authentication
 //! and scopes, RFC 7807 problems with stable codes, users (create, get, list, deactivate,
-//! activate), app info and audit events.
+//! activate), app info, audit events, sessions, passkeys, tickets and magic links.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -134,9 +134,7 @@ async fn deactivating_through_the_api_ends_sessions_and_refresh_tokens_and_is_au
     assert_eq!(call(&server, Method::GET, "/api/v1/events", Some(READ_ONLY), None).await.0, 403);
 }
 
-#[tokio::test]
-async fn sessions_and_passkeys_of_a_user_are_listed_and_ended_or_renamed_through_the_api() {
-    let server = TestServer::start().await;
+async fn sessions_and_passkeys(server: TestServer) {
     with_keys(&server).await;
     let email = "grace@example.com";
     signed_in(&server, &server.browser(), "web", &["openid"], email).await;
@@ -167,7 +165,12 @@ async fn sessions_and_passkeys_of_a_user_are_listed_and_ended_or_renamed_through
     let (_, listed) = call(&server, Method::GET, &format!("{base}/passkeys"), Some(READ_ONLY), None).await;
     assert_eq!(listed["passkeys"][0]["name"], "Phone");
     let path = format!("{base}/passkeys/cred-api");
-    assert_eq!(call(&server, Method::PATCH, &path, Some(KEY), Some(json!({"name": " "}))).await.0, 400);
+    let (status, bad) = call(&server, Method::PATCH, &path, Some(KEY), Some(json!({"name": " "}))).await;
+    assert_eq!((status, bad["detail"].as_str().unwrap().starts_with("name:")), (400, true), "{bad}");
+    let (status, bad) = call(&server, Method::PATCH, &path, Some(KEY), Some(json!({"name": 5}))).await;
+    assert_eq!((status, bad["detail"].as_str().unwrap().starts_with("name:")), (400, true), "{bad}");
+    assert_eq!(call(&server, Method::GET, "/api/v1/users/nobody/passkeys", Some(KEY), None).await.0, 404);
+    assert_eq!(call(&server, Method::GET, "/api/v1/users/nobody/sessions", Some(KEY), None).await.0, 404);
     let (status, renamed) = call(&server, Method::PATCH, &path, Some(KEY), Some(json!({"name": "Work phone"}))).await;
     assert_eq!((status, renamed["name"].as_str()), (200, Some("Work phone")));
     assert_eq!(call(&server, Method::DELETE, &path, Some(KEY), None).await.0, 204);
@@ -175,8 +178,18 @@ async fn sessions_and_passkeys_of_a_user_are_listed_and_ended_or_renamed_through
 }
 
 #[tokio::test]
-async fn passkey_tickets_and_magic_links_are_minted_or_sent_through_the_api() {
-    let server = TestServer::start().await;
+async fn sessions_and_passkeys_of_a_user_are_listed_and_ended_or_renamed_through_the_api_on_sqlite() {
+    sessions_and_passkeys(TestServer::start().await).await;
+}
+
+#[tokio::test]
+async fn sessions_and_passkeys_of_a_user_are_listed_and_ended_or_renamed_through_the_api_on_postgres() {
+    let schema = PgSchema::create().await;
+    let url = schema.url();
+    sessions_and_passkeys(TestServer::start_with(move |c| c.directory.url = url).await).await;
+}
+
+async fn tickets_and_links(server: TestServer) {
     with_keys(&server).await;
     let (_, ada) =
         call(&server, Method::POST, "/api/v1/users", Some(KEY), Some(json!({"email": "ada@example.com"}))).await;
@@ -188,7 +201,11 @@ async fn passkey_tickets_and_magic_links_are_minted_or_sent_through_the_api() {
     let url = ticket["url"].as_str().unwrap().strip_prefix(&server.base).unwrap().to_string();
     assert_eq!(reqwest::get(server.url(&url)).await.unwrap().status(), 200, "the ticket page opens");
     let too_long = json!({"user_id": id, "ttl": 99999});
-    assert_eq!(call(&server, Method::POST, "/api/v1/passkey-tickets", Some(KEY), Some(too_long)).await.0, 400);
+    let (status, bad) = call(&server, Method::POST, "/api/v1/passkey-tickets", Some(KEY), Some(too_long)).await;
+    assert_eq!(status, 400, "{bad}");
+    let no_user = json!({"ttl": 60});
+    let (status, bad) = call(&server, Method::POST, "/api/v1/passkey-tickets", Some(KEY), Some(no_user)).await;
+    assert_eq!((status, bad["detail"].as_str().unwrap().contains("user_id")), (400, true), "{bad}");
     assert_eq!(
         call(&server, Method::POST, "/api/v1/passkey-tickets", Some(KEY), Some(json!({"user_id": "nobody"}))).await.0,
         404
@@ -205,9 +222,25 @@ async fn passkey_tickets_and_magic_links_are_minted_or_sent_through_the_api() {
     let path = made["url"].as_str().unwrap().strip_prefix(&server.base).unwrap().to_string();
     assert_eq!(reqwest::get(server.url(&path)).await.unwrap().status(), 200);
     let evil = json!({"email": "ada@example.com", "client_id": "web", "redirect_uri": "https://evil.example/cb"});
-    assert_eq!(call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(evil)).await.0, 400);
+    let (status, bad) = call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(evil)).await;
+    assert_eq!((status, bad["detail"].as_str().unwrap().starts_with("redirect_uri:")), (400, true), "{bad}");
+    let unknown =
+        json!({"email": "who@example.com", "client_id": "web", "redirect_uri": redirect, "type": "verify_identifier"});
+    assert_eq!(call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(unknown)).await.0, 404);
     let sent = json!({"user_id": id, "client_id": "web", "redirect_uri": redirect, "send": true});
     assert_eq!(call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(sent)).await.0, 202);
     let mail = server.smtp.nth_to("ada@example.com", 1).await;
     assert!(mail.data.replace("=\r\n", "").contains("/magic/"), "the link was emailed");
+}
+
+#[tokio::test]
+async fn passkey_tickets_and_magic_links_are_minted_or_sent_through_the_api_on_sqlite() {
+    tickets_and_links(TestServer::start().await).await;
+}
+
+#[tokio::test]
+async fn passkey_tickets_and_magic_links_are_minted_or_sent_through_the_api_on_postgres() {
+    let schema = PgSchema::create().await;
+    let url = schema.url();
+    tickets_and_links(TestServer::start_with(move |c| c.directory.url = url).await).await;
 }
