@@ -6,6 +6,10 @@
   // Tells the server this browser can create passkeys, so it may offer one after sign-in.
   document.querySelectorAll('input[name="passkey_capable"]').forEach((input) => { input.value = "1"; });
 
+  // The page's messages, in its language, by the codes the server answers with.
+  const source = document.getElementById("passkey-messages");
+  const messages = source ? JSON.parse(source.textContent) : {};
+  const say = (code) => messages[code] || messages.failed || code;
   const status = (text) => {
     const el = document.getElementById("passkey-status");
     if (el) el.textContent = text;
@@ -19,7 +23,7 @@
       body: JSON.stringify(body || {}),
     });
     const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(json.error || "The request failed (" + response.status + ").");
+    if (!response.ok) throw new Error(say(json.error));
     return json;
   }
 
@@ -47,7 +51,7 @@
       button.addEventListener("click", () =>
         signIn(false).catch((e) => {
           if (e.name === "AbortError") return;
-          status(e.name === "NotAllowedError" ? "No passkey was used. Try again or get a code by email." : e.message);
+          status(e.name === "NotAllowedError" ? say("no_passkey_used") : e.message);
         }));
     }
     if (PublicKeyCredential.isConditionalMediationAvailable) {
@@ -75,13 +79,13 @@
             publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(start.publicKey),
           });
           await post(base + "/finish", csrf, { ceremony: start.ceremony, credential: credential.toJSON(), ticket });
-          status("Passkey saved.");
+          status(say("saved"));
           if (register.dataset.next) location.assign(register.dataset.next);
           else if (!ticket) location.reload();
         } catch (e) {
           button.disabled = false;
-          if (e.name === "InvalidStateError") status("This device already has a passkey for this account.");
-          else if (e.name === "NotAllowedError") status("No passkey was created.");
+          if (e.name === "InvalidStateError") status(say("already"));
+          else if (e.name === "NotAllowedError") status(say("not_created"));
           else status(e.message);
         }
       });

@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::crypto;
 use crate::http::PageError;
+use crate::i18n::AcceptLanguage;
 use crate::interaction::{self, Interaction, Purpose};
 use crate::model::Session;
 use crate::oauth::logout;
@@ -51,8 +52,9 @@ struct Row {
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage<'a> {
-    product_name: &'a str,
-    email: String,
+    ui: crate::ui::Ui<'a>,
+    account: String,
+    consents: Vec<crate::consent::ConsentRow>,
     csrf: String,
     sessions: Vec<Row>,
     passkeys_available: bool,
@@ -65,7 +67,7 @@ pub fn csrf(state: &AppState, session: &Session) -> String {
     crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"account-csrf", session.id.as_bytes()]))
 }
 
-fn when(t: i64) -> String {
+pub fn when(t: i64) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     time::OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&format).ok()).unwrap_or_default()
 }
@@ -76,11 +78,13 @@ struct Notice {
     n: Option<String>,
 }
 
+/// The notice named by `?n=`, as a catalog key: nothing from the URL is echoed.
 fn notice(key: Option<&str>) -> Option<&'static str> {
     match key? {
-        "last" => Some("That passkey is your only way to sign in, so it was not removed. Add another passkey first."),
-        "renamed" => Some("Passkey renamed."),
-        "removed" => Some("Passkey removed."),
+        "last" => Some("account.notice_last"),
+        "renamed" => Some("account.notice_renamed"),
+        "removed" => Some("account.notice_removed"),
+        "revoked" => Some("account.notice_revoked"),
         _ => None,
     }
 }
@@ -88,11 +92,12 @@ fn notice(key: Option<&str>) -> Option<&'static str> {
 async fn page(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     axum::extract::Query(q): axum::extract::Query<Notice>,
 ) -> Result<Response, PageError> {
     let Some(current) = session::current(&state, &jar).await? else {
         let (jar, browser) = session::browser_id(&state, jar);
-        let name = format!("your {} account", state.config.login.product_name);
+        let name = state.config.login.product_name.clone();
         let ix = Interaction::new(Purpose::Account, name, browser, true, state.clock.now());
         state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
         return Ok((jar, Redirect::to(&ix.login_path())).into_response());
@@ -100,9 +105,11 @@ async fn page(
     let user = state.directory.user(&current.user_id).await?;
     let sessions = state.directory.sessions_of_user(&current.user_id, state.clock.now()).await?;
     let passkeys = state.directory.passkeys_of_user(&current.user_id).await?;
+    let ui = state.ui(None, &accept, None);
+    let consents = crate::consent::rows(&state, &ui, &current.user_id).await?;
     let page = AccountPage {
-        product_name: &state.config.login.product_name,
-        email: user.and_then(|u| u.email).map(|e| e.as_str().to_string()).unwrap_or_default(),
+        account: user.and_then(|u| u.identifier()).map(|i| i.as_str().to_string()).unwrap_or_default(),
+        consents,
         csrf: csrf(&state, &current),
         sessions: sessions
             .into_iter()
@@ -118,27 +125,24 @@ async fn page(
             .into_iter()
             .map(|p| PasskeyRow {
                 created: when(p.created_at),
-                last_used: p.last_used_at.map_or_else(|| "never".into(), when),
-                kind: if p.backup_eligible { "synced" } else { "this device only" },
+                last_used: p.last_used_at.map_or_else(|| ui.t("account.never").into(), when),
+                kind: if p.backup_eligible { "account.synced" } else { "account.device_bound" },
                 cred_id: p.cred_id,
                 name: p.name,
             })
             .collect(),
         notice: notice(q.n.as_deref()),
+        ui,
     };
     Ok(Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response())
 }
 
 /// The current session, if the form carries its CSRF token.
-async fn checked(state: &AppState, jar: &CookieJar, form: &Params) -> Result<Option<Session>, PageError> {
+pub async fn checked(state: &AppState, jar: &CookieJar, form: &Params) -> Result<Option<Session>, PageError> {
     let Some(current) = session::current(state, jar).await? else { return Ok(None) };
     let token = form.get("csrf").unwrap_or("");
     if !crypto::constant_time_eq(token.as_bytes(), csrf(state, &current).as_bytes()) {
-        return Err(PageError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "This form has expired",
-            "Reload the page and try again.",
-        ));
+        return Err(PageError::form_expired());
     }
     Ok(Some(current))
 }

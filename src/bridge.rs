@@ -99,8 +99,9 @@ struct Entry {
     client_id: Option<String>,
 }
 
-fn refuse(message: &str) -> PageError {
-    PageError::new(StatusCode::BAD_REQUEST, "This sign-in request cannot be used", message.to_string())
+/// A hand-off that cannot be used; `message` is a catalog key saying why.
+fn refuse(message: &'static str) -> PageError {
+    PageError::new(StatusCode::BAD_REQUEST, "error.bad_request_title", message)
 }
 
 /// `GET /bridge/{id}/login`: every check happens before anything could redirect.
@@ -110,12 +111,12 @@ async fn login(
     Path(id): Path<String>,
     Query(q): Query<Entry>,
 ) -> Result<Response, PageError> {
-    let bridge = state.bridge(&id).await?.ok_or_else(|| refuse("This sign-in connection is not known here."))?;
+    let bridge = state.bridge(&id).await?.ok_or_else(|| refuse("error.bridge_unknown"))?;
     let Some(st) = q.state.filter(|s| !s.is_empty() && s.len() <= 2048) else {
-        return Err(refuse("The request has no state; go back to the application and start again."));
+        return Err(refuse("error.bridge_no_state"));
     };
     let Some(redirect_uri) = q.redirect_uri.filter(|r| bridge.return_urls.contains(r)) else {
-        return Err(refuse("The return address is not registered for this connection."));
+        return Err(refuse("error.bridge_return"));
     };
     let client_id = q.client_id.filter(|c| !c.is_empty());
     if bridge.format == "authress"
@@ -123,7 +124,7 @@ async fn login(
     {
         let own = bridge.access_key.as_deref().and_then(|k| AuthressKey::parse(k).ok()).map(|k| k.client_id);
         if !bridge.client_ids.contains(id) && own.as_deref() != Some(id.as_str()) {
-            return Err(refuse("This application is not registered for this connection."));
+            return Err(refuse("error.bridge_client"));
         }
     }
     let request = BridgeRequest { bridge_id: bridge.id.clone(), state: st, redirect_uri, client_id };
@@ -166,11 +167,9 @@ async fn assertion_url(
         claims["email"] = json!(email.as_str());
         claims["email_verified"] = json!(user.email_verified);
     }
-    let fail = |e: String| {
-        let mut page =
-            PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "Sign-in could not be completed", "Try again later.");
-        page.message = format!("Try again later. ({e})");
-        page
+    let fail = |e: String| PageError {
+        detail: Some(e),
+        ..PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "error.failed_title", "error.failed_message")
     };
     let mut url = url::Url::parse(&request.redirect_uri).map_err(|e| fail(e.to_string()))?;
     let detail = json!({"bridge": bridge.id, "format": bridge.format, "jti": jti});

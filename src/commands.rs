@@ -93,6 +93,9 @@ pub(super) async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
                 cross_device_links: a.cross_device_links,
                 passwordless: a.passwordless,
                 verify_callback_url: a.verify_callback_url,
+                logo_uri: a.logo_uri,
+                primary_color: a.primary_color,
+                third_party: a.third_party,
             };
             tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
             if config.clients.iter().any(|c| c.id == a.id) {
@@ -332,9 +335,12 @@ pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
         return Ok(());
     }
     let verify = kind == tessera::magic_links::LinkType::VerifyIdentifier;
+    let locales = tessera::i18n::Locales::load(&config.ui.default_locale)?;
+    let t = locales.named(&lang);
     match &identifier {
         Identifier::Email(email) => {
             let mail = tessera::notify::OtpEmail {
+                t,
                 code: None,
                 link: Some(&link),
                 app_name: &client.name,
@@ -345,8 +351,8 @@ pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
             tessera::notify::Mailer::new(&config.email)?.send_code(email, &mail).await?;
         }
         Identifier::Phone(phone) => {
-            let what = if verify { "Confirm your number for" } else { "Sign in to" };
-            let text = format!("{what} {}: {link}", client.name);
+            let key = if verify { "sms.verify" } else { "sms.link" };
+            let text = t.f(key, &[("app", &client.name), ("link", &link)]);
             tessera::notify::SmsSender::new(&config.sms).send(phone, &text).await?;
         }
     }

@@ -25,14 +25,14 @@ pub fn routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "demo/index.html")]
 struct IndexPage<'a> {
-    product_name: &'a str,
+    ui: crate::ui::Ui<'a>,
     issuer: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "demo/result.html")]
 struct ResultPage<'a> {
-    product_name: &'a str,
+    ui: crate::ui::Ui<'a>,
     id_token_claims: String,
     userinfo: String,
     refresh: bool,
@@ -45,7 +45,7 @@ struct Pending {
 }
 
 async fn index(State(state): State<AppState>) -> Response {
-    let page = IndexPage { product_name: &state.config.login.product_name, issuer: state.issuer() };
+    let page = IndexPage { ui: crate::ui::Ui::new(&state, state.locales.named("en"), None), issuer: state.issuer() };
     page.render().map(|h| Html(h).into_response()).unwrap_or_else(PageError::unavailable)
 }
 
@@ -159,7 +159,7 @@ async fn callback(
         .await
         .map_err(|e| fail(format!("userinfo: {e}")))?;
     let page = ResultPage {
-        product_name: &state.config.login.product_name,
+        ui: crate::ui::Ui::new(&state, state.locales.named("en"), None),
         id_token_claims: serde_json::to_string_pretty(&claims).unwrap_or_default(),
         userinfo: serde_json::to_string_pretty(&userinfo).unwrap_or_default(),
         refresh: tokens.refresh_token.is_some(),

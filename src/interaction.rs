@@ -143,6 +143,14 @@ impl Interaction {
         }
     }
 
+    /// The relying party's `ui_locales` (OIDC Core §3.1.2.1), if it sent some.
+    pub fn ui_locales(&self) -> Option<&str> {
+        match &self.purpose {
+            Purpose::Authorize(request) => request.ui_locales.as_deref(),
+            Purpose::Account | Purpose::Bridge(_) => None,
+        }
+    }
+
     /// The relying party the user is signing in to, if any.
     pub fn client_id(&self) -> Option<&str> {
         match &self.purpose {

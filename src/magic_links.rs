@@ -31,8 +31,6 @@ use crate::single_use::{self, Refused, Spend};
 use crate::state::AppState;
 
 const TYP: &str = "magic-link+jwt";
-/// Languages with page and message text. Others are refused rather than silently replaced.
-pub const LANGUAGES: &[&str] = &["en"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,8 +85,10 @@ pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: U
     if !(60..=3600).contains(&r.ttl) {
         return Err("the lifetime must be between 60 and 3600 seconds".into());
     }
-    if !LANGUAGES.contains(&r.lang) {
-        return Err(format!("language {:?} has no translations; available: {}", r.lang, LANGUAGES.join(", ")));
+    // A language without a catalog is refused rather than silently replaced.
+    if !crate::i18n::tags().any(|t| t == r.lang) {
+        let known: Vec<&str> = crate::i18n::tags().collect();
+        return Err(format!("language {:?} has no translations; available: {}", r.lang, known.join(", ")));
     }
     if !r.user.owns(&r.identifier) {
         return Err("the identifier does not belong to this user".into());
@@ -114,11 +114,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn invalid() -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "This link cannot be used",
-        "The link is invalid, has expired or was used already. Ask for a new one.",
-    )
+    PageError::new(StatusCode::BAD_REQUEST, "error.link_invalid_title", "error.link_invalid_message")
 }
 
 async fn check(state: &AppState, token: &str) -> Result<(MagicLink, Spend), PageError> {
@@ -132,8 +128,7 @@ async fn check(state: &AppState, token: &str) -> Result<(MagicLink, Spend), Page
 #[derive(Template)]
 #[template(path = "magic.html")]
 struct MagicPage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: crate::ui::Ui<'a>,
     verify: bool,
     token: &'a str,
 }
@@ -141,13 +136,10 @@ struct MagicPage<'a> {
 async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
     let (link, _) = check(&state, &token).await?;
     let client = state.client(&link.client_id).await?.ok_or_else(invalid)?;
-    let page = MagicPage {
-        product_name: &state.config.login.product_name,
-        client_name: &client.name,
-        verify: link.kind == LinkType::VerifyIdentifier,
-        token: &token,
-    };
-    let mut response = Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response();
+    // The language the link was made for.
+    let ui = crate::ui::Ui::new(&state, state.locales.named(&link.lang), Some(&client));
+    let page = MagicPage { ui, verify: link.kind == LinkType::VerifyIdentifier, token: &token };
+    let mut response = Html(page.render().map_err(PageError::rendering)?).into_response();
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }

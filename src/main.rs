@@ -223,6 +223,15 @@ struct AddClient {
     /// Where /verify requests POST their final status.
     #[arg(long)]
     verify_callback_url: Option<String>,
+    /// The application's logo on the login pages (https URL).
+    #[arg(long)]
+    logo_uri: Option<String>,
+    /// The application's accent colour on the login pages, as #rrggbb.
+    #[arg(long)]
+    primary_color: Option<String>,
+    /// A third-party application: users consent to the scopes it asks for.
+    #[arg(long)]
+    third_party: bool,
 }
 
 fn main() -> ExitCode {

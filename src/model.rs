@@ -172,6 +172,14 @@ fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(Default::default())
 }
 
+/// Scopes a user granted a third-party client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consent {
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub granted_at: UnixTime,
+}
+
 /// A page of users, in id order after a cursor, filtered.
 #[derive(Clone, Debug, Default)]
 pub struct UserQuery {
@@ -317,6 +325,10 @@ pub struct Client {
     pub passwordless: bool,
     /// Where `/verify` requests report their final status.
     pub verify_callback_url: Option<String>,
+    pub logo_uri: Option<String>,
+    pub primary_color: Option<String>,
+    /// Third-party: the user consents to the scopes it requests (first-party clients skip it).
+    pub third_party: bool,
 }
 
 impl Client {

@@ -45,6 +45,7 @@ pub enum PasskeyError {
     Unavailable,
     /// The ceremony is unknown, expired, used already, or belongs to another browser.
     Expired,
+    /// Refused; the code names the message (`passkey.<code>` in the catalogs) the page shows.
     Invalid(&'static str),
     Store(StoreError),
 }
@@ -58,17 +59,11 @@ impl From<StoreError> for PasskeyError {
 impl IntoResponse for PasskeyError {
     fn into_response(self) -> Response {
         let (status, message) = match self {
-            PasskeyError::Unavailable => (StatusCode::NOT_FOUND, "Passkeys are not available here."),
-            PasskeyError::Expired => {
-                (StatusCode::BAD_REQUEST, "This passkey request has expired. Reload the page and try again.")
-            }
-            PasskeyError::Invalid(message) => (StatusCode::BAD_REQUEST, message),
+            PasskeyError::Unavailable => (StatusCode::NOT_FOUND, "unavailable"),
+            PasskeyError::Expired => (StatusCode::BAD_REQUEST, "expired"),
+            PasskeyError::Invalid(code) => (StatusCode::BAD_REQUEST, code),
             PasskeyError::Store(e) => {
-                let mut response = (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Json(json!({"error": "The sign-in service cannot answer right now. Try again in a moment."})),
-                )
-                    .into_response();
+                let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "busy"}))).into_response();
                 response.extensions_mut().insert(crate::http::ErrorCause(e.to_string()));
                 return response;
             }
@@ -151,7 +146,7 @@ async fn take(state: &AppState, id: &str, browser: &[u8; 32]) -> Result<Ceremony
 }
 
 fn user_uuid(user: &UserId) -> Result<Uuid, PasskeyError> {
-    Uuid::parse_str(&user.0).map_err(|_| PasskeyError::Invalid("This account cannot hold passkeys."))
+    Uuid::parse_str(&user.0).map_err(|_| PasskeyError::Invalid("account_cannot"))
 }
 
 fn parse_passkey(stored: &StoredPasskey) -> Result<Passkey, PasskeyError> {
@@ -173,7 +168,7 @@ pub async fn start_registration(
     let exclude: Vec<CredentialID> = existing.iter().filter_map(|p| URL_SAFE_NO_PAD.decode(&p.cred_id).ok()).collect();
     let (challenge, registration) = wa
         .start_passkey_registration(user_uuid(&user.id)?, username, username, Some(exclude))
-        .map_err(|_| PasskeyError::Invalid("This account cannot hold passkeys."))?;
+        .map_err(|_| PasskeyError::Invalid("account_cannot"))?;
     let mut public_key = serde_json::to_value(&challenge.public_key).map_err(|_| PasskeyError::Unavailable)?;
     // webauthn-rs asks for a non-discoverable key; sign-in without a username needs a resident one.
     let selection = &mut public_key["authenticatorSelection"];
@@ -220,11 +215,11 @@ pub async fn finish_registration(
     if !matches {
         return Err(PasskeyError::Expired);
     }
-    let credential: RegisterPublicKeyCredential = serde_json::from_value(credential)
-        .map_err(|_| PasskeyError::Invalid("The browser sent an unreadable passkey."))?;
+    let credential: RegisterPublicKeyCredential =
+        serde_json::from_value(credential).map_err(|_| PasskeyError::Invalid("unreadable"))?;
     let passkey = wa.finish_passkey_registration(&credential, &registration).map_err(|e| {
         tracing::info!(error = %e, "passkey registration refused");
-        PasskeyError::Invalid("This passkey could not be verified. Try again.")
+        PasskeyError::Invalid("not_verified")
     })?;
     let json = serde_json::to_value(&passkey).map_err(|_| PasskeyError::Unavailable)?;
     let flag = |name: &str| json["cred"][name].as_bool().unwrap_or(false);
@@ -245,7 +240,7 @@ pub async fn finish_registration(
     }
     match state.directory.insert_passkey(&stored).await {
         Ok(()) => {}
-        Err(StoreError::Conflict) => return Err(PasskeyError::Invalid("This passkey is already registered.")),
+        Err(StoreError::Conflict) => return Err(PasskeyError::Invalid("duplicate")),
         Err(e) => return Err(e.into()),
     }
     let detail = json!({"cred_id": stored.cred_id, "name": stored.name, "synced": stored.backup_eligible});
@@ -307,12 +302,12 @@ pub async fn finish_authentication(
 ) -> Result<Verified, PasskeyError> {
     let wa = webauthn(state)?;
     let ceremony = take(state, ceremony, browser).await?;
-    let credential: PublicKeyCredential = serde_json::from_value(credential)
-        .map_err(|_| PasskeyError::Invalid("The browser sent an unreadable passkey."))?;
-    let refused = PasskeyError::Invalid("This passkey could not be verified. Try again, or sign in another way.");
+    let credential: PublicKeyCredential =
+        serde_json::from_value(credential).map_err(|_| PasskeyError::Invalid("unreadable"))?;
+    let refused = PasskeyError::Invalid("not_verified");
     let cred_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
     let Some(stored) = state.directory.passkey(&cred_id).await? else {
-        return Err(PasskeyError::Invalid("This passkey is not registered here. Sign in another way."));
+        return Err(PasskeyError::Invalid("not_registered"));
     };
     let mut passkey = parse_passkey(&stored)?;
     let handle: Option<Vec<u8>> = credential.response.user_handle.as_ref().map(|h| h.to_vec());
@@ -417,7 +412,7 @@ pub fn csrf_ok(headers: &axum::http::HeaderMap, expected: &str) -> bool {
 
 /// Parses a JSON request body into `T`, answering 400 with a message when it does not fit.
 pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, PasskeyError> {
-    serde_json::from_slice(body).map_err(|_| PasskeyError::Invalid("The request is not what this page sends."))
+    serde_json::from_slice(body).map_err(|_| PasskeyError::Invalid("bad_request"))
 }
 
 #[cfg(test)]

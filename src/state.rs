@@ -42,6 +42,10 @@ pub struct Inner {
     pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
     /// Reverse proxies whose forwarding headers are believed.
     pub trusted_proxies: Vec<crate::net::Cidr>,
+    /// Every language's messages.
+    pub locales: crate::i18n::Locales,
+    /// The theme stylesheet and logo, read at start.
+    pub theme: crate::ui::Theme,
     /// Counter behind request ids, starting at a random point.
     request_ids: std::sync::atomic::AtomicU64,
 }
@@ -91,7 +95,17 @@ impl AppState {
             p.metrics.clone(),
             p.clock.clone(),
         );
+        // `validate` has checked the default language, the stylesheet and the logo.
+        let locales = crate::i18n::Locales::load(&p.config.ui.default_locale)
+            .or_else(|_| crate::i18n::Locales::load(crate::i18n::BASE))
+            .expect("the English catalog is embedded");
+        let theme = crate::ui::Theme {
+            css: crate::ui::site_css(&p.config).unwrap_or_default(),
+            logo: crate::ui::site_logo(&p.config).ok().flatten(),
+        };
         AppState(Arc::new(Inner {
+            locales,
+            theme,
             config: p.config,
             clock: p.clock,
             directory: p.directory,
@@ -167,6 +181,16 @@ impl AppState {
         self.directory.bridge(id).await
     }
 
+    /// The page frame in the language of `ui_locales`, else `Accept-Language`, else the default.
+    pub fn ui<'a>(
+        &'a self,
+        ui_locales: Option<&str>,
+        accept: &crate::i18n::AcceptLanguage,
+        client: Option<&'a Client>,
+    ) -> crate::ui::Ui<'a> {
+        crate::ui::Ui::new(self, self.locales.negotiate(ui_locales, accept.0.as_deref()), client)
+    }
+
     /// A request id: unique in this process, and unlikely to repeat across replicas.
     pub fn next_request_id(&self) -> String {
         format!("{:016x}", self.request_ids.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
@@ -237,6 +261,9 @@ pub fn client_from_config(c: &ClientConfig) -> Client {
         cross_device_links: c.cross_device_links,
         passwordless: c.passwordless,
         verify_callback_url: c.verify_callback_url.clone(),
+        logo_uri: c.logo_uri.clone(),
+        primary_color: c.primary_color.clone(),
+        third_party: c.third_party,
     }
 }
 
@@ -258,5 +285,8 @@ fn demo_client(issuer: &str) -> Client {
         cross_device_links: None,
         passwordless: false,
         verify_callback_url: None,
+        logo_uri: None,
+        primary_color: None,
+        third_party: false,
     }
 }

@@ -71,6 +71,9 @@ fn client(id: &str, alg: &str) -> ClientConfig {
         cross_device_links: None,
         passwordless: false,
         verify_callback_url: None,
+        logo_uri: None,
+        primary_color: None,
+        third_party: false,
     }
 }
 

@@ -46,6 +46,9 @@ fn spec_of(c: &Client) -> ClientConfig {
         cross_device_links: c.cross_device_links,
         passwordless: c.passwordless,
         verify_callback_url: c.verify_callback_url.clone(),
+        logo_uri: c.logo_uri.clone(),
+        primary_color: c.primary_color.clone(),
+        third_party: c.third_party,
     }
 }
 

@@ -254,13 +254,9 @@ pub(super) async fn magic_link(
     if !r.send {
         return Ok((StatusCode::CREATED, Json(json!({"url": url, "user_id": user.id.0}))).into_response());
     }
-    crate::login::deliver_in_background(
-        &state,
-        identifier,
-        None,
-        Some(url),
-        client.name.clone(),
-        Some(client.id.clone()),
-    );
+    let lang = state.locales.named(r.lang.as_deref().unwrap_or("en")).lang().to_string();
+    let delivery =
+        crate::login::Delivery { to: identifier, code: None, link: Some(url), app_name: client.name.clone(), lang };
+    crate::login::deliver_in_background(&state, delivery, Some(client.id.clone()));
     Ok((StatusCode::ACCEPTED, Json(json!({"sent": true, "user_id": user.id.0}))).into_response())
 }

@@ -4,12 +4,14 @@
 //! with a message that names the key.
 
 mod env;
+mod ui;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use ui::UiConfig;
 pub use validate::{ConfigError, check_redirect_uri, validate_client as check_client};
 
 /// Everything Tessera reads at start.
@@ -28,6 +30,7 @@ pub struct Config {
     pub ephemeral: EphemeralConfig,
     pub email: EmailConfig,
     pub login: LoginConfig,
+    pub ui: UiConfig,
     pub sms: SmsConfig,
     pub passkeys: PasskeyConfig,
     pub lifetimes: Lifetimes,
@@ -393,6 +396,15 @@ pub struct ClientConfig {
     /// Where `/verify` requests POST their final status (a JWT signed by Tessera).
     #[serde(default)]
     pub verify_callback_url: Option<String>,
+    /// The application's logo on the login pages (https).
+    #[serde(default)]
+    pub logo_uri: Option<String>,
+    /// The application's accent colour on the login pages, as `#rrggbb`.
+    #[serde(default)]
+    pub primary_color: Option<String>,
+    /// A third-party application: the user is asked to consent to the scopes it requests.
+    #[serde(default)]
+    pub third_party: bool,
 }
 
 fn default_auth_method() -> String {
@@ -425,6 +437,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             clients: Vec::new(),
             bridges: Vec::new(),
+            ui: UiConfig::default(),
         }
     }
 }

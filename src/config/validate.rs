@@ -68,6 +68,7 @@ impl Config {
         self.validate_lifetimes()?;
         self.validate_operations()?;
         self.validate_passkeys()?;
+        self.validate_ui()?;
         let mut bridges = HashSet::new();
         for (i, bridge) in self.bridges.iter().enumerate() {
             let key = format!("bridges[{i}]");
@@ -196,6 +197,19 @@ impl Config {
         Ok(())
     }
 
+    fn validate_ui(&self) -> Result<(), ConfigError> {
+        crate::i18n::Locales::load(&self.ui.default_locale).map_err(|e| ConfigError::new("ui.default_locale", e))?;
+        if let Some(color) = &self.ui.primary_color {
+            crate::ui::check_color(color).map_err(|e| ConfigError::new("ui.primary_color", e))?;
+        }
+        if let Some(logo) = self.ui.logo.as_deref().filter(|l| l.contains("://")) {
+            check_server_url(logo).map_err(|e| ConfigError::new("ui.logo", e))?;
+        }
+        crate::ui::site_logo(self).map_err(|e| ConfigError::new("ui.logo", e))?;
+        crate::ui::site_css(self).map_err(|e| ConfigError::new("ui.custom_css", e))?;
+        Ok(())
+    }
+
     fn validate_passkeys(&self) -> Result<(), ConfigError> {
         let p = &self.passkeys;
         if !self.login.email_code && self.webauthn_rp().is_none() {
@@ -298,6 +312,12 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     }
     if let Some(sends) = &c.email_sends {
         sends.parse::<super::EmailSends>().map_err(|e| ("email_sends", e))?;
+    }
+    if let Some(uri) = &c.logo_uri {
+        check_server_url(uri).map_err(|e| ("logo_uri", format!("{uri:?}: {e}")))?;
+    }
+    if let Some(color) = &c.primary_color {
+        crate::ui::check_color(color).map_err(|e| ("primary_color", e))?;
     }
     if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
         return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));

@@ -22,9 +22,10 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    product_name: &'a str,
+    ui: crate::ui::Ui<'a>,
     title: &'a str,
     message: &'a str,
+    detail: Option<&'a str>,
     request_id: &'a str,
 }
 
@@ -39,17 +40,20 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("(no route)", |r| r.as_str());
 
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut response = next.run(req).await;
 
     if let Some(page) = response.extensions_mut().remove::<PageError>() {
+        let tr = state.locales.negotiate(None, accept.as_deref());
         let html = ErrorPage {
-            product_name: &state.config.login.product_name,
+            ui: crate::ui::Ui::new(&state, tr, None),
             title: page.title,
-            message: &page.message,
+            message: page.message,
+            detail: page.detail.as_deref(),
             request_id: &id,
         }
         .render()
-        .unwrap_or_else(|_| page.message.clone());
+        .unwrap_or_else(|_| tr.t(page.message).to_string());
         let extensions = std::mem::take(response.extensions_mut());
         let headers = std::mem::take(response.headers_mut());
         response = (page.status, Html(html)).into_response();

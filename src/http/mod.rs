@@ -18,33 +18,43 @@ pub struct ErrorCause(pub String);
 #[derive(Clone, Debug)]
 pub struct PageError {
     pub status: StatusCode,
+    /// Catalog keys of the page's title and message, shown in the reader's language.
     pub title: &'static str,
-    pub message: String,
+    pub message: &'static str,
+    /// What exactly was wrong, for the application's developer (protocol terms, in English).
+    pub detail: Option<String>,
 }
 
 impl PageError {
-    pub fn new(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
-        PageError { status, title, message: message.into() }
+    pub fn new(status: StatusCode, title: &'static str, message: &'static str) -> Self {
+        PageError { status, title, message, detail: None }
     }
 
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "This sign-in request cannot be used", message)
+    /// A request the application got wrong; `detail` names the parameter.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        PageError {
+            detail: Some(detail.into()),
+            ..Self::new(StatusCode::BAD_REQUEST, "error.bad_request_title", "error.bad_request_message")
+        }
+    }
+
+    /// A form whose CSRF token does not match: open too long, or posted from elsewhere.
+    pub fn form_expired() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "error.form_expired_title", "error.form_expired_message")
+    }
+
+    /// A page that could not be rendered.
+    pub fn rendering(e: askama::Error) -> Self {
+        tracing::error!(error = %e, "page rendering failed");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "error.failed_title", "error.failed_message")
     }
 
     pub fn expired() -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "This sign-in has expired",
-            "Sign-in links and pages work for a limited time and only in the browser that opened them. Go back to the application and start again.",
-        )
+        Self::new(StatusCode::BAD_REQUEST, "error.expired_title", "error.expired_message")
     }
 
     pub fn unavailable(cause: impl std::fmt::Display) -> Response {
-        let page = Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Temporarily unavailable",
-            "The sign-in service cannot answer right now. Wait a moment and try again.",
-        );
+        let page = Self::new(StatusCode::SERVICE_UNAVAILABLE, "error.unavailable_title", "error.unavailable_message");
         let mut response = page.into_response();
         response.extensions_mut().insert(ErrorCause(cause.to_string()));
         response
@@ -62,11 +72,7 @@ impl IntoResponse for PageError {
 impl From<crate::store::StoreError> for PageError {
     fn from(e: crate::store::StoreError) -> Self {
         tracing::error!(error = %e, "store error");
-        PageError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Temporarily unavailable",
-            "The sign-in service cannot answer right now. Wait a moment and try again.",
-        )
+        PageError::new(StatusCode::SERVICE_UNAVAILABLE, "error.unavailable_title", "error.unavailable_message")
     }
 }
 
@@ -85,11 +91,7 @@ pub fn cross_site(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
 
 /// The page for a refused cross-site post.
 pub fn cross_site_refused() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "This request came from another site",
-        "Open the link from your email or text message directly, then press the button.",
-    )
+    PageError::new(StatusCode::FORBIDDEN, "error.cross_site_title", "error.cross_site_message")
 }
 
 /// Every route of Tessera, with the middleware that wraps them all.
@@ -98,6 +100,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oauth::routes())
         .merge(crate::login::routes())
         .merge(crate::account::routes())
+        .merge(crate::consent::routes())
+        .merge(crate::ui::routes())
         .merge(crate::passkeys::tickets::routes())
         .merge(crate::magic_links::routes())
         .merge(crate::bridge::routes())

@@ -19,8 +19,9 @@ use serde_json::json;
 
 use super::limits::{self, Limited};
 use super::otp::{self, Check};
-use super::{finish, link, load, load_for_post, save};
+use super::{client_of, finish, link, load, load_for_post, save};
 use crate::http::PageError;
+use crate::i18n::AcceptLanguage;
 use crate::interaction::Interaction;
 use crate::model::{Email, Identifier, Phone};
 use crate::net::ClientAddr;
@@ -29,6 +30,7 @@ use crate::oauth::discovery::ACR_OTP;
 use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
+use crate::ui::Ui;
 
 /// Method labels in metrics and audit events.
 const EMAIL_CODE: &str = "email_code";
@@ -41,13 +43,15 @@ fn method_of(ix: &Interaction) -> &'static str {
 #[derive(Template)]
 #[template(path = "login/identify.html")]
 struct IdentifyPage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: Ui<'a>,
     id: &'a str,
     csrf: &'a str,
     email: &'a str,
     continue_as: Option<String>,
     error: Option<&'static str>,
+    /// Catalog keys: what the form sends (code, link or both).
+    email_hint: &'static str,
+    email_submit: &'static str,
     email_code: bool,
     passkeys: bool,
     sms: bool,
@@ -56,14 +60,15 @@ struct IdentifyPage<'a> {
 #[derive(Template)]
 #[template(path = "login/code.html")]
 struct CodePage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: Ui<'a>,
     id: &'a str,
     csrf: &'a str,
     /// The address or the (masked) number the code went to.
     to: String,
     by_phone: bool,
-    minutes: u64,
+    /// Catalog key of the sentence saying what was sent.
+    sent: &'static str,
+    minutes: String,
     error: Option<&'static str>,
     notice: Option<&'static str>,
     /// A link was sent too: the number to compare on its approval page.
@@ -73,8 +78,7 @@ struct CodePage<'a> {
 #[derive(Template)]
 #[template(path = "login/phone.html")]
 struct PhonePage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: Ui<'a>,
     id: &'a str,
     csrf: &'a str,
     phone: &'a str,
@@ -87,27 +91,26 @@ pub struct Notice {
     n: Option<String>,
 }
 
-/// Messages the pages can show, chosen by a fixed key so nothing from the URL is echoed.
+/// Messages the pages can show, as catalog keys chosen by a fixed name: nothing from the URL
+/// is echoed.
 fn message(key: Option<&str>) -> Option<&'static str> {
     Some(match key? {
-        "email" => "Enter a valid email address, like name@example.com.",
-        "format" => "Enter the 6-digit code from the email.",
-        "wrong" => "That code is not right. Check the most recent email and try again.",
-        "locked" => "Too many wrong codes. Enter your email address to get a new code.",
-        "expired" => {
-            "That code has expired or was replaced by a newer one. Enter your email address to get a new code."
-        }
-        "noaccount" => "This address cannot sign in here. Use another address or contact the administrator.",
-        "phone" => "Enter your phone number with its country code, like +44 20 7946 0958.",
-        "phone_invalid" => "That is not a valid phone number. Check the country code and the digits.",
-        "sms_refused" => "We cannot send a text message to this number. Use your email address instead.",
+        "email" => "messages.email",
+        "format" => "messages.format",
+        "wrong" => "messages.wrong",
+        "locked" => "messages.locked",
+        "expired" => "messages.expired",
+        "noaccount" => "messages.noaccount",
+        "phone" => "messages.phone",
+        "phone_invalid" => "messages.phone_invalid",
+        "sms_refused" => "messages.sms_refused",
         _ => return None,
     })
 }
 
 fn notice_text(key: Option<&str>) -> Option<&'static str> {
     match key? {
-        "sent" => Some("A new code is on its way."),
+        "sent" => Some("messages.sent"),
         _ => None,
     }
 }
@@ -122,6 +125,7 @@ fn html<T: Template>(page: T) -> Response {
 pub async fn identify_page(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(id): Path<String>,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
@@ -134,14 +138,22 @@ pub async fn identify_page(
         continue_as = user.email.map(|e| e.as_str().to_string());
     }
     let prefill = ix.email.as_ref().map(|e| e.as_str().to_string()).or_else(|| ix.login_hint().map(str::to_owned));
+    let client = client_of(&state, &ix).await?;
+    let sends = ix.email_sends.unwrap_or(state.config.login.email_sends);
+    let (email_hint, email_submit) = match (sends.code(), sends.link()) {
+        (true, true) => ("identify.email_hint_both", "identify.email_submit"),
+        (false, true) => ("identify.email_hint_link", "identify.email_submit_link"),
+        _ => ("identify.email_hint", "identify.email_submit"),
+    };
     Ok(html(IdentifyPage {
-        product_name: &state.config.login.product_name,
-        client_name: &ix.client_name,
+        ui: state.ui(ix.ui_locales(), &accept, client.as_deref()).named(&ix.client_name),
         id: &ix.id,
         csrf: &ix.csrf,
         email: prefill.as_deref().unwrap_or(""),
         continue_as,
         error: message(notice.e.as_deref()),
+        email_hint,
+        email_submit,
         email_code: state.config.login.email_code,
         passkeys: state.webauthn.is_some(),
         sms: state.config.sms.enabled(),
@@ -152,13 +164,14 @@ pub async fn send_email(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let mut ix = load_for_post(&state, &jar, &id, &form).await?;
     if !state.config.login.email_code {
-        return Err(PageError::new(StatusCode::NOT_FOUND, "Not available", "Sign-in by email is turned off here."));
+        return Err(PageError::new(StatusCode::NOT_FOUND, "error.off_title", "error.email_off"));
     }
     let Ok(email) = form.get("email").unwrap_or("").parse::<Email>() else {
         return Ok(Redirect::to(&format!("/login/{id}?e=email")).into_response());
@@ -166,12 +179,13 @@ pub async fn send_email(
     ix.passkey_capable = form.get("passkey_capable") == Some("1");
     ix.phone = None;
     ix.email = Some(email.clone());
-    send(&state, ix, Identifier::Email(email), &client).await
+    send(&state, ix, Identifier::Email(email), &client, &accept).await
 }
 
 pub async fn phone_page(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(id): Path<String>,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
@@ -179,9 +193,9 @@ pub async fn phone_page(
     if !state.config.sms.enabled() {
         return Ok(Redirect::to(&ix.login_path()).into_response());
     }
+    let client = client_of(&state, &ix).await?;
     Ok(html(PhonePage {
-        product_name: &state.config.login.product_name,
-        client_name: &ix.client_name,
+        ui: state.ui(ix.ui_locales(), &accept, client.as_deref()).named(&ix.client_name),
         id: &ix.id,
         csrf: &ix.csrf,
         phone: ix.phone.as_ref().map_or("", |p| p.as_str()),
@@ -193,17 +207,14 @@ pub async fn send_sms(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let mut ix = load_for_post(&state, &jar, &id, &form).await?;
     if !state.config.sms.enabled() {
-        return Err(PageError::new(
-            StatusCode::NOT_FOUND,
-            "Not available",
-            "Sign-in by text message is turned off here.",
-        ));
+        return Err(PageError::new(StatusCode::NOT_FOUND, "error.off_title", "error.sms_off"));
     }
     let region = Some(state.config.sms.default_region.as_str()).filter(|r| !r.is_empty());
     let phone = match Phone::parse(form.get("phone").unwrap_or(""), region) {
@@ -215,7 +226,7 @@ pub async fn send_sms(
     };
     ix.email = None;
     ix.phone = Some(phone.clone());
-    send(&state, ix, Identifier::Phone(phone), &client).await
+    send(&state, ix, Identifier::Phone(phone), &client, &accept).await
 }
 
 /// `POST /login/{id}/resend`: a new code (and link) to the identifier of this login.
@@ -223,13 +234,14 @@ pub async fn resend(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let ix = load_for_post(&state, &jar, &id, &form).await?;
     let Some(identifier) = ix.sent_to() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
-    let response = send(&state, ix, identifier, &client).await?;
+    let response = send(&state, ix, identifier, &client, &accept).await?;
     if response.status() == StatusCode::SEE_OTHER {
         return Ok(Redirect::to(&format!("/login/{id}/code?n=sent")).into_response());
     }
@@ -244,6 +256,7 @@ async fn send(
     mut ix: Interaction,
     identifier: Identifier,
     client: &ClientAddr,
+    accept: &AcceptLanguage,
 ) -> Result<Response, PageError> {
     let method = method_of(&ix);
     let refused = |limit: &'static str| {
@@ -288,23 +301,30 @@ async fn send(
         let detail = json!({"channel": channel, "to": identifier.masked(), "link": link.is_some()});
         state.audit("code_sent", known.as_ref().map(|u| &u.id), ix.client_id(), Some(client.ip), detail);
         let code = (identifier.kind() == "phone" || sends.code()).then_some(code);
-        deliver_in_background(state, identifier, code, link, ix.client_name.clone(), ix.client_id().map(str::to_owned));
+        let lang = state.locales.negotiate(ix.ui_locales(), accept.0.as_deref()).lang().to_string();
+        let delivery = Delivery { to: identifier, code, link, app_name: ix.client_name.clone(), lang };
+        deliver_in_background(state, delivery, ix.client_id().map(str::to_owned));
     }
     let next = if ix.phone.is_none() && !sends.code() { "wait" } else { "code" };
     Ok(Redirect::to(&format!("/login/{}/{next}", ix.id)).into_response())
 }
 
+/// A code and/or link to send, in the language of the page that asked for it.
+pub struct Delivery {
+    pub to: Identifier,
+    pub code: Option<String>,
+    pub link: Option<String>,
+    pub app_name: String,
+    /// A catalog's language tag.
+    pub lang: String,
+}
+
 /// Sends off the request path, so the answer takes the same time for every identifier.
-pub fn deliver_in_background(
-    state: &AppState,
-    to: Identifier,
-    code: Option<String>,
-    link: Option<String>,
-    app_name: String,
-    client_id: Option<String>,
-) {
+pub fn deliver_in_background(state: &AppState, delivery: Delivery, client_id: Option<String>) {
     let state = state.clone();
     tokio::spawn(async move {
+        let Delivery { to, code, link, app_name, lang } = delivery;
+        let tr = state.locales.named(&lang);
         let minutes = state.config.lifetimes.otp / 60;
         match &to {
             Identifier::Email(email) => {
@@ -313,6 +333,7 @@ pub fn deliver_in_background(
                     tracing::info!(target: "tessera::dev", "sign-in for {}: {what} (dev mode only)", email.as_str());
                 }
                 let mail = OtpEmail {
+                    t: tr,
                     code: code.as_deref(),
                     link: link.as_deref(),
                     app_name: &app_name,
@@ -328,6 +349,7 @@ pub fn deliver_in_background(
                 let host = url::Url::parse(state.issuer()).ok().and_then(|u| u.host_str().map(str::to_owned));
                 let code = code.unwrap_or_default();
                 let text = crate::notify::sms::code_text(
+                    tr,
                     &code,
                     &state.config.login.product_name,
                     minutes,
@@ -344,12 +366,8 @@ pub fn deliver_in_background(
 }
 
 fn too_many(limit: &str, retry_after: u64) -> Response {
-    let message = if limit == "resend_cooldown" {
-        "A code was sent a moment ago. Wait a few seconds before asking for another one."
-    } else {
-        "For your security, only a few codes can be sent or tried in a short time. Wait a few minutes, then try again."
-    };
-    let mut response = PageError::new(StatusCode::TOO_MANY_REQUESTS, "Please wait a moment", message).into_response();
+    let message = if limit == "resend_cooldown" { "error.cooldown" } else { "error.limited" };
+    let mut response = PageError::new(StatusCode::TOO_MANY_REQUESTS, "error.wait_title", message).into_response();
     if let Ok(v) = retry_after.to_string().parse() {
         response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
@@ -359,6 +377,7 @@ fn too_many(limit: &str, retry_after: u64) -> Response {
 pub async fn code_page(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(id): Path<String>,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
@@ -368,14 +387,21 @@ pub async fn code_page(
         Some(Identifier::Email(email)) => (email.as_str().to_string(), false),
         None => return Ok(Redirect::to(&ix.login_path()).into_response()),
     };
+    let client = client_of(&state, &ix).await?;
+    let link_sent = ix.link_match.is_some() && !by_phone;
+    let sent = match (by_phone, link_sent) {
+        (true, _) => "code.sent_phone",
+        (false, true) => "code.sent_email_link",
+        (false, false) => "code.sent_email",
+    };
     Ok(html(CodePage {
-        product_name: &state.config.login.product_name,
-        client_name: &ix.client_name,
+        ui: state.ui(ix.ui_locales(), &accept, client.as_deref()).named(&ix.client_name),
         id: &ix.id,
         csrf: &ix.csrf,
         to,
         by_phone,
-        minutes: state.config.lifetimes.otp / 60,
+        sent,
+        minutes: (state.config.lifetimes.otp / 60).to_string(),
         error: message(notice.e.as_deref()),
         notice: notice_text(notice.n.as_deref()),
         link_match: ix.link_match.as_deref().filter(|_| !by_phone),

@@ -51,8 +51,8 @@ pub async fn finish(
         state.audit("sign_in_failed", Some(&user.id), ix.client_id(), Some(client.ip), detail);
         return Err(PageError::new(
             axum::http::StatusCode::FORBIDDEN,
-            "This account is disabled",
-            "Contact the administrator of this service.",
+            "error.disabled_title",
+            "error.disabled_message",
         ));
     }
     let detail = serde_json::json!({"method": method, "amr": amr});

@@ -27,15 +27,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::code::sign_in;
-use super::{load, save};
+use super::{client_of, load, save};
 use crate::crypto;
 use crate::http::PageError;
+use crate::i18n::AcceptLanguage;
 use crate::interaction::{self, Interaction};
 use crate::model::{Email, Identifier};
 use crate::net::ClientAddr;
 use crate::session;
 use crate::state::AppState;
 use crate::store::StoreError;
+use crate::ui::Ui;
 
 const METHOD: &str = "email_link";
 
@@ -81,8 +83,7 @@ pub async fn create(
 #[derive(Template)]
 #[template(path = "login/link.html")]
 struct LinkPage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: Ui<'a>,
     token: &'a str,
     /// Approving the browser that asked rather than signing in here.
     approve: bool,
@@ -93,16 +94,11 @@ struct LinkPage<'a> {
 #[derive(Template)]
 #[template(path = "login/link_done.html")]
 struct ApprovedPage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: Ui<'a>,
 }
 
 fn expired() -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "This link has expired or was used",
-        "Sign-in links work once and for a limited time. Go back to the application and sign in again.",
-    )
+    PageError::new(StatusCode::BAD_REQUEST, "error.link_used_title", "error.link_used_message")
 }
 
 /// The browser opening the link is the one that asked.
@@ -112,22 +108,23 @@ fn same_browser(state: &AppState, jar: &CookieJar, record: &LinkRecord) -> bool 
 }
 
 fn html<T: Template>(page: T) -> Result<Response, PageError> {
-    Ok(Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response())
+    Ok(Html(page.render().map_err(PageError::rendering)?).into_response())
 }
 
 /// `GET`: shows what the button will do; reading the link consumes nothing.
 pub async fn page(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let record: LinkRecord = state.ephemeral.get_json(&key(&token)).await?.ok_or_else(expired)?;
     let ix: Interaction =
         state.ephemeral.get_json(&interaction::key(&record.interaction)).await?.ok_or_else(expired)?;
     let approve = !same_browser(&state, &jar, &record) && !record.cross_device;
+    let app = client_of(&state, &ix).await?;
     let mut response = html(LinkPage {
-        product_name: &state.config.login.product_name,
-        client_name: &ix.client_name,
+        ui: state.ui(ix.ui_locales(), &accept, app.as_deref()).named(&ix.client_name),
         token: &token,
         approve,
         link_match: ix.link_match.as_deref().unwrap_or(""),
@@ -143,6 +140,7 @@ pub async fn open(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
@@ -174,18 +172,18 @@ pub async fn open(
     state.ephemeral.put_json(&approved_key(&ix.id), &record.email, left.max(1)).await?;
     let detail = json!({"method": METHOD, "to": record.email.masked()});
     state.audit("link_approved", None, ix.client_id(), Some(client.ip), detail);
-    html(ApprovedPage { product_name: &state.config.login.product_name, client_name: &ix.client_name })
+    let app = client_of(&state, &ix).await?;
+    html(ApprovedPage { ui: state.ui(ix.ui_locales(), &accept, app.as_deref()).named(&ix.client_name) })
 }
 
 #[derive(Template)]
 #[template(path = "login/link_wait.html")]
 struct WaitPage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: Ui<'a>,
     id: &'a str,
     email: &'a str,
     link_match: &'a str,
-    minutes: u64,
+    minutes: String,
 }
 
 /// `GET /login/{id}/wait`: the asking browser, until the link is approved elsewhere.
@@ -193,6 +191,7 @@ pub async fn wait(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let ix = load(&state, &jar, &id).await?;
@@ -202,13 +201,13 @@ pub async fn wait(
     {
         return sign_in(&state, jar, ix, Identifier::Email(approved), METHOD, &client).await;
     }
+    let app = client_of(&state, &ix).await?;
     let mut response = html(WaitPage {
-        product_name: &state.config.login.product_name,
-        client_name: &ix.client_name,
+        ui: state.ui(ix.ui_locales(), &accept, app.as_deref()).named(&ix.client_name),
         id: &ix.id,
         email: email.as_str(),
         link_match: ix.link_match.as_deref().unwrap_or(""),
-        minutes: state.config.lifetimes.magic_link / 60,
+        minutes: (state.config.lifetimes.magic_link / 60).to_string(),
     })?;
     response.headers_mut().insert(axum::http::header::REFRESH, axum::http::HeaderValue::from_static("3"));
     Ok(response)

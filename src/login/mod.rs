@@ -20,7 +20,7 @@ use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
 
-pub use code::deliver_in_background;
+pub use code::{Delivery, deliver_in_background};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -57,13 +57,20 @@ pub async fn load_for_post(
     let ix = load(state, jar, id).await?;
     let token = form.get("csrf").unwrap_or("");
     if form.is_repeated("csrf") || !crypto::constant_time_eq(token.as_bytes(), ix.csrf.as_bytes()) {
-        return Err(PageError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "This form has expired",
-            "The page was open too long or came from somewhere else. Go back, reload the page and try again.",
-        ));
+        return Err(PageError::form_expired());
     }
     Ok(ix)
+}
+
+/// The client the interaction signs in to (for its logo and colour), if any.
+pub async fn client_of(
+    state: &AppState,
+    ix: &Interaction,
+) -> Result<Option<std::sync::Arc<crate::model::Client>>, PageError> {
+    match ix.client_id() {
+        Some(id) => Ok(state.client(id).await?),
+        None => Ok(None),
+    }
 }
 
 /// Writes the interaction back for the rest of its original lifetime.

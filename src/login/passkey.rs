@@ -100,7 +100,7 @@ pub async fn complete(
     };
     let user = match state.directory.user(&verified.user_id).await {
         Ok(Some(user)) => user,
-        Ok(None) => return PasskeyError::Invalid("This passkey's account no longer exists.").into_response(),
+        Ok(None) => return PasskeyError::Invalid("no_account").into_response(),
         Err(e) => return PasskeyError::Store(e).into_response(),
     };
     state.metrics.inc("tessera_logins_started_total", &[("method", METHOD)]);
@@ -142,8 +142,7 @@ pub async fn should_offer(
 #[derive(Template)]
 #[template(path = "login/passkey_offer.html")]
 struct OfferPage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: crate::ui::Ui<'a>,
     csrf: String,
     next: String,
 }
@@ -152,6 +151,7 @@ struct OfferPage<'a> {
 pub async fn offer(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: crate::i18n::AcceptLanguage,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let next = format!("/authorize/resume/{id}");
@@ -159,12 +159,14 @@ pub async fn offer(
         return Ok(Redirect::to(&next).into_response());
     };
     let ix: Option<Interaction> = state.ephemeral.get_json(&crate::interaction::key(&id)).await?;
-    let (client_name, next) = match &ix {
-        Some(ix) if ix.session_id.as_deref() == Some(current.id.as_str()) => {
-            (ix.client_name.clone(), finish::resume_path(ix))
-        }
-        _ => (String::new(), next),
+    let ix = ix.filter(|ix| ix.session_id.as_deref() == Some(current.id.as_str()));
+    let next = ix.as_ref().map_or(next, finish::resume_path);
+    let client = match &ix {
+        Some(ix) => super::client_of(&state, ix).await?,
+        None => None,
     };
+    let client_name = ix.as_ref().map(|ix| ix.client_name.clone()).unwrap_or_default();
+    let ui_locales = ix.as_ref().and_then(|ix| ix.ui_locales());
     let mut cookie = Cookie::new(offered_cookie(&state), "1");
     cookie.set_path("/");
     cookie.set_http_only(true);
@@ -172,11 +174,10 @@ pub async fn offer(
     cookie.set_secure(state.config.secure_cookies());
     cookie.set_max_age(time::Duration::days(365));
     let page = OfferPage {
-        product_name: &state.config.login.product_name,
-        client_name: &client_name,
+        ui: state.ui(ui_locales, &accept, client.as_deref()).named(&client_name),
         csrf: crate::account::csrf(&state, &current),
         next,
     };
-    let html = page.render().map_err(|e| PageError::bad_request(e.to_string()))?;
+    let html = page.render().map_err(PageError::rendering)?;
     Ok((jar.add(cookie), Html(html)).into_response())
 }

@@ -33,6 +33,8 @@ pub struct Mailer {
 #[derive(Template)]
 #[template(path = "email/code.txt")]
 pub struct OtpEmail<'a> {
+    /// The language of the page that asked for it.
+    pub t: crate::i18n::Tr<'a>,
     /// The one-time code, unless this client's emails carry only a link.
     pub code: Option<&'a str>,
     /// The magic link, unless this client's emails carry only a code.
@@ -89,10 +91,11 @@ impl Mailer {
     pub async fn send_code(&self, to: &Email, mail: &OtpEmail<'_>) -> Result<(), MailError> {
         let text = mail.render().map_err(|e| MailError::Config(e.to_string()))?;
         let html = OtpEmailHtml { mail }.render().map_err(|e| MailError::Config(e.to_string()))?;
+        let app = [("app", mail.app_name)];
         let subject = match mail.code {
-            Some(code) => format!("{code} is your {} sign-in code", mail.app_name),
-            None if mail.verify => format!("Confirm your email address for {}", mail.app_name),
-            None => format!("Your link to sign in to {}", mail.app_name),
+            Some(code) => mail.t.f("email.subject_code", &[("code", code), ("app", mail.app_name)]),
+            None if mail.verify => mail.t.f("email.subject_verify", &app),
+            None => mail.t.f("email.subject_link", &app),
         };
         self.send(to, &subject, text, html).await
     }

@@ -136,16 +136,20 @@ impl SmsSender {
 
 /// The sign-in text: the code, the brand, and the WebOTP line (`@host #code`) last, so
 /// browsers that support it fill the code in.
-pub fn code_text(code: &str, brand: &str, minutes: u64, host: &str) -> String {
-    format!("{code} is your {brand} sign-in code. It expires in {minutes} minutes.\n\n@{host} #{code}")
+pub fn code_text(t: crate::i18n::Tr<'_>, code: &str, brand: &str, minutes: u64, host: &str) -> String {
+    let text = t.f("sms.code", &[("code", code), ("app", brand), ("minutes", &minutes.to_string())]);
+    format!("{text}\n\n@{host} #{code}")
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_code_text_ends_with_the_web_otp_line() {
-        let text = super::code_text("123456", "Tessera", 10, "login.example.com");
-        assert!(text.starts_with("123456 is your Tessera sign-in code."));
+        let locales = crate::i18n::Locales::load("en").unwrap();
+        let text = super::code_text(locales.named("en"), "123456", "Tessera", 10, "login.example.com");
+        assert!(text.starts_with("123456 is your Tessera sign-in code."), "{text}");
+        let german = super::code_text(locales.named("de"), "123456", "Tessera", 10, "login.example.com");
+        assert!(german.starts_with("123456") && german != text, "{german}");
         assert!(text.ends_with("\n@login.example.com #123456"));
     }
 }

@@ -16,6 +16,7 @@ use super::decision::{self, Outcome};
 use super::error::ErrorCode;
 use super::params::Params;
 use super::request::{self, AuthorizeError, VerifiedRedirect};
+use crate::consent::{self, Gate};
 use crate::http::PageError;
 use crate::interaction::{self, AuthRequest, Interaction, Purpose};
 use crate::session;
@@ -44,6 +45,19 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {
             let session = current.as_ref().ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
+            let (jar, browser) = session::browser_id(state, jar);
+            match consent::gate(state, &request, session, browser).await.map_err(&unavailable)? {
+                Gate::Pass => {}
+                Gate::Ask(path) => return Ok((jar, Redirect::to(&path)).into_response()),
+                Gate::Required => {
+                    let description = "The user must consent to this application.".into();
+                    return Err(AuthorizeError::Redirect(
+                        redirect_of(&request),
+                        ErrorCode::ConsentRequired,
+                        description,
+                    ));
+                }
+            }
             let code = code::issue(state, &request, session).await.map_err(&unavailable)?;
             Ok(AuthorizationResponse::success(state, &request, code).into_response())
         }
@@ -108,6 +122,13 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
     let Purpose::Authorize(request) = &ix.purpose else {
         return PageError::expired().into_response();
     };
+    match consent::gate(&state, request, &session, ix.browser).await {
+        Ok(Gate::Pass) => {}
+        Ok(Gate::Ask(path)) => return Redirect::to(&path).into_response(),
+        // prompt=none never reaches the login screens, so never resumes here.
+        Ok(Gate::Required) => return PageError::expired().into_response(),
+        Err(e) => return PageError::unavailable(e),
+    }
     match code::issue(&state, request, &session).await {
         Ok(code) => AuthorizationResponse::success(&state, request, code).into_response(),
         Err(e) => PageError::unavailable(e),

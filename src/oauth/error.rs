@@ -38,6 +38,8 @@ pub enum ErrorCode {
     LoginRequired,
     /// OIDC Core §3.1.2.6: `prompt=none` and the user must choose an account.
     AccountSelectionRequired,
+    /// OIDC Core §3.1.2.6: `prompt=none` and the user must consent.
+    ConsentRequired,
     /// OIDC Core §3.1.2.6: `request` objects are not supported.
     RequestNotSupported,
     /// OIDC Core §3.1.2.6: `request_uri` is not supported.
@@ -66,6 +68,7 @@ impl ErrorCode {
             ErrorCode::ServerError => "server_error",
             ErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
             ErrorCode::LoginRequired => "login_required",
+            ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::AccountSelectionRequired => "account_selection_required",
             ErrorCode::RequestNotSupported => "request_not_supported",
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",

@@ -17,6 +17,7 @@ use super::backchannel;
 use super::params::Params;
 use crate::crypto;
 use crate::http::PageError;
+use crate::i18n::AcceptLanguage;
 use crate::jwt;
 use crate::model::Session;
 use crate::session;
@@ -42,7 +43,7 @@ struct Pending {
 #[derive(Template)]
 #[template(path = "logout/confirm.html")]
 struct ConfirmPage<'a> {
-    product_name: &'a str,
+    ui: crate::ui::Ui<'a>,
     id: &'a str,
     csrf: &'a str,
     account: Option<String>,
@@ -51,7 +52,7 @@ struct ConfirmPage<'a> {
 #[derive(Template)]
 #[template(path = "logout/done.html")]
 struct DonePage<'a> {
-    product_name: &'a str,
+    ui: crate::ui::Ui<'a>,
 }
 
 /// Where to send the browser afterwards: the registered URI with `state`, when one was asked for.
@@ -95,28 +96,37 @@ async fn checked_redirect(state: &AppState, p: &Params) -> Result<(Option<HintCl
     Ok((hint, Some(target)))
 }
 
-pub async fn end_session(State(state): State<AppState>, jar: CookieJar, params: Params) -> Result<Response, PageError> {
+pub async fn end_session(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    accept: AcceptLanguage,
+    params: Params,
+) -> Result<Response, PageError> {
     let (hint, redirect) = checked_redirect(&state, &params).await?;
+    // OIDC RP-Initiated Logout §2: ui_locales, as at /authorize.
+    let ui = state.ui(params.get("ui_locales"), &accept, None);
     let Some(current) = session::current(&state, &jar).await? else {
-        return Ok(done(&state, jar, redirect));
+        return Ok(done(&state, jar, redirect, ui));
     };
     let tied = hint.is_some_and(|h| h.sub == current.user_id.0 && h.sid.as_ref().is_none_or(|sid| *sid == current.id));
     if tied {
         end(&state, &current, "logout").await;
-        return Ok(done(&state, jar, redirect));
+        return Ok(done(&state, jar, redirect, ui));
     }
     let (jar, browser) = session::browser_id(&state, jar);
     let id = crypto::random_token();
     let pending = Pending { csrf: crypto::random_token(), browser, session_id: current.id.clone(), redirect };
     state.ephemeral.put_json(&format!("logout:{id}"), &pending, state.config.lifetimes.interaction).await?;
-    let account = state.directory.user(&current.user_id).await?.and_then(|u| u.email).map(|e| e.as_str().to_string());
-    let page = ConfirmPage { product_name: &state.config.login.product_name, id: &id, csrf: &pending.csrf, account };
-    Ok((jar, Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?)).into_response())
+    let user = state.directory.user(&current.user_id).await?;
+    let account = user.and_then(|u| u.identifier()).map(|i| i.as_str().to_string());
+    let page = ConfirmPage { ui, id: &id, csrf: &pending.csrf, account };
+    Ok((jar, Html(page.render().map_err(PageError::rendering)?)).into_response())
 }
 
 pub async fn confirm(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
@@ -129,7 +139,7 @@ pub async fn confirm(
     if let Some(current) = session::current(&state, &jar).await?.filter(|s| s.id == pending.session_id) {
         end(&state, &current, "logout").await;
     }
-    Ok(done(&state, jar, pending.redirect))
+    Ok(done(&state, jar, pending.redirect, state.ui(None, &accept, None)))
 }
 
 /// Ends the session and tells its clients over the back channel.
@@ -165,12 +175,12 @@ pub async fn end_all(
     Ok((live.len(), state.directory.revoke_refresh_of_user(user, now).await?))
 }
 
-fn done(state: &AppState, jar: CookieJar, redirect: Option<String>) -> Response {
+fn done(state: &AppState, jar: CookieJar, redirect: Option<String>, ui: crate::ui::Ui<'_>) -> Response {
     let jar = session::clear(state, jar);
     match redirect {
         Some(to) => (jar, Redirect::to(&to)).into_response(),
         None => {
-            let page = DonePage { product_name: &state.config.login.product_name };
+            let page = DonePage { ui };
             (jar, Html(page.render().unwrap_or_default())).into_response()
         }
     }

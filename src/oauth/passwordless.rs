@@ -154,14 +154,9 @@ pub async fn start(
         let detail = json!({"channel": id.kind(), "to": id.masked(), "via": "passwordless_api"});
         state.audit("code_sent", known.as_ref().map(|u| &u.id), Some(&client.id), Some(ip), detail);
         let code = link.is_none().then_some(code);
-        crate::login::deliver_in_background(
-            &state,
-            id.clone(),
-            code,
-            link,
-            client.name.clone(),
-            Some(client.id.clone()),
-        );
+        let lang = state.locales.negotiate(None, None).lang().to_string();
+        let delivery = crate::login::Delivery { to: id.clone(), code, link, app_name: client.name.clone(), lang };
+        crate::login::deliver_in_background(&state, delivery, Some(client.id.clone()));
     }
     let mut answer = json!({ "_id": crypto::random_id() });
     match &id {
@@ -277,16 +272,19 @@ pub async fn exchange(
 #[derive(askama::Template)]
 #[template(path = "passwordless_link.html")]
 struct LinkPage<'a> {
-    product_name: &'a str,
-    client_name: &'a str,
+    ui: crate::ui::Ui<'a>,
 }
 
 /// `GET /passwordless/link/{token}`: one button; reading the link changes nothing.
-pub async fn link_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn link_page(
+    State(state): State<AppState>,
+    accept: crate::i18n::AcceptLanguage,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let record: LinkRecord = state.ephemeral.get_json(&link_key(&token)).await?.ok_or_else(expired)?;
     let client = state.client(&record.client_id).await?.ok_or_else(expired)?;
-    let page = LinkPage { product_name: &state.config.login.product_name, client_name: &client.name };
-    Ok(Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response())
+    let page = LinkPage { ui: state.ui(None, &accept, Some(&client)) };
+    Ok(Html(page.render().map_err(PageError::rendering)?).into_response())
 }
 
 /// `POST /passwordless/link/{token}`: signs the user in here, then continues with the client's
@@ -339,9 +337,5 @@ pub async fn link_open(
 }
 
 fn expired() -> PageError {
-    PageError::new(
-        axum::http::StatusCode::BAD_REQUEST,
-        "This link has expired or was used",
-        "Sign-in links work once and for a limited time. Go back to the application and sign in again.",
-    )
+    PageError::new(axum::http::StatusCode::BAD_REQUEST, "error.link_used_title", "error.link_used_message")
 }

@@ -164,7 +164,10 @@ pub async fn create(
         Some(peer.ip),
         json!({"channel": target.kind(), "to": target.masked(), "via": "verify"}),
     );
-    crate::login::deliver_in_background(&state, target, Some(code), None, brand, Some(client.id.clone()));
+    // Vonage Verify's `locale` (such as `de-de`) picks the message language.
+    let lang = state.locales.negotiate(params.get("locale"), None).lang().to_string();
+    let delivery = crate::login::Delivery { to: target, code: Some(code), link: None, app_name: brand, lang };
+    crate::login::deliver_in_background(&state, delivery, Some(client.id.clone()));
     expire_later(&state, client.clone(), &id, pin_expiry);
     Ok(answer(StatusCode::OK, json!({"request_id": id, "status": "in_progress"})))
 }

@@ -83,15 +83,13 @@ pub fn mint(
 async fn check(state: &AppState, token: &str) -> Result<(Ticket, Spend), PasskeyError> {
     match single_use::check(state, token, TYP).await {
         Ok(checked) => Ok(checked),
-        Err(Refused::Invalid) => {
-            Err(PasskeyError::Invalid("This registration link is invalid or has expired. Ask for a new one."))
-        }
+        Err(Refused::Invalid) => Err(PasskeyError::Invalid("ticket_invalid")),
         Err(Refused::Spent) => Err(PasskeyError::Invalid(SPENT)),
         Err(Refused::Store(e)) => Err(e.into()),
     }
 }
 
-pub(super) const SPENT: &str = "This registration link has been used already. Ask for a new one.";
+pub(super) const SPENT: &str = "ticket_used";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -109,7 +107,7 @@ struct PageQuery {
 #[derive(Template)]
 #[template(path = "passkeys/register.html")]
 struct RegisterPage<'a> {
-    product_name: &'a str,
+    ui: crate::ui::Ui<'a>,
     username: &'a str,
     ticket: &'a str,
 }
@@ -117,6 +115,7 @@ struct RegisterPage<'a> {
 async fn page(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: crate::i18n::AcceptLanguage,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let ticket = match check(&state, &q.ticket).await {
@@ -125,15 +124,15 @@ async fn page(
         Err(_) => {
             return Err(PageError::new(
                 StatusCode::BAD_REQUEST,
-                "This link cannot be used",
-                "The registration link is invalid, expired or used already. Ask for a new one.",
+                "error.link_invalid_title",
+                "error.link_invalid_message",
             ));
         }
     };
     let (jar, _) = session::browser_id(&state, jar);
-    let page =
-        RegisterPage { product_name: &state.config.login.product_name, username: &ticket.username, ticket: &q.ticket };
-    Ok((jar, Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?)).into_response())
+    let ui = state.ui(None, &accept, None);
+    let page = RegisterPage { ui, username: &ticket.username, ticket: &q.ticket };
+    Ok((jar, Html(page.render().map_err(PageError::rendering)?)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -147,7 +146,7 @@ async fn start(State(state): State<AppState>, jar: CookieJar, body: axum::body::
         let (ticket, _) = check(&state, &body.ticket).await?;
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
         let user = state.directory.user(&UserId(ticket.sub.clone())).await?;
-        let user = user.filter(|u| u.active).ok_or(PasskeyError::Invalid("This account cannot add passkeys."))?;
+        let user = user.filter(|u| u.active).ok_or(PasskeyError::Invalid("account_cannot"))?;
         super::start_registration(&state, &browser, &user, &ticket.username, &ticket.options, Some(&ticket.jti)).await
     }
     .await;

@@ -88,6 +88,9 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         cross_device_links: Some(true),
         passwordless: true,
         verify_callback_url: Some("https://app.example/verify".into()),
+        logo_uri: Some("https://app.example/logo.svg".into()),
+        primary_color: Some("#112233".into()),
+        third_party: true,
     };
     dir.insert_client(&client, now).await.unwrap();
     assert!(matches!(dir.insert_client(&client, now).await, Err(super::StoreError::Conflict)));
@@ -97,6 +100,8 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     assert_eq!(stored.backchannel_logout_uri.as_deref(), Some("https://app.example/bcl"));
     assert!(stored.backchannel_logout_session_required);
     assert_eq!(stored.client_credentials_scopes, ["reports:read"]);
+    assert_eq!((stored.primary_color.as_deref(), stored.third_party), (Some("#112233"), true));
+    assert_eq!(stored.logo_uri.as_deref(), Some("https://app.example/logo.svg"));
     assert_eq!(dir.clients().await.unwrap().len(), 1);
     let renamed = Client { name: "Renamed".into(), secret_hash: None, auth_method: AuthMethod::None, ..stored };
     assert!(dir.update_client(&renamed, now).await.unwrap());

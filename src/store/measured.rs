@@ -11,7 +11,8 @@ use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::metrics::Metrics;
 use crate::model::{
-    ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserChange, UserId, UserQuery,
+    ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
+    UserQuery,
 };
 
 pub struct Measured<T: ?Sized> {
@@ -76,6 +77,18 @@ impl Directory for Measured<dyn Directory> {
     }
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
         measure!(self, delete_client(id))
+    }
+    async fn consent(&self, user: &UserId, client_id: &str) -> StoreResult<Option<Consent>> {
+        measure!(self, consent(user, client_id))
+    }
+    async fn grant_consent(&self, user: &UserId, consent: &Consent) -> StoreResult<()> {
+        measure!(self, grant_consent(user, consent))
+    }
+    async fn revoke_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, revoke_consent(user, client_id, now))
+    }
+    async fn consents_of_user(&self, user: &UserId) -> StoreResult<Vec<Consent>> {
+        measure!(self, consents_of_user(user))
     }
     async fn bridge(&self, id: &str) -> StoreResult<Option<BridgeConfig>> {
         measure!(self, bridge(id))

@@ -25,8 +25,8 @@ pub use sqlite::SqliteDirectory;
 use crate::clock::{Clock, UnixTime};
 use crate::config::BridgeConfig;
 use crate::model::{
-    ApiKey, AuditEvent, AuditQuery, Client, Email, Identifier, Session, StoredPasskey, User, UserChange, UserId,
-    UserQuery,
+    ApiKey, AuditEvent, AuditQuery, Client, Consent, Email, Identifier, Session, StoredPasskey, User, UserChange,
+    UserId, UserQuery,
 };
 
 /// A store could not do what was asked. Callers answer 503 (`temporarily_unavailable`).
@@ -157,6 +157,16 @@ pub trait Directory: Send + Sync {
     async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>>;
     /// `false` if there is no such live key.
     async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool>;
+
+    /// The consent `user` gave `client_id`, if any.
+    async fn consent(&self, user: &UserId, client_id: &str) -> StoreResult<Option<Consent>>;
+    /// Records a consent, replacing an earlier one of the same user and client.
+    async fn grant_consent(&self, user: &UserId, consent: &Consent) -> StoreResult<()>;
+    /// Takes a consent back and revokes the client's refresh tokens for the user; `false` if
+    /// there was none.
+    async fn revoke_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool>;
+    /// A user's consents, newest first.
+    async fn consents_of_user(&self, user: &UserId) -> StoreResult<Vec<Consent>>;
 
     /// Stores a new passkey; `Conflict` if its credential id is registered already (to anyone).
     async fn insert_passkey(&self, passkey: &StoredPasskey) -> StoreResult<()>;

@@ -9,12 +9,13 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 
 use super::rows::{self, db, to_json};
-use super::sql_shared::{shared_statements, user_select};
+use super::sql_shared::{consent_row, shared_statements, user_select};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::model::{
-    ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserChange, UserId, UserQuery,
+    ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
+    UserQuery,
 };
 
 pub struct PgDirectory {
@@ -166,6 +167,22 @@ impl Directory for PgDirectory {
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&self.pool).await.map_err(db)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn consent(&self, user: &UserId, client_id: &str) -> StoreResult<Option<Consent>> {
+        self.read_consent(user, client_id).await
+    }
+
+    async fn grant_consent(&self, user: &UserId, consent: &Consent) -> StoreResult<()> {
+        self.write_consent(user, consent).await
+    }
+
+    async fn revoke_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool> {
+        self.remove_consent(user, client_id, now).await
+    }
+
+    async fn consents_of_user(&self, user: &UserId) -> StoreResult<Vec<Consent>> {
+        self.read_consents(user).await
     }
 
     async fn bridge(&self, id: &str) -> StoreResult<Option<BridgeConfig>> {

@@ -105,6 +105,9 @@ pub(super) fn client(row: &impl Columns) -> StoreResult<Client> {
         cross_device_links: row.opt_flag("cross_device_links")?,
         passwordless: row.flag("passwordless")?,
         verify_callback_url: row.opt_text("verify_callback_url")?,
+        logo_uri: row.opt_text("logo_uri")?,
+        primary_color: row.opt_text("primary_color")?,
+        third_party: row.flag("third_party")?,
     })
 }
 

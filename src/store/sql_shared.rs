@@ -118,14 +118,15 @@ macro_rules! shared_statements {
                     "INSERT INTO clients (name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
                      signing_alg, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
                      client_credentials_scopes, email_sends, cross_device_links, passwordless, verify_callback_url, \
-                     id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+                     logo_uri, primary_color, third_party, id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
                 } else {
                     "UPDATE clients SET name = $1, secret_hash = $2, redirect_uris = $3, \
                      post_logout_redirect_uris = $4, auth_method = $5, signing_alg = $6, jwks_uri = $7, jwks = $8, \
                      backchannel_logout_uri = $9, backchannel_logout_session_required = $10, \
                      client_credentials_scopes = $11, email_sends = $12, cross_device_links = $13, \
-                     passwordless = $14, verify_callback_url = $15 WHERE id = $16"
+                     passwordless = $14, verify_callback_url = $15, logo_uri = $16, primary_color = $17, \
+                     third_party = $18 WHERE id = $19"
                 };
                 let query = sqlx::query(sql)
                     .bind(&c.name)
@@ -143,9 +144,78 @@ macro_rules! shared_statements {
                     .bind(c.cross_device_links)
                     .bind(c.passwordless)
                     .bind(&c.verify_callback_url)
+                    .bind(&c.logo_uri)
+                    .bind(&c.primary_color)
+                    .bind(c.third_party)
                     .bind(&c.id);
                 let query = if new { query.bind(now) } else { query };
                 let done = query.execute(&self.pool).await.map_err(db)?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            pub(super) async fn read_consent(
+                &self,
+                user: &UserId,
+                client_id: &str,
+            ) -> StoreResult<Option<crate::model::Consent>> {
+                let row: Option<(String, String, i64)> = sqlx::query_as(
+                    "SELECT client_id, scopes, granted_at FROM consents WHERE user_id = $1 AND client_id = $2",
+                )
+                .bind(&user.0)
+                .bind(client_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                row.map(consent_row).transpose()
+            }
+
+            pub(super) async fn read_consents(&self, user: &UserId) -> StoreResult<Vec<crate::model::Consent>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT client_id, scopes, granted_at FROM consents WHERE user_id = $1 \
+                     ORDER BY granted_at DESC, client_id",
+                )
+                .bind(&user.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.into_iter().map(consent_row).collect()
+            }
+
+            pub(super) async fn write_consent(&self, user: &UserId, c: &crate::model::Consent) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO consents (user_id, client_id, scopes, granted_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, \
+                     granted_at = excluded.granted_at",
+                )
+                .bind(&user.0)
+                .bind(&c.client_id)
+                .bind(to_json(&c.scopes)?)
+                .bind(c.granted_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(())
+            }
+
+            pub(super) async fn remove_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await.map_err(db)?;
+                let done = sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
+                    .bind(&user.0)
+                    .bind(client_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                sqlx::query(
+                    "UPDATE refresh_families SET revoked_at = $3 WHERE user_id = $1 AND client_id = $2 \
+                     AND revoked_at IS NULL",
+                )
+                .bind(&user.0)
+                .bind(client_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                tx.commit().await.map_err(db)?;
                 Ok(done.rows_affected() > 0)
             }
 
@@ -185,3 +255,10 @@ macro_rules! shared_statements {
     };
 }
 pub(super) use shared_statements;
+
+pub(super) fn consent_row(
+    (client_id, scopes, granted_at): (String, String, i64),
+) -> super::StoreResult<crate::model::Consent> {
+    let scopes = serde_json::from_str(&scopes).map_err(super::rows::corrupt)?;
+    Ok(crate::model::Consent { client_id, scopes, granted_at })
+}

@@ -9,13 +9,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use super::cache::RowCache;
 use super::rows::{self, db, to_json};
-use super::sql_shared::{shared_statements, user_select};
+use super::sql_shared::{consent_row, shared_statements, user_select};
 use super::sqlite_writer::{Write, Writer, Written};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::model::{
-    ApiKey, AuditEvent, AuditQuery, Client, Identifier, Session, StoredPasskey, User, UserChange, UserId, UserQuery,
+    ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
+    UserQuery,
 };
 
 pub struct SqliteDirectory {
@@ -170,6 +171,22 @@ impl Directory for SqliteDirectory {
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
         let done = sqlx::query("DELETE FROM clients WHERE id = ?").bind(id).execute(&self.pool).await.map_err(db)?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn consent(&self, user: &UserId, client_id: &str) -> StoreResult<Option<Consent>> {
+        self.read_consent(user, client_id).await
+    }
+
+    async fn grant_consent(&self, user: &UserId, consent: &Consent) -> StoreResult<()> {
+        self.write_consent(user, consent).await
+    }
+
+    async fn revoke_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool> {
+        self.remove_consent(user, client_id, now).await
+    }
+
+    async fn consents_of_user(&self, user: &UserId) -> StoreResult<Vec<Consent>> {
+        self.read_consents(user).await
     }
 
     async fn bridge(&self, id: &str) -> StoreResult<Option<BridgeConfig>> {

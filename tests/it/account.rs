@@ -18,7 +18,7 @@ async fn the_account_page_signs_in_first_then_lists_sessions() {
     let login = Browser::location(&response);
     assert!(login.starts_with("/login/"));
     let page = browser.login_page(&login).await;
-    assert!(page.html.contains("your Tessera account"));
+    assert!(page.html.contains("Sign in to Tessera"), "the login names the product the account belongs to");
     let sent = server.smtp.count_to("ada@example.com");
     browser.submit_email(&page, "ada@example.com").await;
     let code = server.smtp.nth_to("ada@example.com", sent + 1).await.code();

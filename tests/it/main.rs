@@ -19,6 +19,7 @@ mod embedded;
 mod faults;
 mod key_rotation;
 mod login_otp;
+mod login_ui;
 mod logout;
 mod logs;
 mod magic_links;

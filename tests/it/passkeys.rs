@@ -303,7 +303,9 @@ async fn the_account_page_lists_renames_and_removes_passkeys() {
 
     page.goto(&server.url("/account")).await;
     let text = page.wait_for("document.body.innerText").await;
-    assert!(text.as_str().unwrap().contains("Chrome on Linux") && text.as_str().unwrap().contains("this device only"));
+    assert!(
+        text.as_str().unwrap().contains("Chrome on Linux") && text.as_str().unwrap().contains("passkey on this device")
+    );
     page.eval("(() => { const f = document.querySelector('form[action=\"/account/passkeys/rename\"]'); f.name.value = 'Work laptop'; f.submit(); })()")
         .await
         .unwrap();

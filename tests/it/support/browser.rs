@@ -35,6 +35,19 @@ impl Browser {
         Browser { client, base: server.base.clone(), smtp: server.smtp.clone() }
     }
 
+    /// A browser whose every request sends `Accept-Language: accept`.
+    pub fn speaking(server: &TestServer, accept: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ACCEPT_LANGUAGE, accept.parse().unwrap());
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Browser { client, base: server.base.clone(), smtp: server.smtp.clone() }
+    }
+
     pub fn absolute(&self, location: &str) -> String {
         if location.starts_with('/') { format!("{}{location}", self.base) } else { location.to_string() }
     }

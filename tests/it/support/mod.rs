@@ -72,6 +72,9 @@ pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &st
         cross_device_links: None,
         passwordless: false,
         verify_callback_url: None,
+        logo_uri: None,
+        primary_color: None,
+        third_party: false,
     }
 }
 
@@ -81,6 +84,11 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        Self::try_start_with(adjust).await.expect("test configuration is valid")
+    }
+
+    /// Starts unless the adjusted configuration is refused; the refusal's text otherwise.
+    pub async fn try_start_with(adjust: impl FnOnce(&mut Config)) -> Result<TestServer, String> {
         let dir = tempfile::tempdir().unwrap();
         let keys = copy_keys(dir.path());
         let smtp = SmtpSink::start().await;
@@ -102,7 +110,7 @@ impl TestServer {
             client("spa", None, "none", "EdDSA", &base),
         ];
         adjust(&mut config);
-        config.validate().expect("test configuration is valid");
+        config.validate().map_err(|e| e.to_string())?;
 
         let clock = Clock::manual();
         let started = tessera::build(config, clock.clone()).await.unwrap();
@@ -116,7 +124,7 @@ impl TestServer {
             .await
             .unwrap();
         });
-        TestServer { base, clock, smtp, state, _dir: dir, _stop: stop }
+        Ok(TestServer { base, clock, smtp, state, _dir: dir, _stop: stop })
     }
 
     pub fn url(&self, path: &str) -> String {

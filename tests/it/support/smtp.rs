@@ -15,8 +15,27 @@ pub struct Mail {
 }
 
 impl Mail {
-    pub fn subject(&self) -> &str {
-        self.data.lines().find_map(|l| l.strip_prefix("Subject: ")).unwrap_or("")
+    /// The subject, unfolded and with RFC 2047 encoded words decoded (non-ASCII subjects).
+    pub fn subject(&self) -> String {
+        let mut lines = self.data.split("\r\n").skip_while(|l| !l.starts_with("Subject: "));
+        let Some(first) = lines.next() else { return String::new() };
+        let mut raw = first["Subject: ".len()..].to_string();
+        for folded in lines.take_while(|l| l.starts_with(' ') || l.starts_with('\t')) {
+            raw.push_str(folded);
+        }
+        // RFC 2047 §6.2: whitespace between two encoded words is dropped, elsewhere kept.
+        let mut subject = String::new();
+        let mut last_encoded = false;
+        for word in raw.split_whitespace() {
+            let decoded = decode_word(word);
+            let joins_encoded = last_encoded && decoded.is_some();
+            if !subject.is_empty() && !joins_encoded {
+                subject.push(' ');
+            }
+            last_encoded = decoded.is_some();
+            subject.push_str(&decoded.unwrap_or_else(|| word.to_string()));
+        }
+        subject
     }
 
     /// The 6-digit code at the start of the subject.
@@ -35,6 +54,14 @@ impl Mail {
             .collect();
         Some(format!("/login/link/{token}"))
     }
+}
+
+/// One RFC 2047 `=?utf-8?b?…?=` word decoded; `None` for a plain word.
+fn decode_word(word: &str) -> Option<String> {
+    use base64::Engine;
+    let encoded = word.strip_prefix("=?utf-8?b?").or_else(|| word.strip_prefix("=?UTF-8?B?"))?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded.strip_suffix("?=")?).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[derive(Clone, Default)]

@@ -1,0 +1,211 @@
+//! Consent (OIDC Core §3.1.2.4): the rule for when a signed-in user is asked, the page that
+//! asks with the scopes in plain language, and taking consent back from `/account`.
+//!
+//! ```text
+//! /authorize or /authorize/resume --consent needed--> 303 /consent/{id}
+//! GET  /consent/{id}   the application, the account, the scopes; Allow or Deny
+//! POST /consent/{id}   allow: remember, code, redirect_uri?code · deny: redirect_uri?error=access_denied
+//! POST /account/consents/revoke   forget the consent and revoke the client's refresh tokens
+//! ```
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use serde_json::json;
+
+use crate::crypto;
+use crate::http::PageError;
+use crate::i18n::AcceptLanguage;
+use crate::interaction::{self, AuthRequest, Interaction, Purpose};
+use crate::model::{Client, Consent, Session, UserId};
+use crate::oauth::code::{self, AuthorizationResponse};
+use crate::oauth::error::ErrorCode;
+use crate::oauth::params::Params;
+use crate::session;
+use crate::state::AppState;
+use crate::ui::Ui;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/consent/{id}", get(page).post(decide)).route("/account/consents/revoke", post(revoke))
+}
+
+/// Whether the user must be asked before `client` gets what `request` asks for. First-party
+/// clients are trusted; a third-party client needs a consent covering every requested scope.
+pub fn needed(request: &AuthRequest, client: &Client, granted: Option<&Consent>) -> bool {
+    // OIDC Core §3.1.2.1 prompt=consent: ask even when consent was given before.
+    if request.prompt.consent {
+        return true;
+    }
+    client.third_party && granted.is_none_or(|c| !request.scope.iter().all(|s| c.scopes.contains(s)))
+}
+
+/// What to do with a signed-in user's authorization request.
+pub enum Gate {
+    /// Issue the code now.
+    Pass,
+    /// `prompt=none` and the user would have to be asked (OIDC Core §3.1.2.6 `consent_required`).
+    Required,
+    /// Show the consent page of this interaction.
+    Ask(String),
+}
+
+/// Decides for `session`; when the user must be asked, stores the interaction (bound to the
+/// browser and the session) that the consent page continues.
+pub async fn gate(
+    state: &AppState,
+    request: &AuthRequest,
+    session: &Session,
+    browser: [u8; 32],
+) -> crate::store::StoreResult<Gate> {
+    let Some(client) = state.client(&request.client_id).await? else { return Ok(Gate::Pass) };
+    let granted = if client.third_party { state.directory.consent(&session.user_id, &client.id).await? } else { None };
+    if !needed(request, &client, granted.as_ref()) {
+        return Ok(Gate::Pass);
+    }
+    if request.prompt.none {
+        return Ok(Gate::Required);
+    }
+    let purpose = Purpose::Authorize(Box::new(request.clone()));
+    let mut ix = Interaction::new(purpose, client.name.clone(), browser, false, state.clock.now());
+    ix.session_id = Some(session.id.clone());
+    state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
+    Ok(Gate::Ask(format!("/consent/{}", ix.id)))
+}
+
+struct Scope {
+    name: String,
+    label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    ui: Ui<'a>,
+    id: &'a str,
+    csrf: &'a str,
+    account: String,
+    scopes: Vec<Scope>,
+}
+
+/// The interaction, its request and the session, if this browser may answer it.
+async fn load(
+    state: &AppState,
+    jar: &CookieJar,
+    ix: Option<Interaction>,
+) -> Result<(Interaction, AuthRequest, Session), PageError> {
+    let ix = ix.ok_or_else(PageError::expired)?;
+    let bound = session::browser_hash(state, jar).is_some_and(|h| crypto::constant_time_eq(&h, &ix.browser));
+    let current = session::current(state, jar).await?;
+    let session = current.filter(|s| bound && ix.session_id.as_deref() == Some(s.id.as_str()));
+    let session = session.ok_or_else(PageError::expired)?;
+    let Purpose::Authorize(request) = &ix.purpose else { return Err(PageError::expired()) };
+    let request = (**request).clone();
+    Ok((ix, request, session))
+}
+
+async fn page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    accept: AcceptLanguage,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (ix, request, session) = load(&state, &jar, state.ephemeral.get_json(&interaction::key(&id)).await?).await?;
+    let client = state.client(&request.client_id).await?.ok_or_else(PageError::expired)?;
+    let user = state.directory.user(&session.user_id).await?.ok_or_else(PageError::expired)?;
+    let ui = state.ui(request.ui_locales.as_deref(), &accept, Some(&client));
+    let scopes = request.scope.iter().filter_map(|s| label(s).map(|label| Scope { name: s.clone(), label })).collect();
+    let account = user.identifier().map(|i| i.as_str().to_string()).unwrap_or_default();
+    let page = ConsentPage { ui, id: &ix.id, csrf: &ix.csrf, account, scopes };
+    Ok(Html(page.render().map_err(PageError::rendering)?).into_response())
+}
+
+/// The catalog key describing a scope to the user.
+fn label(scope: &str) -> Option<&'static str> {
+    Some(match scope {
+        "openid" => "consent.scope_openid",
+        "profile" => "consent.scope_profile",
+        "email" => "consent.scope_email",
+        "phone" => "consent.scope_phone",
+        "offline_access" => "consent.scope_offline_access",
+        _ => return None,
+    })
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    form: Params,
+) -> Result<Response, PageError> {
+    let ix: Option<Interaction> = state.ephemeral.get_json(&interaction::key(&id)).await?;
+    let token = form.get("csrf").unwrap_or("");
+    if ix
+        .as_ref()
+        .is_some_and(|ix| form.is_repeated("csrf") || !crypto::constant_time_eq(token.as_bytes(), ix.csrf.as_bytes()))
+    {
+        return Err(PageError::form_expired());
+    }
+    // Single use: of two posts, one finds the interaction.
+    let (_, request, session) = load(&state, &jar, state.ephemeral.take_json(&interaction::key(&id)).await?).await?;
+    let client_id = request.client_id.as_str();
+    if form.get("decision") != Some("allow") {
+        state.audit("consent_denied", Some(&session.user_id), Some(client_id), None, json!({}));
+        let description = "The user denied access.";
+        let to = (request.redirect_uri.clone(), request.response_mode, request.state.clone());
+        return Ok(AuthorizationResponse::error(
+            state.issuer(),
+            to.0,
+            to.1,
+            to.2,
+            ErrorCode::AccessDenied,
+            description,
+        )
+        .into_response());
+    }
+    let earlier = state.directory.consent(&session.user_id, client_id).await?;
+    let mut scopes = earlier.map(|c| c.scopes).unwrap_or_default();
+    scopes.extend(request.scope.iter().filter(|s| !scopes.contains(s)).cloned().collect::<Vec<_>>());
+    let consent = Consent { client_id: client_id.to_string(), scopes, granted_at: state.clock.now() };
+    state.directory.grant_consent(&session.user_id, &consent).await?;
+    state.audit("consent_granted", Some(&session.user_id), Some(client_id), None, json!({"scopes": request.scope}));
+    let code = code::issue(&state, &request, &session).await?;
+    Ok(AuthorizationResponse::success(&state, &request, code).into_response())
+}
+
+/// One line of the account page's "Applications with access".
+pub struct ConsentRow {
+    pub client_id: String,
+    pub app: String,
+    pub granted: String,
+    pub scopes: String,
+}
+
+/// The user's consents, described in the page's language.
+pub async fn rows(state: &AppState, ui: &Ui<'_>, user: &UserId) -> Result<Vec<ConsentRow>, PageError> {
+    let mut rows = vec![];
+    for consent in state.directory.consents_of_user(user).await? {
+        let app = state.client(&consent.client_id).await?.map_or_else(|| consent.client_id.clone(), |c| c.name.clone());
+        let scopes: Vec<&str> = consent.scopes.iter().filter_map(|s| label(s)).map(|k| ui.t(k)).collect();
+        rows.push(ConsentRow {
+            granted: crate::account::when(consent.granted_at),
+            scopes: scopes.join("; "),
+            app,
+            client_id: consent.client_id,
+        });
+    }
+    Ok(rows)
+}
+
+async fn revoke(State(state): State<AppState>, jar: CookieJar, form: Params) -> Result<Response, PageError> {
+    let Some(current) = crate::account::checked(&state, &jar, &form).await? else {
+        return Ok(Redirect::to("/account").into_response());
+    };
+    let client_id = form.get("client").unwrap_or_default();
+    if state.directory.revoke_consent(&current.user_id, client_id, state.clock.now()).await? {
+        state.audit("consent_revoked", Some(&current.user_id), Some(client_id), None, json!({"by": "user"}));
+    }
+    Ok(Redirect::to("/account?n=revoked").into_response())
+}
