@@ -4,7 +4,6 @@
 //! tokens from `/oauth/token`).
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::support::process::free_port;
@@ -13,25 +12,9 @@ use crate::support::{TestServer, client};
 const SDK: &str = "auth0@4.37.1";
 const SECRET: &str = "sdk-secret-0123456789abcdef";
 
-/// The SDK, installed once into a cache folder outside the clone.
-fn sdk_modules() -> PathBuf {
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/tmp".into());
-    let dir = PathBuf::from(std::env::var("XDG_CACHE_HOME").unwrap_or(format!("{home}/.cache")))
-        .join("tessera-npm/auth0-4.37.1");
-    if !dir.join("node_modules/auth0/package.json").exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new("npm")
-            .args(["install", "--prefix", dir.to_str().unwrap(), "--no-audit", "--no-fund", "--silent", SDK])
-            .status()
-            .expect("npm is needed to install Auth0's SDK for this test");
-        assert!(status.success(), "npm install {SDK} failed");
-    }
-    dir.join("node_modules")
-}
-
 #[tokio::test]
 async fn auth0s_node_sdk_signs_in_with_its_passwordless_methods() {
-    let modules = sdk_modules();
+    let modules = crate::support::npm::package(SDK);
     let certs = tempfile::tempdir().unwrap();
     let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
     let made = Command::new("openssl")

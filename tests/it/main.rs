@@ -24,6 +24,7 @@ mod logout;
 mod logs;
 mod magic_links;
 mod operations;
+mod pages;
 mod passkeys;
 mod private_key_jwt;
 mod refresh;

@@ -113,7 +113,17 @@ impl Chrome {
 
     /// A new tab, attached so commands can be sent to it.
     pub async fn page(&self) -> Page<'_> {
-        let target = self.call(None, "Target.createTarget", json!({ "url": "about:blank" })).await.unwrap();
+        self.page_in(json!({ "url": "about:blank" })).await
+    }
+
+    /// A new tab in a fresh browser context: no cookies shared with any other tab.
+    pub async fn isolated_page(&self) -> Page<'_> {
+        let context = self.call(None, "Target.createBrowserContext", json!({})).await.unwrap();
+        self.page_in(json!({ "url": "about:blank", "browserContextId": context["browserContextId"] })).await
+    }
+
+    async fn page_in(&self, target: Value) -> Page<'_> {
+        let target = self.call(None, "Target.createTarget", target).await.unwrap();
         let attached = self
             .call(None, "Target.attachToTarget", json!({ "targetId": target["targetId"], "flatten": true }))
             .await
