@@ -256,6 +256,33 @@ mod tests {
     }
 
     #[test]
+    fn every_english_message_is_used_by_a_page_email_or_text() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = String::new();
+        let mut folders = vec![root.join("src"), root.join("templates")];
+        while let Some(dir) = folders.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else {
+                    sources.push_str(&std::fs::read_to_string(path).unwrap_or_default());
+                }
+            }
+        }
+        let l = locales();
+        let base = l.catalogs.iter().find(|c| c.tag == BASE).unwrap();
+        let mut unused: Vec<&str> = base
+            .keys()
+            .filter(|k| !k.starts_with("meta."))
+            .filter(|k| !sources.contains(&format!("\"{k}\"")))
+            .filter(|k| !k.strip_prefix("passkey.").is_some_and(|m| crate::ui::PASSKEY_MESSAGES.contains(&m)))
+            .collect();
+        unused.sort();
+        assert!(unused.is_empty(), "messages no page uses: {unused:?}");
+    }
+
+    #[test]
     fn placeholders_are_filled_and_escaped_only_in_html() {
         let l = locales();
         let en = l.named("en");

@@ -53,6 +53,8 @@ struct IdentifyPage<'a> {
     email_hint: &'static str,
     email_submit: &'static str,
     email_code: bool,
+    /// An application is waiting: the page offers to go back to it.
+    can_cancel: bool,
     passkeys: bool,
     sms: bool,
 }
@@ -155,6 +157,7 @@ pub async fn identify_page(
         email_hint,
         email_submit,
         email_code: state.config.login.email_code,
+        can_cancel: matches!(ix.purpose, crate::interaction::Purpose::Authorize(_)),
         passkeys: state.webauthn.is_some(),
         sms: state.config.sms.enabled(),
     }))

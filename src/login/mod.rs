@@ -2,6 +2,7 @@
 //! out; this module holds what every screen shares: loading the interaction bound to this
 //! browser, the CSRF check, and saving the interaction back.
 
+mod cancel;
 mod code;
 pub mod finish;
 pub mod limits;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/{id}/wait", get(link::wait))
         .route("/login/link/{token}", get(link::page).post(link::open))
         .route("/login/{id}/continue", post(finish::continue_session))
+        .route("/login/{id}/cancel", post(cancel::cancel))
         .route("/login/{id}/passkey/start", post(passkey::start))
         .route("/login/{id}/passkey/finish", post(passkey::complete))
         .route("/login/{id}/passkey/offer", get(passkey::offer))

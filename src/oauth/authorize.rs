@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
-use super::code::{self, AuthorizationResponse};
+use super::code::{self, AuthorizationResponse, Destination};
 use super::decision::{self, Outcome};
 use super::error::ErrorCode;
 use super::params::Params;
@@ -27,7 +27,8 @@ pub async fn authorize(State(state): State<AppState>, jar: CookieJar, params: Pa
         Ok(response) => response,
         Err(AuthorizeError::Render(page)) => page.into_response(),
         Err(AuthorizeError::Redirect(to, code, description)) => {
-            AuthorizationResponse::error(state.issuer(), to.uri, to.mode, to.state, code, &description).into_response()
+            let to = Destination { redirect_uri: to.uri, mode: to.mode, client_state: to.state };
+            AuthorizationResponse::error(&state, to, params.get("ui_locales"), code, &description).into_response()
         }
     }
 }

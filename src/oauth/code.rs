@@ -58,6 +58,34 @@ pub struct AuthorizationResponse {
     pub redirect_uri: String,
     pub mode: ResponseMode,
     pub params: Vec<(&'static str, String)>,
+    /// The form_post page's words, in the request's `ui_locales` (only for that mode).
+    text: Option<FormPostText>,
+}
+
+/// Where the response goes: the verified redirect_uri, its mode, the client's `state`.
+pub struct Destination {
+    pub redirect_uri: String,
+    pub mode: ResponseMode,
+    pub client_state: Option<String>,
+}
+
+struct FormPostText {
+    lang: String,
+    title: String,
+    no_js: String,
+    button: String,
+}
+
+impl FormPostText {
+    fn of(state: &AppState, mode: ResponseMode, ui_locales: Option<&str>) -> Option<Self> {
+        let t = (mode == ResponseMode::FormPost).then(|| state.locales.negotiate(ui_locales, None))?;
+        Some(FormPostText {
+            lang: t.lang().into(),
+            title: t.t("form_post.title").into(),
+            no_js: t.t("form_post.no_js").into(),
+            button: t.t("form_post.continue").into(),
+        })
+    }
 }
 
 impl AuthorizationResponse {
@@ -65,21 +93,23 @@ impl AuthorizationResponse {
         let mut params = vec![("code", code)];
         params.extend(request.state.clone().map(|s| ("state", s)));
         params.push(("iss", state.issuer().to_string()));
-        AuthorizationResponse { redirect_uri: request.redirect_uri.clone(), mode: request.response_mode, params }
+        let text = FormPostText::of(state, request.response_mode, request.ui_locales.as_deref());
+        AuthorizationResponse { redirect_uri: request.redirect_uri.clone(), mode: request.response_mode, params, text }
     }
 
+    /// An error for the client (RFC 6749 §4.1.2.1); `ui_locales` words a form_post page.
     pub fn error(
-        issuer: &str,
-        redirect_uri: String,
-        mode: ResponseMode,
-        client_state: Option<String>,
+        state: &AppState,
+        to: Destination,
+        ui_locales: Option<&str>,
         code: ErrorCode,
         description: &str,
     ) -> Self {
         let mut params = vec![("error", code.as_str().to_string()), ("error_description", description.to_string())];
-        params.extend(client_state.map(|s| ("state", s)));
-        params.push(("iss", issuer.to_string()));
-        AuthorizationResponse { redirect_uri, mode, params }
+        params.extend(to.client_state.map(|s| ("state", s)));
+        params.push(("iss", state.issuer().to_string()));
+        let text = FormPostText::of(state, to.mode, ui_locales);
+        AuthorizationResponse { redirect_uri: to.redirect_uri, mode: to.mode, params, text }
     }
 }
 
@@ -88,6 +118,7 @@ impl AuthorizationResponse {
 struct FormPost<'a> {
     action: &'a str,
     fields: &'a [(&'static str, String)],
+    text: &'a FormPostText,
 }
 
 impl IntoResponse for AuthorizationResponse {
@@ -99,10 +130,13 @@ impl IntoResponse for AuthorizationResponse {
                 let sep = if self.redirect_uri.contains('?') { '&' } else { '?' };
                 (no_store, Redirect::to(&format!("{}{sep}{query}", self.redirect_uri))).into_response()
             }
-            ResponseMode::FormPost => match (FormPost { action: &self.redirect_uri, fields: &self.params }).render() {
-                Ok(html) => (no_store, Html(html)).into_response(),
-                Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            },
+            ResponseMode::FormPost => {
+                let Some(text) = &self.text else { return StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+                match (FormPost { action: &self.redirect_uri, fields: &self.params, text }).render() {
+                    Ok(html) => (no_store, Html(html)).into_response(),
+                    Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                }
+            }
         }
     }
 }

@@ -200,3 +200,35 @@ async fn denying_consent_returns_access_denied_and_first_party_clients_ask_only_
     let asked = rp::start(&web, &["openid"]);
     consent_path(&Browser::location(&browser.get(&format!("{}&prompt=consent", asked.url)).await));
 }
+
+#[tokio::test]
+async fn the_user_can_turn_back_and_the_application_hears_access_denied_once() {
+    let server = TestServer::start().await;
+    let web = rp::client(&server, "web").await;
+    let pending = rp::start(&web, &["openid"]);
+    let browser = server.browser();
+    let page = login_page(&browser, &pending.url).await;
+    assert!(page.html.contains(&format!("action=\"/login/{}/cancel\"", page.id)), "the page offers a way back");
+    let forged = browser.post(&format!("/login/{}/cancel", page.id), &[("csrf", "forged")]).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let back = browser.post(&format!("/login/{}/cancel", page.id), &[("csrf", &page.csrf)]).await;
+    let callback = url::Url::parse(&Browser::location(&back)).unwrap();
+    assert!(callback.as_str().starts_with(&server.redirect_uri("web")));
+    assert_eq!(param(&callback, "error").as_deref(), Some("access_denied"));
+    assert_eq!(param(&callback, "state").as_deref(), Some(pending.state.secret().as_str()));
+    let again = browser.post(&format!("/login/{}/cancel", page.id), &[("csrf", &page.csrf)]).await;
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST, "the sign-in is over");
+}
+
+#[tokio::test]
+async fn a_form_post_response_speaks_the_requests_ui_locales() {
+    let server = TestServer::start().await;
+    let web = rp::client(&server, "web").await;
+    let pending = rp::start(&web, &["openid"]);
+    let browser = server.browser();
+    browser.sign_in(&pending.url, "ada@example.com").await;
+    let again = rp::start(&web, &["openid"]);
+    let html = browser.get(&format!("{}&response_mode=form_post&ui_locales=fr", again.url)).await.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\">") && html.contains(&shown("fr", "form_post.continue")), "{html}");
+    assert!(html.contains("name=\"code\""));
+}

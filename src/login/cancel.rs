@@ -1,0 +1,36 @@
+//! `POST /login/{id}/cancel`: the user turns back. The application hears `access_denied`
+//! (RFC 6749 §4.1.2.1) at its verified redirect_uri, with its `state`; nothing else changes.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+
+use super::load_for_post;
+use crate::http::PageError;
+use crate::interaction::{self, Purpose};
+use crate::oauth::code::{AuthorizationResponse, Destination};
+use crate::oauth::error::ErrorCode;
+use crate::oauth::params::Params;
+use crate::state::AppState;
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let ix = load_for_post(&state, &jar, &id, &Params::parse(&body)).await?;
+    let Purpose::Authorize(request) = &ix.purpose else { return Err(PageError::expired()) };
+    // Single use: a second cancel, or a sign-in racing it, finds nothing.
+    if state.ephemeral.take(&interaction::key(&ix.id)).await?.is_none() {
+        return Err(PageError::expired());
+    }
+    let to = Destination {
+        redirect_uri: request.redirect_uri.clone(),
+        mode: request.response_mode,
+        client_state: request.state.clone(),
+    };
+    let cancelled = "The user cancelled the sign-in.";
+    let ui_locales = request.ui_locales.as_deref();
+    Ok(AuthorizationResponse::error(&state, to, ui_locales, ErrorCode::AccessDenied, cancelled).into_response())
+}
