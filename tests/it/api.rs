@@ -83,6 +83,15 @@ async fn users_api(server: TestServer) {
     assert_eq!(found["users"][0]["id"], id.as_str());
     assert_eq!(call(&server, Method::GET, "/api/v1/users?status=gone", Some(READ_ONLY), None).await.0, 400);
     assert_eq!(call(&server, Method::GET, "/api/v1/users?limit=0", Some(READ_ONLY), None).await.0, 400);
+
+    server.state.flush_audit().await;
+    let (status, events) = call(&server, Method::GET, &format!("/api/v1/events?user_id={id}"), Some(KEY), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(events["events"][0]["detail"]["action"], "user_created", "{events}");
+    let (status, bad) = call(&server, Method::GET, "/api/v1/events?since=soon", Some(KEY), None).await;
+    assert_eq!((status, bad["detail"].as_str().unwrap().starts_with("since:")), (400, true), "{bad}");
+    let (status, bad) = call(&server, Method::GET, "/api/v1/events?colour=red", Some(KEY), None).await;
+    assert_eq!((status, bad["detail"].as_str().unwrap().starts_with("colour:")), (400, true), "{bad}");
 }
 
 #[tokio::test]
