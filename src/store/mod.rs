@@ -7,6 +7,7 @@ mod memory;
 mod pg;
 mod redis;
 mod rows;
+mod sql_records;
 mod sql_shared;
 mod sqlite;
 mod sqlite_writer;

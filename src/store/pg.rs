@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 
 use super::rows::{self, db, to_json};
+use super::sql_records::shared_records;
 use super::sql_shared::{consent_row, shared_statements, user_select};
 use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
@@ -67,23 +68,17 @@ impl PgDirectory {
     fn forget_user(&self, _id: &UserId) {}
 }
 
+shared_records!(PgDirectory);
 shared_statements!(PgDirectory, sqlx::Postgres);
 
 #[async_trait]
 impl Directory for PgDirectory {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db)?;
-        Ok(())
+        self.shared_ping().await
     }
 
     async fn user_by_identifier(&self, identifier: &Identifier) -> StoreResult<Option<User>> {
-        let row =
-            sqlx::query(user_select!("WHERE u.id = (SELECT user_id FROM identifiers WHERE kind = $1 AND value = $2)"))
-                .bind(identifier.kind())
-                .bind(identifier.as_str())
-                .fetch_optional(&self.pool)
-                .await;
-        row.map_err(db)?.as_ref().map(rows::user).transpose()
+        self.shared_user_by_identifier(identifier).await
     }
 
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
@@ -137,18 +132,11 @@ impl Directory for PgDirectory {
     }
 
     async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
-        sqlx::query("UPDATE users SET last_login_at = $1, login_count = login_count + 1 WHERE id = $2")
-            .bind(now)
-            .bind(&id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        self.shared_record_login(id, now).await
     }
 
     async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
-        let row = sqlx::query("SELECT * FROM clients WHERE id = $1").bind(id).fetch_optional(&self.pool).await;
-        row.map_err(db)?.as_ref().map(rows::client).transpose()
+        self.shared_client(id).await
     }
 
     async fn insert_client(&self, c: &Client, now: UnixTime) -> StoreResult<()> {
@@ -160,13 +148,11 @@ impl Directory for PgDirectory {
     }
 
     async fn clients(&self) -> StoreResult<Vec<Client>> {
-        let rows = sqlx::query("SELECT * FROM clients ORDER BY id").fetch_all(&self.pool).await.map_err(db)?;
-        rows.iter().map(rows::client).collect()
+        self.shared_clients().await
     }
 
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&self.pool).await.map_err(db)?;
-        Ok(done.rows_affected() > 0)
+        self.shared_delete_client(id).await
     }
 
     async fn consent(&self, user: &UserId, client_id: &str) -> StoreResult<Option<Consent>> {
@@ -206,22 +192,7 @@ impl Directory for PgDirectory {
     }
 
     async fn insert_session(&self, token_hash: &[u8; 32], s: &Session, now: UnixTime) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&s.id)
-        .bind(&token_hash[..])
-        .bind(&s.user_id.0)
-        .bind(s.auth_time)
-        .bind(to_json(&s.amr)?)
-        .bind(&s.acr)
-        .bind(now)
-        .bind(s.expires_at)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        self.shared_insert_session(token_hash, s, now).await
     }
 
     async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>> {
@@ -252,16 +223,7 @@ impl Directory for PgDirectory {
     }
 
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
-        let rows = sqlx::query(
-            "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
-             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY auth_time DESC, id",
-        )
-        .bind(&user_id.0)
-        .bind(now)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db)?;
-        rows.iter().map(rows::session).collect()
+        self.shared_sessions_of_user(user_id, now).await
     }
 
     async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
@@ -275,12 +237,7 @@ impl Directory for PgDirectory {
     }
 
     async fn session_clients(&self, session_id: &str) -> StoreResult<Vec<String>> {
-        let rows = sqlx::query("SELECT client_id FROM session_clients WHERE session_id = $1 ORDER BY client_id")
-            .bind(session_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
-        rows.iter().map(|r| rows::Columns::text(r, "client_id")).collect()
+        self.shared_session_clients(session_id).await
     }
 
     async fn insert_refresh(&self, t: &RefreshToken) -> StoreResult<()> {
@@ -298,16 +255,7 @@ impl Directory for PgDirectory {
     }
 
     async fn live_refresh_token(&self, hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<RefreshToken>> {
-        let row = sqlx::query(
-            "SELECT t.* FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id \
-             WHERE t.hash = $1 AND t.used_at IS NULL AND f.revoked_at IS NULL AND t.expires_at > $2",
-        )
-        .bind(&hash[..])
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db)?;
-        row.as_ref().map(rows::refresh).transpose()
+        self.shared_live_refresh_token(hash, now).await
     }
 
     async fn rotate_refresh(
@@ -359,13 +307,7 @@ impl Directory for PgDirectory {
     }
 
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
-        sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(family_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        self.shared_revoke_family(family_id, now).await
     }
 
     async fn users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
@@ -404,34 +346,11 @@ impl Directory for PgDirectory {
     }
 
     async fn revoke_refresh_of_user(&self, id: &UserId, now: UnixTime) -> StoreResult<u64> {
-        let done = sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(&id.0)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected())
+        self.shared_revoke_refresh_of_user(id, now).await
     }
 
     async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        for e in events {
-            sqlx::query(
-                "INSERT INTO audit_events (id, at, kind, user_id, client_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&e.id)
-            .bind(e.at)
-            .bind(&e.kind)
-            .bind(&e.user_id)
-            .bind(&e.client_id)
-            .bind(&e.ip)
-            .bind(e.detail.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        tx.commit().await.map_err(db)
+        self.shared_insert_audit_events(events).await
     }
 
     async fn audit_events(&self, q: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
@@ -451,109 +370,46 @@ impl Directory for PgDirectory {
     }
 
     async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64> {
-        let done =
-            sqlx::query("DELETE FROM audit_events WHERE at < $1").bind(before).execute(&self.pool).await.map_err(db)?;
-        Ok(done.rows_affected())
+        self.shared_purge_audit_events(before).await
     }
 
     async fn insert_api_key(&self, k: &ApiKey) -> StoreResult<()> {
-        sqlx::query("INSERT INTO api_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&k.id)
-            .bind(&k.name)
-            .bind(&k.hash[..])
-            .bind(to_json(&k.scopes)?)
-            .bind(k.created_at)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        self.shared_insert_api_key(k).await
     }
 
     async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
-        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_at, id").fetch_all(&self.pool).await;
-        rows.map_err(db)?.iter().map(rows::api_key).collect()
+        self.shared_api_keys().await
     }
 
     async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>> {
-        let row = sqlx::query("SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL")
-            .bind(&hash[..])
-            .fetch_optional(&self.pool)
-            .await;
-        row.map_err(db)?.as_ref().map(rows::api_key).transpose()
+        self.shared_api_key_by_hash(hash).await
     }
 
     async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        self.shared_revoke_api_key(id, now).await
     }
 
     async fn insert_passkey(&self, p: &StoredPasskey) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO passkeys (cred_id, user_id, name, passkey, backup_eligible, backup_state, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&p.cred_id)
-        .bind(&p.user_id.0)
-        .bind(&p.name)
-        .bind(&p.passkey)
-        .bind(p.backup_eligible)
-        .bind(p.backup_state)
-        .bind(p.created_at)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        Ok(())
+        self.shared_insert_passkey(p).await
     }
 
     async fn passkey(&self, cred_id: &str) -> StoreResult<Option<StoredPasskey>> {
-        let row =
-            sqlx::query("SELECT * FROM passkeys WHERE cred_id = $1").bind(cred_id).fetch_optional(&self.pool).await;
-        row.map_err(db)?.as_ref().map(rows::passkey).transpose()
+        self.shared_passkey(cred_id).await
     }
 
     async fn passkeys_of_user(&self, user_id: &UserId) -> StoreResult<Vec<StoredPasskey>> {
-        let rows = sqlx::query("SELECT * FROM passkeys WHERE user_id = $1 ORDER BY created_at, cred_id")
-            .bind(&user_id.0)
-            .fetch_all(&self.pool)
-            .await;
-        rows.map_err(db)?.iter().map(rows::passkey).collect()
+        self.shared_passkeys_of_user(user_id).await
     }
 
     async fn passkey_used(&self, cred_id: &str, passkey: &str, backup_state: bool, now: UnixTime) -> StoreResult<()> {
-        sqlx::query("UPDATE passkeys SET passkey = $1, backup_state = $2, last_used_at = $3 WHERE cred_id = $4")
-            .bind(passkey)
-            .bind(backup_state)
-            .bind(now)
-            .bind(cred_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        self.shared_passkey_used(cred_id, passkey, backup_state, now).await
     }
 
     async fn rename_passkey(&self, user_id: &UserId, cred_id: &str, name: &str) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE passkeys SET name = $1 WHERE user_id = $2 AND cred_id = $3")
-            .bind(name)
-            .bind(&user_id.0)
-            .bind(cred_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        self.shared_rename_passkey(user_id, cred_id, name).await
     }
 
     async fn delete_passkey(&self, user_id: &UserId, cred_id: &str) -> StoreResult<bool> {
-        let done = sqlx::query("DELETE FROM passkeys WHERE user_id = $1 AND cred_id = $2")
-            .bind(&user_id.0)
-            .bind(cred_id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(done.rows_affected() == 1)
+        self.shared_delete_passkey(user_id, cred_id).await
     }
 }
