@@ -2,13 +2,15 @@
 //! text (exposition format 0.0.4) at `GET /metrics`.
 //!
 //! Each `AppState` owns its registry, so several servers in one process (tests, benchmarks)
-//! never mix their figures. One short lock per update keeps it simple; an update is a map
-//! lookup and an add, well below a microsecond.
+//! never mix their figures. One short lock per update keeps it simple; an update is a hash
+//! lookup by the caller's borrowed labels (no allocation once a series exists) and an add.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::time::Duration;
+
+use hashbrown::{Equivalent, HashMap};
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 14] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -35,6 +37,46 @@ struct Key {
     labels: Vec<(&'static str, String)>,
 }
 
+/// A series as callers name it, borrowed.
+struct Lookup<'a> {
+    name: &'static str,
+    labels: &'a [(&'static str, &'a str)],
+}
+
+fn hash_series<'a, H: Hasher>(name: &str, labels: impl Iterator<Item = (&'a str, &'a str)>, state: &mut H) {
+    name.hash(state);
+    for (k, v) in labels {
+        k.hash(state);
+        v.hash(state);
+    }
+}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_series(self.name, self.labels.iter().map(|(k, v)| (*k, v.as_str())), state);
+    }
+}
+
+impl Hash for Lookup<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_series(self.name, self.labels.iter().map(|(k, v)| (*k, *v)), state);
+    }
+}
+
+impl Equivalent<Key> for Lookup<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        self.name == key.name
+            && self.labels.len() == key.labels.len()
+            && self.labels.iter().zip(&key.labels).all(|((a, b), (c, d))| a == c && b == d)
+    }
+}
+
+impl From<&Lookup<'_>> for Key {
+    fn from(l: &Lookup<'_>) -> Key {
+        Key { name: l.name, labels: l.labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect() }
+    }
+}
+
 enum Value {
     Counter(u64),
     Histogram { buckets: [u64; BUCKETS.len()], sum: f64, count: u64 },
@@ -43,41 +85,53 @@ enum Value {
 /// The registry of one instance.
 #[derive(Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<Key, Value>>,
+    series: Mutex<HashMap<Key, Value>>,
+}
+
+fn counter_in(series: &mut HashMap<Key, Value>, name: &'static str, labels: &[(&'static str, &str)]) {
+    if let Value::Counter(n) = series.entry_ref(&Lookup { name, labels }).or_insert(Value::Counter(0)) {
+        *n += 1;
+    }
+}
+
+fn histogram_in(series: &mut HashMap<Key, Value>, name: &'static str, labels: &[(&'static str, &str)], at: Duration) {
+    let empty = Value::Histogram { buckets: [0; BUCKETS.len()], sum: 0.0, count: 0 };
+    if let Value::Histogram { buckets, sum, count } = series.entry_ref(&Lookup { name, labels }).or_insert(empty) {
+        let seconds = at.as_secs_f64();
+        // Buckets are stored non-cumulative and summed when rendered.
+        if let Some(i) = BUCKETS.iter().position(|upper| seconds <= *upper) {
+            buckets[i] += 1;
+        }
+        *sum += seconds;
+        *count += 1;
+    }
 }
 
 impl Metrics {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Value>> {
+        self.series.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Adds one to a counter.
     pub fn inc(&self, name: &'static str, labels: &[(&'static str, &str)]) {
-        let mut series = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        if let Value::Counter(n) = series.entry(key(name, labels)).or_insert(Value::Counter(0)) {
-            *n += 1;
-        }
+        counter_in(&mut self.lock(), name, labels);
     }
 
     /// Records one duration in a histogram.
     pub fn observe(&self, name: &'static str, labels: &[(&'static str, &str)], elapsed: Duration) {
-        let seconds = elapsed.as_secs_f64();
-        let mut series = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let value = series.entry(key(name, labels)).or_insert(Value::Histogram {
-            buckets: [0; BUCKETS.len()],
-            sum: 0.0,
-            count: 0,
-        });
-        if let Value::Histogram { buckets, sum, count } = value {
-            // Buckets are stored non-cumulative and summed when rendered.
-            if let Some(i) = BUCKETS.iter().position(|upper| seconds <= *upper) {
-                buckets[i] += 1;
-            }
-            *sum += seconds;
-            *count += 1;
-        }
+        histogram_in(&mut self.lock(), name, labels, elapsed);
+    }
+
+    /// One answered HTTP request: its counter and its latency, under one lock.
+    pub fn request(&self, labels: &[(&'static str, &str)], elapsed: Duration) {
+        let mut series = self.lock();
+        counter_in(&mut series, "tessera_http_requests_total", labels);
+        histogram_in(&mut series, "tessera_http_request_duration_seconds", labels, elapsed);
     }
 
     /// The current value of a counter (0 when it was never incremented).
     pub fn counter(&self, name: &'static str, labels: &[(&'static str, &str)]) -> u64 {
-        let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        match series.get(&key(name, labels)) {
+        match self.lock().get(&Lookup { name, labels }) {
             Some(Value::Counter(n)) => *n,
             _ => 0,
         }
@@ -85,10 +139,12 @@ impl Metrics {
 
     /// Prometheus text exposition of every series, grouped by family.
     pub fn render(&self) -> String {
-        let series = self.series.lock().unwrap_or_else(|p| p.into_inner());
+        let series = self.lock();
+        let mut ordered: Vec<(&Key, &Value)> = series.iter().collect();
+        ordered.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut out = String::with_capacity(4096);
         let mut family = "";
-        for (key, value) in series.iter() {
+        for (key, value) in ordered {
             if key.name != family {
                 family = key.name;
                 if let Some((_, kind, help)) = FAMILIES.iter().find(|(n, _, _)| *n == family) {
@@ -115,10 +171,6 @@ impl Metrics {
         }
         out
     }
-}
-
-fn key(name: &'static str, labels: &[(&'static str, &str)]) -> Key {
-    Key { name, labels: labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect() }
 }
 
 fn labels_text(labels: &[(&'static str, String)], le: Option<&str>) -> String {

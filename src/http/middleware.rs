@@ -16,7 +16,9 @@ use axum::response::{Html, IntoResponse, Response};
 use super::{ErrorCause, PageError};
 use crate::state::AppState;
 
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// Images may come from https origins: a configured product or client logo (`ui.logo`,
+/// `logo_uri`). Nothing else on the pages loads from another site.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
                    connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 #[derive(Template)]
@@ -66,8 +68,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     }
     let elapsed = started.elapsed();
     let labels = [("method", method.as_str()), ("route", route), ("status", status.as_str())];
-    state.metrics.inc("tessera_http_requests_total", &labels);
-    state.metrics.observe("tessera_http_request_duration_seconds", &labels, elapsed);
+    state.metrics.request(&labels, elapsed);
     // Field expressions are evaluated only when the line is enabled.
     tracing::info!(
         target: "tessera::request",
