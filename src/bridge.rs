@@ -88,6 +88,19 @@ pub fn check(b: &BridgeConfig) -> Result<(), (&'static str, String)> {
     }
 }
 
+/// Whether `id` is the audience of a bridge, configured or registered: such an id cannot be a
+/// client, or the bridge's assertions would pass for that client's ID tokens.
+pub async fn is_audience(
+    config: &crate::config::Config,
+    directory: &dyn crate::store::Directory,
+    id: &str,
+) -> crate::store::StoreResult<bool> {
+    if config.bridges.iter().any(|b| b.audience == id) {
+        return Ok(true);
+    }
+    Ok(directory.bridges().await?.iter().any(|b| b.audience == id))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/bridge/{id}/login", get(login)).route("/bridge/resume/{id}", get(resume))
 }

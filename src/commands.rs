@@ -101,6 +101,9 @@ pub(super) async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
             if config.clients.iter().any(|c| c.id == a.id) {
                 return Err(format!("client {} is already defined in the configuration file", a.id).into());
             }
+            if tessera::bridge::is_audience(&config, directory.as_ref(), &a.id).await? {
+                return Err(format!("{} is the audience of a bridge, so it cannot be a client id", a.id).into());
+            }
             let client: Client = tessera::state::client_from_config(&spec);
             directory.insert_client(&client, now).await.map_err(|e| match e {
                 tessera::store::StoreError::Conflict => {

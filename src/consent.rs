@@ -50,6 +50,8 @@ pub enum Gate {
     Required,
     /// Show the consent page of this interaction.
     Ask(String),
+    /// The client is gone: nothing may be issued.
+    Gone,
 }
 
 /// Decides for `session`; when the user must be asked, stores the interaction (bound to the
@@ -60,7 +62,7 @@ pub async fn gate(
     session: &Session,
     browser: [u8; 32],
 ) -> crate::store::StoreResult<Gate> {
-    let Some(client) = state.client(&request.client_id).await? else { return Ok(Gate::Pass) };
+    let Some(client) = state.client(&request.client_id).await? else { return Ok(Gate::Gone) };
     let granted = if client.third_party { state.directory.consent(&session.user_id, &client.id).await? } else { None };
     if !needed(request, &client, granted.as_ref()) {
         return Ok(Gate::Pass);
@@ -71,6 +73,7 @@ pub async fn gate(
     let purpose = Purpose::Authorize(Box::new(request.clone()));
     let mut ix = Interaction::new(purpose, client.name.clone(), browser, false, state.clock.now());
     ix.session_id = Some(session.id.clone());
+    ix.consent = true;
     state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
     Ok(Gate::Ask(format!("/consent/{}", ix.id)))
 }
@@ -96,7 +99,8 @@ async fn load(
     jar: &CookieJar,
     ix: Option<Interaction>,
 ) -> Result<(Interaction, AuthRequest, Session), PageError> {
-    let ix = ix.ok_or_else(PageError::expired)?;
+    // Only an interaction the gate made for consent: never a sign-in that has just finished.
+    let ix = ix.filter(|ix| ix.consent).ok_or_else(PageError::expired)?;
     let bound = session::browser_hash(state, jar).is_some_and(|h| crypto::constant_time_eq(&h, &ix.browser));
     let current = session::current(state, jar).await?;
     let session = current.filter(|s| bound && ix.session_id.as_deref() == Some(s.id.as_str()));
@@ -140,16 +144,16 @@ async fn decide(
     Path(id): Path<String>,
     form: Params,
 ) -> Result<Response, PageError> {
-    let ix: Option<Interaction> = state.ephemeral.get_json(&interaction::key(&id)).await?;
+    let key = interaction::key(&id);
+    let (ix, request, session) = load(&state, &jar, state.ephemeral.get_json(&key).await?).await?;
     let token = form.get("csrf").unwrap_or("");
-    if ix
-        .as_ref()
-        .is_some_and(|ix| form.is_repeated("csrf") || !crypto::constant_time_eq(token.as_bytes(), ix.csrf.as_bytes()))
-    {
+    if form.is_repeated("csrf") || !crypto::constant_time_eq(token.as_bytes(), ix.csrf.as_bytes()) {
         return Err(PageError::form_expired());
     }
-    // Single use: of two posts, one finds the interaction.
-    let (_, request, session) = load(&state, &jar, state.ephemeral.take_json(&interaction::key(&id)).await?).await?;
+    // Single use, and only after every check: of two posts, one finds the interaction.
+    if state.ephemeral.take(&key).await?.is_none() {
+        return Err(PageError::expired());
+    }
     let client_id = request.client_id.as_str();
     if form.get("decision") != Some("allow") {
         state.audit("consent_denied", Some(&session.user_id), Some(client_id), None, json!({}));

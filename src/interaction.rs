@@ -99,6 +99,9 @@ pub struct Interaction {
     pub email_sends: Option<crate::config::EmailSends>,
     #[serde(default)]
     pub cross_device_links: Option<bool>,
+    /// Made by the consent gate for `/consent/{id}`, after sign-in.
+    #[serde(default)]
+    pub consent: bool,
 }
 
 pub fn key(id: &str) -> String {
@@ -121,6 +124,7 @@ impl Interaction {
             link_match: None,
             email_sends: None,
             cross_device_links: None,
+            consent: false,
             challenge_id: None,
             session_id: None,
         }

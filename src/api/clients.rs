@@ -113,6 +113,9 @@ pub(super) async fn create(
     if state.is_static_client(&client.id) {
         return Err(config_owned());
     }
+    if crate::bridge::is_audience(&state.config, state.directory.as_ref(), &client.id).await? {
+        return Err(Problem::bad("id", "is the audience of a bridge: an assertion is not an ID token"));
+    }
     state.directory.insert_client(&client, state.clock.now()).await?;
     caller.audit(&state, None, "client_created", json!({"client_id": client.id}));
     Ok((StatusCode::CREATED, Json(view(&client, "api", secret))).into_response())

@@ -240,7 +240,7 @@ pub(super) struct UserPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     phone: Option<Option<String>>,
-    /// Replaces the metadata object.
+    /// Merged into the metadata object (RFC 7396: `null` removes a member).
     #[schema(value_type = Option<Object>)]
     metadata: Option<Value>,
 }
@@ -266,16 +266,25 @@ pub(super) async fn update(
         .phone
         .map(|p| p.map(|p| Phone::parse(&p, None)).transpose().map_err(|why| Problem::bad("phone", why)))
         .transpose()?;
-    if let Some(metadata) = &patch.metadata {
-        check_metadata(metadata)?;
+    if patch.metadata.as_ref().is_some_and(|m| !m.is_object()) {
+        return Err(Problem::bad("metadata", "must be a JSON object"));
     }
     let user = existing(&state, &id).await?;
+    let metadata = match patch.metadata {
+        Some(changes) => {
+            let mut merged = user.metadata.clone();
+            super::merge_patch(&mut merged, &changes);
+            check_metadata(&merged)?;
+            Some(merged)
+        }
+        None => None,
+    };
     let keeps_email = email.as_ref().map_or(user.email.is_some(), Option::is_some);
     let keeps_phone = phone.as_ref().map_or(user.phone.is_some(), Option::is_some);
     if !keeps_email && !keeps_phone {
         return Err(Problem::bad("email", "a user keeps an email address or a phone number"));
     }
-    let change = UserChange { email, phone, metadata: patch.metadata };
+    let change = UserChange { email, phone, metadata };
     let updated = state.directory.update_user(&user.id, &change, state.clock.now()).await.map_err(|e| match e {
         crate::store::StoreError::Conflict => {
             Problem::conflict("identifier_taken", "Another user owns this identifier already.")

@@ -310,6 +310,13 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     if c.passwordless && method == AuthMethod::None {
         return Err(("passwordless", "the embedded APIs need a confidential client".into()));
     }
+    // The embedded APIs issue tokens without a consent page.
+    if c.passwordless && c.third_party {
+        return Err((
+            "passwordless",
+            "a third-party client must ask for consent, so it cannot use the embedded APIs".into(),
+        ));
+    }
     if let Some(sends) = &c.email_sends {
         sends.parse::<super::EmailSends>().map_err(|e| ("email_sends", e))?;
     }

@@ -50,6 +50,7 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
             match consent::gate(state, &request, session, browser).await.map_err(&unavailable)? {
                 Gate::Pass => {}
                 Gate::Ask(path) => return Ok((jar, Redirect::to(&path)).into_response()),
+                Gate::Gone => return Err(AuthorizeError::Render(PageError::expired())),
                 Gate::Required => {
                     let description = "The user must consent to this application.".into();
                     return Err(AuthorizeError::Redirect(
@@ -127,7 +128,7 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
         Ok(Gate::Pass) => {}
         Ok(Gate::Ask(path)) => return Redirect::to(&path).into_response(),
         // prompt=none never reaches the login screens, so never resumes here.
-        Ok(Gate::Required) => return PageError::expired().into_response(),
+        Ok(Gate::Required | Gate::Gone) => return PageError::expired().into_response(),
         Err(e) => return PageError::unavailable(e),
     }
     match code::issue(&state, request, &session).await {

@@ -108,7 +108,11 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     let read = dir.client("app").await.unwrap().unwrap();
     assert_eq!((read.name.as_str(), read.secret_hash, read.auth_method), ("Renamed", None, AuthMethod::None));
     assert!(!dir.update_client(&Client { id: "ghost".into(), ..renamed }, now).await.unwrap());
+    let consent = crate::model::Consent { client_id: "app".into(), scopes: vec!["openid".into()], granted_at: now };
+    dir.grant_consent(&user.id, &consent).await.unwrap();
+    assert_eq!(dir.consent(&user.id, "app").await.unwrap(), Some(consent));
     assert!(dir.delete_client("app").await.unwrap());
+    assert!(dir.consent(&user.id, "app").await.unwrap().is_none(), "a new client of the same id inherits nothing");
     assert!(!dir.delete_client("app").await.unwrap());
 
     let session = Session {

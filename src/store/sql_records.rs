@@ -41,8 +41,15 @@ macro_rules! shared_records {
                 rows.iter().map(rows::client).collect()
             }
 
+            /// Deletes a client with its consents and refresh tokens, so a client registered later
+            /// under the same id inherits nothing.
             pub(super) async fn shared_delete_client(&self, id: &str) -> StoreResult<bool> {
-                let done = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&self.pool).await.map_err(db)?;
+                let mut tx = self.pool.begin().await.map_err(db)?;
+                let done = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
+                for sql in ["DELETE FROM consents WHERE client_id = $1", "DELETE FROM refresh_families WHERE client_id = $1"] {
+                    sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(db)?;
+                }
+                tx.commit().await.map_err(db)?;
                 Ok(done.rows_affected() > 0)
             }
 

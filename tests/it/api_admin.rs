@@ -132,6 +132,10 @@ async fn user_changes(server: TestServer) {
     assert_eq!(changed["metadata"], json!({"plan": "pro"}), "absent members stay");
     let (status, same) = api(Method::PATCH, ada_path.clone(), Some(json!({"metadata": {"plan": "team"}}))).await;
     assert_eq!((status, &same["metadata"], &same["emails"]), (200, &json!({"plan": "team"}), &changed["emails"]));
+    let (_, merged) = api(Method::PATCH, ada_path.clone(), Some(json!({"metadata": {"seats": 5}}))).await;
+    assert_eq!(merged["metadata"], json!({"plan": "team", "seats": 5}), "metadata is merged (RFC 7396)");
+    let (_, removed) = api(Method::PATCH, ada_path.clone(), Some(json!({"metadata": {"seats": null}}))).await;
+    assert_eq!(removed["metadata"], json!({"plan": "team"}), "null removes a member");
 
     let (status, taken) = api(Method::PATCH, ada_path.clone(), Some(json!({"email": "bob@example.com"}))).await;
     assert_eq!((status, taken["code"].as_str()), (409, Some("identifier_taken")));
@@ -318,6 +322,9 @@ async fn clients_and_bridges(server: TestServer) {
     assert_eq!(api(Method::GET, "/api/v1/bridges/broker", None).await.1["assertion_lifetime_secs"], 120);
     assert_eq!(api(Method::GET, "/api/v1/bridges/none", None).await.0, 404);
     assert_eq!(api(Method::GET, "/api/v1/bridges", None).await.1["bridges"][0]["id"], "broker");
+    let audience = json!({"id": "https://broker.example", "redirect_uris": ["https://broker.example/cb"]});
+    let (status, bad) = api(Method::POST, "/api/v1/clients", Some(audience)).await;
+    assert_eq!((status, bad["detail"].as_str().unwrap().starts_with("id:")), (400, true), "a bridge's audience: {bad}");
 
     let login = "/bridge/broker/login?state=s1&redirect_uri=https%3A%2F%2Fbroker.example%2Fdone";
     let browser = server.browser();

@@ -112,6 +112,14 @@ async fn the_site_theme_and_a_clients_colour_and_logo_reach_the_pages() {
     let page = login_page(&server.browser(), &rp::start(&spa, &["openid"]).url).await;
     assert!(page.html.contains("src=\"/assets/logo\"") && !page.html.contains("/theme/spa.css"), "the site logo");
 
+    let embedded = TestServer::try_start_with(|c| {
+        c.clients[1].passwordless = true;
+        c.clients[1].third_party = true;
+    })
+    .await;
+    let Err(refusal) = embedded else { panic!("the embedded APIs would skip consent") };
+    assert!(refusal.contains("clients[1].passwordless"), "{refusal}");
+
     let bad = TestServer::try_start_with(|c| c.ui.primary_color = Some("red;}body{display:none".into())).await;
     let Err(refusal) = bad else { panic!("a colour that is not #rrggbb is refused") };
     assert!(refusal.contains("ui.primary_color"), "{refusal}");
@@ -138,6 +146,8 @@ async fn a_third_party_client_gets_a_code_only_after_consent_which_is_remembered
     browser.submit_email(&page, "ada@example.com").await;
     let code = server.smtp.nth_to("ada@example.com", sent + 1).await.code();
     let resume = Browser::location(&browser.submit_code(&page, &code).await);
+    let early = browser.post(&format!("/consent/{}", page.id), &[("csrf", &page.csrf), ("decision", "allow")]).await;
+    assert_eq!(early.status(), StatusCode::BAD_REQUEST, "a finished sign-in is not a consent");
     let consent = consent_path(&Browser::location(&browser.get(&resume).await));
 
     let html = browser.get(&consent).await.text().await.unwrap();
