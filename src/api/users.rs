@@ -77,6 +77,16 @@ impl UserView {
     }
 }
 
+/// A store conflict on a user write: the identifier has another owner.
+fn taken(e: crate::store::StoreError) -> Problem {
+    match e {
+        crate::store::StoreError::Conflict => {
+            Problem::conflict("identifier_taken", "Another user owns this identifier already.")
+        }
+        other => other.into(),
+    }
+}
+
 pub(super) async fn existing(state: &AppState, id: &str) -> Result<User, Problem> {
     state.directory.user(&UserId(id.to_string())).await?.ok_or_else(Problem::not_found)
 }
@@ -112,18 +122,9 @@ pub(super) async fn create(
     caller.needs("users:write")?;
     let new: NewUser = body(&bytes)?;
     let id = identifier(new.email.as_deref(), new.phone.as_deref())?;
-    if let Some(metadata) = &new.metadata {
-        check_metadata(metadata)?;
-    }
-    if state.directory.user_by_identifier(&id).await?.is_some() {
-        return Err(Problem::conflict("identifier_taken", "A user owns this identifier already."));
-    }
-    let now = state.clock.now();
-    let mut user = state.directory.create_user_with_identifier(&id, now).await?;
-    if let Some(metadata) = new.metadata {
-        let change = UserChange { metadata: Some(metadata), ..Default::default() };
-        user = state.directory.update_user(&user.id, &change, now).await?.ok_or_else(Problem::not_found)?;
-    }
+    let metadata = new.metadata.unwrap_or_else(|| json!({}));
+    check_metadata(&metadata)?;
+    let user = state.directory.insert_user(&id, &metadata, state.clock.now()).await.map_err(taken)?;
     caller.audit(&state, Some(&user.id), "user_created", json!({}));
     Ok((StatusCode::CREATED, Json(UserView::of(&user))).into_response())
 }
@@ -285,12 +286,7 @@ pub(super) async fn update(
         return Err(Problem::bad("email", "a user keeps an email address or a phone number"));
     }
     let change = UserChange { email, phone, metadata };
-    let updated = state.directory.update_user(&user.id, &change, state.clock.now()).await.map_err(|e| match e {
-        crate::store::StoreError::Conflict => {
-            Problem::conflict("identifier_taken", "Another user owns this identifier already.")
-        }
-        other => other.into(),
-    })?;
+    let updated = state.directory.update_user(&user.id, &change, state.clock.now()).await.map_err(taken)?;
     let updated = updated.ok_or_else(Problem::not_found)?;
     caller.audit(&state, Some(&user.id), "user_updated", json!({}));
     Ok(Json(UserView::full(&state, &updated).await?))

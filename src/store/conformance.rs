@@ -198,6 +198,13 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
 /// User changes and deletion, client updates and run-time bridges.
 async fn management_suite(dir: &dyn Directory, now: i64) {
     use crate::model::{Identifier, Phone, UserChange, UserQuery};
+    let cat: Identifier = Identifier::Email("cat@example.com".parse().unwrap());
+    let meta = serde_json::json!({"tier": 1});
+    let (first, second) = tokio::join!(dir.insert_user(&cat, &meta, now), dir.insert_user(&cat, &meta, now));
+    assert!(first.is_ok() != second.is_ok(), "of two concurrent creations exactly one succeeds");
+    let cat_user = first.or(second).unwrap();
+    assert_eq!((cat_user.metadata["tier"].as_i64(), cat_user.email_verified), (Some(1), true));
+    assert!(matches!(dir.insert_user(&cat, &meta, now).await, Err(StoreError::Conflict)));
     let ann = dir.create_user_with_email(&"ann@example.com".parse().unwrap(), now).await.unwrap();
     let ben = dir.create_user_with_email(&"ben@example.com".parse().unwrap(), now + 100).await.unwrap();
     assert_eq!(ann.metadata, serde_json::json!({}));

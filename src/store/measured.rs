@@ -60,6 +60,14 @@ impl Directory for Measured<dyn Directory> {
     async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User> {
         measure!(self, create_user_with_identifier(identifier, now))
     }
+    async fn insert_user(
+        &self,
+        identifier: &Identifier,
+        metadata: &serde_json::Value,
+        now: UnixTime,
+    ) -> StoreResult<User> {
+        measure!(self, insert_user(identifier, metadata, now))
+    }
     async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
         measure!(self, record_login(id, now))
     }

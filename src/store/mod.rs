@@ -80,6 +80,14 @@ pub trait Directory: Send + Sync {
     async fn user(&self, id: &UserId) -> StoreResult<Option<User>>;
     /// Creates a user owning `identifier` (verified), or returns the user that already owns it.
     async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User>;
+    /// Creates a user owning `identifier` (verified) with `metadata`; `Conflict` if the
+    /// identifier has an owner already, so of two concurrent creations one fails.
+    async fn insert_user(
+        &self,
+        identifier: &Identifier,
+        metadata: &serde_json::Value,
+        now: UnixTime,
+    ) -> StoreResult<User>;
 
     async fn user_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         self.user_by_identifier(&Identifier::Email(email.clone())).await

@@ -104,6 +104,34 @@ macro_rules! shared_statements {
                 self.user(id).await
             }
 
+            /// A new user owning `identifier` (verified) with `metadata`, in one transaction;
+            /// `Conflict` if someone owns the identifier already.
+            pub(super) async fn add_user(
+                &self,
+                identifier: &Identifier,
+                metadata: &serde_json::Value,
+                now: UnixTime,
+            ) -> StoreResult<User> {
+                let id = UserId::new();
+                let mut tx = self.pool.begin().await.map_err(db)?;
+                sqlx::query("INSERT INTO users (id, created_at, updated_at, metadata) VALUES ($1, $2, $2, $3)")
+                    .bind(&id.0)
+                    .bind(now)
+                    .bind(metadata.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                sqlx::query("INSERT INTO identifiers (kind, value, user_id, verified) VALUES ($1, $2, $3, TRUE)")
+                    .bind(identifier.kind())
+                    .bind(identifier.as_str())
+                    .bind(&id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                self.user(&id).await?.ok_or(StoreError::Conflict)
+            }
+
             /// Deletes the user; identifiers, passkeys, sessions and refresh tokens go with it
             /// (`ON DELETE CASCADE`).
             pub(super) async fn remove_user(&self, id: &UserId) -> StoreResult<bool> {

@@ -135,6 +135,15 @@ impl Directory for SqliteDirectory {
         })
     }
 
+    async fn insert_user(
+        &self,
+        identifier: &Identifier,
+        metadata: &serde_json::Value,
+        now: UnixTime,
+    ) -> StoreResult<User> {
+        self.add_user(identifier, metadata, now).await
+    }
+
     async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
         self.shared_record_login(id, now).await
     }
