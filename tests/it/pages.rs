@@ -1,6 +1,6 @@
-//! Every login page in a real browser (headless Chromium), in every language: an accessibility
-//! audit by axe-core finds nothing, nothing scrolls sideways on a 360 px screen or at 200 %
-//! zoom, and the main pages are captured at desktop and mobile width. Set
+//! Every login page in a real browser (headless Chromium), in every language and in the dark
+//! scheme: an accessibility audit by axe-core finds nothing, nothing scrolls sideways on a
+//! 360 px screen or at 200 % zoom, and the main pages are captured at desktop and mobile width. Set
 //! `TESSERA_SCREENSHOTS=docs/screenshots` to keep the captures (the README shows them).
 
 use std::path::PathBuf;
@@ -148,16 +148,28 @@ impl Tour<'_> {
     }
 }
 
-async fn start_tour<'a>(chrome: &'a Chrome, server: &'a TestServer, lang: &'static str) -> Tour<'a> {
+/// How the browser asks for pages: language, and whether the system is in dark mode.
+#[derive(Clone, Copy)]
+struct Reader {
+    lang: &'static str,
+    dark: bool,
+}
+
+async fn start_tour<'a>(chrome: &'a Chrome, server: &'a TestServer, reader: Reader) -> Tour<'a> {
+    let Reader { lang, dark } = reader;
     let modules = npm::package(AXE);
     let axe = std::fs::read_to_string(modules.join("axe-core/axe.min.js")).unwrap();
     let page = chrome.isolated_page().await;
     page.call("Network.enable", json!({})).await.unwrap();
     page.call("Network.setExtraHTTPHeaders", json!({ "headers": { "Accept-Language": lang } })).await.unwrap();
+    if dark {
+        let scheme = json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] });
+        page.call("Emulation.setEmulatedMedia", scheme).await.unwrap();
+    }
     let shots = match std::env::var("TESSERA_SCREENSHOTS") {
-        Ok(dir) if lang == "en" => Some(PathBuf::from(dir)),
-        _ if lang == "en" => Some(std::env::temp_dir().join(format!("tessera-shots-{}", std::process::id()))),
-        _ => None,
+        _ if lang != "en" || dark => None,
+        Ok(dir) => Some(PathBuf::from(dir)),
+        Err(_) => Some(std::env::temp_dir().join(format!("tessera-shots-{}", std::process::id()))),
     };
     if let Some(dir) = &shots {
         std::fs::create_dir_all(dir).unwrap();
@@ -186,13 +198,13 @@ async fn every_page_in_every_language_passes_an_accessibility_audit_and_fits_a_p
     let languages: Vec<&'static str> = tessera::i18n::tags().collect();
     assert!(languages.len() >= 4, "{languages:?}");
     // The audit itself can fail: a page with an unlabelled field and no language is caught.
-    let check = start_tour(&chrome, &server, "en").await;
+    let check = start_tour(&chrome, &server, Reader { lang: "en", dark: false }).await;
     check.page.goto("data:text/html,<title>t</title><main><input id=x></main>").await;
     let found: Vec<String> =
         check.violations().await.as_array().unwrap().iter().map(|v| v["rule"].as_str().unwrap().to_string()).collect();
     assert!(found.contains(&"label".to_string()) && found.contains(&"html-has-lang".to_string()), "{found:?}");
     for (i, lang) in languages.into_iter().enumerate() {
-        let tour = start_tour(&chrome, &server, lang).await;
+        let tour = start_tour(&chrome, &server, Reader { lang, dark: false }).await;
         tour.walk(&format!("reader{i}@example.com")).await;
     }
     let shots = std::env::var("TESSERA_SCREENSHOTS")
@@ -201,4 +213,14 @@ async fn every_page_in_every_language_passes_an_accessibility_audit_and_fits_a_p
     let taken: Vec<Value> =
         std::fs::read_dir(&shots).unwrap().map(|e| json!(e.unwrap().file_name().to_string_lossy())).collect();
     assert!(taken.len() >= 10, "desktop and mobile captures of five pages: {taken:?}");
+}
+
+#[tokio::test]
+async fn every_page_in_the_dark_colour_scheme_passes_the_audit_too() {
+    let server = server().await;
+    let chrome = Chrome::launch().await;
+    let tour = start_tour(&chrome, &server, Reader { lang: "en", dark: true }).await;
+    let dark = tour.page.eval("matchMedia('(prefers-color-scheme: dark)').matches").await.unwrap();
+    assert_eq!(dark, json!(true), "the browser reports the dark scheme");
+    tour.walk("night@example.com").await;
 }
