@@ -1,5 +1,6 @@
-//! The management API's view of one user's access: sessions (list, end one, end all),
-//! passkeys (list, rename, remove), passkey registration tickets and magic links.
+//! The management API's view of one user's access: sessions (list, end one, end all), consents
+//! (list, take back), passkeys (list, rename, remove), passkey registration tickets and magic
+//! links.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -56,6 +57,44 @@ pub(super) async fn end_session(
 ) -> Result<StatusCode, Problem> {
     caller.needs("sessions:write")?;
     crate::oauth::logout::end_id(&state, &id, "api").await?.ok_or_else(Problem::not_found)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The applications a user consented to, newest first.
+#[utoipa::path(get, path = "/api/v1/users/{id}/consents", tag = "sessions", security(("api_key" = ["users:read"])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Object, description = "`{consents: [{client_id, scopes, granted_at}]}`"),
+              (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub(super) async fn consents(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    caller.needs("users:read")?;
+    let user = existing_user(&state, &id).await?;
+    let list = state.directory.consents_of_user(&user.id).await?;
+    let list: Vec<Value> = list
+        .iter()
+        .map(|c| json!({"client_id": c.client_id, "scopes": c.scopes, "granted_at": c.granted_at}))
+        .collect();
+    Ok(Json(json!({ "consents": list })))
+}
+
+/// Takes a consent back; the client's refresh tokens for the user are revoked with it.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/consents/{client}", tag = "sessions",
+    security(("api_key" = ["sessions:write"])), params(("id" = String, Path), ("client" = String, Path)),
+    responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub(super) async fn revoke_consent(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, client)): Path<(String, String)>,
+) -> Result<StatusCode, Problem> {
+    caller.needs("sessions:write")?;
+    let user = existing_user(&state, &id).await?;
+    if !state.directory.revoke_consent(&user.id, &client, state.clock.now()).await? {
+        return Err(Problem::not_found());
+    }
+    caller.audit(&state, Some(&user.id), "consent_revoked", json!({"client_id": client}));
     Ok(StatusCode::NO_CONTENT)
 }
 

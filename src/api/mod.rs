@@ -59,6 +59,8 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::activate))
         .routes(routes!(devices::sessions, devices::end_sessions))
         .routes(routes!(devices::end_session))
+        .routes(routes!(devices::consents))
+        .routes(routes!(devices::revoke_consent))
         .routes(routes!(devices::passkeys))
         .routes(routes!(devices::rename_passkey, devices::remove_passkey))
         .routes(routes!(devices::passkey_ticket))

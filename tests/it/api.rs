@@ -160,6 +160,16 @@ async fn sessions_and_passkeys(server: TestServer) {
     let (status, ended) = call(&server, Method::DELETE, &format!("{base}/sessions"), Some(KEY), None).await;
     assert_eq!((status, ended["sessions_ended"].as_u64()), (200, Some(1)));
 
+    let consent = tessera::model::Consent { client_id: "web".into(), scopes: vec!["openid".into()], granted_at: 7 };
+    server.state.directory.grant_consent(&user.id, &consent).await.unwrap();
+    let (status, listed) = call(&server, Method::GET, &format!("{base}/consents"), Some(READ_ONLY), None).await;
+    assert_eq!((status, &listed["consents"][0]["client_id"]), (200, &json!("web")));
+    let path = format!("{base}/consents/web");
+    assert_eq!(call(&server, Method::DELETE, &path, Some(READ_ONLY), None).await.0, 403);
+    assert_eq!(call(&server, Method::DELETE, &path, Some(KEY), None).await.0, 204);
+    assert_eq!(call(&server, Method::DELETE, &path, Some(KEY), None).await.0, 404, "taken back once");
+    assert!(server.state.directory.consent(&user.id, "web").await.unwrap().is_none());
+
     let passkey = tessera::model::StoredPasskey {
         cred_id: "cred-api".into(),
         user_id: user.id.clone(),
