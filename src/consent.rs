@@ -21,7 +21,7 @@ use crate::http::PageError;
 use crate::i18n::AcceptLanguage;
 use crate::interaction::{self, AuthRequest, Interaction, Purpose};
 use crate::model::{Client, Consent, Session, UserId};
-use crate::oauth::code::{self, AuthorizationResponse, Destination};
+use crate::oauth::code::{self, AuthorizationResponse};
 use crate::oauth::error::ErrorCode;
 use crate::oauth::params::Params;
 use crate::session;
@@ -157,16 +157,8 @@ async fn decide(
     let client_id = request.client_id.as_str();
     if form.get("decision") != Some("allow") {
         state.audit("consent_denied", Some(&session.user_id), Some(client_id), None, json!({}));
-        let to = Destination {
-            redirect_uri: request.redirect_uri.clone(),
-            mode: request.response_mode,
-            client_state: request.state.clone(),
-        };
         let denied = "The user denied access.";
-        let ui_locales = request.ui_locales.as_deref();
-        return Ok(
-            AuthorizationResponse::error(&state, to, ui_locales, ErrorCode::AccessDenied, denied).into_response()
-        );
+        return Ok(AuthorizationResponse::refused(&state, &request, ErrorCode::AccessDenied, denied).into_response());
     }
     let earlier = state.directory.consent(&session.user_id, client_id).await?;
     let mut scopes = earlier.map(|c| c.scopes).unwrap_or_default();

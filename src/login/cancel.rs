@@ -8,7 +8,7 @@ use axum_extra::extract::CookieJar;
 use super::load_for_post;
 use crate::http::PageError;
 use crate::interaction::{self, Purpose};
-use crate::oauth::code::{AuthorizationResponse, Destination};
+use crate::oauth::code::AuthorizationResponse;
 use crate::oauth::error::ErrorCode;
 use crate::oauth::params::Params;
 use crate::state::AppState;
@@ -25,12 +25,6 @@ pub async fn cancel(
     if state.ephemeral.take(&interaction::key(&ix.id)).await?.is_none() {
         return Err(PageError::expired());
     }
-    let to = Destination {
-        redirect_uri: request.redirect_uri.clone(),
-        mode: request.response_mode,
-        client_state: request.state.clone(),
-    };
     let cancelled = "The user cancelled the sign-in.";
-    let ui_locales = request.ui_locales.as_deref();
-    Ok(AuthorizationResponse::error(&state, to, ui_locales, ErrorCode::AccessDenied, cancelled).into_response())
+    Ok(AuthorizationResponse::refused(&state, request, ErrorCode::AccessDenied, cancelled).into_response())
 }

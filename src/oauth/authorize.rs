@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
-use super::code::{self, AuthorizationResponse, Destination};
+use super::code::{self, AuthorizationResponse};
 use super::decision::{self, Outcome};
 use super::error::ErrorCode;
 use super::params::Params;
@@ -27,7 +27,6 @@ pub async fn authorize(State(state): State<AppState>, jar: CookieJar, params: Pa
         Ok(response) => response,
         Err(AuthorizeError::Render(page)) => page.into_response(),
         Err(AuthorizeError::Redirect(to, code, description)) => {
-            let to = Destination { redirect_uri: to.uri, mode: to.mode, client_state: to.state };
             AuthorizationResponse::error(&state, to, params.get("ui_locales"), code, &description).into_response()
         }
     }
@@ -54,7 +53,7 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
                 Gate::Required => {
                     let description = "The user must consent to this application.".into();
                     return Err(AuthorizeError::Redirect(
-                        redirect_of(&request),
+                        VerifiedRedirect::of(&request),
                         ErrorCode::ConsentRequired,
                         description,
                     ));
@@ -64,7 +63,7 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
             Ok(AuthorizationResponse::success(state, &request, code).into_response())
         }
         Outcome::LoginRequired => Err(AuthorizeError::Redirect(
-            redirect_of(&request),
+            VerifiedRedirect::of(&request),
             ErrorCode::LoginRequired,
             "The user must sign in.".into(),
         )),
@@ -89,13 +88,9 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
     }
 }
 
-fn redirect_of(request: &AuthRequest) -> VerifiedRedirect {
-    VerifiedRedirect { uri: request.redirect_uri.clone(), mode: request.response_mode, state: request.state.clone() }
-}
-
 /// A store failure after the redirect is verified goes back to the client (RFC 6749 §4.1.2.1).
 fn unavailable(request: &AuthRequest) -> impl Fn(crate::store::StoreError) -> AuthorizeError + use<> {
-    let to = redirect_of(request);
+    let to = VerifiedRedirect::of(request);
     move |e| {
         tracing::error!(error = %e, "store error during authorize");
         AuthorizeError::Redirect(

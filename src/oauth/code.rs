@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::error::ErrorCode;
+use super::request::VerifiedRedirect;
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::interaction::{AuthRequest, ResponseMode};
@@ -62,13 +63,6 @@ pub struct AuthorizationResponse {
     text: Option<FormPostText>,
 }
 
-/// Where the response goes: the verified redirect_uri, its mode, the client's `state`.
-pub struct Destination {
-    pub redirect_uri: String,
-    pub mode: ResponseMode,
-    pub client_state: Option<String>,
-}
-
 struct FormPostText {
     lang: String,
     title: String,
@@ -100,16 +94,21 @@ impl AuthorizationResponse {
     /// An error for the client (RFC 6749 §4.1.2.1); `ui_locales` words a form_post page.
     pub fn error(
         state: &AppState,
-        to: Destination,
+        to: VerifiedRedirect,
         ui_locales: Option<&str>,
         code: ErrorCode,
         description: &str,
     ) -> Self {
         let mut params = vec![("error", code.as_str().to_string()), ("error_description", description.to_string())];
-        params.extend(to.client_state.map(|s| ("state", s)));
+        params.extend(to.state.map(|s| ("state", s)));
         params.push(("iss", state.issuer().to_string()));
         let text = FormPostText::of(state, to.mode, ui_locales);
-        AuthorizationResponse { redirect_uri: to.redirect_uri, mode: to.mode, params, text }
+        AuthorizationResponse { redirect_uri: to.uri, mode: to.mode, params, text }
+    }
+
+    /// An error answering a validated request (the user denied or turned back).
+    pub fn refused(state: &AppState, request: &AuthRequest, code: ErrorCode, description: &str) -> Self {
+        Self::error(state, VerifiedRedirect::of(request), request.ui_locales.as_deref(), code, description)
     }
 }
 

@@ -24,6 +24,17 @@ pub struct VerifiedRedirect {
     pub state: Option<String>,
 }
 
+impl VerifiedRedirect {
+    /// The redirect of a validated request (its redirect_uri was verified to build it).
+    pub fn of(request: &AuthRequest) -> Self {
+        VerifiedRedirect {
+            uri: request.redirect_uri.clone(),
+            mode: request.response_mode,
+            state: request.state.clone(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum AuthorizeError {
     /// Client or redirect_uri not verified: show a page, never redirect (RFC 6749 §4.1.2.1).
