@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
@@ -76,6 +77,22 @@ fn registered(mut spec: ClientConfig, keep: Option<[u8; 32]>) -> Result<(Client,
         }
         _ => Ok((client, spec.secret)),
     }
+}
+
+/// A merge-patch body (RFC 7396): a JSON object.
+fn object(bytes: &[u8]) -> Result<Value, Problem> {
+    let patch: Value = body(bytes)?;
+    if !patch.is_object() {
+        return Err(Problem::bad("body", "must be a JSON object"));
+    }
+    Ok(patch)
+}
+
+/// `current` with `patch` merged in, read back as a registration (so a bad field is named).
+fn patched<T: Serialize + DeserializeOwned>(current: &T, patch: &Value) -> Result<T, Problem> {
+    let mut merged = serde_json::to_value(current).map_err(|e| Problem::bad("body", &e.to_string()))?;
+    merge_patch(&mut merged, patch);
+    body(merged.to_string().as_bytes())
 }
 
 fn config_owned() -> Problem {
@@ -155,14 +172,9 @@ pub(super) async fn update(
     bytes: axum::body::Bytes,
 ) -> Result<Json<ClientView>, Problem> {
     caller.needs("clients:write")?;
-    let patch: Value = body(&bytes)?;
-    if !patch.is_object() {
-        return Err(Problem::bad("body", "must be a JSON object"));
-    }
+    let patch = object(&bytes)?;
     let current = stored(&state, &id).await?;
-    let mut spec = serde_json::to_value(spec_of(&current)).map_err(|e| Problem::bad("body", &e.to_string()))?;
-    merge_patch(&mut spec, &patch);
-    let spec: ClientConfig = body(spec.to_string().as_bytes())?;
+    let spec: ClientConfig = patched(&spec_of(&current), &patch)?;
     if spec.id != id {
         return Err(Problem::bad("id", "cannot change"));
     }
@@ -310,14 +322,9 @@ pub(super) async fn update_bridge(
     bytes: axum::body::Bytes,
 ) -> Result<Json<BridgeView>, Problem> {
     caller.needs("clients:write")?;
-    let patch: Value = body(&bytes)?;
-    if !patch.is_object() {
-        return Err(Problem::bad("body", "must be a JSON object"));
-    }
+    let patch = object(&bytes)?;
     let current = stored_bridge(&state, &id).await?;
-    let mut spec = serde_json::to_value(&current).map_err(|e| Problem::bad("body", &e.to_string()))?;
-    merge_patch(&mut spec, &patch);
-    let bridge: BridgeConfig = body(spec.to_string().as_bytes())?;
+    let bridge: BridgeConfig = patched(&current, &patch)?;
     if bridge.id != id {
         return Err(Problem::bad("id", "cannot change"));
     }
