@@ -186,7 +186,7 @@ impl AppState {
         &'a self,
         ui_locales: Option<&str>,
         accept: &crate::i18n::AcceptLanguage,
-        client: Option<&'a Client>,
+        client: Option<&Client>,
     ) -> crate::ui::Ui<'a> {
         crate::ui::Ui::new(self, self.locales.negotiate(ui_locales, accept.0.as_deref()), client)
     }

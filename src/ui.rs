@@ -11,33 +11,34 @@ use crate::i18n::Tr;
 use crate::model::Client;
 use crate::state::AppState;
 
-/// What a template needs besides its own fields. Templates read text as `ui.t("key")`.
+/// What a template needs besides its own fields. Templates read text as `ui.t("key")`. It
+/// copies what it shows of the client, so it outlives a client looked up for one page.
 pub struct Ui<'a> {
     pub tr: Tr<'a>,
     pub product: &'a str,
     /// The application's name; empty on pages of Tessera's own (account, sign-out).
-    pub app: &'a str,
-    pub logo: Option<&'a str>,
+    pub app: String,
+    pub logo: Option<String>,
     /// A client with its own colour: its stylesheet is `/theme/{id}.css`.
-    pub client_theme: Option<&'a str>,
+    pub client_theme: Option<String>,
 }
 
 impl<'a> Ui<'a> {
-    pub fn new(state: &'a AppState, tr: Tr<'a>, client: Option<&'a Client>) -> Self {
+    pub fn new(state: &'a AppState, tr: Tr<'a>, client: Option<&Client>) -> Self {
         let product_logo = state.config.ui.logo.as_deref().map(|l| if is_url(l) { l } else { "/assets/logo" });
         Ui {
             tr,
             product: &state.config.login.product_name,
-            app: client.map_or("", |c| c.name.as_str()),
-            logo: client.and_then(|c| c.logo_uri.as_deref()).or(product_logo),
-            client_theme: client.filter(|c| c.primary_color.is_some()).map(|c| c.id.as_str()),
+            app: client.map(|c| c.name.clone()).unwrap_or_default(),
+            logo: client.and_then(|c| c.logo_uri.as_deref()).or(product_logo).map(str::to_owned),
+            client_theme: client.filter(|c| c.primary_color.is_some()).map(|c| c.id.clone()),
         }
     }
 
     /// The same frame naming an application the caller knows only by name.
-    pub fn named(mut self, app: &'a str) -> Self {
+    pub fn named(mut self, app: &str) -> Self {
         if self.app.is_empty() {
-            self.app = app;
+            self.app = app.to_string();
         }
         self
     }

@@ -19,7 +19,7 @@ use serde_json::json;
 
 use super::limits::{self, Limited};
 use super::otp::{self, Check};
-use super::{client_of, finish, link, load, load_for_post, save};
+use super::{finish, frame, link, load, load_for_post, save};
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;
 use crate::interaction::Interaction;
@@ -140,7 +140,6 @@ pub async fn identify_page(
         continue_as = user.email.map(|e| e.as_str().to_string());
     }
     let prefill = ix.email.as_ref().map(|e| e.as_str().to_string()).or_else(|| ix.login_hint().map(str::to_owned));
-    let client = client_of(&state, &ix).await?;
     let sends = ix.email_sends.unwrap_or(state.config.login.email_sends);
     let (email_hint, email_submit) = match (sends.code(), sends.link()) {
         (true, true) => ("identify.email_hint_both", "identify.email_submit"),
@@ -148,7 +147,7 @@ pub async fn identify_page(
         _ => ("identify.email_hint", "identify.email_submit"),
     };
     Ok(html(IdentifyPage {
-        ui: state.ui(ix.ui_locales(), &accept, client.as_deref()).named(&ix.client_name),
+        ui: frame(&state, &ix, &accept).await?,
         id: &ix.id,
         csrf: &ix.csrf,
         email: prefill.as_deref().unwrap_or(""),
@@ -196,9 +195,8 @@ pub async fn phone_page(
     if !state.config.sms.enabled() {
         return Ok(Redirect::to(&ix.login_path()).into_response());
     }
-    let client = client_of(&state, &ix).await?;
     Ok(html(PhonePage {
-        ui: state.ui(ix.ui_locales(), &accept, client.as_deref()).named(&ix.client_name),
+        ui: frame(&state, &ix, &accept).await?,
         id: &ix.id,
         csrf: &ix.csrf,
         phone: ix.phone.as_ref().map_or("", |p| p.as_str()),
@@ -390,7 +388,6 @@ pub async fn code_page(
         Some(Identifier::Email(email)) => (email.as_str().to_string(), false),
         None => return Ok(Redirect::to(&ix.login_path()).into_response()),
     };
-    let client = client_of(&state, &ix).await?;
     let link_sent = ix.link_match.is_some() && !by_phone;
     let sent = match (by_phone, link_sent) {
         (true, _) => "code.sent_phone",
@@ -398,7 +395,7 @@ pub async fn code_page(
         (false, false) => "code.sent_email",
     };
     Ok(html(CodePage {
-        ui: state.ui(ix.ui_locales(), &accept, client.as_deref()).named(&ix.client_name),
+        ui: frame(&state, &ix, &accept).await?,
         id: &ix.id,
         csrf: &ix.csrf,
         to,

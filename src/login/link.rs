@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::code::sign_in;
-use super::{client_of, load, save};
+use super::{frame, load, save};
 use crate::crypto;
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;
@@ -122,9 +122,8 @@ pub async fn page(
     let ix: Interaction =
         state.ephemeral.get_json(&interaction::key(&record.interaction)).await?.ok_or_else(expired)?;
     let approve = !same_browser(&state, &jar, &record) && !record.cross_device;
-    let app = client_of(&state, &ix).await?;
     let mut response = html(LinkPage {
-        ui: state.ui(ix.ui_locales(), &accept, app.as_deref()).named(&ix.client_name),
+        ui: frame(&state, &ix, &accept).await?,
         token: &token,
         approve,
         link_match: ix.link_match.as_deref().unwrap_or(""),
@@ -172,8 +171,7 @@ pub async fn open(
     state.ephemeral.put_json(&approved_key(&ix.id), &record.email, left.max(1)).await?;
     let detail = json!({"method": METHOD, "to": record.email.masked()});
     state.audit("link_approved", None, ix.client_id(), Some(client.ip), detail);
-    let app = client_of(&state, &ix).await?;
-    html(ApprovedPage { ui: state.ui(ix.ui_locales(), &accept, app.as_deref()).named(&ix.client_name) })
+    html(ApprovedPage { ui: frame(&state, &ix, &accept).await? })
 }
 
 #[derive(Template)]
@@ -201,9 +199,8 @@ pub async fn wait(
     {
         return sign_in(&state, jar, ix, Identifier::Email(approved), METHOD, &client).await;
     }
-    let app = client_of(&state, &ix).await?;
     let mut response = html(WaitPage {
-        ui: state.ui(ix.ui_locales(), &accept, app.as_deref()).named(&ix.client_name),
+        ui: frame(&state, &ix, &accept).await?,
         id: &ix.id,
         email: email.as_str(),
         link_match: ix.link_match.as_deref().unwrap_or(""),

@@ -64,15 +64,18 @@ pub async fn load_for_post(
     Ok(ix)
 }
 
-/// The client the interaction signs in to (for its logo and colour), if any.
-pub async fn client_of(
-    state: &AppState,
+/// The frame of an interaction's pages: its language, and the application with its logo and
+/// colour.
+pub async fn frame<'a>(
+    state: &'a AppState,
     ix: &Interaction,
-) -> Result<Option<std::sync::Arc<crate::model::Client>>, PageError> {
-    match ix.client_id() {
-        Some(id) => Ok(state.client(id).await?),
-        None => Ok(None),
-    }
+    accept: &crate::i18n::AcceptLanguage,
+) -> Result<crate::ui::Ui<'a>, PageError> {
+    let client = match ix.client_id() {
+        Some(id) => state.client(id).await?,
+        None => None,
+    };
+    Ok(state.ui(ix.ui_locales(), accept, client.as_deref()).named(&ix.client_name))
 }
 
 /// Writes the interaction back for the rest of its original lifetime.

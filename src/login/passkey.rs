@@ -161,23 +161,17 @@ pub async fn offer(
     let ix: Option<Interaction> = state.ephemeral.get_json(&crate::interaction::key(&id)).await?;
     let ix = ix.filter(|ix| ix.session_id.as_deref() == Some(current.id.as_str()));
     let next = ix.as_ref().map_or(next, finish::resume_path);
-    let client = match &ix {
-        Some(ix) => super::client_of(&state, ix).await?,
-        None => None,
+    let ui = match &ix {
+        Some(ix) => super::frame(&state, ix, &accept).await?,
+        None => state.ui(None, &accept, None),
     };
-    let client_name = ix.as_ref().map(|ix| ix.client_name.clone()).unwrap_or_default();
-    let ui_locales = ix.as_ref().and_then(|ix| ix.ui_locales());
     let mut cookie = Cookie::new(offered_cookie(&state), "1");
     cookie.set_path("/");
     cookie.set_http_only(true);
     cookie.set_same_site(SameSite::Lax);
     cookie.set_secure(state.config.secure_cookies());
     cookie.set_max_age(time::Duration::days(365));
-    let page = OfferPage {
-        ui: state.ui(ui_locales, &accept, client.as_deref()).named(&client_name),
-        csrf: crate::account::csrf(&state, &current),
-        next,
-    };
+    let page = OfferPage { ui, csrf: crate::account::csrf(&state, &current), next };
     let html = page.render().map_err(PageError::rendering)?;
     Ok((jar.add(cookie), Html(html)).into_response())
 }
