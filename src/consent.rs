@@ -48,34 +48,40 @@ pub enum Gate {
     Pass,
     /// `prompt=none` and the user would have to be asked (OIDC Core §3.1.2.6 `consent_required`).
     Required,
-    /// Show the consent page of this interaction.
-    Ask(String),
-    /// The client is gone: nothing may be issued.
-    Gone,
+    /// Ask on the consent page (`ask`).
+    Ask,
 }
 
-/// Decides for `session`; when the user must be asked, stores the interaction (bound to the
-/// browser and the session) that the consent page continues.
+/// Decides for the session's user; reads the directory only for a third-party client.
 pub async fn gate(
     state: &AppState,
     request: &AuthRequest,
+    client: &Client,
+    session: &Session,
+) -> crate::store::StoreResult<Gate> {
+    let granted = if client.third_party { state.directory.consent(&session.user_id, &client.id).await? } else { None };
+    Ok(match needed(request, client, granted.as_ref()) {
+        false => Gate::Pass,
+        true if request.prompt.none => Gate::Required,
+        true => Gate::Ask,
+    })
+}
+
+/// Stores the interaction (bound to the browser and the session) the consent page continues,
+/// and returns the page's path.
+pub async fn ask(
+    state: &AppState,
+    request: &AuthRequest,
+    client: &Client,
     session: &Session,
     browser: [u8; 32],
-) -> crate::store::StoreResult<Gate> {
-    let Some(client) = state.client(&request.client_id).await? else { return Ok(Gate::Gone) };
-    let granted = if client.third_party { state.directory.consent(&session.user_id, &client.id).await? } else { None };
-    if !needed(request, &client, granted.as_ref()) {
-        return Ok(Gate::Pass);
-    }
-    if request.prompt.none {
-        return Ok(Gate::Required);
-    }
+) -> crate::store::StoreResult<String> {
     let purpose = Purpose::Authorize(Box::new(request.clone()));
     let mut ix = Interaction::new(purpose, client.name.clone(), browser, false, state.clock.now());
     ix.session_id = Some(session.id.clone());
     ix.consent = true;
     state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
-    Ok(Gate::Ask(format!("/consent/{}", ix.id)))
+    Ok(format!("/consent/{}", ix.id))
 }
 
 struct Scope {

@@ -45,11 +45,13 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {
             let session = current.as_ref().ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
-            let (jar, browser) = session::browser_id(state, jar);
-            match consent::gate(state, &request, session, browser).await.map_err(&unavailable)? {
+            match consent::gate(state, &request, &client, session).await.map_err(&unavailable)? {
                 Gate::Pass => {}
-                Gate::Ask(path) => return Ok((jar, Redirect::to(&path)).into_response()),
-                Gate::Gone => return Err(AuthorizeError::Render(PageError::expired())),
+                Gate::Ask => {
+                    let (jar, browser) = session::browser_id(state, jar);
+                    let path = consent::ask(state, &request, &client, session, browser).await.map_err(&unavailable)?;
+                    return Ok((jar, Redirect::to(&path)).into_response());
+                }
                 Gate::Required => {
                     let description = "The user must consent to this application.".into();
                     return Err(AuthorizeError::Redirect(
@@ -119,11 +121,20 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
     let Purpose::Authorize(request) = &ix.purpose else {
         return PageError::expired().into_response();
     };
-    match consent::gate(&state, request, &session, ix.browser).await {
+    // The client may have been deleted while the user signed in: then nothing is issued.
+    let client = match state.client(&request.client_id).await {
+        Ok(Some(client)) => client,
+        Ok(None) => return PageError::expired().into_response(),
+        Err(e) => return PageError::unavailable(e),
+    };
+    match consent::gate(&state, request, &client, &session).await {
         Ok(Gate::Pass) => {}
-        Ok(Gate::Ask(path)) => return Redirect::to(&path).into_response(),
+        Ok(Gate::Ask) => match consent::ask(&state, request, &client, &session, ix.browser).await {
+            Ok(path) => return Redirect::to(&path).into_response(),
+            Err(e) => return PageError::unavailable(e),
+        },
         // prompt=none never reaches the login screens, so never resumes here.
-        Ok(Gate::Required | Gate::Gone) => return PageError::expired().into_response(),
+        Ok(Gate::Required) => return PageError::expired().into_response(),
         Err(e) => return PageError::unavailable(e),
     }
     match code::issue(&state, request, &session).await {
