@@ -42,11 +42,12 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("(no route)", |r| r.as_str());
 
-    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // Kept for an error page: a shared handle on the header, no copy on the way through.
+    let accept = req.headers().get(header::ACCEPT_LANGUAGE).cloned();
     let mut response = next.run(req).await;
 
     if let Some(page) = response.extensions_mut().remove::<PageError>() {
-        let tr = state.locales.negotiate(None, accept.as_deref());
+        let tr = state.locales.negotiate(None, accept.as_ref().and_then(|v| v.to_str().ok()));
         let html = ErrorPage {
             ui: crate::ui::Ui::new(&state, tr, None),
             title: page.title,
