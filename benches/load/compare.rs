@@ -6,7 +6,7 @@ use std::process::Command;
 use bytes::Bytes;
 
 use crate::load::{get, post_form, send};
-use crate::scenarios::{ClientCredentials, CodeFlow, Fetch, Paths, SECRET, TokenUse, keep_cookies};
+use crate::scenarios::{CodeFlow, Paths, Repeat, SECRET, TokenUse, keep_cookies};
 use crate::server::{Server, free_port};
 use crate::{Options, Row, measure};
 
@@ -45,10 +45,10 @@ pub async fn oidc_provider(o: &Options) -> Result<Measured, String> {
 
     let mut rows = Vec::new();
     for (name, path) in [("discovery document", "/.well-known/openid-configuration"), ("JWKS", "/jwks")] {
-        measure(&mut rows, name, &server, &Fetch { http: http.clone(), url: server.url(path) }, o).await;
+        measure(&mut rows, name, &server, &Repeat::fetch(&http, &server.url(path)), o).await;
     }
     for (alg, id) in [("RS256", "bench-rs256"), ("ES256", "bench-es256"), ("EdDSA", "bench-eddsa")] {
-        let cc = ClientCredentials { http: http.clone(), token_url: server.url("/token"), client_id: id.into() };
+        let cc = Repeat::client_credentials(&http, &server.url("/token"), id);
         measure(&mut rows, &format!("client_credentials, {alg}"), &server, &cc, o).await;
     }
     let flow = CodeFlow {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures::StreamExt;
 use hyper::Request;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -31,41 +32,61 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-pub async fn send(http: &Http, request: Request<Bytes>) -> Result<Answer, String> {
-    let authority = request.uri().authority().map(|a| a.to_string()).ok_or("no host in the URL")?;
-    let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let mut wire = Vec::with_capacity(512 + request.body().len());
-    wire.extend_from_slice(format!("{} {path} HTTP/1.1\r\nhost: {authority}\r\n", request.method()).as_bytes());
-    for (name, value) in request.headers() {
-        wire.extend_from_slice(name.as_str().as_bytes());
-        wire.extend_from_slice(b": ");
-        wire.extend_from_slice(value.as_bytes());
+/// A request written out once, ready to be sent again and again: what a scenario repeats
+/// without variation (a GET, a `client_credentials` POST) costs the generator no formatting.
+pub struct Prepared {
+    authority: String,
+    wire: Bytes,
+}
+
+impl Prepared {
+    pub fn new(request: &Request<Bytes>) -> Result<Prepared, String> {
+        let authority = request.uri().authority().map(|a| a.to_string()).ok_or("no host in the URL")?;
+        let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let mut wire = Vec::with_capacity(512 + request.body().len());
+        wire.extend_from_slice(format!("{} {path} HTTP/1.1\r\nhost: {authority}\r\n", request.method()).as_bytes());
+        for (name, value) in request.headers() {
+            wire.extend_from_slice(name.as_str().as_bytes());
+            wire.extend_from_slice(b": ");
+            wire.extend_from_slice(value.as_bytes());
+            wire.extend_from_slice(b"\r\n");
+        }
+        if request.method() != hyper::Method::GET {
+            wire.extend_from_slice(format!("content-length: {}\r\n", request.body().len()).as_bytes());
+        }
         wire.extend_from_slice(b"\r\n");
+        wire.extend_from_slice(request.body());
+        Ok(Prepared { authority, wire: Bytes::from(wire) })
     }
-    if request.method() != hyper::Method::GET {
-        wire.extend_from_slice(format!("content-length: {}\r\n", request.body().len()).as_bytes());
-    }
-    wire.extend_from_slice(b"\r\n");
-    wire.extend_from_slice(request.body());
-    let pooled = http.idle.lock().map_err(|_| "pool")?.get_mut(&authority).and_then(Vec::pop);
+}
+
+pub async fn send(http: &Http, request: Request<Bytes>) -> Result<Answer, String> {
+    send_prepared(http, &Prepared::new(&request)?).await
+}
+
+pub async fn send_prepared(http: &Http, request: &Prepared) -> Result<Answer, String> {
+    let authority = request.authority.as_str();
+    let pooled = http.idle.lock().map_err(|_| "pool")?.get_mut(authority).and_then(Vec::pop);
     if let Some(stream) = pooled
-        && let Ok(answer) = exchange(http, &authority, stream, &wire).await
+        && let Ok(answer) = exchange(http, authority, stream, &request.wire).await
     {
         return Ok(answer);
     }
     // A new connection (also when a kept-alive one had been closed by the server).
-    let stream = TcpStream::connect(&authority).await.map_err(|e| e.to_string())?;
+    let stream = TcpStream::connect(authority).await.map_err(|e| e.to_string())?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    exchange(http, &authority, stream, &wire).await
+    exchange(http, authority, stream, &request.wire).await
 }
 
 async fn exchange(http: &Http, authority: &str, mut stream: TcpStream, wire: &[u8]) -> Result<Answer, String> {
     stream.write_all(wire).await.map_err(|e| e.to_string())?;
     let mut buf = Vec::with_capacity(4096);
+    let mut searched = 0;
     let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
+        if let Some(i) = buf[searched..].windows(4).position(|w| w == b"\r\n\r\n") {
+            break searched + i + 4;
         }
+        searched = buf.len().saturating_sub(3);
         if read_more(&mut stream, &mut buf).await? == 0 {
             return Err("connection closed".into());
         }
@@ -78,38 +99,42 @@ async fn exchange(http: &Http, authority: &str, mut stream: TcpStream, wire: &[u
     for line in lines {
         let Some((name, value)) = line.split_once(':') else { continue };
         let value = value.trim();
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = value.parse().map_err(|_| "bad content-length")?,
-            "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-            "connection" => close = value.eq_ignore_ascii_case("close"),
-            "location" => location = Some(value.to_string()),
-            "set-cookie" => cookies.extend(value.split(';').next().map(str::to_owned)),
-            _ => {}
+        if name.eq_ignore_ascii_case("content-length") {
+            length = value.parse().map_err(|_| "bad content-length")?;
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = value.eq_ignore_ascii_case("chunked");
+        } else if name.eq_ignore_ascii_case("connection") {
+            close = value.eq_ignore_ascii_case("close");
+        } else if name.eq_ignore_ascii_case("location") {
+            location = Some(value.to_string());
+        } else if name.eq_ignore_ascii_case("set-cookie") {
+            cookies.extend(value.split(';').next().map(str::to_owned));
         }
     }
-    let mut rest = buf.split_off(head_end);
     let body = if chunked {
-        dechunk(&mut stream, rest).await?
+        Bytes::from(dechunk(&mut stream, buf.split_off(head_end)).await?)
     } else {
-        while rest.len() < length {
-            if read_more(&mut stream, &mut rest).await? == 0 {
+        while buf.len() < head_end + length {
+            if read_more(&mut stream, &mut buf).await? == 0 {
                 return Err("connection closed in the body".into());
             }
         }
-        rest.truncate(length);
-        rest
+        Bytes::from(buf).slice(head_end..head_end + length)
     };
     if !close {
-        http.idle.lock().map_err(|_| "pool")?.entry(authority.to_string()).or_default().push(stream);
+        let mut idle = http.idle.lock().map_err(|_| "pool")?;
+        match idle.get_mut(authority) {
+            Some(streams) => streams.push(stream),
+            None => drop(idle.insert(authority.to_string(), vec![stream])),
+        }
     }
-    Ok(Answer { status, location, cookies, body: Bytes::from(body) })
+    Ok(Answer { status, location, cookies, body })
 }
 
+/// Reads what has arrived straight into the spare capacity of `buf`.
 async fn read_more(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<usize, String> {
-    let mut chunk = [0u8; 8192];
-    let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
-    buf.extend_from_slice(&chunk[..n]);
-    Ok(n)
+    buf.reserve(4096);
+    stream.read_buf(buf).await.map_err(|e| e.to_string())
 }
 
 /// Reads a chunked body (RFC 9112 §7.1) that starts with the bytes in `data`.
@@ -189,27 +214,32 @@ pub async fn run<S: Scenario>(scenario: &S, concurrency: usize, warmup: Duration
     let start = Instant::now();
     let measure_from = start + warmup;
     let end = measure_from + duration;
-    let results = futures::future::join_all(workers.into_iter().map(|mut w| async move {
-        let (mut ops, mut errors, mut lat) = (0u64, 0u64, Vec::with_capacity(16_384));
-        loop {
-            let t0 = Instant::now();
-            if t0 >= end {
-                break;
-            }
-            let outcome = scenario.step(&mut w).await;
-            if t0 >= measure_from {
-                match outcome {
-                    Ok(()) => {
-                        ops += 1;
-                        lat.push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
+    // Only the workers whose connection woke are polled (`join_all` would poll all of them).
+    let results: Vec<_> = workers
+        .into_iter()
+        .map(|mut w| async move {
+            let (mut ops, mut errors, mut lat) = (0u64, 0u64, Vec::with_capacity(16_384));
+            loop {
+                let t0 = Instant::now();
+                if t0 >= end {
+                    break;
+                }
+                let outcome = scenario.step(&mut w).await;
+                if t0 >= measure_from {
+                    match outcome {
+                        Ok(()) => {
+                            ops += 1;
+                            lat.push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        }
+                        Err(_) => errors += 1,
                     }
-                    Err(_) => errors += 1,
                 }
             }
-        }
-        (ops, errors, lat)
-    }))
-    .await;
+            (ops, errors, lat)
+        })
+        .collect::<futures::stream::FuturesUnordered<_>>()
+        .collect()
+        .await;
     let mut stats = Stats { ops: 0, errors: 0, seconds: duration.as_secs_f64(), latencies_us: Vec::new() };
     for (ops, errors, lat) in results {
         stats.ops += ops;

@@ -23,7 +23,7 @@ use tessera::config::{ClientConfig, Config};
 use tessera::model::SigningAlg;
 
 use load::{Scenario, Stats};
-use scenarios::{ClientCredentials, CodeFlow, Fetch, REDIRECT, Refresh, SECRET, TESSERA, TokenUse};
+use scenarios::{CodeFlow, REDIRECT, Refresh, Repeat, SECRET, TESSERA, TokenUse};
 use server::{Server, free_port};
 
 pub struct Options {
@@ -167,7 +167,7 @@ async fn main() {
         o.connections
     );
     for (name, path) in [("discovery document", "/.well-known/openid-configuration"), ("JWKS", "/jwks")] {
-        measure(&mut rows, name, &server, &Fetch { http: http.clone(), url: server.url(path) }, &o).await;
+        measure(&mut rows, name, &server, &Repeat::fetch(&http, &server.url(path)), &o).await;
     }
     // The ceiling is measured right before the token scenarios, while the server is idle.
     eprintln!("measuring the signing ceiling ...");
@@ -175,7 +175,7 @@ async fn main() {
     let ceiling: Vec<(SigningAlg, f64)> =
         SigningAlg::ALL.iter().map(|a| (*a, sign::rate(&keys, *a, Duration::from_secs(3)))).collect();
     for (alg, id) in [("RS256", "bench-rs256"), ("ES256", "bench-es256"), ("EdDSA", "bench-eddsa")] {
-        let cc = ClientCredentials { http: http.clone(), token_url: server.url("/token"), client_id: id.into() };
+        let cc = Repeat::client_credentials(&http, &server.url("/token"), id);
         measure(&mut rows, &format!("client_credentials, {alg}"), &server, &cc, &o).await;
     }
     flows(&mut rows, &server, &http, &cookie, "", &o).await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use base64::Engine;
 use bytes::Bytes;
 
-use crate::load::{Answer, Http, Scenario, get, post_form, send};
+use crate::load::{Answer, Http, Prepared, Scenario, get, post_form, send, send_prepared};
 
 pub const REDIRECT: &str = "http://127.0.0.1:9/cb";
 pub const SECRET: &str = "bench-secret-0123456789abcdef";
@@ -26,34 +26,33 @@ fn json(answer: &Answer) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&answer.body).map_err(|e| e.to_string())
 }
 
-/// `GET path`.
-pub struct Fetch {
-    pub http: Http,
-    pub url: String,
+/// One request repeated unchanged: `GET` of a document, or `POST /token` with
+/// `grant_type=client_credentials`.
+pub struct Repeat {
+    http: Http,
+    request: Prepared,
 }
 
-impl Scenario for Fetch {
-    type Worker = ();
-    async fn worker(&self, _: usize) {}
-    async fn step(&self, _: &mut ()) -> Result<(), String> {
-        ok(send(&self.http, get(&self.url).body(Bytes::new()).map_err(|e| e.to_string())?).await?, 200).map(drop)
+impl Repeat {
+    /// `GET url`.
+    pub fn fetch(http: &Http, url: &str) -> Repeat {
+        let request = get(url).body(Bytes::new()).expect("a valid request");
+        Repeat { http: http.clone(), request: Prepared::new(&request).expect("a URL with a host") }
+    }
+
+    /// `POST token_url` with `grant_type=client_credentials`, authenticated with HTTP Basic.
+    pub fn client_credentials(http: &Http, token_url: &str, client_id: &str) -> Repeat {
+        let mut request = post_form(token_url, "grant_type=client_credentials".into());
+        request.headers_mut().insert("authorization", basic(client_id).parse().expect("a valid header"));
+        Repeat { http: http.clone(), request: Prepared::new(&request).expect("a URL with a host") }
     }
 }
 
-/// `POST /token` with `grant_type=client_credentials`.
-pub struct ClientCredentials {
-    pub http: Http,
-    pub token_url: String,
-    pub client_id: String,
-}
-
-impl Scenario for ClientCredentials {
+impl Scenario for Repeat {
     type Worker = ();
     async fn worker(&self, _: usize) {}
     async fn step(&self, _: &mut ()) -> Result<(), String> {
-        let mut request = post_form(&self.token_url, "grant_type=client_credentials".into());
-        request.headers_mut().insert("authorization", basic(&self.client_id).parse().map_err(|_| "header")?);
-        ok(send(&self.http, request).await?, 200).map(drop)
+        ok(send_prepared(&self.http, &self.request).await?, 200).map(drop)
     }
 }
 
