@@ -93,38 +93,42 @@ pub struct Row {
     name: String,
     stats: Stats,
     cpu_per_op_ms: f64,
+    /// The load generator's own CPU per operation: the share of the machine the server did not get.
+    load_cpu_per_op_ms: f64,
 }
 
 pub async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Server, scenario: &S, o: &Options) {
     if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
         return;
     }
-    let cpu0 = server.cpu_seconds();
+    let (cpu0, load_cpu0) = (server.cpu_seconds(), server::own_cpu_seconds());
     let stats = load::run(scenario, o.connections, o.warmup, o.duration).await;
-    let cpu = server.cpu_seconds() - cpu0;
+    let (cpu, load_cpu) = (server.cpu_seconds() - cpu0, server::own_cpu_seconds() - load_cpu0);
     // CPU is counted over warm-up and measurement; operations only over the measurement.
     let total_s = (o.warmup + o.duration).as_secs_f64();
-    let cpu_per_op_ms = if stats.ops == 0 { 0.0 } else { cpu / (stats.rate() * total_s) * 1000.0 };
+    let per_op_ms = |seconds: f64| if stats.ops == 0 { 0.0 } else { seconds / (stats.rate() * total_s) * 1000.0 };
+    let (cpu_per_op_ms, load_cpu_per_op_ms) = (per_op_ms(cpu), per_op_ms(load_cpu));
     eprintln!("  {name}: {:.0}/s", stats.rate());
-    rows.push(Row { name: name.into(), stats, cpu_per_op_ms });
+    rows.push(Row { name: name.into(), stats, cpu_per_op_ms, load_cpu_per_op_ms });
 }
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<44} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10}",
-        "scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU ms/op"
+        "{:<44} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10} {:>10}",
+        "scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU ms/op", "load ms/op"
     );
     for r in rows {
         let s = &r.stats;
         println!(
-            "{:<44} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>10.3}",
+            "{:<44} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>10.3} {:>10.3}",
             r.name,
             s.rate(),
             s.percentile_ms(0.50),
             s.percentile_ms(0.99),
             s.percentile_ms(1.0),
             s.errors,
-            r.cpu_per_op_ms
+            r.cpu_per_op_ms,
+            r.load_cpu_per_op_ms
         );
     }
 }
