@@ -41,7 +41,8 @@ pub fn random_u64() -> u64 {
     u64::from_le_bytes(b)
 }
 
-fn fill(bytes: &mut [u8]) {
+/// Fills `bytes` from the system RNG.
+pub fn fill(bytes: &mut [u8]) {
     // The system RNG failing is not recoverable and never happens on a working host.
     SystemRandom::new().fill(bytes).expect("system randomness unavailable");
 }

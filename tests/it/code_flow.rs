@@ -66,33 +66,37 @@ fn base64_url(s: &str) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn code_replay_is_refused_and_revokes_what_the_code_produced() {
+async fn code_replay_is_refused_and_revokes_what_the_code_produced_however_late() {
     let server = TestServer::start().await;
-    let browser = server.browser();
     let client = rp::client(&server, "web").await;
-    let pending = rp::start(&client, &["offline_access"]);
-    let callback = browser.sign_in(&pending.url, "ada@example.com").await;
-    let code = param(&callback, "code").unwrap();
-    let verifier = pending.verifier.secret().clone();
-    let tokens = rp::redeem(&client, pending, &code).await;
+    // At once, and past the code's 60 s and the access token's 10 minutes, when only the
+    // refresh token still lives.
+    for delay in [0, 3600] {
+        let pending = rp::start(&client, &["offline_access"]);
+        let callback = server.browser().sign_in(&pending.url, "ada@example.com").await;
+        let code = param(&callback, "code").unwrap();
+        let verifier = pending.verifier.secret().clone();
+        let tokens = rp::redeem(&client, pending, &code).await;
+        server.clock.advance(delay);
 
-    let replay = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier))
-        .request_async(&rp::http)
-        .await;
-    assert!(format!("{:?}", replay.unwrap_err()).contains("invalid_grant"));
+        let replay = client
+            .exchange_code(AuthorizationCode::new(code))
+            .unwrap()
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier))
+            .request_async(&rp::http)
+            .await;
+        assert!(format!("{:?}", replay.unwrap_err()).contains("invalid_grant"), "{delay} s");
 
-    let info = client
-        .user_info(tokens.access_token().clone(), None)
-        .unwrap()
-        .request_async::<openidconnect::EmptyAdditionalClaims, _, CoreGenderClaim>(&rp::http)
-        .await;
-    assert!(info.is_err(), "the access token of a replayed code is revoked");
-    let refresh =
-        client.exchange_refresh_token(tokens.refresh_token().unwrap()).unwrap().request_async(&rp::http).await;
-    assert!(refresh.is_err(), "the refresh token of a replayed code is revoked");
+        let info = client
+            .user_info(tokens.access_token().clone(), None)
+            .unwrap()
+            .request_async::<openidconnect::EmptyAdditionalClaims, _, CoreGenderClaim>(&rp::http)
+            .await;
+        assert!(info.is_err(), "the access token of a replayed code is revoked ({delay} s)");
+        let refresh =
+            client.exchange_refresh_token(tokens.refresh_token().unwrap()).unwrap().request_async(&rp::http).await;
+        assert!(refresh.is_err(), "the refresh token of a replayed code is revoked ({delay} s)");
+    }
 }
 
 #[tokio::test]

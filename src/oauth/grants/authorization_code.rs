@@ -1,25 +1,12 @@
 //! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3.2).
 
-use serde::{Deserialize, Serialize};
-
 use super::super::code::{self, CodeGrant};
 use super::super::error::OAuthError;
 use super::super::params::Params;
 use super::super::pkce;
 use super::super::tokens::{self, Grant, TokenResponse};
-use crate::crypto;
 use crate::model::{Client, UserId};
 use crate::state::AppState;
-
-/// Left behind when a code is redeemed, so that a replay can find what to revoke.
-#[derive(Serialize, Deserialize)]
-struct Redeemed {
-    grant_id: String,
-}
-
-fn redeemed_key(code: &str) -> String {
-    format!("code-redeemed:{}", crypto::sha256_hex(code.as_bytes()))
-}
 
 const INVALID: &str = "The authorization code is invalid, expired or already used.";
 
@@ -30,10 +17,8 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
     let Some(grant) = state.ephemeral.take_json::<CodeGrant>(&code::key(code)).await? else {
         return Err(replayed(state, code).await?);
     };
-    let grant_id = crypto::random_id();
-    let tombstone = Redeemed { grant_id: grant_id.clone() };
-    let keep = state.config.lifetimes.access_token.max(state.config.lifetimes.authorization_code);
-    state.ephemeral.put_json(&redeemed_key(code), &tombstone, keep).await?;
+    // Every stored code was minted here, so it names its grant.
+    let grant_id = code::grant_id(&state.secret, code).ok_or_else(|| OAuthError::invalid_grant(INVALID))?;
 
     // RFC 6749 §4.1.3: issued to this client, with this redirect_uri.
     if grant.client_id != client.id || grant.redirect_uri != redirect_uri {
@@ -78,12 +63,14 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
     Ok(response)
 }
 
-/// RFC 6749 §4.1.2: a code used twice is refused and what it produced is revoked.
+/// RFC 6749 §4.1.2: a code used twice is refused and what it produced is revoked. A code of
+/// ours that is no longer stored was redeemed or expired; revoking its grant is right for the
+/// first and changes nothing for the second. A code we did not issue touches nothing.
 async fn replayed(state: &AppState, code: &str) -> Result<OAuthError, OAuthError> {
-    if let Some(previous) = state.ephemeral.get_json::<Redeemed>(&redeemed_key(code)).await? {
-        tracing::warn!(grant_id = %previous.grant_id, "authorization code replayed; revoking its tokens");
-        tokens::revoke_grant_access(state, &previous.grant_id).await?;
-        state.directory.revoke_family(&previous.grant_id, state.clock.now()).await?;
+    if let Some(grant_id) = code::grant_id(&state.secret, code) {
+        tracing::warn!(%grant_id, "authorization code used again or after expiry; revoking what it produced");
+        tokens::revoke_grant_access(state, &grant_id).await?;
+        state.directory.revoke_family(&grant_id, state.clock.now()).await?;
     }
     Ok(OAuthError::invalid_grant(INVALID))
 }
