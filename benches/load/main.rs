@@ -2,8 +2,9 @@
 //!
 //! Builds in release mode (cargo does), starts the `tessera` binary on embedded defaults in a
 //! temporary folder, signs one user in, runs each scenario for a fixed time after a warm-up, and
-//! prints requests (or flows) per second, latency percentiles, errors, server CPU per operation,
-//! server memory, start-up time, and the raw signing rate of the same keys for comparison.
+//! prints requests (or flows) per second, latency percentiles, errors, the CPU per operation of
+//! the server and of the load generator, server memory, start-up time, and the raw signing rate
+//! of the same keys for comparison.
 //! Scenario 6 repeats the flow over PostgreSQL and Redis when they answer.
 //!
 //! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32),
