@@ -40,7 +40,7 @@ pub async fn oidc_provider(o: &Options) -> Result<Measured, String> {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let rss_idle = server.rss_mib();
     let http = crate::load::client();
-    let paths = Paths { authorize: "/auth", userinfo: "/me" };
+    let paths = Paths { authorize: "/auth", userinfo: "/me", introspection: "/token/introspection" };
     let cookie = sign_in(&http, &server.base, paths).await?;
 
     let mut rows = Vec::new();
@@ -60,7 +60,8 @@ pub async fn oidc_provider(o: &Options) -> Result<Measured, String> {
         paths,
     };
     measure(&mut rows, "code flow + PKCE, ES256 (authorize + token)", &server, &flow, o).await;
-    measure(&mut rows, "userinfo", &server, &TokenUse { flow, introspect: false }, o).await;
+    measure(&mut rows, "userinfo", &server, &TokenUse { flow: flow.clone(), introspect: false }, o).await;
+    measure(&mut rows, "introspection", &server, &TokenUse { flow, introspect: true }, o).await;
     let rss_loaded = server.rss_mib();
     server.stop();
     Ok(Measured { rows, rss_idle, rss_loaded })

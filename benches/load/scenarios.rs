@@ -58,6 +58,7 @@ impl Scenario for Repeat {
 
 /// The whole authorization-code flow for a signed-in browser: authorize (303 with a code), then
 /// the token exchange with PKCE.
+#[derive(Clone)]
 pub struct CodeFlow {
     pub http: Http,
     pub base: String,
@@ -72,9 +73,10 @@ pub struct CodeFlow {
 pub struct Paths {
     pub authorize: &'static str,
     pub userinfo: &'static str,
+    pub introspection: &'static str,
 }
 
-pub const TESSERA: Paths = Paths { authorize: "/authorize", userinfo: "/userinfo" };
+pub const TESSERA: Paths = Paths { authorize: "/authorize", userinfo: "/userinfo", introspection: "/introspect" };
 
 impl CodeFlow {
     pub fn authorize_url(&self) -> String {
@@ -148,7 +150,8 @@ impl Scenario for TokenUse {
     }
     async fn step(&self, token: &mut String) -> Result<(), String> {
         let request = if self.introspect {
-            let mut r = post_form(&format!("{}/introspect", self.flow.base), format!("token={token}"));
+            let url = format!("{}{}", self.flow.base, self.flow.paths.introspection);
+            let mut r = post_form(&url, format!("token={token}"));
             r.headers_mut().insert("authorization", basic(&self.flow.client_id).parse().map_err(|_| "header")?);
             r
         } else {
