@@ -185,7 +185,7 @@ pub fn signature(secret: &str, at: UnixTime, body: &[u8]) -> String {
     ctx.update(b".");
     ctx.update(body);
     let tag = ctx.sign();
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::crypto::hex(tag.as_ref());
     format!("t={at},v1={hex}")
 }
 

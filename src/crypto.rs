@@ -55,7 +55,18 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 
 /// Hex of SHA-256, used to name single-use records in Ephemeral without storing the secret.
 pub fn sha256_hex(data: &[u8]) -> String {
-    sha256(data).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&sha256(data))
+}
+
+/// Lowercase hex, two digits a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        hex.push(char::from(DIGITS[usize::from(b >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    hex
 }
 
 /// HMAC-SHA256 under the server secret: OTPs are stored only in this form.
@@ -102,6 +113,12 @@ mod tests {
     fn tokens_carry_256_bits() {
         assert_eq!(random_token().len(), 43);
         assert_ne!(random_token(), random_token());
+    }
+
+    #[test]
+    fn sha256_hex_is_the_lowercase_hex_of_the_digest() {
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]
