@@ -195,6 +195,76 @@ impl Page<'_> {
         Ok(r["result"]["value"].clone())
     }
 
+    /// Clicks the centre of the first element matching `selector` with the mouse, as a person
+    /// would: the browser decides what the click does (submit, follow, toggle).
+    pub async fn click(&self, selector: &str) {
+        let find = format!(
+            "(() => {{ const e = document.querySelector({0}); if (!e) return null; \
+             e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); \
+             return r.width > 0 && r.height > 0 ? [r.x + r.width / 2, r.y + r.height / 2] : null; }})()",
+            serde_json::to_string(selector).unwrap()
+        );
+        let at = self.wait_for(&find).await;
+        let (x, y) = (at[0].as_f64().unwrap(), at[1].as_f64().unwrap());
+        for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
+            let event = json!({ "type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 });
+            self.call("Input.dispatchMouseEvent", event).await.unwrap();
+        }
+    }
+
+    /// Clicks into the field matching `selector` and types `text` into it.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        self.click(selector).await;
+        self.call("Input.insertText", json!({ "text": text })).await.unwrap();
+    }
+
+    /// Presses Enter in the focused element (submits the form it belongs to).
+    pub async fn press_enter(&self) {
+        for kind in ["keyDown", "keyUp"] {
+            let mut event = json!({ "type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13 });
+            if kind == "keyDown" {
+                event["text"] = "\r".into();
+            }
+            self.call("Input.dispatchKeyEvent", event).await.unwrap();
+        }
+    }
+
+    /// The browser's Back button.
+    pub async fn back(&self) {
+        let history = self.call("Page.getNavigationHistory", json!({})).await.unwrap();
+        let index = history["currentIndex"].as_i64().unwrap();
+        let entry = history["entries"][(index - 1) as usize]["id"].clone();
+        self.call("Page.navigateToHistoryEntry", json!({ "entryId": entry })).await.unwrap();
+    }
+
+    /// The browser's Reload button.
+    pub async fn reload(&self) {
+        self.call("Page.reload", json!({})).await.unwrap();
+    }
+
+    pub async fn href(&self) -> String {
+        self.eval("location.href").await.unwrap().as_str().unwrap_or_default().to_string()
+    }
+
+    pub async fn text(&self) -> String {
+        self.eval("document.body ? document.body.innerText : ''").await.unwrap().as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until the page's text contains `needle`, and returns that text.
+    pub async fn wait_for_text(&self, needle: &str) -> String {
+        let js = format!("document.body && document.body.innerText.includes({})", serde_json::to_string(needle).unwrap());
+        self.wait_for(&js).await;
+        self.text().await
+    }
+
+    /// A PNG of the viewport, written to `path`.
+    pub async fn screenshot(&self, path: &std::path::Path) {
+        use base64::Engine;
+        let shot = self.call("Page.captureScreenshot", json!({ "format": "png" })).await.unwrap();
+        let png = base64::engine::general_purpose::STANDARD.decode(shot["data"].as_str().unwrap()).unwrap();
+        std::fs::write(path, png).unwrap();
+    }
+
     /// Polls `js` until it is truthy; errors while a page loads count as "not yet".
     pub async fn wait_for(&self, js: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(15);
