@@ -128,6 +128,11 @@ impl Problem {
     }
 }
 
+/// The answer to a path under `/api/` that names no operation.
+pub fn unknown_route() -> Response {
+    Problem::not_found().into_response()
+}
+
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Self {
         match e {

@@ -23,11 +23,13 @@ pub struct PageError {
     pub message: &'static str,
     /// What exactly was wrong, for the application's developer (protocol terms, in English).
     pub detail: Option<String>,
+    /// Where the page's one button leads on, when there is a way on.
+    pub next: Option<String>,
 }
 
 impl PageError {
     pub fn new(status: StatusCode, title: &'static str, message: &'static str) -> Self {
-        PageError { status, title, message, detail: None }
+        PageError { status, title, message, detail: None, next: None }
     }
 
     /// A request the application got wrong; `detail` names the parameter.
@@ -47,6 +49,11 @@ impl PageError {
     pub fn rendering(e: askama::Error) -> Self {
         tracing::error!(error = %e, "page rendering failed");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "error.failed_title", "error.failed_message")
+    }
+
+    /// A finished sign-in seen again (Back, Reload): it is done, here is the way on.
+    pub fn signed_in(next: Option<String>) -> Self {
+        PageError { next, ..Self::new(StatusCode::OK, "done.title", "done.message") }
     }
 
     pub fn expired() -> Self {
@@ -76,17 +83,28 @@ impl From<crate::store::StoreError> for PageError {
     }
 }
 
-/// A form post from another site: `Sec-Fetch-Site` says so, or `Origin` names another origin.
-/// Links consumed by a POST refuse these, so no other site can sign a browser into an account
-/// of its choosing (login CSRF).
+/// A form post from another site. Links consumed by a POST refuse these, so no other site can
+/// sign a browser into an account of its choosing (login CSRF).
+///
+/// `Sec-Fetch-Site` decides when the browser sent it: every current browser does, and no page
+/// can set or forge it (a forbidden header name, Fetch Metadata §2). Only `same-origin` and
+/// `none` (typed or opened from outside a page, such as a bookmark) pass. `Origin` is not read
+/// then: Tessera's pages send `Referrer-Policy: no-referrer`, under which browsers send
+/// `Origin: null` on their own same-origin form posts (Fetch §3.1, "serializing a request
+/// origin"), so `null` says nothing about who posted. Without fetch metadata (older browsers),
+/// `Origin` must be absent or name Tessera's origin exactly; `null` is refused there, since
+/// nothing else tells a sandboxed foreign frame from this site.
 pub fn cross_site(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
-    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if site.is_some_and(|s| s != "same-origin" && s != "none") {
-        return true;
-    }
     let ours = url::Url::parse(state.config.base_url()).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
-    let origin = headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok());
-    origin.is_some_and(|o| o != ours)
+    posted_from_elsewhere(&ours, headers)
+}
+
+fn posted_from_elsewhere(ours: &str, headers: &axum::http::HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
+    let Some(origin) = headers.get(axum::http::header::ORIGIN) else { return false };
+    origin.to_str().map_or(true, |o| o != ours)
 }
 
 /// The page for a refused cross-site post.
@@ -113,7 +131,8 @@ pub fn router(state: AppState) -> Router {
     if state.config.metrics.listen.is_empty() {
         app = app.merge(metrics_routes());
     }
-    app.layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around))
+    app.fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::around))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
 }
@@ -130,31 +149,68 @@ pub fn metrics_routes() -> Router<AppState> {
     )
 }
 
+/// A path that names nothing: a page in the reader's language, or a problem under `/api/`.
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::api::unknown_route();
+    }
+    PageError::new(StatusCode::NOT_FOUND, "error.not_found_title", "error.not_found_message").into_response()
+}
+
+/// The pages' own files: served from the binary, cached for an hour.
+const ASSETS: [(&str, &str, &str); 4] = [
+    ("/assets/tessera.css", "text/css", include_str!("../../assets/tessera.css")),
+    ("/assets/form_post.js", "text/javascript", include_str!("../../assets/form_post.js")),
+    ("/assets/passkey.js", "text/javascript", include_str!("../../assets/passkey.js")),
+    ("/assets/link-status.js", "text/javascript", include_str!("../../assets/link-status.js")),
+];
+
 fn assets() -> Router<AppState> {
     use axum::http::header;
     use axum::routing::get;
-    const CSS: &str = include_str!("../../assets/tessera.css");
-    const FORM_POST_JS: &str = include_str!("../../assets/form_post.js");
-    const PASSKEY_JS: &str = include_str!("../../assets/passkey.js");
-    let cached = "public, max-age=3600";
-    Router::new()
-        .route(
-            "/assets/tessera.css",
-            get(move || async move { ([(header::CONTENT_TYPE, "text/css"), (header::CACHE_CONTROL, cached)], CSS) }),
-        )
-        .route(
-            "/assets/form_post.js",
-            get(move || async move {
-                ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, cached)], FORM_POST_JS)
-            }),
-        )
-        .route(
-            "/assets/passkey.js",
-            get(move || async move {
-                ([(header::CONTENT_TYPE, "text/javascript"), (header::CACHE_CONTROL, cached)], PASSKEY_JS)
-            }),
-        )
+    let mut router = Router::new();
+    for (path, kind, body) in ASSETS {
+        let headers = [(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")];
+        router = router.route(path, get(move || async move { (headers, body) }));
+    }
+    router
         .route("/", get(|| async { axum::response::Redirect::to("/demo") }))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderMap;
+
+    use super::posted_from_elsewhere;
+
+    const OURS: &str = "https://login.example.com";
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap())).collect()
+    }
+
+    #[test]
+    fn a_same_origin_post_under_no_referrer_passes_although_origin_is_null() {
+        let h = headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")]);
+        assert!(!posted_from_elsewhere(OURS, &h));
+        assert!(!posted_from_elsewhere(OURS, &headers(&[("sec-fetch-site", "none")])));
+    }
+
+    #[test]
+    fn fetch_metadata_naming_another_site_is_refused_whatever_origin_says() {
+        for site in ["cross-site", "same-site", "bogus"] {
+            let h = headers(&[("sec-fetch-site", site), ("origin", OURS)]);
+            assert!(posted_from_elsewhere(OURS, &h), "{site}");
+        }
+    }
+
+    #[test]
+    fn without_fetch_metadata_origin_must_be_ours_or_absent() {
+        assert!(!posted_from_elsewhere(OURS, &headers(&[])));
+        assert!(!posted_from_elsewhere(OURS, &headers(&[("origin", OURS)])));
+        assert!(posted_from_elsewhere(OURS, &headers(&[("origin", "null")])));
+        assert!(posted_from_elsewhere(OURS, &headers(&[("origin", "https://evil.example")])));
+    }
 }
