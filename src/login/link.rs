@@ -6,22 +6,24 @@
 //!                           - the browser that asked: the login continues to the application;
 //!                           - another browser, when the client allows cross-device links: the
 //!                             login continues there instead;
-//!                           - another browser otherwise: approves the browser that asked, which
-//!                             is waiting at /login/{id}/wait and continues by itself.
+//!                           - another browser otherwise: the person picks, among three numbers,
+//!                             the one the asking browser shows; the right one approves that
+//!                             browser, which continues by itself, a wrong one cancels the sign-in.
 //! GET  /login/{id}/wait     the asking browser: continues once approved, else refreshes
+//! GET  /login/{id}/status   the asking browser's script polls it (from the code page too)
 //! ```
 //!
 //! Approving another browser is the default because a link is often opened on a phone while
 //! the sign-in started on a computer; signing the phone in instead would strand the computer.
-//! The asking page and the approval page show the same two-digit number, so a user asked to
-//! approve a sign-in they did not start (someone else typed their address) can tell.
+//! Number matching makes approving a sign-in someone else started (with the victim's address) a
+//! deliberate act, not one click: the approver must read the number off the asking screen.
 //! Links live in Ephemeral only as a SHA-256 of the token, for `lifetimes.magic_link`.
 
 use askama::Template;
-use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -34,6 +36,7 @@ use crate::i18n::AcceptLanguage;
 use crate::interaction::{self, Interaction};
 use crate::model::{Email, Identifier};
 use crate::net::ClientAddr;
+use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -48,16 +51,48 @@ struct LinkRecord {
     browser: String,
     email: Email,
     cross_device: bool,
-    /// What the approval page shows about the asking browser.
-    requested_from: String,
+    /// The asking browser, as the approval page names it ("Firefox on Windows").
+    device: String,
+    ip: String,
+}
+
+/// What the person opening the link elsewhere decided for the browser that asked.
+#[derive(Serialize, Deserialize, PartialEq, Eq)]
+enum Verdict {
+    Approved(Email),
+    Refused,
 }
 
 fn key(token: &str) -> String {
     format!("link:{}", crypto::b64url(&crypto::sha256(token.as_bytes())))
 }
 
-fn approved_key(interaction: &str) -> String {
-    format!("link-approved:{interaction}")
+fn verdict_key(interaction: &str) -> String {
+    format!("link-verdict:{interaction}")
+}
+
+/// The number the asking browser shows: two digits, from 10 to 99.
+fn new_match() -> String {
+    (10 + crypto::random_u64() % 90).to_string()
+}
+
+/// The three numbers the approval page offers: the asking browser's and two others, in an
+/// order and with decoys fixed by the link, so reloading the page shows the same choice.
+fn choices(state: &AppState, token: &str, number: &str) -> Vec<String> {
+    let seed = crypto::keyed_hash(&state.secret, &[b"link-choices", token.as_bytes()]);
+    let mut numbers = vec![number.to_string()];
+    for byte in seed.iter().skip(1) {
+        let candidate = (10 + u64::from(*byte) % 90).to_string();
+        if !numbers.contains(&candidate) {
+            numbers.push(candidate);
+        }
+        if numbers.len() == 3 {
+            break;
+        }
+    }
+    let turn = usize::from(seed[0]) % numbers.len();
+    numbers.rotate_right(turn);
+    numbers
 }
 
 /// Creates the link for this login (replacing none: each email carries its own) and returns it.
@@ -65,7 +100,7 @@ pub async fn create(
     state: &AppState,
     ix: &mut Interaction,
     email: &Email,
-    client: &ClientAddr,
+    asker: &Asker<'_>,
 ) -> Result<String, StoreError> {
     let token = crypto::random_token();
     let record = LinkRecord {
@@ -73,11 +108,25 @@ pub async fn create(
         browser: crypto::b64url(&ix.browser),
         email: email.clone(),
         cross_device: ix.cross_device_links.unwrap_or(state.config.login.cross_device_links),
-        requested_from: format!("IP address {}", client.ip),
+        device: crate::passkeys::device_name(asker.user_agent),
+        ip: asker.client.ip.to_string(),
     };
     state.ephemeral.put_json(&key(&token), &record, state.config.lifetimes.magic_link).await?;
-    ix.link_match = Some(format!("{:02}", crypto::random_u64() % 100));
+    ix.link_match = Some(new_match());
     Ok(state.url(&format!("/login/link/{token}")))
+}
+
+/// The browser asking for a link: where it is and what it calls itself.
+pub struct Asker<'a> {
+    pub client: &'a ClientAddr,
+    pub user_agent: &'a str,
+}
+
+impl<'a> Asker<'a> {
+    pub fn of(client: &'a ClientAddr, headers: &'a HeaderMap) -> Self {
+        let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Asker { client, user_agent }
+    }
 }
 
 #[derive(Template)]
@@ -85,16 +134,18 @@ pub async fn create(
 struct LinkPage<'a> {
     ui: Ui<'a>,
     token: &'a str,
-    /// Approving the browser that asked rather than signing in here.
-    approve: bool,
-    link_match: &'a str,
-    requested_from: &'a str,
+    email: &'a str,
+    /// Approving the browser that asked rather than signing in here: the numbers to pick from.
+    choices: Option<Vec<String>>,
+    device: &'a str,
+    ip: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "login/link_done.html")]
-struct ApprovedPage<'a> {
+struct VerdictPage<'a> {
     ui: Ui<'a>,
+    approved: bool,
 }
 
 fn expired() -> PageError {
@@ -107,8 +158,30 @@ fn same_browser(state: &AppState, jar: &CookieJar, record: &LinkRecord) -> bool 
         .is_some_and(|h| crypto::constant_time_eq(crypto::b64url(&h).as_bytes(), record.browser.as_bytes()))
 }
 
+/// Whether opening the link here approves another browser (rather than signing in here).
+fn approves_elsewhere(state: &AppState, jar: &CookieJar, record: &LinkRecord) -> bool {
+    !same_browser(state, jar, record) && !record.cross_device
+}
+
 fn html<T: Template>(page: T) -> Result<Response, PageError> {
     Ok(Html(page.render().map_err(PageError::rendering)?).into_response())
+}
+
+/// The sign-in a link belongs to, while it waits for one.
+async fn interaction_of(state: &AppState, record: &LinkRecord) -> Result<Interaction, PageError> {
+    let ix: Interaction =
+        state.ephemeral.get_json(&interaction::key(&record.interaction)).await?.ok_or_else(expired)?;
+    if ix.session_id.is_some() {
+        return Err(expired());
+    }
+    Ok(ix)
+}
+
+/// The link and the sign-in it belongs to, both still live; consumes nothing.
+async fn find(state: &AppState, token: &str) -> Result<(LinkRecord, Interaction), PageError> {
+    let record: LinkRecord = state.ephemeral.get_json(&key(token)).await?.ok_or_else(expired)?;
+    let ix = interaction_of(state, &record).await?;
+    Ok((record, ix))
 }
 
 /// `GET`: shows what the button will do; reading the link consumes nothing.
@@ -118,23 +191,19 @@ pub async fn page(
     accept: AcceptLanguage,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let record: LinkRecord = state.ephemeral.get_json(&key(&token)).await?.ok_or_else(expired)?;
-    let ix: Interaction =
-        state.ephemeral.get_json(&interaction::key(&record.interaction)).await?.ok_or_else(expired)?;
-    let approve = !same_browser(&state, &jar, &record) && !record.cross_device;
-    let mut response = html(LinkPage {
-        ui: frame(&state, &ix, &accept).await?,
-        token: &token,
-        approve,
-        link_match: ix.link_match.as_deref().unwrap_or(""),
-        requested_from: &record.requested_from,
-    })?;
+    let (record, ix) = find(&state, &token).await?;
+    let number = ix.link_match.as_deref().unwrap_or_default();
+    let choices = approves_elsewhere(&state, &jar, &record).then(|| choices(&state, &token, number));
+    let ui = frame(&state, &ix, &accept).await?;
+    let ip = ui.f("link.ip", &[("ip", &record.ip)]);
+    let mut response =
+        html(LinkPage { ui, token: &token, email: record.email.as_str(), choices, device: &record.device, ip: &ip })?;
     // The token is in the address: keep it out of caches and referrers.
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(response)
 }
 
-/// `POST`: consumes the link, then continues, moves, or approves the login.
+/// `POST`: consumes the link, then continues, moves, approves or refuses the login.
 pub async fn open(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
@@ -142,16 +211,20 @@ pub async fn open(
     accept: AcceptLanguage,
     Path(token): Path<String>,
     headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     if crate::http::cross_site(&state, &headers) {
         return Err(crate::http::cross_site_refused());
     }
-    let record: LinkRecord = state.ephemeral.take_json(&key(&token)).await?.ok_or_else(expired)?;
-    let ix: Interaction =
-        state.ephemeral.get_json(&interaction::key(&record.interaction)).await?.ok_or_else(expired)?;
-    if ix.session_id.is_some() {
-        return Err(expired());
+    let form = Params::parse(&body);
+    let (record, _) = find(&state, &token).await?;
+    let approving = approves_elsewhere(&state, &jar, &record);
+    if approving && (form.get("pick").is_none() || form.is_repeated("pick")) {
+        // Nothing picked (a form from before number matching): ask again, consuming nothing.
+        return Ok(Redirect::to(&format!("/login/link/{token}")).into_response());
     }
+    let record: LinkRecord = state.ephemeral.take_json(&key(&token)).await?.ok_or_else(expired)?;
+    let ix = interaction_of(&state, &record).await?;
     let identifier = Identifier::Email(record.email.clone());
     if same_browser(&state, &jar, &record) {
         let ix = load(&state, &jar, &record.interaction).await?;
@@ -167,11 +240,18 @@ pub async fn open(
         state.audit("link_opened_elsewhere", None, ix.client_id(), Some(client.ip), detail);
         return sign_in(&state, jar, ix, identifier, METHOD, &client).await;
     }
+    let picked = form.get("pick").unwrap_or_default();
+    let right = ix.link_match.as_deref().is_some_and(|n| crypto::constant_time_eq(n.as_bytes(), picked.as_bytes()));
+    let (verdict, event) = if right {
+        (Verdict::Approved(record.email.clone()), "link_approved")
+    } else {
+        (Verdict::Refused, "link_refused")
+    };
     let left = state.config.lifetimes.interaction.saturating_sub((state.clock.now() - ix.created_at).max(0) as u64);
-    state.ephemeral.put_json(&approved_key(&ix.id), &record.email, left.max(1)).await?;
+    state.ephemeral.put_json(&verdict_key(&ix.id), &verdict, left.max(1)).await?;
     let detail = json!({"method": METHOD, "to": record.email.masked()});
-    state.audit("link_approved", None, ix.client_id(), Some(client.ip), detail);
-    html(ApprovedPage { ui: frame(&state, &ix, &accept).await? })
+    state.audit(event, None, ix.client_id(), Some(client.ip), detail);
+    html(VerdictPage { ui: frame(&state, &ix, &accept).await?, approved: right })
 }
 
 #[derive(Template)]
@@ -184,7 +264,13 @@ struct WaitPage<'a> {
     minutes: String,
 }
 
-/// `GET /login/{id}/wait`: the asking browser, until the link is approved elsewhere.
+/// The verdict on this browser's sign-in from a link opened elsewhere, taken once acted on.
+async fn verdict(state: &AppState, ix: &Interaction, take: bool) -> Result<Option<Verdict>, StoreError> {
+    let key = verdict_key(&ix.id);
+    if take { state.ephemeral.take_json(&key).await } else { state.ephemeral.get_json(&key).await }
+}
+
+/// `GET /login/{id}/wait`: the asking browser, until the link is approved or refused elsewhere.
 pub async fn wait(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddr>,
@@ -192,12 +278,21 @@ pub async fn wait(
     accept: AcceptLanguage,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let ix = load(&state, &jar, &id).await?;
+    let mut ix = load(&state, &jar, &id).await?;
     let Some(email) = ix.email.clone() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
-    if let Some(approved) = state.ephemeral.take_json::<Email>(&approved_key(&id)).await?
-        && approved == email
-    {
-        return sign_in(&state, jar, ix, Identifier::Email(approved), METHOD, &client).await;
+    match verdict(&state, &ix, true).await? {
+        Some(Verdict::Approved(approved)) if approved == email => {
+            return sign_in(&state, jar, ix, Identifier::Email(approved), METHOD, &client).await;
+        }
+        Some(Verdict::Refused) => {
+            // Refused on the other device: this sign-in's code dies with it.
+            ix.challenge_id = None;
+            ix.link_match = None;
+            save(&state, &ix).await?;
+            return Ok(Redirect::to(&format!("/login/{id}?e=refused")).into_response());
+        }
+        // Approved for an address this sign-in no longer uses: stale, and now spent.
+        Some(Verdict::Approved(_)) | None => {}
     }
     let mut response = html(WaitPage {
         ui: frame(&state, &ix, &accept).await?,
@@ -208,4 +303,20 @@ pub async fn wait(
     })?;
     response.headers_mut().insert(axum::http::header::REFRESH, axum::http::HeaderValue::from_static("3"));
     Ok(response)
+}
+
+/// `GET /login/{id}/status`: whether a link opened elsewhere decided this sign-in yet, for the
+/// script of the code and wait pages (which then go to the wait page, where it acts).
+pub async fn status(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let ix = load(&state, &jar, &id).await?;
+    Ok(Json(json!({ "decided": decided(&state, &ix).await? })).into_response())
+}
+
+/// Whether a link opened elsewhere approved or refused this sign-in yet.
+pub async fn decided(state: &AppState, ix: &Interaction) -> Result<bool, StoreError> {
+    Ok(verdict(state, ix, false).await?.is_some())
 }
