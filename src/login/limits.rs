@@ -36,8 +36,15 @@ pub async fn before_send(
     let login = &state.config.login;
     let who = hashed(state, id);
     let cooldown = login.resend_cooldown_secs;
-    if cooldown > 0 && !state.ephemeral.put_new(&format!("rl:cooldown:{who}"), vec![1], cooldown).await? {
-        return Ok(Some(Limited { limit: "resend_cooldown", retry_after: cooldown }));
+    if cooldown > 0 {
+        // The cool-down's end is its value, so a refusal can say how long is left.
+        let key = format!("rl:cooldown:{who}");
+        let ends = state.clock.now() + cooldown as i64;
+        if !state.ephemeral.put_new(&key, ends.to_be_bytes().to_vec(), cooldown).await? {
+            let ends = state.ephemeral.get(&key).await?.and_then(|v| v.try_into().ok()).map(i64::from_be_bytes);
+            let left = ends.map_or(cooldown, |end| (end - state.clock.now()).clamp(1, cooldown as i64) as u64);
+            return Ok(Some(Limited { limit: "resend_cooldown", retry_after: left }));
+        }
     }
     let window = login.send_window_secs;
     let per_id = u64::from(login.sends_per_window);

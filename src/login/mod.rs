@@ -7,8 +7,10 @@ mod code;
 pub mod finish;
 pub mod limits;
 mod link;
+mod notice;
 pub mod otp;
 mod passkey;
+mod send;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,32 +23,53 @@ use crate::oauth::params::Params;
 use crate::session;
 use crate::state::AppState;
 
-pub use code::{Delivery, deliver_in_background};
+pub use send::{Delivery, deliver_in_background};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login/{id}", get(code::identify_page))
-        .route("/login/{id}/email", post(code::send_email))
-        .route("/login/{id}/phone", get(code::phone_page).post(code::send_sms))
+        .route("/login/{id}/email", post(send::send_email))
+        .route("/login/{id}/phone", get(code::phone_page).post(send::send_sms))
         .route("/login/{id}/code", get(code::code_page).post(code::verify_code))
-        .route("/login/{id}/resend", post(code::resend))
+        .route("/login/{id}/resend", post(send::resend))
         .route("/login/{id}/wait", get(link::wait))
+        .route("/login/{id}/status", get(link::status))
         .route("/login/link/{token}", get(link::page).post(link::open))
         .route("/login/{id}/continue", post(finish::continue_session))
         .route("/login/{id}/cancel", post(cancel::cancel))
         .route("/login/{id}/passkey/start", post(passkey::start))
         .route("/login/{id}/passkey/finish", post(passkey::complete))
         .route("/login/{id}/passkey/offer", get(passkey::offer))
+        // Sign-in pages hold addresses and one-time state: never stored, so Back and Reload ask
+        // the server again (and learn that a sign-in finished) instead of showing a stale form.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        ))
 }
 
 /// The interaction `id`, if it is live and was started by this browser.
 pub async fn load(state: &AppState, jar: &CookieJar, id: &str) -> Result<Interaction, PageError> {
-    let ix: Interaction = state.ephemeral.get_json(&interaction::key(id)).await?.ok_or_else(PageError::expired)?;
-    let bound = session::browser_hash(state, jar).is_some_and(|h| crypto::constant_time_eq(&h, &ix.browser));
-    if !bound || ix.session_id.is_some() {
-        return Err(PageError::expired());
+    let ix: Option<Interaction> = state.ephemeral.get_json(&interaction::key(id)).await?;
+    match ix {
+        Some(ix) if bound(state, jar, &ix.browser) && ix.session_id.is_none() => Ok(ix),
+        _ => Err(gone(state, jar, id).await?),
     }
-    Ok(ix)
+}
+
+fn bound(state: &AppState, jar: &CookieJar, browser: &[u8; 32]) -> bool {
+    session::browser_hash(state, jar).is_some_and(|h| crypto::constant_time_eq(&h, browser))
+}
+
+/// The page for a sign-in that is no longer live: "you are signed in" (with the way on) when
+/// this browser finished it and is still signed in, as after Back or Reload; else "expired".
+pub async fn gone(state: &AppState, jar: &CookieJar, id: &str) -> Result<PageError, PageError> {
+    let finished: Option<interaction::Finished> = state.ephemeral.get_json(&interaction::finished_key(id)).await?;
+    let Some(finished) = finished.filter(|f| bound(state, jar, &f.browser)) else { return Ok(PageError::expired()) };
+    if session::current(state, jar).await?.is_none() {
+        return Ok(PageError::expired());
+    }
+    Ok(PageError::signed_in(finished.afterwards))
 }
 
 /// Loads the interaction for a form post and checks its CSRF token.

@@ -1,0 +1,248 @@
+//! Sending one-time codes and links from the login pages: limits, the SMS defences, a new
+//! challenge (replacing any live one), and delivery off the request path.
+//!
+//! ```text
+//! POST /login/{id}/email   limits -> code and/or link -> mail sent in the background -> 303 code page
+//! POST /login/{id}/phone   E.164 -> country and pumping checks -> limits -> text
+//! POST /login/{id}/resend  a new code to the same address or number, after a cool-down
+//! ```
+//!
+//! A refusal by a limit shows the same page again with the wait named under the form (`429`
+//! with `Retry-After`), never a page without a way on.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use serde_json::json;
+
+use super::code::{self, method_of};
+use super::limits::{self, Limited};
+use super::link::{self, Asker};
+use super::notice::Shown;
+use super::otp;
+use super::{load_for_post, save};
+use crate::http::PageError;
+use crate::i18n::AcceptLanguage;
+use crate::interaction::Interaction;
+use crate::model::{Email, Identifier, Phone};
+use crate::net::ClientAddr;
+use crate::notify::OtpEmail;
+use crate::oauth::params::Params;
+use crate::state::AppState;
+
+/// What became of a request to send.
+enum Outcome {
+    /// Sent (or, for an unknown identifier, not, with the same answer): the page to go to.
+    Sent(String),
+    /// Refused by a rate limit.
+    Limited(Limited),
+    /// A text message to this number is refused for good (its country is not allowed).
+    NotAllowed,
+}
+
+pub async fn send_email(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    jar: CookieJar,
+    accept: AcceptLanguage,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form = Params::parse(&body);
+    let mut ix = load_for_post(&state, &jar, &id, &form).await?;
+    if !state.config.login.email_code {
+        return Err(PageError::new(StatusCode::NOT_FOUND, "error.off_title", "error.email_off"));
+    }
+    let Ok(email) = form.get("email").unwrap_or("").parse::<Email>() else {
+        return Ok(Redirect::to(&format!("/login/{id}?e=email")).into_response());
+    };
+    ix.passkey_capable = form.get("passkey_capable") == Some("1");
+    ix.phone = None;
+    ix.email = Some(email.clone());
+    let asker = Asker::of(&client, &headers);
+    match send(&state, &mut ix, Identifier::Email(email), &asker, &accept).await? {
+        Outcome::Sent(next) => Ok(Redirect::to(&next).into_response()),
+        Outcome::Limited(refusal) => {
+            let page = code::identify(&state, &jar, &ix, &accept, Some(Shown::limited(&refusal))).await?;
+            Ok(code::limited(page, &refusal))
+        }
+        Outcome::NotAllowed => Ok(Redirect::to(&ix.login_path()).into_response()),
+    }
+}
+
+pub async fn send_sms(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    jar: CookieJar,
+    accept: AcceptLanguage,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form = Params::parse(&body);
+    let mut ix = load_for_post(&state, &jar, &id, &form).await?;
+    if !state.config.sms.enabled() {
+        return Err(PageError::new(StatusCode::NOT_FOUND, "error.off_title", "error.sms_off"));
+    }
+    let region = Some(state.config.sms.default_region.as_str()).filter(|r| !r.is_empty());
+    let typed = form.get("phone").unwrap_or("");
+    let phone = match Phone::parse(typed, region) {
+        Ok(phone) => phone,
+        Err(_) if typed.trim().is_empty() => {
+            return Ok(Redirect::to(&format!("/login/{id}/phone?e=phone")).into_response());
+        }
+        Err(_) => return Ok(Redirect::to(&format!("/login/{id}/phone?e=phone_invalid")).into_response()),
+    };
+    ix.email = None;
+    ix.phone = Some(phone.clone());
+    let asker = Asker::of(&client, &headers);
+    match send(&state, &mut ix, Identifier::Phone(phone), &asker, &accept).await? {
+        Outcome::Sent(next) => Ok(Redirect::to(&next).into_response()),
+        Outcome::Limited(refusal) => {
+            let page = code::phone(&state, &ix, &accept, Some(Shown::limited(&refusal))).await?;
+            Ok(code::limited(page, &refusal))
+        }
+        Outcome::NotAllowed => Ok(Redirect::to(&format!("/login/{id}/phone?e=sms_refused")).into_response()),
+    }
+}
+
+/// `POST /login/{id}/resend`: a new code (and link) to the identifier of this login.
+pub async fn resend(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    jar: CookieJar,
+    accept: AcceptLanguage,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, PageError> {
+    let form = Params::parse(&body);
+    let mut ix = load_for_post(&state, &jar, &id, &form).await?;
+    let Some(identifier) = ix.sent_to() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
+    let asker = Asker::of(&client, &headers);
+    match send(&state, &mut ix, identifier, &asker, &accept).await? {
+        Outcome::Sent(_) => Ok(Redirect::to(&format!("/login/{id}/code?n=sent")).into_response()),
+        Outcome::Limited(refusal) => {
+            let page = code::code(&state, &ix, &accept, Some(Shown::limited(&refusal)), None).await?;
+            Ok(code::limited(page, &refusal))
+        }
+        Outcome::NotAllowed => Ok(Redirect::to(&format!("/login/{id}/phone?e=sms_refused")).into_response()),
+    }
+}
+
+/// Counts and audits a refusal by a limit.
+fn refused(state: &AppState, ix: &Interaction, asker: &Asker<'_>, event: &str, detail: serde_json::Value) {
+    let limit = detail["limit"].as_str().or(detail["reason"].as_str()).unwrap_or_default();
+    state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
+    state.audit(event, None, ix.client_id(), Some(asker.client.ip), detail);
+}
+
+/// The one way codes and links go out: limits, the SMS defences, a new challenge (replacing
+/// any live one), the interaction saved, and delivery in the background. The answer is the same
+/// whether or not the identifier belongs to someone.
+async fn send(
+    state: &AppState,
+    ix: &mut Interaction,
+    identifier: Identifier,
+    asker: &Asker<'_>,
+    accept: &AcceptLanguage,
+) -> Result<Outcome, PageError> {
+    let ip = asker.client.ip;
+    if let Some(refusal) = limits::before_send(state, &identifier, ix.client_id(), ip).await? {
+        refused(state, ix, asker, "rate_limited", json!({"limit": refusal.limit, "to": identifier.masked()}));
+        return Ok(Outcome::Limited(refusal));
+    }
+    if let Identifier::Phone(phone) = &identifier
+        && let Some(reason) = limits::sms_refusal(state, phone).await?
+    {
+        refused(state, ix, asker, "sms_refused", json!({"reason": reason, "to": phone.masked()}));
+        if reason == "country_not_allowed" {
+            return Ok(Outcome::NotAllowed);
+        }
+        return Ok(Outcome::Limited(Limited { limit: reason, retry_after: 3600 }));
+    }
+    state.metrics.inc("tessera_logins_started_total", &[("method", method_of(ix))]);
+    let known = state.directory.user_by_identifier(&identifier).await?;
+    let (challenge_id, code) = otp::start(state, &identifier).await?;
+    ix.challenge_id = Some(challenge_id);
+    let sends = ix.email_sends.unwrap_or(state.config.login.email_sends);
+    let link = match &identifier {
+        Identifier::Email(email) if sends.link() => Some(link::create(state, ix, email, asker).await?),
+        _ => {
+            ix.link_match = None;
+            None
+        }
+    };
+    save(state, ix).await?;
+    if known.is_some() || state.config.login.signup {
+        let channel = identifier.kind();
+        state.metrics.inc("tessera_codes_sent_total", &[("channel", channel)]);
+        let detail = json!({"channel": channel, "to": identifier.masked(), "link": link.is_some()});
+        state.audit("code_sent", known.as_ref().map(|u| &u.id), ix.client_id(), Some(ip), detail);
+        let code = (identifier.kind() == "phone" || sends.code()).then_some(code);
+        let lang = state.locales.negotiate(ix.ui_locales(), accept.0.as_deref()).lang().to_string();
+        let delivery = Delivery { to: identifier, code, link, app_name: ix.client_name.clone(), lang };
+        deliver_in_background(state, delivery, ix.client_id().map(str::to_owned));
+    }
+    let next = if ix.phone.is_none() && !sends.code() { "wait" } else { "code" };
+    Ok(Outcome::Sent(format!("/login/{}/{next}", ix.id)))
+}
+
+/// A code and/or link to send, in the language of the page that asked for it.
+pub struct Delivery {
+    pub to: Identifier,
+    pub code: Option<String>,
+    pub link: Option<String>,
+    pub app_name: String,
+    /// A catalog's language tag.
+    pub lang: String,
+}
+
+/// Sends off the request path, so the answer takes the same time for every identifier.
+pub fn deliver_in_background(state: &AppState, delivery: Delivery, client_id: Option<String>) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let Delivery { to, code, link, app_name, lang } = delivery;
+        let tr = state.locales.named(&lang);
+        let minutes = state.config.lifetimes.otp / 60;
+        match &to {
+            Identifier::Email(email) => {
+                if state.dev_mode() && state.mailer.is_outbox() {
+                    let what = code.as_deref().or(link.as_deref()).unwrap_or_default();
+                    tracing::info!(target: "tessera::dev", "sign-in for {}: {what} (dev mode only)", email.as_str());
+                }
+                let mail = OtpEmail {
+                    t: tr,
+                    code: code.as_deref(),
+                    link: link.as_deref(),
+                    app_name: &app_name,
+                    product_name: &state.config.login.product_name,
+                    minutes,
+                    verify: false,
+                };
+                if let Err(e) = state.mailer.send_code(email, &mail).await {
+                    tracing::error!(to = %email.masked(), error = %e, "sign-in email not delivered");
+                }
+            }
+            Identifier::Phone(phone) => {
+                let host = url::Url::parse(state.issuer()).ok().and_then(|u| u.host_str().map(str::to_owned));
+                let code = code.unwrap_or_default();
+                let text = crate::notify::sms::code_text(
+                    tr,
+                    &code,
+                    &state.config.login.product_name,
+                    minutes,
+                    host.as_deref().unwrap_or("localhost"),
+                );
+                if let Err(e) = state.sms.send(phone, &text).await {
+                    tracing::error!(to = %phone.masked(), error = %e, "sign-in text message not delivered");
+                    let detail = json!({"to": phone.masked(), "error": e.to_string()});
+                    state.audit("sms_failed", None, client_id.as_deref(), None, detail);
+                }
+            }
+        }
+    });
+}
