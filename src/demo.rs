@@ -33,6 +33,8 @@ struct IndexPage<'a> {
 #[template(path = "demo/result.html")]
 struct ResultPage<'a> {
     ui: crate::ui::Ui<'a>,
+    /// Signs out of Tessera and comes back to `/demo`.
+    logout: String,
     id_token_claims: String,
     userinfo: String,
     refresh: bool,
@@ -158,8 +160,15 @@ async fn callback(
         .json()
         .await
         .map_err(|e| fail(format!("userinfo: {e}")))?;
+    // RP-Initiated Logout back to the demo's own page: the ID token ties it to this session.
+    let back = state.url("/demo");
+    let logout =
+        serde_urlencoded::to_string([("id_token_hint", tokens.id_token.as_str()), ("post_logout_redirect_uri", &back)])
+            .map(|q| format!("/logout?{q}"))
+            .unwrap_or_default();
     let page = ResultPage {
         ui: crate::ui::Ui::new(&state, state.locales.named("en"), None),
+        logout,
         id_token_claims: serde_json::to_string_pretty(&claims).unwrap_or_default(),
         userinfo: serde_json::to_string_pretty(&userinfo).unwrap_or_default(),
         refresh: tokens.refresh_token.is_some(),

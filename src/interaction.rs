@@ -167,4 +167,31 @@ impl Interaction {
     pub fn login_path(&self) -> String {
         format!("/login/{}", self.id)
     }
+
+    /// Where a person who comes back to this sign-in once it is finished goes on to: the
+    /// application's site (the origin of its web redirect URI), or the account page.
+    pub fn afterwards(&self) -> Option<String> {
+        let web_origin = |uri: &str| {
+            let url = url::Url::parse(uri).ok()?;
+            matches!(url.scheme(), "https" | "http").then(|| format!("{}/", url.origin().ascii_serialization()))
+        };
+        match &self.purpose {
+            Purpose::Authorize(request) => web_origin(&request.redirect_uri),
+            Purpose::Bridge(request) => web_origin(&request.redirect_uri),
+            Purpose::Account => Some("/account".into()),
+        }
+    }
+}
+
+/// A finished sign-in, kept for the rest of its interaction's lifetime so that Back and Reload
+/// on its pages say "you are signed in" instead of "expired".
+#[derive(Serialize, Deserialize)]
+pub struct Finished {
+    /// Hash of the browser-binding cookie of the browser that finished it.
+    pub browser: [u8; 32],
+    pub afterwards: Option<String>,
+}
+
+pub fn finished_key(id: &str) -> String {
+    format!("ix-done:{id}")
 }

@@ -28,6 +28,7 @@ struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
     detail: Option<&'a str>,
+    next: Option<&'a str>,
     request_id: &'a str,
 }
 
@@ -53,6 +54,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
             title: page.title,
             message: page.message,
             detail: page.detail.as_deref(),
+            next: page.next.as_deref(),
             request_id: &id,
         }
         .render()

@@ -59,7 +59,7 @@ pub async fn finish(
     let (jar, session) = session::start(state, jar, user.id.clone(), amr, acr.to_string()).await?;
     state.directory.record_login(&user.id, state.clock.now()).await?;
     ix.session_id = Some(session.id);
-    save(state, &ix).await?;
+    save_finished(state, &ix).await?;
     state.metrics.inc("tessera_logins_completed_total", &[("method", method)]);
     state.audit("sign_in", Some(&user.id), ix.client_id(), Some(client.ip), detail);
     if super::passkey::should_offer(state, &jar, &ix, method, user).await {
@@ -83,6 +83,16 @@ pub async fn continue_session(
         return Ok(Redirect::to(&ix.login_path()).into_response());
     };
     ix.session_id = Some(current.id);
-    save(&state, &ix).await?;
+    save_finished(&state, &ix).await?;
     Ok(resume(&ix).into_response())
+}
+
+/// Saves the interaction answered, and the record that tells its pages, revisited by Back or
+/// Reload, that it is finished.
+async fn save_finished(state: &AppState, ix: &Interaction) -> Result<(), PageError> {
+    save(state, ix).await?;
+    let finished = crate::interaction::Finished { browser: ix.browser, afterwards: ix.afterwards() };
+    let key = crate::interaction::finished_key(&ix.id);
+    state.ephemeral.put_json(&key, &finished, state.config.lifetimes.interaction).await?;
+    Ok(())
 }

@@ -107,7 +107,8 @@ fn unavailable(request: &AuthRequest) -> impl Fn(crate::store::StoreError) -> Au
 pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Path<String>) -> Response {
     let ix: Interaction = match state.ephemeral.take_json(&interaction::key(&id)).await {
         Ok(Some(ix)) => ix,
-        Ok(None) => return PageError::expired().into_response(),
+        // Answered already (Back or Reload on the way to the client): say so, with the way on.
+        Ok(None) => return crate::login::gone(&state, &jar, &id).await.into_response(),
         Err(e) => return PageError::unavailable(e),
     };
     let current = match session::current(&state, &jar).await {

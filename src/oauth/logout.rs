@@ -179,9 +179,19 @@ fn done(state: &AppState, jar: CookieJar, redirect: Option<String>, ui: crate::u
     let jar = session::clear(state, jar);
     match redirect {
         Some(to) => (jar, Redirect::to(&to)).into_response(),
-        None => {
-            let page = DonePage { ui };
-            (jar, Html(page.render().unwrap_or_default())).into_response()
-        }
+        None => (jar, signed_out_page(ui)).into_response(),
     }
+}
+
+/// "You are signed out", with the way to sign in again.
+fn signed_out_page(ui: crate::ui::Ui<'_>) -> Response {
+    match (DonePage { ui }).render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => PageError::rendering(e).into_response(),
+    }
+}
+
+/// `GET /signed-out`: where signing out of Tessera's own pages ends.
+pub async fn signed_out(State(state): State<AppState>, accept: AcceptLanguage) -> Response {
+    signed_out_page(state.ui(None, &accept, None))
 }

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/introspect", post(introspect::introspect))
         .route("/logout", get(logout::end_session).post(logout::end_session))
         .route("/logout/confirm", post(logout::confirm))
+        .route("/signed-out", get(logout::signed_out))
         .route("/passwordless/start", post(passwordless::start))
         .route("/passwordless/link/{token}", get(passwordless::link_page).post(passwordless::link_open))
         .route("/verify", post(verify::create))
