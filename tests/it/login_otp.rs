@@ -150,8 +150,9 @@ async fn known_and_unknown_addresses_get_identical_answers() {
         let html = browser.get(&format!("/login/{}/code", page.id)).await.text().await.unwrap();
         let html = html.replace(&page.id, "ID").replace(&page.csrf, "CSRF").replace(email, "EMAIL");
         // The magic link's two-digit match number is random per sign-in, not per address.
-        let html = match html.find("(number ") {
-            Some(i) => format!("{}NN{}", &html[..i + 8], &html[i + 10..]),
+        let marker = "class=\"match\">";
+        let html = match html.find(marker) {
+            Some(i) => format!("{}NN{}", &html[..i + marker.len()], &html[i + marker.len() + 2..]),
             None => html,
         };
         seen.push((status, location, html));

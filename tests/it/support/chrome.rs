@@ -212,6 +212,17 @@ impl Page<'_> {
         }
     }
 
+    /// Clicks the link or button that reads `label`, as a person finds it.
+    pub async fn click_on(&self, label: &str) {
+        let find = format!(
+            "(() => {{ const e = [...document.querySelectorAll('a, button')].find(e => e.innerText.trim() === {}); \
+             if (!e) return false; e.setAttribute('data-clicked', ''); return true; }})()",
+            serde_json::to_string(label).unwrap()
+        );
+        self.wait_for(&find).await;
+        self.click("[data-clicked]").await;
+    }
+
     /// Clicks into the field matching `selector` and types `text` into it.
     pub async fn type_into(&self, selector: &str, text: &str) {
         self.click(selector).await;
@@ -227,6 +238,16 @@ impl Page<'_> {
             }
             self.call("Input.dispatchKeyEvent", event).await.unwrap();
         }
+    }
+
+    /// Marks the document on screen, so `wait_for_new_document` can tell when it is replaced.
+    pub async fn mark(&self) {
+        self.eval("window.__seen = true").await.unwrap();
+    }
+
+    /// Waits until the marked document has been replaced by a new, loaded one.
+    pub async fn wait_for_new_document(&self) {
+        self.wait_for("!window.__seen && document.readyState === 'complete'").await;
     }
 
     /// The browser's Back button.
@@ -247,12 +268,18 @@ impl Page<'_> {
     }
 
     pub async fn text(&self) -> String {
-        self.eval("document.body ? document.body.innerText : ''").await.unwrap().as_str().unwrap_or_default().to_string()
+        self.eval("document.body ? document.body.innerText : ''")
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Waits until the page's text contains `needle`, and returns that text.
     pub async fn wait_for_text(&self, needle: &str) -> String {
-        let js = format!("document.body && document.body.innerText.includes({})", serde_json::to_string(needle).unwrap());
+        let js =
+            format!("document.body && document.body.innerText.includes({})", serde_json::to_string(needle).unwrap());
         self.wait_for(&js).await;
         self.text().await
     }
