@@ -223,7 +223,7 @@ async fn register_finish(
         Err(e) => return e.into_response(),
     };
     let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let name = body.name.unwrap_or_else(|| passkeys::device_name(agent));
+    let name = body.name.unwrap_or_else(|| crate::device::device_name(agent));
     let registrant = passkeys::Registrant::User(&user.id);
     match passkeys::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await {
         Ok(stored) => Json(json!({"name": stored.name})).into_response(),

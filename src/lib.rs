@@ -8,7 +8,7 @@
 //! - `passkeys` (WebAuthn ceremonies) · `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
 //!   · `audit` (events, webhooks)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
-//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`
+//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`, `device` (browser names)
 
 pub mod account;
 pub mod api;
@@ -19,6 +19,7 @@ pub mod config;
 pub mod consent;
 pub mod crypto;
 pub mod demo;
+pub mod device;
 pub mod http;
 pub mod i18n;
 pub mod interaction;
