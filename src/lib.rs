@@ -9,6 +9,7 @@
 //!   · `audit` (events, webhooks)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
 //! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`, `device` (browser names)
+//!   · `dates` (dates and time ago in the reader's language)
 
 pub mod account;
 pub mod api;
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod consent;
 pub mod crypto;
+pub mod dates;
 pub mod demo;
 pub mod device;
 pub mod http;

@@ -149,6 +149,12 @@ fn user_uuid(user: &UserId) -> Result<Uuid, PasskeyError> {
     Uuid::parse_str(&user.0).map_err(|_| PasskeyError::Invalid("account_cannot"))
 }
 
+/// The WebAuthn user handle the user's passkeys were created with (base64url), as the Signal
+/// API names the account.
+pub fn user_handle(user: &UserId) -> Option<String> {
+    user_uuid(user).ok().map(|id| URL_SAFE_NO_PAD.encode(id.as_bytes()))
+}
+
 fn parse_passkey(stored: &StoredPasskey) -> Result<Passkey, PasskeyError> {
     serde_json::from_str(&stored.passkey).map_err(|e| PasskeyError::Store(StoreError::Corrupt(e.to_string())))
 }
