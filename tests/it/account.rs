@@ -50,7 +50,11 @@ async fn a_user_can_end_another_session_or_all_of_them() {
     assert!(!signed_out(&server, &laptop).await, "the laptop is not");
 
     signed_in(&server, &phone, "web", &[], "ada@example.com").await;
-    let response = laptop.post("/account/sessions/end-all", &[("csrf", &csrf)]).await;
+    // The first step only asks; its page repeats the form with confirm=1.
+    let asked = laptop.post("/account/sessions/end-all", &[("csrf", &csrf)]).await.text().await.unwrap();
+    assert!(asked.contains("name=\"confirm\" value=\"1\"") && crate::support::browser::csrf(&asked) == csrf, "{asked}");
+    assert!(!signed_out(&server, &phone).await, "asking signs nobody out");
+    let response = laptop.post("/account/sessions/end-all", &[("csrf", &csrf), ("confirm", "1")]).await;
     assert_eq!(response.status(), 303);
     assert!(signed_out(&server, &phone).await && signed_out(&server, &laptop).await, "signed out everywhere");
 }
