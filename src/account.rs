@@ -2,6 +2,7 @@
 //! passkeys (add, rename, remove). Without a session it starts a sign-in whose purpose is this page.
 
 mod confirm;
+mod signals;
 mod view;
 
 use askama::Template;
@@ -21,7 +22,7 @@ use crate::crypto;
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;
 use crate::interaction::{self, Interaction, Purpose};
-use crate::model::{Session, StoredPasskey};
+use crate::model::Session;
 use crate::oauth::logout;
 use crate::oauth::params::Params;
 use crate::passkeys::{self, PasskeyError};
@@ -40,16 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route("/account/passkeys/remove", post(remove_passkey))
 }
 
-/// What the page's script tells the browser's passkey provider through the WebAuthn Signal
-/// API: the passkeys this account still accepts, and one just removed.
-struct Signals {
-    rp_id: String,
-    user_id: String,
-    /// Credential ids, space-separated.
-    accepted: String,
-    removed: Option<String>,
-}
-
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage<'a> {
@@ -60,7 +51,7 @@ struct AccountPage<'a> {
     sessions: Vec<view::SessionRow>,
     passkeys_available: bool,
     passkeys: Vec<view::PasskeyRow>,
-    signals: Option<Signals>,
+    signals: Option<signals::Signals>,
     notice: Option<&'static str>,
 }
 
@@ -108,7 +99,7 @@ async fn page(
     let sessions = state.directory.sessions_of_user(&current.user_id, now).await?;
     let passkeys = state.directory.passkeys_of_user(&current.user_id).await?;
     let ui = state.ui(None, &accept, None);
-    let signals = signals(&state, &current, &passkeys, q.gone).await?;
+    let signals = signals::gather(&state, &current, &passkeys, q.gone).await?;
     let page = AccountPage {
         account: user.and_then(|u| u.identifier()).map(|i| i.as_str().to_string()).unwrap_or_default(),
         consents: crate::consent::rows(&state, &ui, &current.user_id).await?,
@@ -121,29 +112,6 @@ async fn page(
         ui,
     };
     Ok(Html(page.render().map_err(PageError::rendering)?).into_response())
-}
-
-/// What the Signal API is told, when passkeys are on. A removed credential is named only if no
-/// account holds it any more: the URL cannot make a browser forget a passkey that still works.
-async fn signals(
-    state: &AppState,
-    current: &Session,
-    passkeys: &[StoredPasskey],
-    gone: Option<String>,
-) -> Result<Option<Signals>, PageError> {
-    let (Some((rp_id, _)), Some(user_id)) = (state.config.webauthn_rp(), passkeys::user_handle(&current.user_id))
-    else {
-        return Ok(None);
-    };
-    // A credential id: base64url of at most 1023 bytes (WebAuthn §5.8.3).
-    let base64url = |id: &str| id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let gone = gone.filter(|id| !id.is_empty() && id.len() <= 1364 && base64url(id));
-    let removed = match gone {
-        Some(id) if state.directory.passkey(&id).await?.is_none() => Some(id),
-        _ => None,
-    };
-    let accepted = passkeys.iter().map(|p| p.cred_id.as_str()).collect::<Vec<_>>().join(" ");
-    Ok(Some(Signals { rp_id, user_id, accepted, removed }))
 }
 
 /// The current session, if the form carries its CSRF token.
