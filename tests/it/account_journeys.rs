@@ -91,6 +91,8 @@ async fn a_passkey_is_renamed_and_removed_after_confirmation_and_the_browser_is_
     sign_in(&page, &server, EMAIL).await;
     page.click("#passkey-register").await;
     arrive(&page, "/account", "Chrome on Linux ·").await;
+    // Told which passkeys the account accepts, the browser keeps the one it has.
+    page.wait_for("document.getElementById('passkey-signals')?.dataset.signalled === 'fulfilled'").await;
     assert_eq!(page.credentials(&auth).await.len(), 1);
 
     page.click(".passkeys input[name=name]").await;
