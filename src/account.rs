@@ -1,5 +1,7 @@
 //! `/account`: the signed-in user's own page — their sessions (sign out of one or all) and
 //! passkeys (add, rename, remove). Without a session it starts a sign-in whose purpose is this page.
+//! What cannot be undone (removing a passkey, signing out everywhere, and taking back an
+//! application's access in `consent`) is confirmed on a second page first (`confirm`).
 
 mod confirm;
 mod signals;
@@ -99,10 +101,11 @@ async fn page(
     let sessions = state.directory.sessions_of_user(&current.user_id, now).await?;
     let passkeys = state.directory.passkeys_of_user(&current.user_id).await?;
     let ui = state.ui(None, &accept, None);
+    let consents = crate::consent::rows(&state, &ui, &current.user_id).await?;
     let signals = signals::gather(&state, &current, &passkeys, q.gone).await?;
     let page = AccountPage {
         account: user.and_then(|u| u.identifier()).map(|i| i.as_str().to_string()).unwrap_or_default(),
-        consents: crate::consent::rows(&state, &ui, &current.user_id).await?,
+        consents,
         csrf: csrf(&state, &current),
         sessions: sessions.into_iter().map(|s| view::session_row(&ui, s, &current, now)).collect(),
         passkeys_available: state.webauthn.is_some(),
@@ -111,7 +114,7 @@ async fn page(
         notice: notice(q.n.as_deref()),
         ui,
     };
-    Ok(Html(page.render().map_err(PageError::rendering)?).into_response())
+    Ok(Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response())
 }
 
 /// The current session, if the form carries its CSRF token.
@@ -124,14 +127,9 @@ pub async fn checked(state: &AppState, jar: &CookieJar, form: &Params) -> Result
     Ok(Some(current))
 }
 
-/// The page asking to confirm `ask`, in the reader's language, with this session's CSRF token.
-pub fn ask_first(
-    state: &AppState,
-    accept: &AcceptLanguage,
-    current: &Session,
-    ask: Ask<'_>,
-) -> Result<Response, PageError> {
-    confirm::page(state.ui(None, accept, None), &csrf(state, current), ask)
+/// The page asking to confirm `ask`, with this session's CSRF token.
+pub fn ask_first(state: &AppState, ui: Ui<'_>, current: &Session, ask: Ask) -> Result<Response, PageError> {
+    confirm::page(ui, &csrf(state, current), ask)
 }
 
 async fn end_one(
@@ -164,14 +162,15 @@ async fn end_all(
         return Ok(Redirect::to("/account").into_response());
     };
     if !confirmed(&form) {
-        let question = state.ui(None, &accept, None).t("account.confirm_end_all").to_string();
+        let ui = state.ui(None, &accept, None);
+        let question = ui.t("account.confirm_end_all").to_string();
         let ask = Ask {
             action: "/account/sessions/end-all",
             question,
             button: "account.sign_out_everywhere",
             fields: vec![],
         };
-        return ask_first(&state, &accept, &current, ask);
+        return ask_first(&state, ui, &current, ask);
     }
     for session in state.directory.sessions_of_user(&current.user_id, state.clock.now()).await? {
         logout::end(&state, &session, "account_everywhere").await;
@@ -263,10 +262,11 @@ async fn remove_passkey(
         return Ok(Redirect::to("/account?n=last").into_response());
     }
     if !confirmed(&form) {
-        let question = state.ui(None, &accept, None).f("account.confirm_remove", &[("name", &passkey.name)]);
+        let ui = state.ui(None, &accept, None);
+        let question = ui.f("account.confirm_remove", &[("name", &passkey.name)]);
         let fields = vec![("passkey", cred_id.to_string())];
         let ask = Ask { action: "/account/passkeys/remove", question, button: "account.remove", fields };
-        return ask_first(&state, &accept, &current, ask);
+        return ask_first(&state, ui, &current, ask);
     }
     if state.directory.delete_passkey(&current.user_id, cred_id).await? {
         let detail = json!({"cred_id": cred_id});

@@ -216,11 +216,12 @@ async fn revoke(
             return Ok(Redirect::to("/account").into_response());
         }
         let app = state.client(client_id).await?.map_or_else(|| client_id.to_string(), |c| c.name.clone());
-        let question = state.ui(None, &accept, None).f("account.confirm_revoke", &[("app", &app)]);
+        let ui = state.ui(None, &accept, None);
+        let question = ui.f("account.confirm_revoke", &[("app", &app)]);
         let fields = vec![("client", client_id.to_string())];
         let ask =
             crate::account::Ask { action: "/account/consents/revoke", question, button: "account.revoke", fields };
-        return crate::account::ask_first(&state, &accept, &current, ask);
+        return crate::account::ask_first(&state, ui, &current, ask);
     }
     if state.directory.revoke_consent(&current.user_id, client_id, state.clock.now()).await? {
         state.audit("consent_revoked", Some(&current.user_id), Some(client_id), None, json!({"by": "user"}));

@@ -11,9 +11,9 @@ use crate::oauth::params::Params;
 use crate::ui::Ui;
 
 /// What the confirmation page asks, and the form it repeats.
-pub struct Ask<'a> {
+pub struct Ask {
     /// Where the confirmed form goes: the same action as the first step.
-    pub action: &'a str,
+    pub action: &'static str,
     pub question: String,
     /// The catalog key of the button that confirms, the same words as the first step's.
     pub button: &'static str,
@@ -26,7 +26,7 @@ pub struct Ask<'a> {
 struct ConfirmPage<'a> {
     ui: Ui<'a>,
     csrf: &'a str,
-    ask: Ask<'a>,
+    ask: Ask,
 }
 
 /// Whether this POST is the confirmed second step.
@@ -35,7 +35,7 @@ pub fn confirmed(form: &Params) -> bool {
 }
 
 /// The confirmation page: Confirm posts the same form again with `confirm=1`, Cancel goes back.
-pub fn page(ui: Ui<'_>, csrf: &str, ask: Ask<'_>) -> Result<Response, PageError> {
+pub fn page(ui: Ui<'_>, csrf: &str, ask: Ask) -> Result<Response, PageError> {
     let html = ConfirmPage { ui, csrf, ask }.render().map_err(PageError::rendering)?;
     Ok(Html(html).into_response())
 }
