@@ -34,15 +34,19 @@ async fn sign_in(page: &Page<'_>, server: &TestServer, email: &str) {
     }
 }
 
-/// Waits until a click has led to a new page at `path` (with `text` on it).
+/// Waits until a click has led to the page at `path` showing `text`, and returns its text.
 async fn arrive(page: &Page<'_>, path: &str, text: &str) -> String {
-    let js = format!(
-        "location.pathname === {} && document.readyState === 'complete' && document.body.innerText.includes({})",
-        js(path),
-        js(text)
-    );
-    page.wait_for(&js).await;
-    page.text().await
+    page.wait_for(&format!("location.pathname === {} && document.readyState === 'complete'", js(path))).await;
+    page.wait_for_text(text).await
+}
+
+/// Keeps a screenshot of the part of the page at `selector` when `TESSERA_SCREENSHOTS` names a
+/// folder (docs/screenshots).
+async fn keep(page: &Page<'_>, name: &str, selector: &str) {
+    if let Ok(dir) = std::env::var("TESSERA_SCREENSHOTS") {
+        page.eval(&format!("document.querySelector({}).scrollIntoView()", js(selector))).await.unwrap();
+        page.screenshot(&std::path::Path::new(&dir).join(format!("{name}.png"))).await;
+    }
 }
 
 /// Selects the whole text of the focused field, as Ctrl+A does.
@@ -71,6 +75,7 @@ async fn the_account_page_names_each_sessions_browser_marks_this_one_and_signs_o
     assert!(text.contains("Active now") && text.contains("Last active 5 minutes ago"), "{text}");
     assert!(text.matches("· Email code").count() == 2, "the method in words: {text}");
     assert!(!text.contains("otp"), "no amr values: {text}");
+    keep(&laptop, "account-sessions", "h2:last-of-type").await;
     let month = time::OffsetDateTime::from_unix_timestamp(server.clock.now()).unwrap().month().to_string();
     assert!(text.contains(&month), "dates name the month: {text}");
 
@@ -106,6 +111,7 @@ async fn a_passkey_is_renamed_and_removed_after_confirmation_and_the_browser_is_
     page.click("form[action='/account/passkeys/remove'] button").await;
     let text = arrive(&page, "/account/passkeys/remove", "Please confirm").await;
     assert!(text.contains("Remove the passkey “Work laptop”?"), "{text}");
+    keep(&page, "account-confirm", "h1").await;
     page.click("#cancel").await;
     arrive(&page, "/account", "Work laptop").await;
     let user = server.state.directory.user_by_email(&EMAIL.parse().unwrap()).await.unwrap().unwrap();
@@ -140,6 +146,12 @@ async fn an_applications_access_is_taken_back_only_after_confirmation() {
     let text = arrive(&page, "/account/consents/revoke", "Please confirm").await;
     assert!(text.contains("Take back the access you gave App spa?"), "{text}");
     assert!(server.state.directory.consent(&user.id, "spa").await.unwrap().is_some(), "asking changes nothing");
+    // Back from the question is as good as Cancel.
+    page.back().await;
+    arrive(&page, "/account", "App spa").await;
+    assert!(server.state.directory.consent(&user.id, "spa").await.unwrap().is_some());
+    page.click("form[action='/account/consents/revoke'] button").await;
+    arrive(&page, "/account/consents/revoke", "Please confirm").await;
     page.click("button[type=submit]").await;
     arrive(&page, "/account", "Access taken back.").await;
     assert!(server.state.directory.consent(&user.id, "spa").await.unwrap().is_none());
@@ -162,6 +174,7 @@ async fn signing_out_everywhere_asks_first_then_ends_every_session() {
     assert_eq!(live.len(), 2, "asking ends nothing");
     laptop.click("button[type=submit]").await;
     laptop.wait_for("location.pathname.startsWith('/login/') && document.readyState === 'complete'").await;
+    assert!(laptop.href().await.contains("/login/"), "signed out here too: the account page asks to sign in");
     assert!(server.state.directory.sessions_of_user(&user.id, server.clock.now()).await.unwrap().is_empty());
     phone.reload().await;
     phone.wait_for("location.pathname.startsWith('/login/')").await;
