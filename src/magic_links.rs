@@ -178,13 +178,12 @@ async fn open(
         }
         LinkType::Login => {
             let acr = crate::oauth::discovery::ACR_OTP.to_string();
-            let user_agent = client_addr.user_agent();
             let sign_in = session::SignIn {
                 user_id: user.id.clone(),
                 method: "magic_link",
                 amr: vec!["otp".into()],
                 acr,
-                user_agent,
+                user_agent: client_addr.user_agent(),
             };
             let (jar, _) = session::start(&state, jar, sign_in).await?;
             state.directory.record_login(&user.id, state.clock.now()).await?;

@@ -74,7 +74,7 @@ pub async fn start(state: &AppState, jar: CookieJar, sign_in: SignIn<'_>) -> Sto
 
 /// How often a session's "last active" time is written: a use within this many seconds of the
 /// last recorded one writes nothing, so a busy session costs no write per request.
-pub const SEEN_EVERY: i64 = 60;
+const SEEN_EVERY: i64 = 60;
 
 /// Records that `session` is being used (single sign-on, the account page).
 pub async fn seen(state: &AppState, session: &Session) -> StoreResult<()> {
