@@ -1,7 +1,27 @@
-// Passkeys on Tessera's pages: sign in (button, after typing an email, or by browser autofill)
-// and register. No dependencies; without JavaScript or WebAuthn the pages still work by email.
+// Passkeys on Tessera's pages: sign in (button, after typing an email, or by browser autofill),
+// register, and signal removed ones. No dependencies; without JavaScript or WebAuthn the pages
+// still work by email.
 (() => {
   "use strict";
+  // The WebAuthn Signal API, where the browser has it: the account page tells the passkey
+  // provider which of the account's passkeys still work, and that a removed one is gone, so it
+  // leaves the person's password manager. `data-signalled` records what the browser answered.
+  const signals = document.getElementById("passkey-signals");
+  if (signals && window.PublicKeyCredential) {
+    const { rpId, userId, accepted, removed } = signals.dataset;
+    const calls = [];
+    if (removed && PublicKeyCredential.signalUnknownCredential) {
+      calls.push(PublicKeyCredential.signalUnknownCredential({ rpId, credentialId: removed }));
+    }
+    if (PublicKeyCredential.signalAllAcceptedCredentials) {
+      const allAcceptedCredentialIds = accepted ? accepted.split(" ") : [];
+      calls.push(PublicKeyCredential.signalAllAcceptedCredentials({ rpId, userId, allAcceptedCredentialIds }));
+    }
+    Promise.allSettled(calls).then((results) => {
+      signals.dataset.signalled = results.map((r) => r.status).join(" ") || "unsupported";
+    });
+  }
+
   if (!window.PublicKeyCredential || !PublicKeyCredential.parseRequestOptionsFromJSON) return;
   // Tells the server this browser can create passkeys, so it may offer one after sign-in.
   document.querySelectorAll('input[name="passkey_capable"]').forEach((input) => { input.value = "1"; });

@@ -1,5 +1,11 @@
 //! `/account`: the signed-in user's own page — their sessions (sign out of one or all) and
 //! passkeys (add, rename, remove). Without a session it starts a sign-in whose purpose is this page.
+//! What cannot be undone (removing a passkey, signing out everywhere, and taking back an
+//! application's access in `consent`) is confirmed on a second page first (`confirm`).
+
+mod confirm;
+mod signals;
+mod view;
 
 use askama::Template;
 use axum::Router;
@@ -12,6 +18,8 @@ use axum::Json;
 use axum::http::HeaderMap;
 use serde_json::json;
 
+pub use confirm::{Ask, confirmed};
+
 use crate::crypto;
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;
@@ -22,6 +30,7 @@ use crate::oauth::params::Params;
 use crate::passkeys::{self, PasskeyError};
 use crate::session;
 use crate::state::AppState;
+use crate::ui::Ui;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,31 +43,17 @@ pub fn routes() -> Router<AppState> {
         .route("/account/passkeys/remove", post(remove_passkey))
 }
 
-struct PasskeyRow {
-    cred_id: String,
-    name: String,
-    created: String,
-    last_used: String,
-    kind: &'static str,
-}
-
-struct Row {
-    id: String,
-    signed_in: String,
-    methods: String,
-    current: bool,
-}
-
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: Ui<'a>,
     account: String,
     consents: Vec<crate::consent::ConsentRow>,
     csrf: String,
-    sessions: Vec<Row>,
+    sessions: Vec<view::SessionRow>,
     passkeys_available: bool,
-    passkeys: Vec<PasskeyRow>,
+    passkeys: Vec<view::PasskeyRow>,
+    signals: Option<signals::Signals>,
     notice: Option<&'static str>,
 }
 
@@ -67,15 +62,13 @@ pub fn csrf(state: &AppState, session: &Session) -> String {
     crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"account-csrf", session.id.as_bytes()]))
 }
 
-pub fn when(t: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&format).ok()).unwrap_or_default()
-}
-
 #[derive(serde::Deserialize)]
 struct Notice {
     #[serde(default)]
     n: Option<String>,
+    /// A passkey this page has just removed (`/account?n=removed&gone=…`).
+    #[serde(default)]
+    gone: Option<String>,
 }
 
 /// The notice named by `?n=`, as a catalog key: nothing from the URL is echoed.
@@ -102,35 +95,22 @@ async fn page(
         state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
         return Ok((jar, Redirect::to(&ix.login_path())).into_response());
     };
+    session::seen(&state, &current).await?;
+    let now = state.clock.now();
     let user = state.directory.user(&current.user_id).await?;
-    let sessions = state.directory.sessions_of_user(&current.user_id, state.clock.now()).await?;
+    let sessions = state.directory.sessions_of_user(&current.user_id, now).await?;
     let passkeys = state.directory.passkeys_of_user(&current.user_id).await?;
     let ui = state.ui(None, &accept, None);
     let consents = crate::consent::rows(&state, &ui, &current.user_id).await?;
+    let signals = signals::gather(&state, &current, &passkeys, q.gone).await?;
     let page = AccountPage {
         account: user.and_then(|u| u.identifier()).map(|i| i.as_str().to_string()).unwrap_or_default(),
         consents,
         csrf: csrf(&state, &current),
-        sessions: sessions
-            .into_iter()
-            .map(|s| Row {
-                current: s.id == current.id,
-                signed_in: when(s.auth_time),
-                methods: s.amr.join(", "),
-                id: s.id,
-            })
-            .collect(),
+        sessions: sessions.into_iter().map(|s| view::session_row(&ui, s, &current, now)).collect(),
         passkeys_available: state.webauthn.is_some(),
-        passkeys: passkeys
-            .into_iter()
-            .map(|p| PasskeyRow {
-                created: when(p.created_at),
-                last_used: p.last_used_at.map_or_else(|| ui.t("account.never").into(), when),
-                kind: if p.backup_eligible { "account.synced" } else { "account.device_bound" },
-                cred_id: p.cred_id,
-                name: p.name,
-            })
-            .collect(),
+        passkeys: passkeys.into_iter().map(|p| view::passkey_row(&ui, p)).collect(),
+        signals,
         notice: notice(q.n.as_deref()),
         ui,
     };
@@ -145,6 +125,11 @@ pub async fn checked(state: &AppState, jar: &CookieJar, form: &Params) -> Result
         return Err(PageError::form_expired());
     }
     Ok(Some(current))
+}
+
+/// The page asking to confirm `ask`, with this session's CSRF token.
+pub fn ask_first(state: &AppState, ui: Ui<'_>, current: &Session, ask: Ask) -> Result<Response, PageError> {
+    confirm::page(ui, &csrf(state, current), ask)
 }
 
 async fn end_one(
@@ -169,12 +154,24 @@ async fn end_one(
 async fn end_all(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let Some(current) = checked(&state, &jar, &form).await? else {
         return Ok(Redirect::to("/account").into_response());
     };
+    if !confirmed(&form) {
+        let ui = state.ui(None, &accept, None);
+        let question = ui.t("account.confirm_end_all").to_string();
+        let ask = Ask {
+            action: "/account/sessions/end-all",
+            question,
+            button: "account.sign_out_everywhere",
+            fields: vec![],
+        };
+        return ask_first(&state, ui, &current, ask);
+    }
     for session in state.directory.sessions_of_user(&current.user_id, state.clock.now()).await? {
         logout::end(&state, &session, "account_everywhere").await;
     }
@@ -223,7 +220,7 @@ async fn register_finish(
         Err(e) => return e.into_response(),
     };
     let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let name = body.name.unwrap_or_else(|| passkeys::device_name(agent));
+    let name = body.name.unwrap_or_else(|| crate::device::device_name(agent));
     let registrant = passkeys::Registrant::User(&user.id);
     match passkeys::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await {
         Ok(stored) => Json(json!({"name": stored.name})).into_response(),
@@ -248,6 +245,7 @@ async fn rename_passkey(
 async fn remove_passkey(
     State(state): State<AppState>,
     jar: CookieJar,
+    accept: AcceptLanguage,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
@@ -256,14 +254,25 @@ async fn remove_passkey(
     };
     let cred_id = form.get("passkey").unwrap_or("");
     let mine = state.directory.passkeys_of_user(&current.user_id).await?;
+    let Some(passkey) = mine.iter().find(|p| p.cred_id == cred_id) else {
+        return Ok(Redirect::to("/account").into_response());
+    };
     // Without email codes, the last passkey is the last way in.
-    if !state.config.login.email_code && mine.len() == 1 && mine[0].cred_id == cred_id {
+    if !state.config.login.email_code && mine.len() == 1 {
         return Ok(Redirect::to("/account?n=last").into_response());
+    }
+    if !confirmed(&form) {
+        let ui = state.ui(None, &accept, None);
+        let question = ui.f("account.confirm_remove", &[("name", &passkey.name)]);
+        let fields = vec![("passkey", cred_id.to_string())];
+        let ask = Ask { action: "/account/passkeys/remove", question, button: "account.remove", fields };
+        return ask_first(&state, ui, &current, ask);
     }
     if state.directory.delete_passkey(&current.user_id, cred_id).await? {
         let detail = json!({"cred_id": cred_id});
         state.audit("passkey_removed", Some(&current.user_id), None, None, detail);
-        return Ok(Redirect::to("/account?n=removed").into_response());
+        // A credential id is base64url: safe in a query as it is.
+        return Ok(Redirect::to(&format!("/account?n=removed&gone={cred_id}")).into_response());
     }
     Ok(Redirect::to("/account").into_response())
 }

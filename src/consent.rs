@@ -5,7 +5,8 @@
 //! /authorize or /authorize/resume --consent needed--> 303 /consent/{id}
 //! GET  /consent/{id}   the application, the account, the scopes; Allow or Deny
 //! POST /consent/{id}   allow: remember, code, redirect_uri?code · deny: redirect_uri?error=access_denied
-//! POST /account/consents/revoke   forget the consent and revoke the client's refresh tokens
+//! POST /account/consents/revoke   asks to confirm, then (confirm=1) forgets the consent and
+//!                                 revokes the client's refresh tokens
 //! ```
 
 use askama::Template;
@@ -191,7 +192,7 @@ pub async fn rows(state: &AppState, ui: &Ui<'_>, user: &UserId) -> Result<Vec<Co
         let app = state.client(&consent.client_id).await?.map_or_else(|| consent.client_id.clone(), |c| c.name.clone());
         let scopes: Vec<&str> = consent.scopes.iter().filter_map(|s| label(s)).map(|k| ui.t(k)).collect();
         rows.push(ConsentRow {
-            granted: crate::account::when(consent.granted_at),
+            granted: crate::dates::date(ui.tr, consent.granted_at),
             scopes: scopes.join("; "),
             app,
             client_id: consent.client_id,
@@ -200,11 +201,28 @@ pub async fn rows(state: &AppState, ui: &Ui<'_>, user: &UserId) -> Result<Vec<Co
     Ok(rows)
 }
 
-async fn revoke(State(state): State<AppState>, jar: CookieJar, form: Params) -> Result<Response, PageError> {
+async fn revoke(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    accept: AcceptLanguage,
+    form: Params,
+) -> Result<Response, PageError> {
     let Some(current) = crate::account::checked(&state, &jar, &form).await? else {
         return Ok(Redirect::to("/account").into_response());
     };
     let client_id = form.get("client").unwrap_or_default();
+    if !crate::account::confirmed(&form) {
+        if state.directory.consent(&current.user_id, client_id).await?.is_none() {
+            return Ok(Redirect::to("/account").into_response());
+        }
+        let app = state.client(client_id).await?.map_or_else(|| client_id.to_string(), |c| c.name.clone());
+        let ui = state.ui(None, &accept, None);
+        let question = ui.f("account.confirm_revoke", &[("app", &app)]);
+        let fields = vec![("client", client_id.to_string())];
+        let ask =
+            crate::account::Ask { action: "/account/consents/revoke", question, button: "account.revoke", fields };
+        return crate::account::ask_first(&state, ui, &current, ask);
+    }
     if state.directory.revoke_consent(&current.user_id, client_id, state.clock.now()).await? {
         state.audit("consent_revoked", Some(&current.user_id), Some(client_id), None, json!({"by": "user"}));
     }

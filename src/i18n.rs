@@ -162,6 +162,38 @@ impl<'a> Tr<'a> {
     pub fn h(&self, key: &str, args: &[(&str, &str)]) -> String {
         fill(self.t(key), args, escape)
     }
+
+    /// A message that depends on a count, with `{n}` filled: a TOML table of CLDR plural forms
+    /// (`key = { one = "{n} minute", other = "{n} minutes" }`), chosen by this language's rules.
+    /// A form the catalog lacks falls back to its `other`.
+    pub fn plural(&self, key: &str, n: u64) -> String {
+        let form = |catalog: &'a Catalog| {
+            let category = plural_category(&catalog.tag, n);
+            catalog.get(&format!("{key}.{category}")).or_else(|| catalog.get(&format!("{key}.other")))
+        };
+        let text = form(self.catalog).or_else(|| form(self.base)).unwrap_or_else(|| {
+            tracing::warn!(key, "missing message");
+            ""
+        });
+        fill(text, &[("n", &n.to_string())], str::to_owned)
+    }
+}
+
+/// The CLDR plural category of `n` in language `tag` ("one", "few", "many", "other", ...).
+fn plural_category(tag: &str, n: u64) -> &'static str {
+    use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
+    let rules = tag
+        .parse::<unic_langid::LanguageIdentifier>()
+        .ok()
+        .and_then(|lang| PluralRules::create(lang, PluralRuleType::CARDINAL).ok());
+    match rules.and_then(|r| r.select(n).ok()) {
+        Some(PluralCategory::ZERO) => "zero",
+        Some(PluralCategory::ONE) => "one",
+        Some(PluralCategory::TWO) => "two",
+        Some(PluralCategory::FEW) => "few",
+        Some(PluralCategory::MANY) => "many",
+        Some(PluralCategory::OTHER) | None => "other",
+    }
 }
 
 fn fill(text: &str, args: &[(&str, &str)], show: impl Fn(&str) -> String) -> String {
@@ -270,16 +302,33 @@ mod tests {
                 }
             }
         }
+        // The plural forms a catalog may give a message (CLDR).
+        const PLURAL_FORMS: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
         let l = locales();
         let base = l.catalogs.iter().find(|c| c.tag == BASE).unwrap();
         let mut unused: Vec<&str> = base
             .keys()
             .filter(|k| !k.starts_with("meta."))
+            // A plural form is used through its message's key.
+            .map(|k| k.rsplit_once('.').filter(|(_, form)| PLURAL_FORMS.contains(form)).map_or(k, |(base, _)| base))
             .filter(|k| !sources.contains(&format!("\"{k}\"")))
             .filter(|k| !k.strip_prefix("passkey.").is_some_and(|m| crate::ui::PASSKEY_MESSAGES.contains(&m)))
             .collect();
         unused.sort();
         assert!(unused.is_empty(), "messages no page uses: {unused:?}");
+    }
+
+    #[test]
+    fn plural_forms_follow_each_languages_rules() {
+        assert_eq!(plural_category("en", 1), "one");
+        assert_eq!(plural_category("en", 0), "other");
+        assert_eq!(plural_category("en", 2), "other");
+        assert_eq!(plural_category("fr", 0), "one", "French counts zero as one");
+        assert_eq!(plural_category("fr", 1), "one");
+        assert_eq!(plural_category("fr", 2), "other");
+        assert_eq!(plural_category("de", 1), "one");
+        assert_eq!(plural_category("es", 5), "other");
+        assert_eq!(plural_category("pl", 3), "few", "a language with more forms gets them");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! - `passkeys` (WebAuthn ceremonies) · `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
 //!   · `audit` (events, webhooks)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
-//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`
+//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`, `device` (browser names)
+//!   · `dates` (dates and time ago in the reader's language)
 
 pub mod account;
 pub mod api;
@@ -18,7 +19,9 @@ pub mod clock;
 pub mod config;
 pub mod consent;
 pub mod crypto;
+pub mod dates;
 pub mod demo;
+pub mod device;
 pub mod http;
 pub mod i18n;
 pub mod interaction;

@@ -178,7 +178,14 @@ async fn open(
         }
         LinkType::Login => {
             let acr = crate::oauth::discovery::ACR_OTP.to_string();
-            let (jar, _) = session::start(&state, jar, user.id.clone(), vec!["otp".into()], acr).await?;
+            let sign_in = session::SignIn {
+                user_id: user.id.clone(),
+                method: "magic_link",
+                amr: vec!["otp".into()],
+                acr,
+                user_agent: client_addr.user_agent(),
+            };
+            let (jar, _) = session::start(&state, jar, sign_in).await?;
             state.directory.record_login(&user.id, state.clock.now()).await?;
             state.metrics.inc("tessera_logins_completed_total", &[("method", "magic_link")]);
             state.audit("sign_in", Some(&user.id), Some(&client.id), Some(client_addr.ip), detail);

@@ -352,6 +352,16 @@ pub struct Session {
     pub amr: Vec<String>,
     pub acr: String,
     pub expires_at: UnixTime,
+    /// How the user signed in, as `login::finish` names it (`email_code`, `passkey`, ...); empty
+    /// for sessions older than this field.
+    #[serde(default)]
+    pub method: String,
+    /// The browser's `User-Agent`, cut to `device::STORED_LEN` characters.
+    #[serde(default)]
+    pub user_agent: String,
+    /// When the session was last used; updated at most once a minute (`session::seen`).
+    #[serde(default)]
+    pub last_seen: UnixTime,
 }
 
 #[cfg(test)]

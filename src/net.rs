@@ -1,8 +1,9 @@
-//! Networks: CIDR ranges, and the client's address as seen through trusted reverse proxies.
+//! Networks: CIDR ranges, and the client's address as seen through trusted reverse proxies
+//! (with the browser it names itself, for naming sessions).
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 
 /// An IPv4 or IPv6 network such as `10.0.0.0/8`; a bare address is a one-address network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,11 +58,20 @@ fn canonical(ip: IpAddr) -> IpAddr {
 }
 
 /// Who sent the request and over which scheme, after believing trusted proxies only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientAddr {
     pub ip: IpAddr,
     /// `X-Forwarded-Proto` from a trusted proxy said `https`.
     pub forwarded_https: bool,
+    /// The `User-Agent` header (a shared handle, not a copy): what a new session is named after.
+    pub user_agent: Option<HeaderValue>,
+}
+
+impl ClientAddr {
+    /// The `User-Agent`, or empty when absent or not text.
+    pub fn user_agent(&self) -> &str {
+        self.user_agent.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
 }
 
 /// The client address: the socket peer, unless the peer is a trusted proxy, in which case
@@ -69,9 +79,10 @@ pub struct ClientAddr {
 /// address is the client (anything further left was written by the client and is not believed).
 pub fn client_addr(peer: SocketAddr, headers: &HeaderMap, trusted: &[Cidr]) -> ClientAddr {
     let peer_ip = canonical(peer.ip());
+    let user_agent = headers.get(header::USER_AGENT).cloned();
     let is_trusted = |ip: IpAddr| trusted.iter().any(|c| c.contains(ip));
     if !is_trusted(peer_ip) {
-        return ClientAddr { ip: peer_ip, forwarded_https: false };
+        return ClientAddr { ip: peer_ip, forwarded_https: false, user_agent };
     }
     let mut ip = peer_ip;
     let hops = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
@@ -92,7 +103,7 @@ pub fn client_addr(peer: SocketAddr, headers: &HeaderMap, trusted: &[Cidr]) -> C
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').next().is_some_and(|p| p.trim().eq_ignore_ascii_case("https")));
-    ClientAddr { ip, forwarded_https }
+    ClientAddr { ip, forwarded_https, user_agent }
 }
 
 #[cfg(test)]
@@ -127,7 +138,7 @@ mod tests {
         let peer = "203.0.113.9:4000".parse().unwrap();
         let h = headers(&[("x-forwarded-for", "1.2.3.4"), ("x-forwarded-proto", "https")]);
         let addr = client_addr(peer, &h, &trusted());
-        assert_eq!(addr, ClientAddr { ip: "203.0.113.9".parse().unwrap(), forwarded_https: false });
+        assert_eq!(addr, ClientAddr { ip: "203.0.113.9".parse().unwrap(), forwarded_https: false, user_agent: None });
     }
 
     #[test]
@@ -143,6 +154,6 @@ mod tests {
     fn a_trusted_peer_without_forwarding_headers_is_the_client() {
         let peer = "10.0.0.2:4000".parse().unwrap();
         let addr = client_addr(peer, &headers(&[("x-forwarded-proto", "https")]), &trusted());
-        assert_eq!(addr, ClientAddr { ip: "10.0.0.2".parse().unwrap(), forwarded_https: true });
+        assert_eq!(addr, ClientAddr { ip: "10.0.0.2".parse().unwrap(), forwarded_https: true, user_agent: None });
     }
 }

@@ -149,6 +149,12 @@ fn user_uuid(user: &UserId) -> Result<Uuid, PasskeyError> {
     Uuid::parse_str(&user.0).map_err(|_| PasskeyError::Invalid("account_cannot"))
 }
 
+/// The WebAuthn user handle the user's passkeys were created with (base64url), as the Signal
+/// API names the account.
+pub fn user_handle(user: &UserId) -> Option<String> {
+    user_uuid(user).ok().map(|id| URL_SAFE_NO_PAD.encode(id.as_bytes()))
+}
+
 fn parse_passkey(stored: &StoredPasskey) -> Result<Passkey, PasskeyError> {
     serde_json::from_str(&stored.passkey).map_err(|e| PasskeyError::Store(StoreError::Corrupt(e.to_string())))
 }
@@ -355,29 +361,6 @@ pub fn clean_name(name: &str) -> String {
     if name.is_empty() { "Passkey".into() } else { name }
 }
 
-/// A default name from the browser's User-Agent, such as "Chrome on Linux".
-pub fn device_name(user_agent: &str) -> String {
-    let browser = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
-        .iter()
-        .find(|(token, _)| user_agent.contains(token))
-        .map_or("Browser", |(_, name)| name);
-    let system = [
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(token, _)| user_agent.contains(token))
-    .map(|(_, name)| *name);
-    match system {
-        Some(system) => format!("{browser} on {system}"),
-        None => browser.to_string(),
-    }
-}
-
 /// The JSON body of a ceremony's second step.
 #[derive(Deserialize)]
 pub struct FinishBody {
@@ -418,17 +401,6 @@ pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Passk
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn device_names_come_from_the_user_agent() {
-        let chrome =
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
-        assert_eq!(device_name(chrome), "Chrome on Linux");
-        let iphone =
-            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Safari/604.1";
-        assert_eq!(device_name(iphone), "Safari on iOS");
-        assert_eq!(device_name(""), "Browser");
-    }
 
     #[test]
     fn passkey_names_are_trimmed_bounded_and_never_empty() {

@@ -36,25 +36,53 @@ pub async fn current(state: &AppState, jar: &CookieJar) -> StoreResult<Option<Se
     state.directory.session_by_token(&hash, state.clock.now()).await
 }
 
+/// A successful sign-in, as the session it starts records it.
+pub struct SignIn<'a> {
+    pub user_id: UserId,
+    /// The method's label in metrics and audit events, such as `email_code`.
+    pub method: &'a str,
+    pub amr: Vec<String>,
+    pub acr: String,
+    /// The browser's `User-Agent`, which names the session on the account page.
+    pub user_agent: &'a str,
+}
+
 /// Starts a new session after a successful sign-in; any previous session of this browser ends
 /// (the identifier is rotated at every authentication, against session fixation).
-pub async fn start(
-    state: &AppState,
-    jar: CookieJar,
-    user_id: UserId,
-    amr: Vec<String>,
-    acr: String,
-) -> StoreResult<(CookieJar, Session)> {
+pub async fn start(state: &AppState, jar: CookieJar, sign_in: SignIn<'_>) -> StoreResult<(CookieJar, Session)> {
     let now = state.clock.now();
     if let Some(previous) = current(state, &jar).await? {
         state.directory.revoke_session(&previous.id, now).await?;
     }
     let token = crypto::random_token();
     let lifetime = state.config.lifetimes.session as i64;
-    let session = Session { id: crypto::random_id(), user_id, auth_time: now, amr, acr, expires_at: now + lifetime };
+    let session = Session {
+        id: crypto::random_id(),
+        user_id: sign_in.user_id,
+        auth_time: now,
+        amr: sign_in.amr,
+        acr: sign_in.acr,
+        expires_at: now + lifetime,
+        method: sign_in.method.to_string(),
+        user_agent: crate::device::stored(sign_in.user_agent).to_string(),
+        last_seen: now,
+    };
     state.directory.insert_session(&crypto::sha256(token.as_bytes()), &session, now).await?;
     let jar = jar.add(cookie(state, "tessera_session", token, Some(lifetime)));
     Ok((jar, session))
+}
+
+/// How often a session's "last active" time is written: a use within this many seconds of the
+/// last recorded one writes nothing, so a busy session costs no write per request.
+const SEEN_EVERY: i64 = 60;
+
+/// Records that `session` is being used (single sign-on, the account page).
+pub async fn seen(state: &AppState, session: &Session) -> StoreResult<()> {
+    let now = state.clock.now();
+    if now - session.last_seen < SEEN_EVERY {
+        return Ok(());
+    }
+    state.directory.touch_session(&session.id, now).await
 }
 
 /// The browser id that binds interactions to the browser that started them; created if absent.

@@ -59,6 +59,11 @@ impl<'a> Ui<'a> {
     pub fn h(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.tr.h(key, args)
     }
+
+    /// The browser a `User-Agent` names, in this language: "Firefox unter Windows".
+    pub fn device(&self, user_agent: &str) -> String {
+        crate::device::Device::parse(user_agent).name(self.t("device.on"), self.t("device.unknown"))
+    }
 }
 
 /// Every `passkey.*` message, as JSON for the page's script (which shows them by code).

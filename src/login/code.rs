@@ -220,16 +220,18 @@ pub(super) async fn code(
         (false, false) => "code.sent_email",
     };
     let ui = frame(state, ix, accept).await?;
+    let minutes = |secs: u64| ui.tr.plural("dates.minutes", secs / 60);
+    let (minutes, link_minutes) = (minutes(state.config.lifetimes.otp), minutes(state.config.lifetimes.magic_link));
     Ok(html(CodePage {
         error: error.map(|e| e.text(&ui)),
+        minutes,
+        link_minutes,
         ui,
         id: &ix.id,
         csrf: &ix.csrf,
         to,
         by_phone,
         sent,
-        minutes: (state.config.lifetimes.otp / 60).to_string(),
-        link_minutes: (state.config.lifetimes.magic_link / 60).to_string(),
         notice,
         link_match,
     }))

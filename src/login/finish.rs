@@ -56,7 +56,14 @@ pub async fn finish(
         ));
     }
     let detail = serde_json::json!({"method": method, "amr": amr});
-    let (jar, session) = session::start(state, jar, user.id.clone(), amr, acr.to_string()).await?;
+    let sign_in = session::SignIn {
+        user_id: user.id.clone(),
+        method,
+        amr,
+        acr: acr.to_string(),
+        user_agent: client.user_agent(),
+    };
+    let (jar, session) = session::start(state, jar, sign_in).await?;
     state.directory.record_login(&user.id, state.clock.now()).await?;
     ix.session_id = Some(session.id);
     save_finished(state, &ix).await?;

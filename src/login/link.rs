@@ -51,8 +51,8 @@ struct LinkRecord {
     browser: String,
     email: Email,
     cross_device: bool,
-    /// The asking browser, as the approval page names it ("Firefox on Windows").
-    device: String,
+    /// The asking browser's `User-Agent`, which the approval page names ("Firefox on Windows").
+    user_agent: String,
     ip: String,
 }
 
@@ -100,7 +100,7 @@ pub async fn create(
     state: &AppState,
     ix: &mut Interaction,
     email: &Email,
-    asker: &Asker<'_>,
+    asker: &ClientAddr,
 ) -> Result<String, StoreError> {
     let token = crypto::random_token();
     let record = LinkRecord {
@@ -108,25 +108,12 @@ pub async fn create(
         browser: crypto::b64url(&ix.browser),
         email: email.clone(),
         cross_device: ix.cross_device_links.unwrap_or(state.config.login.cross_device_links),
-        device: crate::passkeys::device_name(asker.user_agent),
-        ip: asker.client.ip.to_string(),
+        user_agent: crate::device::stored(asker.user_agent()).to_string(),
+        ip: asker.ip.to_string(),
     };
     state.ephemeral.put_json(&key(&token), &record, state.config.lifetimes.magic_link).await?;
     ix.link_match = Some(new_match());
     Ok(state.url(&format!("/login/link/{token}")))
-}
-
-/// The browser asking for a link: where it is and what it calls itself.
-pub struct Asker<'a> {
-    pub client: &'a ClientAddr,
-    pub user_agent: &'a str,
-}
-
-impl<'a> Asker<'a> {
-    pub fn of(client: &'a ClientAddr, headers: &'a HeaderMap) -> Self {
-        let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        Asker { client, user_agent }
-    }
 }
 
 #[derive(Template)]
@@ -196,8 +183,9 @@ pub async fn page(
     let choices = approves_elsewhere(&state, &jar, &record).then(|| choices(&state, &token, number));
     let ui = frame(&state, &ix, &accept).await?;
     let ip = ui.f("link.ip", &[("ip", &record.ip)]);
+    let device = ui.device(&record.user_agent);
     let mut response =
-        html(LinkPage { ui, token: &token, email: record.email.as_str(), choices, device: &record.device, ip: &ip })?;
+        html(LinkPage { ui, token: &token, email: record.email.as_str(), choices, device: &device, ip: &ip })?;
     // The token is in the address: keep it out of caches and referrers.
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     Ok(response)
@@ -294,12 +282,13 @@ pub async fn wait(
         // Approved for an address this sign-in no longer uses: stale, and now spent.
         Some(Verdict::Approved(_)) | None => {}
     }
+    let ui = frame(&state, &ix, &accept).await?;
     let mut response = html(WaitPage {
-        ui: frame(&state, &ix, &accept).await?,
+        minutes: ui.tr.plural("dates.minutes", state.config.lifetimes.magic_link / 60),
+        ui,
         id: &ix.id,
         email: email.as_str(),
         link_match: ix.link_match.as_deref().unwrap_or(""),
-        minutes: (state.config.lifetimes.magic_link / 60).to_string(),
     })?;
     response.headers_mut().insert(axum::http::header::REFRESH, axum::http::HeaderValue::from_static("3"));
     Ok(response)

@@ -54,8 +54,8 @@ impl Shown {
     pub fn text(&self, ui: &Ui) -> String {
         let secs = self.wait_secs.unwrap_or(60).max(1);
         match self.key {
-            "messages.cooldown" => ui.f(self.key, &[("seconds", &secs.to_string())]),
-            "messages.limited" => ui.f(self.key, &[("minutes", &secs.div_ceil(60).to_string())]),
+            "messages.cooldown" => ui.f(self.key, &[("seconds", &ui.tr.plural("dates.seconds", secs))]),
+            "messages.limited" => ui.f(self.key, &[("minutes", &ui.tr.plural("dates.minutes", secs.div_ceil(60)))]),
             key => ui.t(key).to_string(),
         }
     }

@@ -12,14 +12,14 @@
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
 use super::code::{self, method_of};
 use super::limits::{self, Limited};
-use super::link::{self, Asker};
+use super::link;
 use super::notice::Shown;
 use super::otp;
 use super::{load_for_post, save};
@@ -47,7 +47,6 @@ pub async fn send_email(
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
     accept: AcceptLanguage,
-    headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
@@ -62,8 +61,7 @@ pub async fn send_email(
     ix.passkey_capable = form.get("passkey_capable") == Some("1");
     ix.phone = None;
     ix.email = Some(email.clone());
-    let asker = Asker::of(&client, &headers);
-    match send(&state, &mut ix, Identifier::Email(email), &asker, &accept).await? {
+    match send(&state, &mut ix, Identifier::Email(email), &client, &accept).await? {
         Outcome::Sent(next) => Ok(Redirect::to(&next).into_response()),
         Outcome::Limited(refusal) => {
             let page = code::identify(&state, &jar, &ix, &accept, Some(Shown::limited(&refusal))).await?;
@@ -78,7 +76,6 @@ pub async fn send_sms(
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
     accept: AcceptLanguage,
-    headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
@@ -98,8 +95,7 @@ pub async fn send_sms(
     };
     ix.email = None;
     ix.phone = Some(phone.clone());
-    let asker = Asker::of(&client, &headers);
-    match send(&state, &mut ix, Identifier::Phone(phone), &asker, &accept).await? {
+    match send(&state, &mut ix, Identifier::Phone(phone), &client, &accept).await? {
         Outcome::Sent(next) => Ok(Redirect::to(&next).into_response()),
         Outcome::Limited(refusal) => {
             let page = code::phone(&state, &ix, &accept, Some(Shown::limited(&refusal))).await?;
@@ -115,15 +111,13 @@ pub async fn resend(
     Extension(client): Extension<ClientAddr>,
     jar: CookieJar,
     accept: AcceptLanguage,
-    headers: HeaderMap,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let mut ix = load_for_post(&state, &jar, &id, &form).await?;
     let Some(identifier) = ix.sent_to() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
-    let asker = Asker::of(&client, &headers);
-    match send(&state, &mut ix, identifier, &asker, &accept).await? {
+    match send(&state, &mut ix, identifier, &client, &accept).await? {
         Outcome::Sent(_) => Ok(Redirect::to(&format!("/login/{id}/code?n=sent")).into_response()),
         Outcome::Limited(refusal) => {
             let page = code::code(&state, &ix, &accept, Some(Shown::limited(&refusal)), None).await?;
@@ -134,10 +128,10 @@ pub async fn resend(
 }
 
 /// Counts and audits a refusal by a limit.
-fn refused(state: &AppState, ix: &Interaction, asker: &Asker<'_>, event: &str, detail: serde_json::Value) {
+fn refused(state: &AppState, ix: &Interaction, asker: &ClientAddr, event: &str, detail: serde_json::Value) {
     let limit = detail["limit"].as_str().or(detail["reason"].as_str()).unwrap_or_default();
     state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
-    state.audit(event, None, ix.client_id(), Some(asker.client.ip), detail);
+    state.audit(event, None, ix.client_id(), Some(asker.ip), detail);
 }
 
 /// The one way codes and links go out: limits, the SMS defences, a new challenge (replacing
@@ -147,10 +141,10 @@ async fn send(
     state: &AppState,
     ix: &mut Interaction,
     identifier: Identifier,
-    asker: &Asker<'_>,
+    asker: &ClientAddr,
     accept: &AcceptLanguage,
 ) -> Result<Outcome, PageError> {
-    let ip = asker.client.ip;
+    let ip = asker.ip;
     if let Some(refusal) = limits::before_send(state, &identifier, ix.client_id(), ip).await? {
         refused(state, ix, asker, "rate_limited", json!({"limit": refusal.limit, "to": identifier.masked()}));
         return Ok(Outcome::Limited(refusal));

@@ -137,7 +137,7 @@ impl SmsSender {
 /// The sign-in text: the code, the brand, and the WebOTP line (`@host #code`) last, so
 /// browsers that support it fill the code in.
 pub fn code_text(t: crate::i18n::Tr<'_>, code: &str, brand: &str, minutes: u64, host: &str) -> String {
-    let text = t.f("sms.code", &[("code", code), ("app", brand), ("minutes", &minutes.to_string())]);
+    let text = t.f("sms.code", &[("code", code), ("app", brand), ("minutes", &t.plural("dates.minutes", minutes))]);
     format!("{text}\n\n@{host} #{code}")
 }
 

@@ -45,6 +45,7 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {
             let session = current.as_ref().ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
+            session::seen(state, session).await.map_err(&unavailable)?;
             match consent::gate(state, &request, &client, session).await.map_err(&unavailable)? {
                 Gate::Pass => {}
                 Gate::Ask => {

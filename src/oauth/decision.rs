@@ -71,6 +71,9 @@ mod tests {
             amr: vec![],
             acr: "aal1".into(),
             expires_at: i64::MAX,
+            method: "email_code".into(),
+            user_agent: String::new(),
+            last_seen: auth_time,
         }
     }
 

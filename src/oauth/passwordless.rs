@@ -312,15 +312,17 @@ pub async fn link_open(
         return Err(expired());
     }
     let acr = super::discovery::ACR_OTP.to_string();
-    let (jar, _) = session::start(&state, jar, user.id.clone(), vec!["otp".into()], acr).await?;
+    let method = "passwordless_link";
+    let sign_in = session::SignIn {
+        user_id: user.id.clone(),
+        method,
+        amr: vec!["otp".into()],
+        acr,
+        user_agent: peer.user_agent(),
+    };
+    let (jar, _) = session::start(&state, jar, sign_in).await?;
     state.directory.record_login(&user.id, now).await?;
-    state.audit(
-        "sign_in",
-        Some(&user.id),
-        Some(&record.client_id),
-        Some(peer.ip),
-        json!({"method": "passwordless_link"}),
-    );
+    state.audit("sign_in", Some(&user.id), Some(&record.client_id), Some(peer.ip), json!({ "method": method }));
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("client_id", &record.client_id);
     for (name, value) in &record.auth_params {

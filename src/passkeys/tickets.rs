@@ -167,7 +167,7 @@ async fn finish(
         let (ticket, spend) = check(&state, body.ticket.as_deref().unwrap_or("")).await?;
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
         let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let name = body.name.unwrap_or_else(|| super::device_name(agent));
+        let name = body.name.unwrap_or_else(|| crate::device::device_name(agent));
         let user = UserId(ticket.sub.clone());
         let registrant = super::Registrant::Ticket { user: &user, jti: &ticket.jti, spend: &spend };
         super::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await

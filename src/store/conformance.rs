@@ -7,6 +7,8 @@ use super::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, Sqlit
 use crate::clock::Clock;
 use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, UserId};
 
+mod sessions;
+
 /// How the suite lets time pass: a manual clock moves at once, Redis needs real seconds.
 pub enum Time<'a> {
     Manual(&'a Clock),
@@ -122,6 +124,9 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         amr: vec!["otp".into()],
         acr: "aal1".into(),
         expires_at: now + 100,
+        method: "email_code".into(),
+        user_agent: String::new(),
+        last_seen: now,
     };
     dir.insert_session(&[1; 32], &session, now).await.unwrap();
     assert_eq!(dir.session_by_token(&[1; 32], now).await.unwrap().unwrap().id, "s1");
@@ -137,6 +142,7 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
     assert_eq!(dir.revoke_session("s1", now).await.unwrap().unwrap().id, "s1");
     assert!(dir.revoke_session("s1", now).await.unwrap().is_none(), "a session ends once");
     assert!(dir.session_by_token(&[1; 32], now).await.unwrap().is_none(), "revoked sessions are not found");
+    sessions::device_and_last_seen(&*dir, &user.id, now).await;
 
     let first = RefreshToken {
         hash: [2; 32],
@@ -243,6 +249,9 @@ async fn management_suite(dir: &dyn Directory, now: i64) {
         amr: vec![],
         acr: "0".into(),
         expires_at: now + 3600,
+        method: "email_code".into(),
+        user_agent: String::new(),
+        last_seen: now,
     };
     dir.insert_session(&[9; 32], &session, now).await.unwrap();
     assert!(dir.delete_user(&ben.id).await.unwrap());

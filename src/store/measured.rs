@@ -122,6 +122,9 @@ impl Directory for Measured<dyn Directory> {
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
         measure!(self, revoke_session(id, now))
     }
+    async fn touch_session(&self, id: &str, now: UnixTime) -> StoreResult<()> {
+        measure!(self, touch_session(id, now))
+    }
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
         measure!(self, sessions_of_user(user_id, now))
     }

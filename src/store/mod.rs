@@ -118,6 +118,8 @@ pub trait Directory: Send + Sync {
     async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>>;
     /// Ends a session; returns it if it was live (so its clients can be told).
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>>;
+    /// Records that a session was used at `now` (never moves `last_seen` back).
+    async fn touch_session(&self, id: &str, now: UnixTime) -> StoreResult<()>;
     /// The live sessions of a user, newest first.
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>>;
     /// Records that `client_id` received tokens from `session_id` (for back-channel logout).

@@ -206,7 +206,7 @@ impl Directory for PgDirectory {
 
     async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>> {
         let row = sqlx::query(
-            "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
+            "SELECT id, user_id, auth_time, amr, acr, expires_at, method, user_agent, last_seen_at FROM sessions \
              WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
         )
         .bind(&token_hash[..])
@@ -220,7 +220,7 @@ impl Directory for PgDirectory {
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
         let row = sqlx::query(
             "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL AND expires_at > $3 \
-             RETURNING id, user_id, auth_time, amr, acr, expires_at",
+             RETURNING id, user_id, auth_time, amr, acr, expires_at, method, user_agent, last_seen_at",
         )
         .bind(now)
         .bind(id)
@@ -229,6 +229,10 @@ impl Directory for PgDirectory {
         .await
         .map_err(db)?;
         row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn touch_session(&self, id: &str, now: UnixTime) -> StoreResult<()> {
+        self.shared_touch_session(id, now).await
     }
 
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {

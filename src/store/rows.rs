@@ -119,6 +119,9 @@ pub(super) fn session(row: &impl Columns) -> StoreResult<Session> {
         amr: json_list(row, "amr")?,
         acr: row.text("acr")?,
         expires_at: row.int("expires_at")?,
+        method: row.text("method")?,
+        user_agent: row.text("user_agent")?,
+        last_seen: row.int("last_seen_at")?,
     })
 }
 

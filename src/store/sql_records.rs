@@ -55,8 +55,8 @@ macro_rules! shared_records {
 
             pub(super) async fn shared_insert_session(&self, token_hash: &[u8; 32], s: &Session, now: UnixTime) -> StoreResult<()> {
                 sqlx::query(
-                    "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO sessions (id, token_hash, user_id, auth_time, amr, acr, created_at, expires_at, method, \
+                     user_agent, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(&s.id)
                 .bind(&token_hash[..])
@@ -66,15 +66,28 @@ macro_rules! shared_records {
                 .bind(&s.acr)
                 .bind(now)
                 .bind(s.expires_at)
+                .bind(&s.method)
+                .bind(&s.user_agent)
+                .bind(s.last_seen)
                 .execute(&self.pool)
                 .await
                 .map_err(db)?;
                 Ok(())
             }
 
+            pub(super) async fn shared_touch_session(&self, id: &str, now: UnixTime) -> StoreResult<()> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            }
+
             pub(super) async fn shared_sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
                 let rows = sqlx::query(
-                    "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
+                    "SELECT id, user_id, auth_time, amr, acr, expires_at, method, user_agent, last_seen_at FROM sessions \
                      WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY auth_time DESC, id",
                 )
                 .bind(&user_id.0)

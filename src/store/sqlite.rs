@@ -214,7 +214,7 @@ impl Directory for SqliteDirectory {
         }
         let generation = self.sessions.generation();
         let row = sqlx::query(
-            "SELECT id, user_id, auth_time, amr, acr, expires_at FROM sessions \
+            "SELECT id, user_id, auth_time, amr, acr, expires_at, method, user_agent, last_seen_at FROM sessions \
              WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?",
         )
         .bind(&token_hash[..])
@@ -233,7 +233,7 @@ impl Directory for SqliteDirectory {
         self.sessions.forget_where(|s| s.id == id);
         let row = sqlx::query(
             "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL AND expires_at > ? \
-             RETURNING id, user_id, auth_time, amr, acr, expires_at",
+             RETURNING id, user_id, auth_time, amr, acr, expires_at, method, user_agent, last_seen_at",
         )
         .bind(now)
         .bind(id)
@@ -244,6 +244,14 @@ impl Directory for SqliteDirectory {
         // Again after the write, for a read that began between the first invalidation and the write.
         self.sessions.forget_where(|s| s.id == id);
         row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn touch_session(&self, id: &str, now: UnixTime) -> StoreResult<()> {
+        self.sessions.forget_where(|s| s.id == id);
+        self.shared_touch_session(id, now).await?;
+        // Again after the write, for a read that began between the first invalidation and the write.
+        self.sessions.forget_where(|s| s.id == id);
+        Ok(())
     }
 
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {

@@ -178,7 +178,10 @@ async fn a_third_party_client_gets_a_code_only_after_consent_which_is_remembered
     let account = browser.get("/account").await.text().await.unwrap();
     assert!(account.contains("App spa") && account.contains("name=\"client\" value=\"spa\""), "{account}");
     let csrf = crate::support::browser::csrf(&account);
-    let revoked = browser.post("/account/consents/revoke", &[("csrf", &csrf), ("client", "spa")]).await;
+    let asked = browser.post("/account/consents/revoke", &[("csrf", &csrf), ("client", "spa")]).await;
+    assert!(asked.text().await.unwrap().contains("name=\"confirm\" value=\"1\""), "taking access back asks first");
+    let revoked =
+        browser.post("/account/consents/revoke", &[("csrf", &csrf), ("client", "spa"), ("confirm", "1")]).await;
     assert_eq!(Browser::location(&revoked), "/account?n=revoked");
     let after = rp::start(&spa, &["openid", "email"]);
     consent_path(&Browser::location(&browser.get(&after.url).await));

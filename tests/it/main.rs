@@ -4,6 +4,7 @@
 mod support;
 
 mod account;
+mod account_journeys;
 mod api;
 mod api_admin;
 mod auth0_sdk;

@@ -313,6 +313,8 @@ async fn the_account_page_lists_renames_and_removes_passkeys() {
     assert_eq!(server.state.directory.passkeys_of_user(&user.id).await.unwrap()[0].name, "Work laptop");
 
     page.eval("document.querySelector('form[action=\"/account/passkeys/remove\"]').submit()").await.unwrap();
+    page.wait_for("!!document.querySelector('input[name=confirm]')").await;
+    page.eval("document.querySelector('form[action=\"/account/passkeys/remove\"]').submit()").await.unwrap();
     page.wait_for("document.body.innerText.includes('Passkey removed.')").await;
     assert!(server.state.directory.passkeys_of_user(&user.id).await.unwrap().is_empty());
 }
