@@ -147,7 +147,9 @@ async fn end_one(
     if let Some(session) = sessions.iter().find(|s| s.id == target) {
         logout::end(&state, session, "account").await;
     }
-    let jar = if target == current.id { session::clear(&state, jar) } else { jar };
+    if target == current.id {
+        return Ok((session::clear(&state, jar), Redirect::to("/signed-out")).into_response());
+    }
     Ok((jar, Redirect::to("/account")).into_response())
 }
 
@@ -175,7 +177,7 @@ async fn end_all(
     for session in state.directory.sessions_of_user(&current.user_id, state.clock.now()).await? {
         logout::end(&state, &session, "account_everywhere").await;
     }
-    Ok((session::clear(&state, jar), Redirect::to("/account")).into_response())
+    Ok((session::clear(&state, jar), Redirect::to("/signed-out")).into_response())
 }
 
 /// The signed-in user for a JSON call carrying the account CSRF token in `x-csrf-token`.

@@ -173,6 +173,8 @@ async fn signing_out_everywhere_asks_first_then_ends_every_session() {
     let live = server.state.directory.sessions_of_user(&user.id, server.clock.now()).await.unwrap();
     assert_eq!(live.len(), 2, "asking ends nothing");
     laptop.click("button[type=submit]").await;
+    laptop.wait_for_text("You are signed out").await;
+    laptop.click_on("Sign in again").await;
     laptop.wait_for("location.pathname.startsWith('/login/') && document.readyState === 'complete'").await;
     assert!(laptop.href().await.contains("/login/"), "signed out here too: the account page asks to sign in");
     assert!(server.state.directory.sessions_of_user(&user.id, server.clock.now()).await.unwrap().is_empty());
