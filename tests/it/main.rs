@@ -4,7 +4,6 @@
 mod support;
 
 mod account;
-mod account_journeys;
 mod api;
 mod api_admin;
 mod auth0_sdk;

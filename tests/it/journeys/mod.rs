@@ -3,8 +3,11 @@
 //! posted is one the page made; the tests read mail and texts from the capture servers, as a
 //! person reads their inbox.
 
+mod account;
 mod links;
 mod otp;
+mod passkeys;
+mod process;
 mod session;
 
 use std::time::Duration;
