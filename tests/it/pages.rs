@@ -1,7 +1,7 @@
 //! Every login page in a real browser (headless Chromium), in every language and in the dark
 //! scheme: an accessibility audit by axe-core finds nothing, nothing scrolls sideways on a
 //! 360 px screen or at 200 % zoom, and the main pages are captured at desktop and mobile width. Set
-//! `TESSERA_SCREENSHOTS=docs/screenshots` to keep the captures (the README shows them).
+//! `SCREENSHOTS_DIR=docs/screenshots` to keep the captures (the README shows them).
 
 use std::path::PathBuf;
 
@@ -145,6 +145,28 @@ impl Tour<'_> {
         self.open("/login/no-such-sign-in").await;
         self.audit("error").await;
         self.capture("error").await;
+        self.open("/no/such/page").await;
+        self.audit("not found").await;
+        self.walk_approval(email).await;
+    }
+
+    /// A link asked for here and opened in a browser that did not ask: the waiting code page,
+    /// then (with this browser's cookies gone) the approval page, the refusal, and Back.
+    async fn walk_approval(&self, email: &str) {
+        let spa = rp::client(self.server, "spa").await;
+        self.open(&rp::start(&spa, &["openid"]).url).await;
+        self.arrive("/login/").await;
+        let sent = self.server.smtp.count_to(email);
+        self.fill_and_submit("email", email).await;
+        self.arrive("/code").await;
+        self.audit("code with a link's number").await;
+        let link = self.server.smtp.nth_to(email, sent + 1).await.link_path().unwrap();
+        self.page.call("Network.clearBrowserCookies", json!({})).await.unwrap();
+        self.open(&link).await;
+        self.audit("approval").await;
+        self.page.eval("document.querySelector('button[name=pick][value=none]').click()").await.unwrap();
+        self.page.wait_for("!document.querySelector('button[name=pick]') && document.readyState === 'complete'").await;
+        self.audit("refused").await;
     }
 }
 
@@ -166,7 +188,7 @@ async fn start_tour<'a>(chrome: &'a Chrome, server: &'a TestServer, reader: Read
         let scheme = json!({ "features": [{ "name": "prefers-color-scheme", "value": "dark" }] });
         page.call("Emulation.setEmulatedMedia", scheme).await.unwrap();
     }
-    let shots = match std::env::var("TESSERA_SCREENSHOTS") {
+    let shots = match std::env::var("SCREENSHOTS_DIR") {
         _ if lang != "en" || dark => None,
         Ok(dir) => Some(PathBuf::from(dir)),
         Err(_) => Some(std::env::temp_dir().join(format!("tessera-shots-{}", std::process::id()))),
@@ -207,7 +229,7 @@ async fn every_page_in_every_language_passes_an_accessibility_audit_and_fits_a_p
         let tour = start_tour(&chrome, &server, Reader { lang, dark: false }).await;
         tour.walk(&format!("reader{i}@example.com")).await;
     }
-    let shots = std::env::var("TESSERA_SCREENSHOTS")
+    let shots = std::env::var("SCREENSHOTS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir().join(format!("tessera-shots-{}", std::process::id())));
     let taken: Vec<Value> =

@@ -40,10 +40,10 @@ async fn arrive(page: &Page<'_>, path: &str, text: &str) -> String {
     page.wait_for_text(text).await
 }
 
-/// Keeps a screenshot of the part of the page at `selector` when `TESSERA_SCREENSHOTS` names a
+/// Keeps a screenshot of the part of the page at `selector` when `SCREENSHOTS_DIR` names a
 /// folder (docs/screenshots).
 async fn keep(page: &Page<'_>, name: &str, selector: &str) {
-    if let Ok(dir) = std::env::var("TESSERA_SCREENSHOTS") {
+    if let Ok(dir) = std::env::var("SCREENSHOTS_DIR") {
         page.eval(&format!("document.querySelector({}).scrollIntoView()", js(selector))).await.unwrap();
         page.screenshot(&std::path::Path::new(&dir).join(format!("{name}.png"))).await;
     }

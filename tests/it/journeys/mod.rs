@@ -114,10 +114,10 @@ pub fn claims(jwt: &str) -> Value {
     serde_json::from_slice(&payload).unwrap()
 }
 
-/// Captures the page on screen as `NAME.png` in `$TESSERA_SCREENSHOTS`, when it is set (the
+/// Captures the page on screen as `NAME.png` in `$SCREENSHOTS_DIR`, when it is set (the
 /// README shows these).
 pub async fn capture(page: &Page<'_>, name: &str) {
-    if let Ok(dir) = std::env::var("TESSERA_SCREENSHOTS") {
+    if let Ok(dir) = std::env::var("SCREENSHOTS_DIR") {
         page.screenshot(&std::path::Path::new(&dir).join(format!("{name}.png"))).await;
     }
 }
