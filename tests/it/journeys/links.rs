@@ -218,3 +218,20 @@ async fn an_auth0_style_link_from_passwordless_start_signs_in() {
     let at = journey.arrival(&page).await;
     journey.redeem(&client, pending, &at).await;
 }
+
+#[tokio::test]
+async fn without_javascript_the_code_page_still_moves_on_after_approval() {
+    let journey = Journey::start(|c| c.passkeys.offer_after_login = false).await;
+    let chrome = Chrome::launch().await;
+    let (asking, approver) = (chrome.page().await, chrome.isolated_page().await);
+    asking.call("Emulation.setScriptExecutionDisabled", json!({ "value": true })).await.unwrap();
+    let (client, pending) = journey.request("web", &["openid"]).await;
+    let link = ask_for_link(&journey, &asking, &pending.url.clone()).await;
+    asking.wait_for("location.pathname.endsWith('/code')").await;
+    let number = shown_number(&asking).await;
+    open_for_approval(&journey, &approver, &link).await;
+    approver.click(&format!("button[name=pick][value={}]", js(&number))).await;
+    approver.wait_for_text("Sign-in approved").await;
+    let at = journey.arrival(&asking).await;
+    journey.redeem(&client, pending, &at).await;
+}

@@ -294,7 +294,7 @@ impl Page<'_> {
 
     /// Polls `js` until it is truthy; errors while a page loads count as "not yet".
     pub async fn wait_for(&self, js: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(v) = self.eval(js).await
                 && !(v.is_null() || v == json!(false) || v == json!(""))
