@@ -78,8 +78,8 @@ fn new_match() -> String {
 
 /// The three numbers the approval page offers: the asking browser's and two others, in an
 /// order and with decoys fixed by the link, so reloading the page shows the same choice.
-fn choices(state: &AppState, token: &str, number: &str) -> Vec<String> {
-    let seed = crypto::keyed_hash(&state.secret, &[b"link-choices", token.as_bytes()]);
+fn choices(secret: &[u8], token: &str, number: &str) -> Vec<String> {
+    let seed = crypto::keyed_hash(secret, &[b"link-choices", token.as_bytes()]);
     let mut numbers = vec![number.to_string()];
     for byte in seed.iter().skip(1) {
         let candidate = (10 + u64::from(*byte) % 90).to_string();
@@ -180,7 +180,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let (record, ix) = find(&state, &token).await?;
     let number = ix.link_match.as_deref().unwrap_or_default();
-    let choices = approves_elsewhere(&state, &jar, &record).then(|| choices(&state, &token, number));
+    let choices = approves_elsewhere(&state, &jar, &record).then(|| choices(&state.secret, &token, number));
     let ui = frame(&state, &ix, &accept).await?;
     let ip = ui.f("link.ip", &[("ip", &record.ip)]);
     let device = ui.device(&record.user_agent);
@@ -308,4 +308,28 @@ pub async fn status(
 /// Whether a link opened elsewhere approved or refused this sign-in yet.
 pub async fn decided(state: &AppState, ix: &Interaction) -> Result<bool, StoreError> {
     Ok(verdict(state, ix, false).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::choices;
+
+    proptest! {
+        #[test]
+        fn the_approval_page_offers_three_distinct_two_digit_numbers_one_of_them_the_asked_one(
+            secret in prop::collection::vec(any::<u8>(), 32),
+            token in "[A-Za-z0-9_-]{43}",
+            number in 10u8..100,
+        ) {
+            let number = number.to_string();
+            let offered = choices(&secret, &token, &number);
+            prop_assert_eq!(offered.len(), 3);
+            prop_assert!(offered.contains(&number));
+            prop_assert!(offered.iter().all(|n| n.len() == 2 && n.parse::<u8>().is_ok_and(|n| n >= 10)));
+            prop_assert!(offered[0] != offered[1] && offered[1] != offered[2] && offered[0] != offered[2]);
+            prop_assert_eq!(&offered, &choices(&secret, &token, &number), "the same on every reload");
+        }
+    }
 }

@@ -96,7 +96,29 @@ pub fn normalize(input: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::normalize;
+
+    proptest! {
+        #[test]
+        fn six_digits_are_accepted_however_spaces_and_dashes_split_them(
+            digits in "[0-9]{6}",
+            splits in prop::collection::vec(prop::sample::select(vec!["", " ", "-", "  ", " - "]), 7),
+        ) {
+            let typed: String = splits.iter().zip(digits.chars().map(Some).chain([None]))
+                .flat_map(|(sep, d)| sep.chars().chain(d))
+                .collect();
+            prop_assert_eq!(normalize(&typed), Some(digits));
+        }
+
+        #[test]
+        fn anything_but_six_digits_with_spaces_and_dashes_is_refused(typed in ".{0,12}") {
+            let digits: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+            let valid = digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit());
+            prop_assert_eq!(normalize(&typed).is_some(), valid);
+        }
+    }
 
     #[test]
     fn codes_may_be_typed_with_spaces_but_must_be_six_digits() {
