@@ -96,6 +96,17 @@ impl Journey {
         page.press_enter().await;
     }
 
+    /// Signs in to the `web` client by email code, starting at its authorization request; the
+    /// token response the application gets for the code it arrived with.
+    pub async fn signed_in_at_app(&self, page: &Page<'_>) -> openidconnect::core::CoreTokenResponse {
+        let (client, pending) = self.request("web", &["openid"]).await;
+        page.goto(&pending.url.clone()).await;
+        self.sign_in_by_code(page, EMAIL).await;
+        let at = self.arrival(page).await;
+        let code = crate::support::browser::param(&at, "code").unwrap_or_else(|| panic!("no code in {at}"));
+        rp::redeem(&client, pending, &code).await
+    }
+
     /// Signs in by email code from wherever the browser is (a sign-in page).
     pub async fn sign_in_by_code(&self, page: &Page<'_>, email: &str) {
         let sent = self.ask_for_code(page, email).await;

@@ -6,18 +6,13 @@ use openidconnect::TokenResponse;
 
 use super::{EMAIL, Journey};
 use crate::support::chrome::Chrome;
-use crate::support::rp;
 
 #[tokio::test]
 async fn back_and_reload_after_signing_in_say_signed_in_with_the_way_on() {
     let journey = Journey::start(|c| c.passkeys.offer_after_login = false).await;
     let chrome = Chrome::launch().await;
     let page = chrome.page().await;
-    let (client, pending) = journey.request("web", &["openid"]).await;
-    page.goto(&pending.url.clone()).await;
-    journey.sign_in_by_code(&page, EMAIL).await;
-    let at = journey.arrival(&page).await;
-    journey.redeem(&client, pending, &at).await;
+    journey.signed_in_at_app(&page).await;
 
     page.back().await;
     let text = page.wait_for_text("You are signed in").await;
@@ -64,12 +59,7 @@ async fn logout_with_an_id_token_hint_ends_the_session_and_returns_to_the_applic
     let journey = Journey::start(|c| c.passkeys.offer_after_login = false).await;
     let chrome = Chrome::launch().await;
     let page = chrome.page().await;
-    let (client, pending) = journey.request("web", &["openid"]).await;
-    page.goto(&pending.url.clone()).await;
-    journey.sign_in_by_code(&page, EMAIL).await;
-    let at = journey.arrival(&page).await;
-    let code = crate::support::browser::param(&at, "code").unwrap();
-    let tokens = rp::redeem(&client, pending, &code).await;
+    let tokens = journey.signed_in_at_app(&page).await;
     let hint = tokens.id_token().unwrap().to_string();
     let bye = journey.server.url("/bye/web");
     let query = serde_urlencoded::to_string([
