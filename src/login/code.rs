@@ -252,7 +252,7 @@ pub async fn verify_code(
     };
     let method = method_of(&ix);
     let Some(sent_to) = ix.sent_to() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
-    if let Some(refusal) = limits::before_check(&state, &sent_to, ix.client_id(), client.ip).await? {
+    if let Some(refusal) = limits::before_check(&state, &sent_to, &ix.limit_bucket(), client.ip).await? {
         state.metrics.inc("tessera_rate_limited_total", &[("limit", refusal.limit)]);
         let detail = json!({"limit": refusal.limit, "to": sent_to.masked()});
         state.audit("rate_limited", None, ix.client_id(), Some(client.ip), detail);

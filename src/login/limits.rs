@@ -1,7 +1,12 @@
 //! Abuse controls for one-time codes and links, counted in Ephemeral so every replica shares
-//! them: sends per identifier, per IP address and per client, with a cool-down between two
-//! sends to one identifier; checks per IP, per identifier and per client; and for text
-//! messages the country allowlist, per-number and per-prefix velocity and a daily cap.
+//! them: sends per identifier from one source and in all, per source and per bucket (a client,
+//! `/account`, or one bridge), with a cool-down between two sends to one identifier; checks per
+//! source, per identifier and per bucket; and for text messages the country allowlist,
+//! per-number and per-prefix velocity and a daily cap.
+//!
+//! A source is an IPv4 address or an IPv6 /64 (one customer's network: a host picks any address
+//! in it). One source can spend only its own share of an identifier's sends, so someone who
+//! knows an address cannot spend its whole budget alone.
 
 use std::net::IpAddr;
 
@@ -26,15 +31,28 @@ async fn over(state: &AppState, key: &str, window: u64, max: u64) -> StoreResult
     Ok(state.ephemeral.incr(key, window).await? > max)
 }
 
-/// Before sending a code or link to `id`.
-pub async fn before_send(
-    state: &AppState,
-    id: &Identifier,
-    client_id: Option<&str>,
-    ip: IpAddr,
-) -> StoreResult<Option<Limited>> {
+/// The source a limit counts: the IPv4 address, or the /64 of an IPv6 address.
+pub fn source(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// How many sources' worth of sends an identifier gets in all, per window.
+const SOURCES_PER_IDENTIFIER: u64 = 4;
+
+/// Before sending a code or link to `id`, asked from `ip`, counted in `bucket`.
+pub async fn before_send(state: &AppState, id: &Identifier, bucket: &str, ip: IpAddr) -> StoreResult<Option<Limited>> {
     let login = &state.config.login;
     let who = hashed(state, id);
+    let from = source(ip);
     let cooldown = login.resend_cooldown_secs;
     if cooldown > 0 {
         // The cool-down's end is its value, so a refusal can say how long is left.
@@ -49,9 +67,10 @@ pub async fn before_send(
     let window = login.send_window_secs;
     let per_id = u64::from(login.sends_per_window);
     let checks = [
-        ("send_per_identifier", format!("rl:send:id:{who}"), per_id),
-        ("send_per_ip", format!("rl:send:ip:{ip}"), per_id * 10),
-        ("send_per_client", format!("rl:send:client:{}", client_id.unwrap_or("-")), u64::from(login.sends_per_client)),
+        ("send_per_identifier", format!("rl:send:id:{who}:{from}"), per_id),
+        ("send_per_identifier_total", format!("rl:send:id:{who}"), per_id * SOURCES_PER_IDENTIFIER),
+        ("send_per_ip", format!("rl:send:ip:{from}"), per_id * 10),
+        ("send_per_client", format!("rl:send:{bucket}"), u64::from(login.sends_per_client)),
     ];
     for (limit, key, max) in checks {
         if over(state, &key, window, max).await? {
@@ -61,23 +80,15 @@ pub async fn before_send(
     Ok(None)
 }
 
-/// Before checking a code typed for `id`.
-pub async fn before_check(
-    state: &AppState,
-    id: &Identifier,
-    client_id: Option<&str>,
-    ip: IpAddr,
-) -> StoreResult<Option<Limited>> {
+/// Before checking a code typed for `id` from `ip`, counted in `bucket`. Checks per identifier
+/// are counted over every source: guessing must not scale with the guesser's addresses.
+pub async fn before_check(state: &AppState, id: &Identifier, bucket: &str, ip: IpAddr) -> StoreResult<Option<Limited>> {
     let login = &state.config.login;
     let window = login.send_window_secs;
     let checks = [
-        ("check_per_ip", format!("rl:check:ip:{ip}"), u64::from(login.checks_per_ip)),
+        ("check_per_ip", format!("rl:check:ip:{}", source(ip)), u64::from(login.checks_per_ip)),
         ("check_per_identifier", format!("rl:check:id:{}", hashed(state, id)), u64::from(login.checks_per_identifier)),
-        (
-            "check_per_client",
-            format!("rl:check:client:{}", client_id.unwrap_or("-")),
-            u64::from(login.sends_per_client) * 5,
-        ),
+        ("check_per_client", format!("rl:check:{bucket}"), u64::from(login.sends_per_client) * 5),
     ];
     for (limit, key, max) in checks {
         if over(state, &key, window, max).await? {
@@ -106,4 +117,19 @@ pub async fn sms_refusal(state: &AppState, phone: &Phone) -> StoreResult<Option<
         return Ok(Some("daily_cap"));
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source;
+
+    #[test]
+    fn an_ipv6_source_is_its_64_and_an_ipv4_one_its_address() {
+        let a = source("2001:db8:1:2:aaaa::1".parse().unwrap());
+        assert_eq!(a, "2001:db8:1:2::/64");
+        assert_eq!(a, source("2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap()), "one /64, one source");
+        assert_ne!(a, source("2001:db8:1:3::1".parse().unwrap()));
+        assert_eq!(source("192.0.2.7".parse().unwrap()), "192.0.2.7");
+        assert_eq!(source("::ffff:192.0.2.7".parse().unwrap()), "192.0.2.7", "a mapped IPv4 address is itself");
+    }
 }

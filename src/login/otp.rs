@@ -1,8 +1,11 @@
 //! One-time codes: 6 digits, stored only as an HMAC under the server secret, 10 minutes, 5
-//! attempts, single use, and one live code per identifier (a new one replaces the last).
+//! attempts, single use, and one live code per identifier in each scope (a new one replaces
+//! the last). The scope is the sign-in that asked (or the client, for the embedded API), so a
+//! send started elsewhere, by anyone who knows the address, does not kill a pending code.
+//! Guessing across scopes stays bounded by the per-identifier check limit (`limits`).
 //!
-//! Ephemeral keys: `otp:{challenge}` the record, `otp-live:{identifier}` the live challenge,
-//! `otp-try:{challenge}` the attempt counter.
+//! Ephemeral keys: `otp:{challenge}` the record, `otp-live:{identifier, scope}` the live
+//! challenge, `otp-try:{challenge}` the attempt counter.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +21,7 @@ pub const DIGITS: u32 = 6;
 struct Challenge {
     identifier: Identifier,
     code_hash: [u8; 32],
+    scope: String,
 }
 
 /// The outcome of checking a code.
@@ -33,8 +37,8 @@ pub enum Check {
     Expired,
 }
 
-fn identifier_key(state: &AppState, id: &Identifier) -> String {
-    let hash = crypto::keyed_hash(&state.secret, &[id.kind().as_bytes(), id.as_str().as_bytes()]);
+fn live_key(state: &AppState, id: &Identifier, scope: &str) -> String {
+    let hash = crypto::keyed_hash(&state.secret, &[id.kind().as_bytes(), id.as_str().as_bytes(), scope.as_bytes()]);
     format!("otp-live:{}", crypto::b64url(&hash))
 }
 
@@ -42,14 +46,16 @@ fn code_hash(state: &AppState, challenge_id: &str, code: &str) -> [u8; 32] {
     crypto::keyed_hash(&state.secret, &[b"otp", challenge_id.as_bytes(), code.as_bytes()])
 }
 
-/// Starts a challenge for `identifier`, replacing any live one. Returns the challenge id and the code.
-pub async fn start(state: &AppState, identifier: &Identifier) -> StoreResult<(String, String)> {
+/// Starts a challenge for `identifier` in `scope`, replacing the live one of that scope.
+/// Returns the challenge id and the code.
+pub async fn start(state: &AppState, identifier: &Identifier, scope: &str) -> StoreResult<(String, String)> {
     let ttl = state.config.lifetimes.otp;
     let challenge_id = crypto::random_token();
     let code = crypto::random_digits(DIGITS);
-    let record = Challenge { identifier: identifier.clone(), code_hash: code_hash(state, &challenge_id, &code) };
+    let code_hash = code_hash(state, &challenge_id, &code);
+    let record = Challenge { identifier: identifier.clone(), code_hash, scope: scope.to_string() };
     state.ephemeral.put_json(&format!("otp:{challenge_id}"), &record, ttl).await?;
-    state.ephemeral.put(&identifier_key(state, identifier), challenge_id.clone().into_bytes(), ttl).await?;
+    state.ephemeral.put(&live_key(state, identifier, scope), challenge_id.clone().into_bytes(), ttl).await?;
     Ok((challenge_id, code))
 }
 
@@ -61,7 +67,7 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
     let Some(challenge) = eph.get_json::<Challenge>(&key).await? else {
         return Ok(Check::Expired);
     };
-    let live = eph.get(&identifier_key(state, &challenge.identifier)).await?;
+    let live = eph.get(&live_key(state, &challenge.identifier, &challenge.scope)).await?;
     if live.as_deref() != Some(challenge_id.as_bytes()) {
         eph.delete(&key).await?;
         return Ok(Check::Expired);
@@ -81,7 +87,7 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
     // Single use: only the request that takes the record signs in.
     match eph.take_json::<Challenge>(&key).await? {
         Some(taken) => {
-            eph.delete(&identifier_key(state, &taken.identifier)).await?;
+            eph.delete(&live_key(state, &taken.identifier, &taken.scope)).await?;
             Ok(Check::Accepted(taken.identifier))
         }
         None => Ok(Check::Expired),

@@ -145,7 +145,7 @@ async fn send(
     accept: &AcceptLanguage,
 ) -> Result<Outcome, PageError> {
     let ip = asker.ip;
-    if let Some(refusal) = limits::before_send(state, &identifier, ix.client_id(), ip).await? {
+    if let Some(refusal) = limits::before_send(state, &identifier, &ix.limit_bucket(), ip).await? {
         refused(state, ix, asker, "rate_limited", json!({"limit": refusal.limit, "to": identifier.masked()}));
         return Ok(Outcome::Limited(refusal));
     }
@@ -160,7 +160,7 @@ async fn send(
     }
     state.metrics.inc("tessera_logins_started_total", &[("method", method_of(ix))]);
     let known = state.directory.user_by_identifier(&identifier).await?;
-    let (challenge_id, code) = otp::start(state, &identifier).await?;
+    let (challenge_id, code) = otp::start(state, &identifier, &format!("ix:{}", ix.id)).await?;
     ix.challenge_id = Some(challenge_id);
     let sends = ix.email_sends.unwrap_or(state.config.login.email_sends);
     let link = match &identifier {

@@ -75,7 +75,7 @@ pub fn identifier(state: &AppState, kind: &str, value: &str) -> Result<Identifie
 
 /// Rate limits and the SMS defences before a send, as OAuth errors.
 pub async fn may_send(state: &AppState, id: &Identifier, client: &Client, ip: IpAddr) -> Result<(), OAuthError> {
-    if let Some(Limited { limit, .. }) = limits::before_send(state, id, Some(&client.id), ip).await? {
+    if let Some(Limited { limit, .. }) = limits::before_send(state, id, &format!("client:{}", client.id), ip).await? {
         state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
         state.audit("rate_limited", None, Some(&client.id), Some(ip), json!({"limit": limit, "to": id.masked()}));
         return Err(OAuthError::new(ErrorCode::TooManyAttempts, "Too many codes requested; wait and try again."));
@@ -136,7 +136,7 @@ pub async fn start(
     let ip = end_user_ip(&client, &headers, peer.ip);
     may_send(&state, &id, &client, ip).await?;
     let known = state.directory.user_by_identifier(&id).await?;
-    let (challenge_id, code) = otp::start(&state, &id).await?;
+    let (challenge_id, code) = otp::start(&state, &id, &format!("client:{}", client.id)).await?;
     state
         .ephemeral
         .put(&live_key(&state, &client.id, &id), challenge_id.into_bytes(), state.config.lifetimes.otp)
@@ -193,7 +193,9 @@ pub async fn exchange(
     if let Some(bad) = scope.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(OAuthError::new(ErrorCode::InvalidScope, format!("The scope {bad:?} is not available here.")));
     }
-    if let Some(Limited { limit, .. }) = limits::before_check(state, &id, Some(&client.id), peer).await? {
+    if let Some(Limited { limit, .. }) =
+        limits::before_check(state, &id, &format!("client:{}", client.id), peer).await?
+    {
         state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
         return Err(OAuthError::new(ErrorCode::TooManyAttempts, "Too many attempts; wait and try again."));
     }

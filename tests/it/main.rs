@@ -31,6 +31,7 @@ mod private_key_jwt;
 mod refresh;
 mod replicas;
 mod revocation;
+mod send_budgets;
 mod sms;
 mod token_errors;
 mod userinfo;

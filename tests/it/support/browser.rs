@@ -37,8 +37,17 @@ impl Browser {
 
     /// A browser whose every request sends `Accept-Language: accept`.
     pub fn speaking(server: &TestServer, accept: &str) -> Browser {
+        Self::sending(server, reqwest::header::ACCEPT_LANGUAGE, accept)
+    }
+
+    /// A browser at `ip`, behind a proxy the server trusts (it adds `X-Forwarded-For`).
+    pub fn at(server: &TestServer, ip: &str) -> Browser {
+        Self::sending(server, reqwest::header::HeaderName::from_static("x-forwarded-for"), ip)
+    }
+
+    fn sending(server: &TestServer, name: reqwest::header::HeaderName, value: &str) -> Browser {
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::ACCEPT_LANGUAGE, accept.parse().unwrap());
+        headers.insert(name, value.parse().unwrap());
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
