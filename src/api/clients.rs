@@ -269,7 +269,7 @@ pub(super) async fn list_bridges(State(state): State<AppState>, caller: Caller) 
     Ok(Json(BridgeList { bridges }))
 }
 
-/// Registers a bridge (see the README's bridge mode).
+/// Registers a bridge (see docs/bridge.md).
 #[utoipa::path(post, path = "/api/v1/bridges", tag = "bridges", security(("api_key" = ["clients:write"])), request_body = BridgeConfig,
     responses((status = 201, body = BridgeView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 409, body = ProblemBody)))]
