@@ -355,6 +355,11 @@ pub fn check_server_url(uri: &str) -> Result<(), String> {
 }
 
 fn absolute_without_fragment(uri: &str) -> Result<Url, String> {
+    // The URL parser drops tabs and newlines and trims spaces and controls (WHATWG URL), so the
+    // string stored would not be the URL checked; RFC 3986 §2 allows none of them in a URI.
+    if uri.chars().any(|c| c.is_control() || c == ' ') {
+        return Err("must not contain spaces or control characters (CR, LF, TAB)".into());
+    }
     let url = Url::parse(uri).map_err(|e| format!("not an absolute URL ({e})"))?;
     if url.fragment().is_some() {
         return Err("must not contain a fragment".into());
@@ -423,6 +428,15 @@ mod tests {
         let base = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
         assert!(err(&format!("{base}redirect_uris = [\"https://a.example/cb#x\"]")).contains("fragment"));
         assert!(err(&format!("{base}redirect_uris = [\"http://a.example/cb\"]")).contains("loopback"));
+    }
+
+    #[test]
+    fn redirect_uris_with_cr_lf_or_tab_are_refused() {
+        let base = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
+        for uri in ["https://a.example/c\\rb", "https://a.example/c\\nb", "https://a.example/\\tcb", " https://a.example/cb"] {
+            let e = err(&format!("{base}redirect_uris = [\"{uri}\"]"));
+            assert!(e.contains("control characters"), "{uri}: {e}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod discovery;
 mod durability;
 mod embedded;
 mod faults;
+mod hostile_input;
 mod key_rotation;
 mod login_otp;
 mod login_ui;
