@@ -21,14 +21,14 @@ pub struct Params {
 impl Params {
     pub fn parse(input: &[u8]) -> Self {
         let mut params = Params::default();
+        let mut seen = std::collections::HashSet::new();
         for (name, value) in form_urlencoded::parse(input) {
-            if value.is_empty() {
-                continue;
+            // RFC 6749 §3.1: a repeat is a repeat even when one of the values is empty.
+            if !seen.insert(name.clone()) && !params.is_repeated(&name) {
+                params.repeated.push(name.to_string());
             }
-            if params.values.insert(name.to_string(), value.into_owned()).is_some()
-                && !params.repeated.contains(&name.to_string())
-            {
-                params.repeated.push(name.into_owned());
+            if !value.is_empty() {
+                params.values.insert(name.into_owned(), value.into_owned());
             }
         }
         params
@@ -130,6 +130,13 @@ mod tests {
         let p = Params::parse(b"a=1&b=2&a=3");
         assert!(p.is_repeated("a"));
         assert!(p.reject_repeats().is_err());
+    }
+
+    #[test]
+    fn a_repeat_with_an_empty_value_is_still_a_repeat() {
+        for query in [&b"redirect_uri=&redirect_uri=https%3A%2F%2Fa.example%2Fcb"[..], b"state=s&state="] {
+            assert!(Params::parse(query).reject_repeats().is_err(), "{}", String::from_utf8_lossy(query));
+        }
     }
 
     #[test]
