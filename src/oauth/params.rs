@@ -105,10 +105,12 @@ impl<S: Send + Sync> FromRequest<S> for AnyBody {
         if body.len() > MAX_FORM {
             return Err(OAuthError::invalid_request("The request body is too large."));
         }
-        let object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(&body).map_err(|_| OAuthError::invalid_request("The body is not a JSON object."))?;
+        let UniqueKeys(members) = serde_json::from_slice(&body).map_err(|e| {
+            let why = if e.is_data() { e.to_string() } else { "The body is not a JSON object.".into() };
+            OAuthError::invalid_request(why)
+        })?;
         let mut params = Params::default();
-        for (name, value) in object {
+        for (name, value) in members {
             let text = match value {
                 serde_json::Value::Null => continue,
                 serde_json::Value::String(s) if s.is_empty() => continue,
@@ -118,6 +120,34 @@ impl<S: Send + Sync> FromRequest<S> for AnyBody {
             params.values.insert(name, text);
         }
         Ok(AnyBody(params))
+    }
+}
+
+/// A JSON object whose members are kept in order and whose names must be unique: RFC 8259 §4
+/// leaves duplicates to the parser, and a last-one-wins reading would let two components of a
+/// deployment see different values in the same body.
+struct UniqueKeys(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+                let (mut members, mut seen) = (Vec::new(), std::collections::HashSet::new());
+                while let Some((name, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    if !seen.insert(name.clone()) {
+                        return Err(serde::de::Error::custom(format!("The {name} member is repeated.")));
+                    }
+                    members.push((name, value));
+                }
+                Ok(UniqueKeys(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::api::{KEY, call, with_keys};
-use crate::support::TestServer;
+use crate::support::{TestServer, client};
 
 #[tokio::test]
 async fn redirect_uris_with_cr_lf_or_tab_are_refused_at_registration() {
@@ -18,4 +18,28 @@ async fn redirect_uris_with_cr_lf_or_tab_are_refused_at_registration() {
         assert!(problem["detail"].as_str().unwrap().starts_with("redirect_uris"), "{problem}");
     }
     assert_eq!(call(&server, Method::GET, "/api/v1/clients/x", Some(KEY), None).await.0, 404);
+}
+
+#[tokio::test]
+async fn passwordless_start_refuses_duplicate_json_members() {
+    const SECRET: &str = "app-secret-0123456789abcdef";
+    let server = TestServer::start_with(|c| {
+        let mut app = client("app", Some(SECRET), "client_secret_basic", "ES256", &c.issuer);
+        app.passwordless = true;
+        c.clients.push(app);
+    })
+    .await;
+    let body = r#"{"connection":"email","email":"ada@example.com","email":"eve@example.com"}"#;
+    let response = reqwest::Client::new()
+        .post(server.url("/passwordless/start"))
+        .basic_auth("app", Some(SECRET))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(problem["error"], "invalid_request", "{problem}");
+    assert!(problem["error_description"].as_str().unwrap().contains("email"), "{problem}");
 }
