@@ -87,5 +87,11 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // Every page is rendered for one browser (an address, a CSRF token, the account), so no
+    // page may be kept by a shared or a back-button cache (RFC 9111 §5.2.2.5).
+    let html = headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }

@@ -9,6 +9,7 @@ mod api_admin;
 mod auth0_sdk;
 mod authorize;
 mod bridge;
+mod caching;
 mod cli;
 mod client_credentials;
 mod code_flow;
