@@ -33,6 +33,7 @@ fn refuse(why: impl Into<String>) -> AssertionError {
 
 #[derive(Deserialize)]
 struct Claims {
+    aud: serde_json::Value,
     iss: String,
     sub: String,
     exp: i64,
@@ -62,8 +63,8 @@ pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Resul
     let jwk = find_key(state, client, header.kid.as_deref()).await?;
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
     let mut validation = Validation::new(alg);
-    // RFC 7523 §3: aud identifies this server; the issuer or the token endpoint URL is accepted.
-    validation.set_audience(&[state.issuer().to_string(), state.config.base_url().to_string(), state.url("/token")]);
+    // Checked below: jsonwebtoken would also accept an array that contains the issuer.
+    validation.validate_aud = false;
     validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
     // Time is checked below against Tessera's clock.
     validation.validate_exp = false;
@@ -71,6 +72,11 @@ pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Resul
     let claims = jsonwebtoken::decode::<Claims>(assertion, &key, &validation)
         .map_err(|e| refuse(format!("assertion rejected: {e}")))?
         .claims;
+    // RFC 7523bis §5 (after OpenID's 2025 advisory on audience injection): aud is the issuer
+    // identifier as a single string; token endpoint URLs and arrays are refused.
+    if claims.aud.as_str() != Some(state.issuer()) {
+        return Err(refuse("aud must be the issuer identifier, as a single string"));
+    }
     // RFC 7523 §3: iss and sub are the client_id.
     if claims.iss != client.id || claims.sub != client.id {
         return Err(refuse("iss and sub must be the client_id"));
