@@ -89,6 +89,13 @@ pub fn cross_site(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
     origin.is_some_and(|o| o != ours)
 }
 
+/// The credentials of an `Authorization` value if it uses `scheme`; the scheme name is
+/// case-insensitive (RFC 9110 §11.1, RFC 6750 §2.1).
+pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.split_once(' ')?;
+    Some(rest.trim()).filter(|rest| given.eq_ignore_ascii_case(scheme) && !rest.is_empty())
+}
+
 /// The page for a refused cross-site post.
 pub fn cross_site_refused() -> PageError {
     PageError::new(StatusCode::FORBIDDEN, "error.cross_site_title", "error.cross_site_message")

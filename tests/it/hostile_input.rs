@@ -43,3 +43,19 @@ async fn passwordless_start_refuses_duplicate_json_members() {
     assert_eq!(problem["error"], "invalid_request", "{problem}");
     assert!(problem["error_description"].as_str().unwrap().contains("email"), "{problem}");
 }
+
+#[tokio::test]
+async fn the_bearer_scheme_is_matched_case_insensitively() {
+    let server = TestServer::start().await;
+    with_keys(&server).await;
+    // RFC 9110 §11.1: the auth-scheme is a case-insensitive token (RFC 6750 §2.1 uses it).
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = reqwest::Client::new()
+            .get(server.url("/api/v1/app"))
+            .header("authorization", format!("{scheme} {KEY}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+}
