@@ -35,3 +35,4 @@ mod revocation;
 mod sms;
 mod token_errors;
 mod userinfo;
+mod verify;
