@@ -321,6 +321,7 @@ struct StatusClaims<'a> {
     iss: &'a str,
     aud: &'a str,
     iat: UnixTime,
+    exp: UnixTime,
     jti: String,
     request_id: &'a str,
     status: &'a str,
@@ -334,6 +335,9 @@ fn callback(state: &AppState, client: &Client, request: &Request, status: &str) 
         iss: state.issuer(),
         aud: &client.id,
         iat: state.clock.now(),
+        // RFC 8725 §3.10: a receiver can refuse a replayed callback once it expires; five
+        // minutes outlast the three deliveries below.
+        exp: state.clock.now() + 300,
         jti: crypto::random_id(),
         request_id: &request.id,
         status,

@@ -45,8 +45,22 @@ async fn verified_status(server: &TestServer, jwt: &str) -> Value {
     let mut validation = jsonwebtoken::Validation::new(header.alg);
     validation.set_audience(&["app"]);
     validation.set_issuer(&[&server.base]);
-    validation.required_spec_claims.clear();
+    validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+    // Tessera's clock is the test's; the receiver checks exp against it below.
+    validation.validate_exp = false;
     jsonwebtoken::decode::<Value>(jwt, &key, &validation).unwrap().claims
+}
+
+#[tokio::test]
+async fn the_verify_status_callback_expires_minutes_after_it_is_issued() {
+    let receiver = Receiver::start().await;
+    let server = server_with(Some(&receiver), |_| {}).await;
+    let (_, created) = verify(&server, json!({"email": EMAIL})).await;
+    let id = created["request_id"].as_str().unwrap().to_string();
+    assert_eq!(check(&server, &id, &latest_code(&server, EMAIL, 1).await).await.0, 200);
+    let status = verified_status(&server, callbacks(&receiver, 1).await[0].as_str().unwrap()).await;
+    let lifetime = status["exp"].as_i64().expect("exp") - status["iat"].as_i64().unwrap();
+    assert!((60..=600).contains(&lifetime), "a replayed callback is refused after minutes: {lifetime} s");
 }
 
 #[tokio::test]
