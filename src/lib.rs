@@ -8,7 +8,7 @@
 //! - `passkeys` (WebAuthn ceremonies) · `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
 //!   · `audit` (events, webhooks)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
-//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`
+//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`, `outbound` (requests to registered URLs)
 
 pub mod account;
 pub mod api;
@@ -31,6 +31,7 @@ pub mod model;
 pub mod net;
 pub mod notify;
 pub mod oauth;
+pub mod outbound;
 pub mod passkeys;
 pub mod session;
 pub mod single_use;

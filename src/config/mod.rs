@@ -44,6 +44,7 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     pub metrics: MetricsConfig,
     pub proxy: ProxyConfig,
+    pub outbound: OutboundConfig,
     pub audit: AuditConfig,
     pub clients: Vec<ClientConfig>,
     /// Bridge mode: brokers that hand users to Tessera and take back a signed assertion.
@@ -185,6 +186,23 @@ pub struct MetricsConfig {
 pub struct ProxyConfig {
     /// Networks (CIDR) of the reverse proxies whose `X-Forwarded-For`/`-Proto` are believed.
     pub trusted: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboundConfig {
+    /// Networks (CIDR) that URLs a client registration names (`jwks_uri`,
+    /// `backchannel_logout_uri`, `verify_callback_url`) may not reach, checked after DNS
+    /// resolution. The default refuses only what is never a client's server: "this network",
+    /// link-local and the cloud metadata addresses.
+    pub deny: Vec<String>,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        let deny = ["0.0.0.0/8", "169.254.0.0/16", "100.100.100.200/32", "::/128", "fe80::/10", "fd00:ec2::254/128"];
+        OutboundConfig { deny: deny.map(str::to_owned).to_vec() }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -335,6 +353,7 @@ impl Default for Config {
             shutdown_grace_secs: 30,
             metrics: MetricsConfig::default(),
             proxy: ProxyConfig::default(),
+            outbound: OutboundConfig::default(),
             audit: AuditConfig::default(),
             clients: Vec::new(),
             bridges: Vec::new(),

@@ -251,6 +251,9 @@ impl Config {
         for (i, net) in self.proxy.trusted.iter().enumerate() {
             net.parse::<crate::net::Cidr>().map_err(|e| ConfigError::new(&format!("proxy.trusted[{i}]"), e))?;
         }
+        for (i, net) in self.outbound.deny.iter().enumerate() {
+            net.parse::<crate::net::Cidr>().map_err(|e| ConfigError::new(&format!("outbound.deny[{i}]"), e))?;
+        }
         let checks = [
             ("key_rotation_lead_secs", self.key_rotation_lead_secs, 0, 90 * 86_400),
             ("shutdown_grace_secs", self.shutdown_grace_secs, 1, 3_600),

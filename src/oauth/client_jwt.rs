@@ -132,7 +132,8 @@ async fn find_key(
 }
 
 async fn fetch(state: &AppState, uri: &str) -> Result<JwkSet, AssertionError> {
-    let response = state.http.get(uri).send().await.map_err(|e| refuse(format!("jwks_uri unreachable: {e}")))?;
+    let request = state.outbound.get(uri).map_err(|e| refuse(format!("jwks_uri refused: {e}")))?;
+    let response = request.send().await.map_err(|e| refuse(format!("jwks_uri unreachable: {e}")))?;
     if !response.status().is_success() {
         return Err(refuse(format!("jwks_uri answered {}", response.status())));
     }

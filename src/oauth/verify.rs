@@ -346,11 +346,15 @@ fn callback(state: &AppState, client: &Client, request: &Request, status: &str) 
     let Ok(jwt) = crate::jwt::sign(state.keys().active(client.signing_alg), "verify-status+jwt", &claims) else {
         return;
     };
-    let http = state.http.clone();
+    let request = match state.outbound.post(&url) {
+        Ok(request) => request.header("content-type", "application/jwt"),
+        Err(e) => return tracing::warn!(client_id = %client.id, error = %e, "verify status callback not sent"),
+    };
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         for _ in 0..3 {
-            let sent = http.post(&url).header("content-type", "application/jwt").body(jwt.clone()).send().await;
+            let Some(attempt) = request.try_clone() else { return };
+            let sent = attempt.body(jwt.clone()).send().await;
             if sent.is_ok_and(|r| r.status().is_success()) {
                 return;
             }

@@ -146,3 +146,25 @@ async fn a_key_rotated_at_the_jwks_uri_is_picked_up() {
         "the removed key no longer works"
     );
 }
+
+#[tokio::test]
+async fn registered_urls_resolving_into_a_denied_network_are_not_fetched() {
+    let receiver = Receiver::start().await;
+    let key = new_key("k1");
+    *receiver.jwks.lock().unwrap() = json!({"keys": [key.jwk]});
+    let port = url::Url::parse(&receiver.base).unwrap().port().unwrap();
+    let start = |deny: Vec<String>| {
+        TestServer::start_with(move |c| {
+            let mut pkj = client("pkj", None, "private_key_jwt", "ES256", &c.issuer);
+            // A name, so the check happens after DNS resolution.
+            pkj.jwks_uri = Some(format!("http://localhost:{port}/jwks"));
+            c.clients.push(pkj);
+            c.outbound.deny.extend(deny);
+        })
+    };
+    let open = start(vec![]).await;
+    assert_eq!(authenticate(&open, &assertion(&key, claims(&open, &open.base, 60, "a"))).await, 200);
+    let guarded = start(vec!["127.0.0.0/8".into(), "::1/128".into()]).await;
+    assert_eq!(authenticate(&guarded, &assertion(&key, claims(&guarded, &guarded.base, 60, "b"))).await, 401);
+    assert_eq!(receiver.jwks_fetches(), 1, "the guarded server never reached the receiver");
+}

@@ -22,6 +22,8 @@ pub struct Receiver {
     pub jwks_delay: Arc<Mutex<std::time::Duration>>,
     /// Webhook deliveries received at /hook.
     pub hooks: Arc<Mutex<Vec<Delivery>>>,
+    /// Requests for /jwks so far.
+    pub jwks_requests: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// One webhook delivery: the signature header, the event id header, the body.
@@ -59,6 +61,7 @@ async fn logout(State(r): State<Receiver>, body: axum::body::Bytes) -> StatusCod
 }
 
 async fn jwks(State(r): State<Receiver>) -> axum::Json<serde_json::Value> {
+    r.jwks_requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let delay = *r.jwks_delay.lock().unwrap();
     tokio::time::sleep(delay).await;
     axum::Json(r.jwks.lock().unwrap().clone())
@@ -78,6 +81,10 @@ impl Receiver {
             .with_state(receiver.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         receiver
+    }
+
+    pub fn jwks_fetches(&self) -> usize {
+        self.jwks_requests.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Waits up to 10 s for the `n`-th logout token.
