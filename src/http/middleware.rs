@@ -37,7 +37,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     let client = crate::net::client_addr(peer, req.headers(), &state.trusted_proxies);
     req.extensions_mut().insert(client);
     let id = state.next_request_id();
-    let method = req.method().clone();
+    let method = crate::metrics::method_label(req.method());
     // The route template, never the path itself: paths carry interaction ids, queries carry codes.
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("(no route)", |r| r.as_str());
@@ -68,7 +68,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
         tracing::error!(request_id = %id, %method, %route, status = status.as_u16(), %cause, "request failed");
     }
     let elapsed = started.elapsed();
-    let labels = [("method", method.as_str()), ("route", route), ("status", status.as_str())];
+    let labels = [("method", method), ("route", route), ("status", status.as_str())];
     state.metrics.request(&labels, elapsed);
     // Field expressions are evaluated only when the line is enabled.
     tracing::info!(

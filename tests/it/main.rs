@@ -3,6 +3,7 @@
 
 mod support;
 
+mod abuse;
 mod account;
 mod api;
 mod api_admin;
