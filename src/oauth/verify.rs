@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use super::client_auth;
 use super::error::OAuthError;
 use super::params::{AnyBody, Params};
-use super::passwordless::{allowed, end_user_ip, identifier, may_send};
+use super::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::model::{Client, Identifier};
@@ -218,6 +218,7 @@ fn ended(status: &str) -> Response {
 
 pub async fn check(
     State(state): State<AppState>,
+    Extension(peer): Extension<ClientAddr>,
     headers: HeaderMap,
     Path(id): Path<String>,
     AnyBody(params): AnyBody,
@@ -229,6 +230,9 @@ pub async fn check(
         return Ok(ended(&status));
     }
     let code = params.required("code")?;
+    // The same check limits as every other code: five tries per request alone would let many
+    // requests for one target, or one source across many targets, guess on.
+    may_check(&state, &request.target, &client, end_user_ip(&client, &headers, peer.ip)).await?;
     let attempts = state.ephemeral.incr(&tries_key(&id), 3600 * 2).await?;
     state.ephemeral.put(&checks_key(&id), attempts.to_string().into_bytes(), 3600 * 2).await?;
     if attempts > MAX_ATTEMPTS {

@@ -166,3 +166,26 @@ async fn two_checks_of_the_right_code_at_once_succeed_exactly_once() {
     let results = futures::future::join_all((0..4).map(|_| check(&server, &id, &code))).await;
     assert_eq!(results.iter().filter(|(s, _)| *s == 200).count(), 1, "{results:?}");
 }
+
+#[tokio::test]
+async fn verify_checks_count_against_the_per_ip_and_per_identifier_check_limits() {
+    let server = server_with(None, |c| {
+        c.login.checks_per_identifier = 3;
+        c.login.checks_per_ip = 5;
+    })
+    .await;
+    let (_, created) = verify(&server, json!({"email": "a@example.com"})).await;
+    let id = created["request_id"].as_str().unwrap().to_string();
+    let code = latest_code(&server, "a@example.com", 1).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..3 {
+        assert_eq!(check(&server, &id, wrong).await.0, 400);
+    }
+    let (status, refused) = check(&server, &id, &code).await;
+    assert_eq!(status, 429, "the identifier's checks are spent, within the request's five: {refused}");
+
+    let (_, created) = verify(&server, json!({"email": "b@example.com"})).await;
+    let other = created["request_id"].as_str().unwrap().to_string();
+    assert_eq!(check(&server, &other, wrong).await.0, 400);
+    assert_eq!(check(&server, &other, wrong).await.0, 429, "the address's five checks are spent");
+}
