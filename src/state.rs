@@ -37,7 +37,7 @@ pub struct Inner {
     /// For URLs a client registration names; refuses `outbound.deny`.
     pub outbound: crate::outbound::Outbound,
     /// JWK Sets fetched from clients' `jwks_uri`.
-    pub client_keys: crate::oauth::client_jwt::KeyCache,
+    pub client_keys: crate::oauth::jwks_cache::KeyCache,
     pub metrics: Arc<crate::metrics::Metrics>,
     audit: crate::audit::Audit,
     /// The WebAuthn relying party; `None` when passkeys are off or the issuer is an IP address.

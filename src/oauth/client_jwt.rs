@@ -1,15 +1,11 @@
 //! `private_key_jwt` client authentication (RFC 7523 §2.2-3, OIDC Core §9): a short-lived JWT
 //! signed with a key from the client's registered JWK Set, single use by `jti`. Keys published at
-//! a `jwks_uri` are fetched, cached, and fetched again when an unknown `kid` appears.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! a `jwks_uri` come through `jwks_cache`.
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
-use crate::clock::UnixTime;
 use crate::model::Client;
 use crate::state::AppState;
 
@@ -17,10 +13,6 @@ pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jw
 pub const ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
 /// Assertions must expire within this many seconds of now: short-lived by rule.
 const MAX_LIFETIME: i64 = 600;
-/// Cached key sets are refreshed after this long ...
-const CACHE_SECS: i64 = 300;
-/// ... and fetched again for an unknown `kid` at most this often, so bogus kids cannot flood it.
-const MIN_REFETCH_SECS: i64 = 10;
 
 /// Why an assertion was refused; every reason answers `invalid_client`.
 #[derive(Debug, thiserror::Error)]
@@ -39,11 +31,6 @@ struct Claims {
     exp: i64,
     nbf: Option<i64>,
     jti: String,
-}
-
-#[derive(Default)]
-pub struct KeyCache {
-    sets: Mutex<HashMap<String, (Arc<JwkSet>, UnixTime)>>,
 }
 
 /// The `sub` of an assertion before it is verified: only to find which client to check it for.
@@ -113,33 +100,5 @@ async fn find_key(
         return pick(&set).ok_or_else(|| refuse("no registered key matches the assertion's kid"));
     }
     let Some(uri) = &client.jwks_uri else { return Err(refuse("the client has no registered keys")) };
-    let now = state.clock.now();
-    let cached = state.client_keys.sets.lock().unwrap_or_else(|p| p.into_inner()).get(&client.id).cloned();
-    if let Some((set, fetched)) = &cached {
-        if now - fetched < CACHE_SECS
-            && let Some(jwk) = pick(set)
-        {
-            return Ok(jwk);
-        }
-        if now - fetched < MIN_REFETCH_SECS {
-            return Err(refuse("no key matches the assertion's kid"));
-        }
-    }
-    let set = fetch(state, uri).await?;
-    let found = pick(&set);
-    state.client_keys.sets.lock().unwrap_or_else(|p| p.into_inner()).insert(client.id.clone(), (Arc::new(set), now));
-    found.ok_or_else(|| refuse("no key at the client's jwks_uri matches the assertion's kid"))
-}
-
-async fn fetch(state: &AppState, uri: &str) -> Result<JwkSet, AssertionError> {
-    let request = state.outbound.get(uri).map_err(|e| refuse(format!("jwks_uri refused: {e}")))?;
-    let response = request.send().await.map_err(|e| refuse(format!("jwks_uri unreachable: {e}")))?;
-    if !response.status().is_success() {
-        return Err(refuse(format!("jwks_uri answered {}", response.status())));
-    }
-    let body = response.bytes().await.map_err(|e| refuse(format!("jwks_uri: {e}")))?;
-    if body.len() > 64 * 1024 {
-        return Err(refuse("jwks_uri document too large"));
-    }
-    serde_json::from_slice(&body).map_err(|e| refuse(format!("jwks_uri is not a JWK Set: {e}")))
+    super::jwks_cache::key(state, &client.id, uri, pick).await.map_err(refuse)
 }

@@ -168,3 +168,44 @@ async fn registered_urls_resolving_into_a_denied_network_are_not_fetched() {
     assert_eq!(authenticate(&guarded, &assertion(&key, claims(&guarded, &guarded.base, 60, "b"))).await, 401);
     assert_eq!(receiver.jwks_fetches(), 1, "the guarded server never reached the receiver");
 }
+
+#[tokio::test]
+async fn a_failing_jwks_uri_is_fetched_once_for_many_assertions_at_once_and_then_rested() {
+    let receiver = Receiver::start().await;
+    let key = new_key("k1");
+    *receiver.jwks.lock().unwrap() = json!({"keys": [key.jwk]});
+    receiver.jwks_failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    *receiver.jwks_delay.lock().unwrap() = std::time::Duration::from_millis(300);
+    let server = server_with_jwks_uri(&receiver).await;
+    let at_once = (0..8).map(|i| {
+        let server = &server;
+        let assertion = assertion(&key, claims(server, &server.base, 60, &format!("a{i}")));
+        async move { authenticate(server, &assertion).await }
+    });
+    assert!(futures::future::join_all(at_once).await.iter().all(|s| *s == 401));
+    assert_eq!(receiver.jwks_fetches(), 1, "one fetch for eight assertions at once (single flight)");
+    for i in 0..5 {
+        assert_eq!(authenticate(&server, &assertion(&key, claims(&server, &server.base, 60, &format!("b{i}")))).await, 401);
+    }
+    assert_eq!(receiver.jwks_fetches(), 1, "the failure is remembered (negative cache)");
+    receiver.jwks_failing.store(false, std::sync::atomic::Ordering::SeqCst);
+    server.clock.advance(11);
+    assert_eq!(authenticate(&server, &assertion(&key, claims(&server, &server.base, 60, "c"))).await, 200);
+    assert_eq!(receiver.jwks_fetches(), 2, "fetched again once the failure has rested");
+}
+
+#[tokio::test]
+async fn a_jwks_uri_body_is_cut_off_at_64_kb_not_read_to_its_end() {
+    let receiver = Receiver::start().await;
+    let key = new_key("k1");
+    let uri = format!("{}/jwks-endless", receiver.base);
+    let server = TestServer::start_with(|c| {
+        let mut pkj = client("pkj", None, "private_key_jwt", "ES256", &c.issuer);
+        pkj.jwks_uri = Some(uri);
+        c.clients.push(pkj);
+    })
+    .await;
+    let started = std::time::Instant::now();
+    assert_eq!(authenticate(&server, &assertion(&key, claims(&server, &server.base, 60, "a"))).await, 401);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "refused at the limit, not at the timeout");
+}
