@@ -5,6 +5,7 @@
 
 mod clients;
 mod env;
+mod server;
 mod ui;
 mod validate;
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use clients::{BridgeConfig, ClientConfig};
+pub use server::ServerConfig;
 pub use ui::UiConfig;
 pub use validate::{ConfigError, check_redirect_uri, validate_client as check_client};
 
@@ -42,6 +44,7 @@ pub struct Config {
     pub key_rotation_lead_secs: u64,
     /// After SIGTERM: how long in-flight requests and queued audit deliveries may take.
     pub shutdown_grace_secs: u64,
+    pub server: ServerConfig,
     pub metrics: MetricsConfig,
     pub proxy: ProxyConfig,
     pub outbound: OutboundConfig,
@@ -351,6 +354,7 @@ impl Default for Config {
             demo: true,
             key_rotation_lead_secs: 24 * 3600,
             shutdown_grace_secs: 30,
+            server: ServerConfig::default(),
             metrics: MetricsConfig::default(),
             proxy: ProxyConfig::default(),
             outbound: OutboundConfig::default(),

@@ -251,6 +251,7 @@ impl Config {
         for (i, net) in self.proxy.trusted.iter().enumerate() {
             net.parse::<crate::net::Cidr>().map_err(|e| ConfigError::new(&format!("proxy.trusted[{i}]"), e))?;
         }
+        self.server.check().map_err(|(name, why)| ConfigError::new(name, why))?;
         for (i, net) in self.outbound.deny.iter().enumerate() {
             net.parse::<crate::net::Cidr>().map_err(|e| ConfigError::new(&format!("outbound.deny[{i}]"), e))?;
         }

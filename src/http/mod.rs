@@ -2,6 +2,7 @@
 
 mod health;
 mod middleware;
+pub mod serve;
 
 use axum::Router;
 use axum::http::StatusCode;
