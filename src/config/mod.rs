@@ -312,6 +312,9 @@ pub struct LoginConfig {
     /// Code checks allowed per IP address, and per identifier, in one window.
     pub checks_per_ip: u32,
     pub checks_per_identifier: u32,
+    /// Sign-ins (interactions) started per IP address per minute; each is kept for
+    /// `lifetimes.interaction`, so this bounds what one source can make Tessera hold.
+    pub sign_ins_per_ip_per_minute: u32,
     /// Seconds before another code can be sent to the same address or number.
     pub resend_cooldown_secs: u64,
     /// Whether an unknown email address may sign up by proving it owns the address.
@@ -411,6 +414,7 @@ impl Default for LoginConfig {
             sends_per_client: 1000,
             checks_per_ip: 50,
             checks_per_identifier: 15,
+            sign_ins_per_ip_per_minute: 30,
             resend_cooldown_secs: 30,
             signup: true,
             product_name: "Tessera".into(),

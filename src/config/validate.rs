@@ -136,6 +136,7 @@ impl Config {
             ("login.sends_per_client", self.login.sends_per_client),
             ("login.checks_per_ip", self.login.checks_per_ip),
             ("login.checks_per_identifier", self.login.checks_per_identifier),
+            ("login.sign_ins_per_ip_per_minute", self.login.sign_ins_per_ip_per_minute),
             ("sms.per_number_per_hour", self.sms.per_number_per_hour),
             ("sms.per_prefix_per_hour", self.sms.per_prefix_per_hour),
             ("sms.daily_cap", self.sms.daily_cap),

@@ -50,6 +50,11 @@ impl PageError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "error.failed_title", "error.failed_message")
     }
 
+    /// A rate limit refused the request.
+    pub fn limited() -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "error.wait_title", "error.limited")
+    }
+
     pub fn expired() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "error.expired_title", "error.expired_message")
     }

@@ -1,7 +1,8 @@
 //! Abuse controls for one-time codes and links, counted in Ephemeral so every replica shares
 //! them: sends per identifier, per IP address and per client, with a cool-down between two
-//! sends to one identifier; checks per IP, per identifier and per client; and for text
-//! messages the country allowlist, per-number and per-prefix velocity and a daily cap.
+//! sends to one identifier; checks per IP, per identifier and per client; new sign-ins per IP;
+//! and for text messages the country allowlist, per-number and per-prefix velocity and a daily
+//! cap.
 
 use std::net::IpAddr;
 
@@ -76,6 +77,16 @@ pub async fn before_check(
         if over(state, &key, window, max).await? {
             return Ok(Some(Limited { limit, retry_after: window }));
         }
+    }
+    Ok(None)
+}
+
+/// Before storing a new interaction for a request from `ip`: unauthenticated, so counted per
+/// source, and each one kept for the interaction lifetime.
+pub async fn before_interaction(state: &AppState, ip: IpAddr) -> StoreResult<Option<Limited>> {
+    let max = u64::from(state.config.login.sign_ins_per_ip_per_minute);
+    if over(state, &format!("rl:ix:ip:{ip}"), 60, max).await? {
+        return Ok(Some(Limited { limit: "sign_ins_per_ip", retry_after: 60 }));
     }
     Ok(None)
 }

@@ -1,6 +1,7 @@
 //! Abuse by unauthenticated clients: what they can make Tessera keep, and whom they can lock out.
 
 use crate::support::TestServer;
+use crate::support::browser::{Step, param};
 
 #[tokio::test]
 async fn only_known_methods_become_metric_labels() {
@@ -89,4 +90,25 @@ async fn connections_beyond_the_cap_wait_until_one_is_free() {
     assert!(waiting.is_err(), "the only connection slot is taken");
     let served = http.get(server.url("/healthz")).timeout(std::time::Duration::from_secs(5)).send().await;
     assert_eq!(served.unwrap().status(), 200, "served once the slow connection was closed");
+}
+
+#[tokio::test]
+async fn sign_ins_started_without_a_session_are_limited_per_address() {
+    let server = TestServer::start_with(|c| c.login.sign_ins_per_ip_per_minute = 3).await;
+    let client = crate::support::rp::client(&server, "web").await;
+    let long_hint = format!("{}&login_hint={}", crate::support::rp::start(&client, &[]).url, "a".repeat(300));
+    let Step::Client(url) = server.browser().authorize(&long_hint).await else { panic!("an error at the client") };
+    assert_eq!(param(&url, "error").as_deref(), Some("invalid_request"), "hints are short; nothing is stored");
+    for _ in 0..3 {
+        let step = server.browser().authorize(&crate::support::rp::start(&client, &[]).url).await;
+        assert!(matches!(step, Step::Login(_)), "a sign-in starts");
+    }
+    let Step::Client(url) = server.browser().authorize(&crate::support::rp::start(&client, &[]).url).await else {
+        panic!("the fourth goes back to the client")
+    };
+    assert_eq!(param(&url, "error").as_deref(), Some("temporarily_unavailable"));
+    assert_eq!(server.browser().get("/account").await.status(), 429, "the account page counts too");
+    server.clock.advance(61);
+    let step = server.browser().authorize(&crate::support::rp::start(&client, &[]).url).await;
+    assert!(matches!(step, Step::Login(_)), "a minute later");
 }
