@@ -9,7 +9,7 @@ mod view;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Extension, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
@@ -84,11 +84,15 @@ fn notice(key: Option<&str>) -> Option<&'static str> {
 
 async fn page(
     State(state): State<AppState>,
+    Extension(client): Extension<crate::net::ClientAddr>,
     jar: CookieJar,
     accept: AcceptLanguage,
     axum::extract::Query(q): axum::extract::Query<Notice>,
 ) -> Result<Response, PageError> {
     let Some(current) = session::current(&state, &jar).await? else {
+        if crate::login::limits::before_interaction(&state, client.ip).await?.is_some() {
+            return Err(PageError::limited());
+        }
         let (jar, browser) = session::browser_id(&state, jar);
         let name = state.config.login.product_name.clone();
         let ix = Interaction::new(Purpose::Account, name, browser, true, state.clock.now());

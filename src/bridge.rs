@@ -12,7 +12,7 @@
 
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -120,6 +120,7 @@ fn refuse(message: &'static str) -> PageError {
 /// `GET /bridge/{id}/login`: every check happens before anything could redirect.
 async fn login(
     State(state): State<AppState>,
+    Extension(client): Extension<crate::net::ClientAddr>,
     jar: CookieJar,
     Path(id): Path<String>,
     Query(q): Query<Entry>,
@@ -143,6 +144,9 @@ async fn login(
     let request = BridgeRequest { bridge_id: bridge.id.clone(), state: st, redirect_uri, client_id };
     if let Some(current) = session::current(&state, &jar).await? {
         return Ok(Redirect::to(&assertion_url(&state, &bridge, &request, &current).await?).into_response());
+    }
+    if crate::login::limits::before_interaction(&state, client.ip).await?.is_some() {
+        return Err(PageError::limited());
     }
     let (jar, browser) = session::browser_id(&state, jar);
     let name = bridge.name.clone().unwrap_or_else(|| bridge.id.clone());

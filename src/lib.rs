@@ -8,8 +8,8 @@
 //! - `passkeys` (WebAuthn ceremonies) · `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
 //!   · `audit` (events, webhooks)
 //! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
-//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`, `device` (browser names)
-//!   · `dates` (dates and time ago in the reader's language)
+//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`, `outbound` (requests to registered URLs),
+//!   `device` (browser names) · `dates` (dates and time ago in the reader's language)
 
 pub mod account;
 pub mod api;
@@ -34,6 +34,7 @@ pub mod model;
 pub mod net;
 pub mod notify;
 pub mod oauth;
+pub mod outbound;
 pub mod passkeys;
 pub mod session;
 pub mod single_use;
@@ -41,8 +42,7 @@ pub mod state;
 pub mod store;
 pub mod ui;
 
-use std::future::{Future, IntoFuture};
-use std::net::SocketAddr;
+use std::future::Future;
 
 use axum::Router;
 
@@ -134,7 +134,8 @@ pub async fn serve(
     } else {
         let listener = tokio::net::TcpListener::bind(&state.config.metrics.listen).await?;
         let app = http::metrics_routes().with_state(state.clone());
-        Some(tokio::spawn(async move { axum::serve(listener, app).await }))
+        let limits = state.config.server.clone();
+        Some(tokio::spawn(async move { http::serve::run(listener, app, &limits, std::future::pending()).await }))
     };
     let grace = std::time::Duration::from_secs(state.config.shutdown_grace_secs);
     let (stopping, stopped) = tokio::sync::oneshot::channel::<tokio::time::Instant>();
@@ -143,8 +144,7 @@ pub async fn serve(
         tracing::info!("shutting down: no new connections; finishing in-flight requests");
         let _ = stopping.send(tokio::time::Instant::now());
     };
-    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(signal).into_future();
+    let served = http::serve::run(listener, app(state.clone()), &state.config.server, signal);
     tokio::pin!(served);
     let mut stopped = std::pin::pin!(stopped);
     let mut deadline = None;

@@ -186,6 +186,24 @@ fn escape(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
+/// A request method as a label: the methods of RFC 9110 §9 and PATCH by name, anything else
+/// as `other`, so a client cannot grow the series with made-up methods.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::CONNECT,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PATCH,
+    ];
+    KNOWN.iter().find(|m| *m == method).map_or("other", |m| m.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

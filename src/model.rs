@@ -30,7 +30,11 @@ impl fmt::Display for UserId {
     }
 }
 
-/// An email address, trimmed and with the domain lower-cased; the only form stored or compared.
+/// An email address, trimmed and lower-cased whole; the only form stored, compared and shown.
+///
+/// The domain is case-insensitive (RFC 5321 §2.4). The local part may be case-sensitive there,
+/// but no mail service in use treats it so and people type it either way; as at the large
+/// identity providers, `Casey@example.com` and `casey@example.com` are one account.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Email(String);
 
@@ -56,11 +60,11 @@ impl FromStr for Email {
             return Err("That email address is too long.");
         }
         let mailbox: lettre::Address = s.parse().map_err(|_| "Enter a valid email address, like name@example.com.")?;
-        let domain = mailbox.domain().to_ascii_lowercase();
+        let domain = mailbox.domain().to_lowercase();
         if !domain.contains('.') && domain != "localhost" {
             return Err("Enter a valid email address, like name@example.com.");
         }
-        Ok(Email(format!("{}@{}", mailbox.user(), domain)))
+        Ok(Email(format!("{}@{}", mailbox.user().to_lowercase(), domain)))
     }
 }
 
@@ -369,9 +373,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn email_domain_is_lowercased_and_local_part_kept() {
+    fn email_addresses_are_compared_case_insensitively() {
         let e: Email = " Alice.B@Example.COM ".parse().unwrap();
-        assert_eq!(e.as_str(), "Alice.B@example.com");
+        assert_eq!(e.as_str(), "alice.b@example.com");
+        assert_eq!(e, "alice.b@EXAMPLE.com".parse().unwrap());
     }
 
     #[test]

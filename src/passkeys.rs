@@ -271,8 +271,11 @@ pub async fn start_authentication(
     if let (Some((identifier, _)), true) = (typed, mine.is_empty()) {
         let (challenge, auth) = wa.start_discoverable_authentication().map_err(|_| PasskeyError::Unavailable)?;
         let mut options = serde_json::to_value(&challenge.public_key).map_err(|_| PasskeyError::Unavailable)?;
-        let decoy = crate::crypto::keyed_hash(&state.secret, &[b"decoy-credential", identifier.as_bytes()]);
-        options["allowCredentials"] = json!([{"type": "public-key", "id": URL_SAFE_NO_PAD.encode(decoy)}]);
+        // Shaped like the options for a user's own passkeys, which carry no extensions.
+        if let Some(fields) = options.as_object_mut() {
+            fields.remove("extensions");
+        }
+        options["allowCredentials"] = decoy_credentials(&state.secret, identifier);
         return Ok((begin(state, browser, Ceremony::Discover { state: auth }).await?, options));
     }
     let (id, options) = match (user, mine.is_empty()) {
@@ -288,6 +291,18 @@ pub async fn start_authentication(
         }
     };
     Ok((id, serde_json::to_value(&options).map_err(|_| PasskeyError::Unavailable)?))
+}
+
+/// One or two credential ids derived from the identifier (the same every time), described as
+/// the stored passkeys are: a type and a 32-byte id.
+fn decoy_credentials(secret: &[u8], identifier: &str) -> Value {
+    let seed = crate::crypto::keyed_hash(secret, &[b"decoy-credential", identifier.as_bytes()]);
+    let count = 1 + usize::from(seed[0].is_multiple_of(3));
+    let ids = (0..count as u8).map(|i| {
+        let id = crate::crypto::keyed_hash(secret, &[b"decoy-credential", identifier.as_bytes(), &[i]]);
+        json!({"type": "public-key", "id": URL_SAFE_NO_PAD.encode(id)})
+    });
+    Value::Array(ids.collect())
 }
 
 /// What a verified passkey assertion proves.

@@ -11,15 +11,23 @@ use crate::state::AppState;
 use crate::store::StoreResult;
 
 fn name(state: &AppState, base: &'static str) -> String {
+    cookie_name(state.config.secure_cookies(), base)
+}
+
+fn cookie_name(secure: bool, base: &'static str) -> String {
     // `__Host-` requires Secure, which browsers accept only over https (and on localhost).
-    if state.config.secure_cookies() { format!("__Host-{base}") } else { base.to_string() }
+    if secure { format!("__Host-{base}") } else { base.to_string() }
 }
 
 fn cookie(state: &AppState, base: &'static str, value: String, max_age: Option<i64>) -> Cookie<'static> {
-    let mut c = Cookie::build((name(state, base), value))
+    build(state.config.secure_cookies(), base, value, max_age)
+}
+
+fn build(secure: bool, base: &'static str, value: String, max_age: Option<i64>) -> Cookie<'static> {
+    let mut c = Cookie::build((cookie_name(secure, base), value))
         .path("/")
         .http_only(true)
-        .secure(state.config.secure_cookies())
+        .secure(secure)
         .same_site(SameSite::Lax);
     if let Some(secs) = max_age {
         c = c.max_age(time::Duration::seconds(secs));
@@ -104,5 +112,29 @@ pub fn browser_hash(state: &AppState, jar: &CookieJar) -> Option<[u8; 32]> {
 
 /// Removes the session cookie from the browser.
 pub fn clear(state: &AppState, jar: CookieJar) -> CookieJar {
-    jar.remove(Cookie::build(name(state, "tessera_session")).path("/"))
+    removed(state.config.secure_cookies(), jar)
+}
+
+/// The removal carries the attributes of the cookie it removes: a browser ignores a
+/// `__Host-` cookie without `Secure` (RFC 6265bis §4.1.3.2), so it would keep the old session.
+fn removed(secure: bool, jar: CookieJar) -> CookieJar {
+    jar.remove(build(secure, "tessera_session", String::new(), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::response::IntoResponse;
+    use axum_extra::extract::cookie::CookieJar;
+
+    #[test]
+    fn removal_cookie_carries_the_attributes_of_the_session_cookie_under_https() {
+        let mut request = axum::http::HeaderMap::new();
+        request.insert("cookie", "__Host-tessera_session=token".parse().unwrap());
+        let response = (super::removed(true, CookieJar::from_headers(&request)), ()).into_response();
+        let removal = response.headers()["set-cookie"].to_str().unwrap();
+        assert!(removal.starts_with("__Host-tessera_session=;"), "{removal}");
+        for attribute in ["Secure", "Path=/", "SameSite=Lax", "HttpOnly", "Max-Age=0"] {
+            assert!(removal.split("; ").any(|a| a == attribute), "{attribute} missing: {removal}");
+        }
+    }
 }

@@ -34,8 +34,10 @@ pub struct Inner {
     /// The discovery document, serialised once.
     pub discovery: CachedJson,
     pub http: reqwest::Client,
+    /// For URLs a client registration names; refuses `outbound.deny`.
+    pub outbound: crate::outbound::Outbound,
     /// JWK Sets fetched from clients' `jwks_uri`.
-    pub client_keys: crate::oauth::client_jwt::KeyCache,
+    pub client_keys: crate::oauth::jwks_cache::KeyCache,
     pub metrics: Arc<crate::metrics::Metrics>,
     audit: crate::audit::Audit,
     /// The WebAuthn relying party; `None` when passkeys are off or the issuer is an IP address.
@@ -86,6 +88,7 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
+        let outbound = crate::outbound::Outbound::new(crate::outbound::DenyList::new(&p.config.outbound.deny));
         let webauthn = crate::passkeys::relying_party(&p.config);
         let sms = crate::notify::SmsSender::new(&p.config.sms);
         let audit = crate::audit::Audit::start(
@@ -117,6 +120,7 @@ impl AppState {
             static_clients,
             discovery,
             http,
+            outbound,
             audit,
             webauthn,
             client_keys: Default::default(),

@@ -191,9 +191,9 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| crate::http::credentials(v, "Bearer"))
             .ok_or_else(unauthenticated)?;
-        let key = state.directory.api_key_by_hash(&crate::crypto::sha256(token.trim().as_bytes())).await?;
+        let key = state.directory.api_key_by_hash(&crate::crypto::sha256(token.as_bytes())).await?;
         key.map(Caller).ok_or_else(unauthenticated)
     }
 }

@@ -5,6 +5,7 @@
 
 mod clients;
 mod env;
+mod server;
 mod ui;
 mod validate;
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use clients::{BridgeConfig, ClientConfig};
+pub use server::ServerConfig;
 pub use ui::UiConfig;
 pub use validate::{ConfigError, check_redirect_uri, validate_client as check_client};
 
@@ -42,8 +44,10 @@ pub struct Config {
     pub key_rotation_lead_secs: u64,
     /// After SIGTERM: how long in-flight requests and queued audit deliveries may take.
     pub shutdown_grace_secs: u64,
+    pub server: ServerConfig,
     pub metrics: MetricsConfig,
     pub proxy: ProxyConfig,
+    pub outbound: OutboundConfig,
     pub audit: AuditConfig,
     pub clients: Vec<ClientConfig>,
     /// Bridge mode: brokers that hand users to Tessera and take back a signed assertion.
@@ -189,6 +193,23 @@ pub struct ProxyConfig {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct OutboundConfig {
+    /// Networks (CIDR) that URLs a client registration names (`jwks_uri`,
+    /// `backchannel_logout_uri`, `verify_callback_url`) may not reach, checked after DNS
+    /// resolution. The default refuses only what is never a client's server: "this network",
+    /// link-local and the cloud metadata addresses.
+    pub deny: Vec<String>,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        let deny = ["0.0.0.0/8", "169.254.0.0/16", "100.100.100.200/32", "::/128", "fe80::/10", "fd00:ec2::254/128"];
+        OutboundConfig { deny: deny.map(str::to_owned).to_vec() }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct AuditConfig {
     /// Stored audit events older than this are deleted.
     pub retention_days: u64,
@@ -291,6 +312,9 @@ pub struct LoginConfig {
     /// Code checks allowed per IP address, and per identifier, in one window.
     pub checks_per_ip: u32,
     pub checks_per_identifier: u32,
+    /// Sign-ins (interactions) started per IP address per minute; each is kept for
+    /// `lifetimes.interaction`, so this bounds what one source can make Tessera hold.
+    pub sign_ins_per_ip_per_minute: u32,
     /// Seconds before another code can be sent to the same address or number.
     pub resend_cooldown_secs: u64,
     /// Whether an unknown email address may sign up by proving it owns the address.
@@ -333,8 +357,10 @@ impl Default for Config {
             demo: true,
             key_rotation_lead_secs: 24 * 3600,
             shutdown_grace_secs: 30,
+            server: ServerConfig::default(),
             metrics: MetricsConfig::default(),
             proxy: ProxyConfig::default(),
+            outbound: OutboundConfig::default(),
             audit: AuditConfig::default(),
             clients: Vec::new(),
             bridges: Vec::new(),
@@ -388,6 +414,7 @@ impl Default for LoginConfig {
             sends_per_client: 1000,
             checks_per_ip: 50,
             checks_per_identifier: 15,
+            sign_ins_per_ip_per_minute: 30,
             resend_cooldown_secs: 30,
             signup: true,
             product_name: "Tessera".into(),

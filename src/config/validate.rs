@@ -136,6 +136,7 @@ impl Config {
             ("login.sends_per_client", self.login.sends_per_client),
             ("login.checks_per_ip", self.login.checks_per_ip),
             ("login.checks_per_identifier", self.login.checks_per_identifier),
+            ("login.sign_ins_per_ip_per_minute", self.login.sign_ins_per_ip_per_minute),
             ("sms.per_number_per_hour", self.sms.per_number_per_hour),
             ("sms.per_prefix_per_hour", self.sms.per_prefix_per_hour),
             ("sms.daily_cap", self.sms.daily_cap),
@@ -251,6 +252,10 @@ impl Config {
         for (i, net) in self.proxy.trusted.iter().enumerate() {
             net.parse::<crate::net::Cidr>().map_err(|e| ConfigError::new(&format!("proxy.trusted[{i}]"), e))?;
         }
+        self.server.check().map_err(|(name, why)| ConfigError::new(name, why))?;
+        for (i, net) in self.outbound.deny.iter().enumerate() {
+            net.parse::<crate::net::Cidr>().map_err(|e| ConfigError::new(&format!("outbound.deny[{i}]"), e))?;
+        }
         let checks = [
             ("key_rotation_lead_secs", self.key_rotation_lead_secs, 0, 90 * 86_400),
             ("shutdown_grace_secs", self.shutdown_grace_secs, 1, 3_600),
@@ -355,6 +360,11 @@ pub fn check_server_url(uri: &str) -> Result<(), String> {
 }
 
 fn absolute_without_fragment(uri: &str) -> Result<Url, String> {
+    // The URL parser drops tabs and newlines and trims spaces and controls (WHATWG URL), so the
+    // string stored would not be the URL checked; RFC 3986 §2 allows none of them in a URI.
+    if uri.chars().any(|c| c.is_control() || c == ' ') {
+        return Err("must not contain spaces or control characters (CR, LF, TAB)".into());
+    }
     let url = Url::parse(uri).map_err(|e| format!("not an absolute URL ({e})"))?;
     if url.fragment().is_some() {
         return Err("must not contain a fragment".into());
@@ -423,6 +433,17 @@ mod tests {
         let base = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
         assert!(err(&format!("{base}redirect_uris = [\"https://a.example/cb#x\"]")).contains("fragment"));
         assert!(err(&format!("{base}redirect_uris = [\"http://a.example/cb\"]")).contains("loopback"));
+    }
+
+    #[test]
+    fn redirect_uris_with_cr_lf_or_tab_are_refused() {
+        let base = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
+        for uri in
+            ["https://a.example/c\\rb", "https://a.example/c\\nb", "https://a.example/\\tcb", " https://a.example/cb"]
+        {
+            let e = err(&format!("{base}redirect_uris = [\"{uri}\"]"));
+            assert!(e.contains("control characters"), "{uri}: {e}");
+        }
     }
 
     #[test]

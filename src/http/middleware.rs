@@ -38,7 +38,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     let client = crate::net::client_addr(peer, req.headers(), &state.trusted_proxies);
     req.extensions_mut().insert(client);
     let id = state.next_request_id();
-    let method = req.method().clone();
+    let method = crate::metrics::method_label(req.method());
     // The route template, never the path itself: paths carry interaction ids, queries carry codes.
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("(no route)", |r| r.as_str());
@@ -70,7 +70,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
         tracing::error!(request_id = %id, %method, %route, status = status.as_u16(), %cause, "request failed");
     }
     let elapsed = started.elapsed();
-    let labels = [("method", method.as_str()), ("route", route), ("status", status.as_str())];
+    let labels = [("method", method), ("route", route), ("status", status.as_str())];
     state.metrics.request(&labels, elapsed);
     // Field expressions are evaluated only when the line is enabled.
     tracing::info!(
@@ -89,5 +89,11 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    // Every page is rendered for one browser (an address, a CSRF token, the account), so no
+    // page may be kept by a shared or a back-button cache (RFC 9111 §5.2.2.5).
+    let html = headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }

@@ -2,6 +2,7 @@
 
 mod health;
 mod middleware;
+pub mod serve;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -56,6 +57,11 @@ impl PageError {
         PageError { next, ..Self::new(StatusCode::OK, "done.title", "done.message") }
     }
 
+    /// A rate limit refused the request.
+    pub fn limited() -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "error.wait_title", "error.limited")
+    }
+
     pub fn expired() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "error.expired_title", "error.expired_message")
     }
@@ -105,6 +111,13 @@ fn posted_from_elsewhere(ours: &str, headers: &axum::http::HeaderMap) -> bool {
     }
     let Some(origin) = headers.get(axum::http::header::ORIGIN) else { return false };
     origin.to_str().map_or(true, |o| o != ours)
+}
+
+/// The credentials of an `Authorization` value if it uses `scheme`; the scheme name is
+/// case-insensitive (RFC 9110 §11.1, RFC 6750 §2.1).
+pub fn credentials<'a>(value: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, rest) = value.split_once(' ')?;
+    Some(rest.trim()).filter(|rest| given.eq_ignore_ascii_case(scheme) && !rest.is_empty())
 }
 
 /// The page for a refused cross-site post.

@@ -1,8 +1,8 @@
 //! Abuse controls for one-time codes and links, counted in Ephemeral so every replica shares
 //! them: sends per identifier from one source and in all, per source and per bucket (a client,
 //! `/account`, or one bridge), with a cool-down between two sends to one identifier; checks per
-//! source, per identifier and per bucket; and for text messages the country allowlist,
-//! per-number and per-prefix velocity and a daily cap.
+//! source, per identifier and per bucket; new sign-ins per source; and for text messages the
+//! country allowlist, per-number and per-prefix velocity and a daily cap.
 //!
 //! A source is an IPv4 address or an IPv6 /64 (one customer's network: a host picks any address
 //! in it). One source can spend only its own share of an identifier's sends, so someone who
@@ -94,6 +94,16 @@ pub async fn before_check(state: &AppState, id: &Identifier, bucket: &str, ip: I
         if over(state, &key, window, max).await? {
             return Ok(Some(Limited { limit, retry_after: window }));
         }
+    }
+    Ok(None)
+}
+
+/// Before storing a new interaction for a request from `ip`: unauthenticated, so counted per
+/// source, and each one kept for the interaction lifetime.
+pub async fn before_interaction(state: &AppState, ip: IpAddr) -> StoreResult<Option<Limited>> {
+    let max = u64::from(state.config.login.sign_ins_per_ip_per_minute);
+    if over(state, &format!("rl:ix:ip:{}", source(ip)), 60, max).await? {
+        return Ok(Some(Limited { limit: "sign_ins_per_ip", retry_after: 60 }));
     }
     Ok(None)
 }

@@ -7,7 +7,9 @@
 //! /login/... --finish--> 303 /authorize/resume/{id} --> code --> 303 redirect_uri?...
 //! ```
 
-use axum::extract::{Path, State};
+use std::net::IpAddr;
+
+use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
@@ -19,11 +21,18 @@ use super::request::{self, AuthorizeError, VerifiedRedirect};
 use crate::consent::{self, Gate};
 use crate::http::PageError;
 use crate::interaction::{self, AuthRequest, Interaction, Purpose};
+use crate::login::limits;
+use crate::net::ClientAddr;
 use crate::session;
 use crate::state::AppState;
 
-pub async fn authorize(State(state): State<AppState>, jar: CookieJar, params: Params) -> Response {
-    match run(&state, jar, &params).await {
+pub async fn authorize(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientAddr>,
+    jar: CookieJar,
+    params: Params,
+) -> Response {
+    match run(&state, jar, &params, client.ip).await {
         Ok(response) => response,
         Err(AuthorizeError::Render(page)) => page.into_response(),
         Err(AuthorizeError::Redirect(to, code, description)) => {
@@ -32,7 +41,7 @@ pub async fn authorize(State(state): State<AppState>, jar: CookieJar, params: Pa
     }
 }
 
-async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Response, AuthorizeError> {
+async fn run(state: &AppState, jar: CookieJar, params: &Params, ip: IpAddr) -> Result<Response, AuthorizeError> {
     let client = match params.get("client_id").filter(|_| !params.is_repeated("client_id")) {
         Some(id) => state.client(id).await.map_err(|e| AuthorizeError::Render(e.into()))?,
         None => None,
@@ -71,6 +80,14 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params) -> Result<Respon
             "The user must sign in.".into(),
         )),
         Outcome::Interact { reauthenticate } => {
+            // Each interaction is kept for its lifetime, asked for without any credential.
+            if limits::before_interaction(state, ip).await.map_err(&unavailable)?.is_some() {
+                let description = "Too many sign-ins were started from this address; try again in a minute.";
+                // RFC 6749 §4.1.2.1: "temporarily unable to handle the request due to a
+                // temporary overloading".
+                let to = VerifiedRedirect::of(&request);
+                return Err(AuthorizeError::Redirect(to, ErrorCode::TemporarilyUnavailable, description.into()));
+            }
             let (jar, browser) = session::browser_id(state, jar);
             let mut ix = Interaction::new(
                 Purpose::Authorize(Box::new(request)),

@@ -42,7 +42,7 @@ pub async fn session_ended(state: &AppState, session: &Session) {
         let Some(uri) = client.backchannel_logout_uri.clone() else { continue };
         match logout_token(state, &client, session) {
             Ok(token) => {
-                tokio::spawn(deliver(state.http.clone(), client.id.clone(), uri, token));
+                tokio::spawn(deliver(state.outbound.clone(), client.id.clone(), uri, token));
             }
             Err(e) => tracing::error!(client_id = %client.id, error = %e, "cannot sign a logout token"),
         }
@@ -64,9 +64,13 @@ fn logout_token(state: &AppState, client: &Client, session: &Session) -> Result<
     jwt::sign(state.keys().active(client.signing_alg), "logout+jwt", &claims)
 }
 
-async fn deliver(http: reqwest::Client, client_id: String, uri: String, token: String) {
+async fn deliver(http: crate::outbound::Outbound, client_id: String, uri: String, token: String) {
     for attempt in 0..=BACKOFF_MS.len() {
-        match http.post(&uri).form(&[("logout_token", &token)]).send().await {
+        let request = match http.post(&uri) {
+            Ok(request) => request,
+            Err(e) => return tracing::warn!(%client_id, error = %e, "back-channel logout not sent"),
+        };
+        match request.form(&[("logout_token", &token)]).send().await {
             Ok(r) if r.status().is_success() => return,
             // §2.8: a 400 means the RP refused this token; sending it again will not help.
             Ok(r) if r.status().is_client_error() => {

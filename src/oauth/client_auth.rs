@@ -33,10 +33,10 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| invalid_client(true))?;
-    let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic ")) else {
+    let Some(encoded) = crate::http::credentials(value, "Basic") else {
         return Err(invalid_client(true));
     };
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| invalid_client(true))?;
+    let decoded = STANDARD.decode(encoded).map_err(|_| invalid_client(true))?;
     let text = String::from_utf8(decoded).map_err(|_| invalid_client(true))?;
     let (id, secret) = text.split_once(':').ok_or_else(|| invalid_client(true))?;
     let unescape = |s: &str| {

@@ -1,15 +1,11 @@
 //! `private_key_jwt` client authentication (RFC 7523 §2.2-3, OIDC Core §9): a short-lived JWT
 //! signed with a key from the client's registered JWK Set, single use by `jti`. Keys published at
-//! a `jwks_uri` are fetched, cached, and fetched again when an unknown `kid` appears.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+//! a `jwks_uri` come through `jwks_cache`.
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
-use crate::clock::UnixTime;
 use crate::model::Client;
 use crate::state::AppState;
 
@@ -17,10 +13,6 @@ pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jw
 pub const ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
 /// Assertions must expire within this many seconds of now: short-lived by rule.
 const MAX_LIFETIME: i64 = 600;
-/// Cached key sets are refreshed after this long ...
-const CACHE_SECS: i64 = 300;
-/// ... and fetched again for an unknown `kid` at most this often, so bogus kids cannot flood it.
-const MIN_REFETCH_SECS: i64 = 10;
 
 /// Why an assertion was refused; every reason answers `invalid_client`.
 #[derive(Debug, thiserror::Error)]
@@ -33,16 +25,12 @@ fn refuse(why: impl Into<String>) -> AssertionError {
 
 #[derive(Deserialize)]
 struct Claims {
+    aud: serde_json::Value,
     iss: String,
     sub: String,
     exp: i64,
     nbf: Option<i64>,
     jti: String,
-}
-
-#[derive(Default)]
-pub struct KeyCache {
-    sets: Mutex<HashMap<String, (Arc<JwkSet>, UnixTime)>>,
 }
 
 /// The `sub` of an assertion before it is verified: only to find which client to check it for.
@@ -62,8 +50,8 @@ pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Resul
     let jwk = find_key(state, client, header.kid.as_deref()).await?;
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
     let mut validation = Validation::new(alg);
-    // RFC 7523 §3: aud identifies this server; the issuer or the token endpoint URL is accepted.
-    validation.set_audience(&[state.issuer().to_string(), state.config.base_url().to_string(), state.url("/token")]);
+    // Checked below: jsonwebtoken would also accept an array that contains the issuer.
+    validation.validate_aud = false;
     validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
     // Time is checked below against Tessera's clock.
     validation.validate_exp = false;
@@ -71,6 +59,11 @@ pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Resul
     let claims = jsonwebtoken::decode::<Claims>(assertion, &key, &validation)
         .map_err(|e| refuse(format!("assertion rejected: {e}")))?
         .claims;
+    // RFC 7523bis §5 (after OpenID's 2025 advisory on audience injection): aud is the issuer
+    // identifier as a single string; token endpoint URLs and arrays are refused.
+    if claims.aud.as_str() != Some(state.issuer()) {
+        return Err(refuse("aud must be the issuer identifier, as a single string"));
+    }
     // RFC 7523 §3: iss and sub are the client_id.
     if claims.iss != client.id || claims.sub != client.id {
         return Err(refuse("iss and sub must be the client_id"));
@@ -107,32 +100,5 @@ async fn find_key(
         return pick(&set).ok_or_else(|| refuse("no registered key matches the assertion's kid"));
     }
     let Some(uri) = &client.jwks_uri else { return Err(refuse("the client has no registered keys")) };
-    let now = state.clock.now();
-    let cached = state.client_keys.sets.lock().unwrap_or_else(|p| p.into_inner()).get(&client.id).cloned();
-    if let Some((set, fetched)) = &cached {
-        if now - fetched < CACHE_SECS
-            && let Some(jwk) = pick(set)
-        {
-            return Ok(jwk);
-        }
-        if now - fetched < MIN_REFETCH_SECS {
-            return Err(refuse("no key matches the assertion's kid"));
-        }
-    }
-    let set = fetch(state, uri).await?;
-    let found = pick(&set);
-    state.client_keys.sets.lock().unwrap_or_else(|p| p.into_inner()).insert(client.id.clone(), (Arc::new(set), now));
-    found.ok_or_else(|| refuse("no key at the client's jwks_uri matches the assertion's kid"))
-}
-
-async fn fetch(state: &AppState, uri: &str) -> Result<JwkSet, AssertionError> {
-    let response = state.http.get(uri).send().await.map_err(|e| refuse(format!("jwks_uri unreachable: {e}")))?;
-    if !response.status().is_success() {
-        return Err(refuse(format!("jwks_uri answered {}", response.status())));
-    }
-    let body = response.bytes().await.map_err(|e| refuse(format!("jwks_uri: {e}")))?;
-    if body.len() > 64 * 1024 {
-        return Err(refuse("jwks_uri document too large"));
-    }
-    serde_json::from_slice(&body).map_err(|e| refuse(format!("jwks_uri is not a JWK Set: {e}")))
+    super::jwks_cache::key(state, &client.id, uri, pick).await.map_err(refuse)
 }

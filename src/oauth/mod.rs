@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod error;
 pub mod grants;
 pub mod introspect;
+pub mod jwks_cache;
 pub mod logout;
 pub mod params;
 pub mod passwordless;

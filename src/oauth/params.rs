@@ -21,14 +21,14 @@ pub struct Params {
 impl Params {
     pub fn parse(input: &[u8]) -> Self {
         let mut params = Params::default();
+        let mut seen = std::collections::HashSet::new();
         for (name, value) in form_urlencoded::parse(input) {
-            if value.is_empty() {
-                continue;
+            // RFC 6749 §3.1: a repeat is a repeat even when one of the values is empty.
+            if !seen.insert(name.clone()) && !params.is_repeated(&name) {
+                params.repeated.push(name.to_string());
             }
-            if params.values.insert(name.to_string(), value.into_owned()).is_some()
-                && !params.repeated.contains(&name.to_string())
-            {
-                params.repeated.push(name.into_owned());
+            if !value.is_empty() {
+                params.values.insert(name.into_owned(), value.into_owned());
             }
         }
         params
@@ -105,10 +105,12 @@ impl<S: Send + Sync> FromRequest<S> for AnyBody {
         if body.len() > MAX_FORM {
             return Err(OAuthError::invalid_request("The request body is too large."));
         }
-        let object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_slice(&body).map_err(|_| OAuthError::invalid_request("The body is not a JSON object."))?;
+        let UniqueKeys(members) = serde_json::from_slice(&body).map_err(|e| {
+            let why = if e.is_data() { e.to_string() } else { "The body is not a JSON object.".into() };
+            OAuthError::invalid_request(why)
+        })?;
         let mut params = Params::default();
-        for (name, value) in object {
+        for (name, value) in members {
             let text = match value {
                 serde_json::Value::Null => continue,
                 serde_json::Value::String(s) if s.is_empty() => continue,
@@ -121,6 +123,34 @@ impl<S: Send + Sync> FromRequest<S> for AnyBody {
     }
 }
 
+/// A JSON object whose members are kept in order and whose names must be unique: RFC 8259 §4
+/// leaves duplicates to the parser, and a last-one-wins reading would let two components of a
+/// deployment see different values in the same body.
+struct UniqueKeys(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
+                let (mut members, mut seen) = (Vec::new(), std::collections::HashSet::new());
+                while let Some((name, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    if !seen.insert(name.clone()) {
+                        return Err(serde::de::Error::custom(format!("The {name} member is repeated.")));
+                    }
+                    members.push((name, value));
+                }
+                Ok(UniqueKeys(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +160,13 @@ mod tests {
         let p = Params::parse(b"a=1&b=2&a=3");
         assert!(p.is_repeated("a"));
         assert!(p.reject_repeats().is_err());
+    }
+
+    #[test]
+    fn a_repeat_with_an_empty_value_is_still_a_repeat() {
+        for query in [&b"redirect_uri=&redirect_uri=https%3A%2F%2Fa.example%2Fcb"[..], b"state=s&state="] {
+            assert!(Params::parse(query).reject_repeats().is_err(), "{}", String::from_utf8_lossy(query));
+        }
     }
 
     #[test]

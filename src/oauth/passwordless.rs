@@ -89,6 +89,16 @@ pub async fn may_send(state: &AppState, id: &Identifier, client: &Client, ip: Ip
     Ok(())
 }
 
+/// The check limits (per IP, per identifier, per client) before a code is compared, as an OAuth
+/// error.
+pub async fn may_check(state: &AppState, id: &Identifier, client: &Client, ip: IpAddr) -> Result<(), OAuthError> {
+    if let Some(Limited { limit, .. }) = limits::before_check(state, id, &format!("client:{}", client.id), ip).await? {
+        state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
+        return Err(OAuthError::new(ErrorCode::TooManyAttempts, "Too many attempts; wait and try again."));
+    }
+    Ok(())
+}
+
 fn live_key(state: &AppState, client_id: &str, id: &Identifier) -> String {
     let hash = crypto::keyed_hash(
         &state.secret,
@@ -193,12 +203,7 @@ pub async fn exchange(
     if let Some(bad) = scope.iter().find(|s| !SCOPES.contains(&s.as_str())) {
         return Err(OAuthError::new(ErrorCode::InvalidScope, format!("The scope {bad:?} is not available here.")));
     }
-    if let Some(Limited { limit, .. }) =
-        limits::before_check(state, &id, &format!("client:{}", client.id), peer).await?
-    {
-        state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
-        return Err(OAuthError::new(ErrorCode::TooManyAttempts, "Too many attempts; wait and try again."));
-    }
+    may_check(state, &id, client, peer).await?;
     let wrong = || OAuthError::invalid_grant("Wrong email or phone number or verification code.");
     let failed = |reason: &'static str| {
         state.metrics.inc("tessera_logins_failed_total", &[("method", METHOD), ("reason", reason)]);

@@ -13,8 +13,10 @@ use crate::jwt;
 use crate::keys::KeyRing;
 use crate::model::Client;
 
-/// Longest accepted value for free-form parameters (state, nonce, hints).
+/// Longest accepted `state` and `nonce`: opaque values clients may pack data into.
 const MAX_VALUE: usize = 2048;
+/// Longest accepted hint or list of locales or ACRs: an address, a phone number, a few tags.
+const MAX_HINT: usize = 256;
 
 /// A redirect_uri that is registered for the client, with what an error response needs.
 #[derive(Clone, Debug)]
@@ -150,8 +152,9 @@ fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Result<Au
                 .ok_or_else(|| invalid("The id_token_hint is not a valid ID token from this server."))?,
         ),
     };
+    let longest = |name| if matches!(name, "state" | "nonce") { MAX_VALUE } else { MAX_HINT };
     for name in ["state", "nonce", "login_hint", "ui_locales", "claims_locales", "acr_values"] {
-        if p.get(name).is_some_and(|v| v.len() > MAX_VALUE) {
+        if p.get(name).is_some_and(|v| v.len() > longest(name)) {
             return Err(invalid(format!("The {name} parameter is too long.")));
         }
     }

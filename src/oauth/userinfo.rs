@@ -73,11 +73,9 @@ fn header_token(headers: &HeaderMap) -> Result<Option<&str>, BearerError> {
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| BearerError::invalid("Malformed Authorization header."))?;
-    match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
-            Ok(Some(token.trim()))
-        }
-        _ => Err(BearerError::invalid("The Authorization header must use the Bearer scheme.")),
+    match crate::http::credentials(value, "Bearer") {
+        Some(token) => Ok(Some(token)),
+        None => Err(BearerError::invalid("The Authorization header must use the Bearer scheme.")),
     }
 }
 

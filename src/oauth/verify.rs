@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 use super::client_auth;
 use super::error::OAuthError;
 use super::params::{AnyBody, Params};
-use super::passwordless::{allowed, end_user_ip, identifier, may_send};
+use super::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::model::{Client, Identifier};
@@ -218,6 +218,7 @@ fn ended(status: &str) -> Response {
 
 pub async fn check(
     State(state): State<AppState>,
+    Extension(peer): Extension<ClientAddr>,
     headers: HeaderMap,
     Path(id): Path<String>,
     AnyBody(params): AnyBody,
@@ -229,6 +230,9 @@ pub async fn check(
         return Ok(ended(&status));
     }
     let code = params.required("code")?;
+    // The same check limits as every other code: five tries per request alone would let many
+    // requests for one target, or one source across many targets, guess on.
+    may_check(&state, &request.target, &client, end_user_ip(&client, &headers, peer.ip)).await?;
     let attempts = state.ephemeral.incr(&tries_key(&id), 3600 * 2).await?;
     state.ephemeral.put(&checks_key(&id), attempts.to_string().into_bytes(), 3600 * 2).await?;
     if attempts > MAX_ATTEMPTS {
@@ -321,6 +325,7 @@ struct StatusClaims<'a> {
     iss: &'a str,
     aud: &'a str,
     iat: UnixTime,
+    exp: UnixTime,
     jti: String,
     request_id: &'a str,
     status: &'a str,
@@ -334,6 +339,9 @@ fn callback(state: &AppState, client: &Client, request: &Request, status: &str) 
         iss: state.issuer(),
         aud: &client.id,
         iat: state.clock.now(),
+        // RFC 8725 §3.10: a receiver can refuse a replayed callback once it expires; five
+        // minutes outlast the three deliveries below.
+        exp: state.clock.now() + 300,
         jti: crypto::random_id(),
         request_id: &request.id,
         status,
@@ -342,11 +350,15 @@ fn callback(state: &AppState, client: &Client, request: &Request, status: &str) 
     let Ok(jwt) = crate::jwt::sign(state.keys().active(client.signing_alg), "verify-status+jwt", &claims) else {
         return;
     };
-    let http = state.http.clone();
+    let request = match state.outbound.post(&url) {
+        Ok(request) => request.header("content-type", "application/jwt"),
+        Err(e) => return tracing::warn!(client_id = %client.id, error = %e, "verify status callback not sent"),
+    };
     tokio::spawn(async move {
         let mut delay = Duration::from_millis(200);
         for _ in 0..3 {
-            let sent = http.post(&url).header("content-type", "application/jwt").body(jwt.clone()).send().await;
+            let Some(attempt) = request.try_clone() else { return };
+            let sent = attempt.body(jwt.clone()).send().await;
             if sent.is_ok_and(|r| r.status().is_success()) {
                 return;
             }

@@ -68,6 +68,14 @@ async fn unknown_client_or_unregistered_redirect_uri_renders_a_page_and_never_re
 }
 
 #[tokio::test]
+async fn a_repeated_parameter_with_an_empty_value_is_a_repeat() {
+    let server = TestServer::start().await;
+    // RFC 6749 §3.1: parameters MUST NOT be included more than once, empty or not.
+    let query = format!("redirect_uri=&{}", valid_query(&server, "web"));
+    assert_page_not_redirect(&server, &query, "empty redirect_uri, then the registered one").await;
+}
+
+#[tokio::test]
 async fn invalid_parameters_after_verification_redirect_with_the_oauth_error() {
     let server = TestServer::start().await;
     let web = valid_query(&server, "web");

@@ -3,12 +3,14 @@
 
 mod support;
 
+mod abuse;
 mod account;
 mod api;
 mod api_admin;
 mod auth0_sdk;
 mod authorize;
 mod bridge;
+mod caching;
 mod cli;
 mod client_credentials;
 mod code_flow;
@@ -17,6 +19,7 @@ mod discovery;
 mod durability;
 mod embedded;
 mod faults;
+mod hostile_input;
 mod journeys;
 mod key_rotation;
 mod login_otp;
@@ -35,3 +38,4 @@ mod send_budgets;
 mod sms;
 mod token_errors;
 mod userinfo;
+mod verify;

@@ -230,7 +230,7 @@ fn slow_replica(dir: &std::path::Path, receiver: &Receiver, grace: u64) -> Repli
 async fn slow_request(base: String, key: Arc<crate::private_key_jwt::ClientKey>, i: usize) -> Result<u16, String> {
     let id = format!("pkj{i}");
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let claims = json!({"iss": id, "sub": id, "aud": format!("{base}/token"), "iat": now, "exp": now + 60,
+    let claims = json!({"iss": id, "sub": id, "aud": base, "iat": now, "exp": now + 60,
                         "jti": format!("slow-{i}")});
     let form = [
         ("token", "anything".to_string()),

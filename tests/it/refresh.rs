@@ -83,3 +83,21 @@ async fn expired_refresh_tokens_are_refused() {
     let result = client.exchange_refresh_token(tokens.refresh_token().unwrap()).unwrap().request_async(&rp::http).await;
     assert!(format!("{:?}", result.unwrap_err()).contains("invalid_grant"));
 }
+
+#[tokio::test]
+async fn refresh_reuse_with_scope_revokes_the_family() {
+    let server = TestServer::start().await;
+    let (client, tokens) =
+        signed_in(&server, &server.browser(), "spa", &["offline_access", "email"], "ada@example.com").await;
+    let first = tokens.refresh_token().unwrap().clone();
+    let second = client.exchange_refresh_token(&first).unwrap().request_async(&rp::http).await.expect("first refresh");
+    let reuse = client
+        .exchange_refresh_token(&first)
+        .unwrap()
+        .add_scope(Scope::new("openid".into()))
+        .request_async(&rp::http)
+        .await;
+    assert!(format!("{:?}", reuse.unwrap_err()).contains("invalid_grant"));
+    let after = client.exchange_refresh_token(second.refresh_token().unwrap()).unwrap().request_async(&rp::http).await;
+    assert!(after.is_err(), "reuse with a scope revokes the family like reuse without one");
+}

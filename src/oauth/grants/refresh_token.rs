@@ -17,13 +17,11 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         params.get("scope").map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect());
     if let Some(requested) = &requested {
         // RFC 6749 §6: a narrower scope may be asked for, never a wider one; checked before the
-        // token is rotated so a refused request does not cost the client its token.
-        let Some(current) = state.directory.live_refresh_token(&presented, state.clock.now()).await? else {
-            return Err(OAuthError::invalid_grant(INVALID));
-        };
-        let granted: Vec<&str> = current.scope.split(' ').collect();
-        if !requested.iter().all(|s| granted.contains(&s.as_str())) {
-            return Err(OAuthError::new(ErrorCode::InvalidScope, "The requested scope exceeds the original grant."));
+        // token is rotated so a refused request does not cost the client its token. A token that
+        // is not live goes on to the rotation, which tells reuse (the family is revoked, RFC 9700
+        // §4.14.2) from an unknown token.
+        if let Some(current) = state.directory.live_refresh_token(&presented, state.clock.now()).await? {
+            check_scope(requested, &current.scope)?;
         }
     }
     let now = state.clock.now();
@@ -46,6 +44,9 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         state.directory.revoke_family(&current.family_id, now).await?;
         return Err(OAuthError::invalid_grant("The user can no longer sign in."));
     };
+    if let Some(requested) = &requested {
+        check_scope(requested, &current.scope)?;
+    }
     let granted: Vec<String> = current.scope.split(' ').map(str::to_owned).collect();
     let g = Grant {
         client,
@@ -61,4 +62,14 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
     let mut response = tokens::mint(state, &g, false)?;
     response.refresh_token = Some(next);
     Ok(response)
+}
+
+/// RFC 6749 §6: the requested scope "MUST NOT include any scope not originally granted".
+fn check_scope(requested: &[String], granted: &str) -> Result<(), OAuthError> {
+    let granted: Vec<&str> = granted.split(' ').collect();
+    if requested.iter().all(|s| granted.contains(&s.as_str())) {
+        Ok(())
+    } else {
+        Err(OAuthError::new(ErrorCode::InvalidScope, "The requested scope exceeds the original grant."))
+    }
 }

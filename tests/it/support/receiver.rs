@@ -22,6 +22,10 @@ pub struct Receiver {
     pub jwks_delay: Arc<Mutex<std::time::Duration>>,
     /// Webhook deliveries received at /hook.
     pub hooks: Arc<Mutex<Vec<Delivery>>>,
+    /// Requests for /jwks so far.
+    pub jwks_requests: Arc<std::sync::atomic::AtomicUsize>,
+    /// Whether /jwks answers 500.
+    pub jwks_failing: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// One webhook delivery: the signature header, the event id header, the body.
@@ -58,10 +62,23 @@ async fn logout(State(r): State<Receiver>, body: axum::body::Bytes) -> StatusCod
     }
 }
 
-async fn jwks(State(r): State<Receiver>) -> axum::Json<serde_json::Value> {
+async fn jwks(State(r): State<Receiver>) -> Result<axum::Json<serde_json::Value>, StatusCode> {
+    r.jwks_requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let delay = *r.jwks_delay.lock().unwrap();
     tokio::time::sleep(delay).await;
-    axum::Json(r.jwks.lock().unwrap().clone())
+    if r.jwks_failing.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Ok(axum::Json(r.jwks.lock().unwrap().clone()))
+}
+
+/// 100 KB of a JSON document without a length, then nothing, ever.
+async fn endless_jwks() -> axum::body::Body {
+    let start = futures::stream::iter((0..100).map(|i| {
+        let piece = if i == 0 { format!("{{\"keys\": [], \"pad\": \"{}", "x".repeat(1000)) } else { "x".repeat(1024) };
+        Ok::<_, std::io::Error>(bytes::Bytes::from(piece))
+    }));
+    axum::body::Body::from_stream(futures::StreamExt::chain(start, futures::stream::pending()))
 }
 
 impl Receiver {
@@ -74,10 +91,15 @@ impl Receiver {
         let app = Router::new()
             .route("/logout", post(logout))
             .route("/jwks", get(jwks))
+            .route("/jwks-endless", get(endless_jwks))
             .route("/hook", post(hook))
             .with_state(receiver.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         receiver
+    }
+
+    pub fn jwks_fetches(&self) -> usize {
+        self.jwks_requests.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Waits up to 10 s for the `n`-th logout token.
