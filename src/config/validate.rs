@@ -447,6 +447,14 @@ mod tests {
     }
 
     #[test]
+    fn a_private_scheme_redirect_uri_with_a_nul_or_cr_is_refused() {
+        // Found by the `redirect_uri` fuzz target.
+        for uri in ["a.:]/.\0\r", "com.example.app:/cb\0"] {
+            assert!(super::check_redirect_uri(uri).is_err(), "{uri:?}");
+        }
+    }
+
+    #[test]
     fn unsupported_signing_algorithm_is_named() {
         let e = err(
             "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\nid_token_signed_response_alg = \"HS256\"\nredirect_uris = [\"https://a.example/cb\"]",

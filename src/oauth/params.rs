@@ -170,6 +170,12 @@ mod tests {
     }
 
     #[test]
+    fn a_name_that_does_not_decode_is_still_seen_repeated() {
+        // Found by the `params` fuzz target: two undecodable names, both empty, are one name twice.
+        assert!(Params::parse(b"\xff&\xe3").is_repeated("\u{fffd}"));
+    }
+
+    #[test]
     fn empty_values_count_as_absent() {
         let p = Params::parse(b"state=&nonce=n");
         assert_eq!(p.get("state"), None);
