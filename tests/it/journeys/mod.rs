@@ -134,4 +134,4 @@ pub async fn capture(page: &Page<'_>, name: &str) {
 }
 
 /// How long a page that waits on another device may take to move on by itself.
-pub const MOVES_ON_WITHIN: Duration = Duration::from_secs(6);
+pub const MOVES_ON_WITHIN: Duration = Duration::from_secs(10);
