@@ -163,6 +163,16 @@ impl Interaction {
         }
     }
 
+    /// Whose rate-limit bucket this sign-in's sends and checks count in: its client, the account
+    /// page, or its bridge, so that none can exhaust another's.
+    pub fn limit_bucket(&self) -> String {
+        match &self.purpose {
+            Purpose::Authorize(request) => format!("client:{}", request.client_id),
+            Purpose::Account => "account".into(),
+            Purpose::Bridge(request) => format!("bridge:{}", request.bridge_id),
+        }
+    }
+
     /// Where the login screens for this interaction start.
     pub fn login_path(&self) -> String {
         format!("/login/{}", self.id)

@@ -266,7 +266,7 @@ async fn send(
         state.audit("rate_limited", None, ix.client_id(), Some(client.ip), detail);
     };
     if let Some(Limited { limit, retry_after }) =
-        limits::before_send(state, &identifier, ix.client_id(), client.ip).await?
+        limits::before_send(state, &identifier, &ix.limit_bucket(), client.ip).await?
     {
         refused(limit);
         return Ok(too_many(limit, retry_after));
@@ -288,7 +288,7 @@ async fn send(
     state.metrics.inc("tessera_logins_started_total", &[("method", method)]);
     let known = state.directory.user_by_identifier(&identifier).await?;
     let deliver = known.is_some() || state.config.login.signup;
-    let (challenge_id, code) = otp::start(state, &identifier).await?;
+    let (challenge_id, code) = otp::start(state, &identifier, &ix.id).await?;
     ix.challenge_id = Some(challenge_id);
     let sends = ix.email_sends.unwrap_or(state.config.login.email_sends);
     let link = match &identifier {
@@ -423,7 +423,7 @@ pub async fn verify_code(
     let method = method_of(&ix);
     let Some(sent_to) = ix.sent_to() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
     if let Some(Limited { limit, retry_after }) =
-        limits::before_check(&state, &sent_to, ix.client_id(), client.ip).await?
+        limits::before_check(&state, &sent_to, &ix.limit_bucket(), client.ip).await?
     {
         state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
         state.audit(

@@ -1,8 +1,10 @@
 //! One-time codes: 6 digits, stored only as an HMAC under the server secret, 10 minutes, 5
-//! attempts, single use, and one live code per identifier (a new one replaces the last).
+//! attempts, single use, and one live code per identifier and sign-in: a new code replaces the
+//! last one of the same sign-in only, so a send started elsewhere cannot kill the code a person
+//! is typing. Guesses across codes are bounded by the per-identifier check limit.
 //!
-//! Ephemeral keys: `otp:{challenge}` the record, `otp-live:{identifier}` the live challenge,
-//! `otp-try:{challenge}` the attempt counter.
+//! Ephemeral keys: `otp:{challenge}` the record, `otp-live:{identifier, sign-in}` the live
+//! challenge, `otp-try:{challenge}` the attempt counter.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +20,9 @@ pub const DIGITS: u32 = 6;
 struct Challenge {
     identifier: Identifier,
     code_hash: [u8; 32],
+    /// The sign-in (an interaction id, or an embedded API's client) that asked for the code.
+    #[serde(default)]
+    bound_to: String,
 }
 
 /// The outcome of checking a code.
@@ -33,8 +38,9 @@ pub enum Check {
     Expired,
 }
 
-fn identifier_key(state: &AppState, id: &Identifier) -> String {
-    let hash = crypto::keyed_hash(&state.secret, &[id.kind().as_bytes(), id.as_str().as_bytes()]);
+fn identifier_key(state: &AppState, id: &Identifier, bound_to: &str) -> String {
+    let parts: [&[u8]; 3] = [id.kind().as_bytes(), id.as_str().as_bytes(), bound_to.as_bytes()];
+    let hash = crypto::keyed_hash(&state.secret, &parts);
     format!("otp-live:{}", crypto::b64url(&hash))
 }
 
@@ -42,14 +48,17 @@ fn code_hash(state: &AppState, challenge_id: &str, code: &str) -> [u8; 32] {
     crypto::keyed_hash(&state.secret, &[b"otp", challenge_id.as_bytes(), code.as_bytes()])
 }
 
-/// Starts a challenge for `identifier`, replacing any live one. Returns the challenge id and the code.
-pub async fn start(state: &AppState, identifier: &Identifier) -> StoreResult<(String, String)> {
+/// Starts a challenge for `identifier` asked for by the sign-in `bound_to`, replacing that
+/// sign-in's live one. Returns the challenge id and the code.
+pub async fn start(state: &AppState, identifier: &Identifier, bound_to: &str) -> StoreResult<(String, String)> {
     let ttl = state.config.lifetimes.otp;
     let challenge_id = crypto::random_token();
     let code = crypto::random_digits(DIGITS);
-    let record = Challenge { identifier: identifier.clone(), code_hash: code_hash(state, &challenge_id, &code) };
+    let code_hash = code_hash(state, &challenge_id, &code);
+    let record = Challenge { identifier: identifier.clone(), code_hash, bound_to: bound_to.to_string() };
     state.ephemeral.put_json(&format!("otp:{challenge_id}"), &record, ttl).await?;
-    state.ephemeral.put(&identifier_key(state, identifier), challenge_id.clone().into_bytes(), ttl).await?;
+    let live = identifier_key(state, identifier, bound_to);
+    state.ephemeral.put(&live, challenge_id.clone().into_bytes(), ttl).await?;
     Ok((challenge_id, code))
 }
 
@@ -61,7 +70,7 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
     let Some(challenge) = eph.get_json::<Challenge>(&key).await? else {
         return Ok(Check::Expired);
     };
-    let live = eph.get(&identifier_key(state, &challenge.identifier)).await?;
+    let live = eph.get(&identifier_key(state, &challenge.identifier, &challenge.bound_to)).await?;
     if live.as_deref() != Some(challenge_id.as_bytes()) {
         eph.delete(&key).await?;
         return Ok(Check::Expired);
@@ -81,7 +90,7 @@ pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreRes
     // Single use: only the request that takes the record signs in.
     match eph.take_json::<Challenge>(&key).await? {
         Some(taken) => {
-            eph.delete(&identifier_key(state, &taken.identifier)).await?;
+            eph.delete(&identifier_key(state, &taken.identifier, &taken.bound_to)).await?;
             Ok(Check::Accepted(taken.identifier))
         }
         None => Ok(Check::Expired),

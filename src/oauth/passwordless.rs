@@ -73,9 +73,14 @@ pub fn identifier(state: &AppState, kind: &str, value: &str) -> Result<Identifie
     }
 }
 
+/// The rate-limit bucket and the sign-in a code is bound to: the client, as for its pages.
+fn bucket(client: &Client) -> String {
+    format!("client:{}", client.id)
+}
+
 /// Rate limits and the SMS defences before a send, as OAuth errors.
 pub async fn may_send(state: &AppState, id: &Identifier, client: &Client, ip: IpAddr) -> Result<(), OAuthError> {
-    if let Some(Limited { limit, .. }) = limits::before_send(state, id, Some(&client.id), ip).await? {
+    if let Some(Limited { limit, .. }) = limits::before_send(state, id, &bucket(client), ip).await? {
         state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
         state.audit("rate_limited", None, Some(&client.id), Some(ip), json!({"limit": limit, "to": id.masked()}));
         return Err(OAuthError::new(ErrorCode::TooManyAttempts, "Too many codes requested; wait and try again."));
@@ -92,7 +97,7 @@ pub async fn may_send(state: &AppState, id: &Identifier, client: &Client, ip: Ip
 /// The check limits (per IP, per identifier, per client) before a code is compared, as an OAuth
 /// error.
 pub async fn may_check(state: &AppState, id: &Identifier, client: &Client, ip: IpAddr) -> Result<(), OAuthError> {
-    if let Some(Limited { limit, .. }) = limits::before_check(state, id, Some(&client.id), ip).await? {
+    if let Some(Limited { limit, .. }) = limits::before_check(state, id, &bucket(client), ip).await? {
         state.metrics.inc("tessera_rate_limited_total", &[("limit", limit)]);
         return Err(OAuthError::new(ErrorCode::TooManyAttempts, "Too many attempts; wait and try again."));
     }
@@ -146,7 +151,7 @@ pub async fn start(
     let ip = end_user_ip(&client, &headers, peer.ip);
     may_send(&state, &id, &client, ip).await?;
     let known = state.directory.user_by_identifier(&id).await?;
-    let (challenge_id, code) = otp::start(&state, &id).await?;
+    let (challenge_id, code) = otp::start(&state, &id, &bucket(&client)).await?;
     state
         .ephemeral
         .put(&live_key(&state, &client.id, &id), challenge_id.into_bytes(), state.config.lifetimes.otp)
