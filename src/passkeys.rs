@@ -291,7 +291,7 @@ pub async fn start_authentication(
 /// the stored passkeys are: a type and a 32-byte id.
 fn decoy_credentials(secret: &[u8], identifier: &str) -> Value {
     let seed = crate::crypto::keyed_hash(secret, &[b"decoy-credential", identifier.as_bytes()]);
-    let count = 1 + usize::from(seed[0] % 3 == 0);
+    let count = 1 + usize::from(seed[0].is_multiple_of(3));
     let ids = (0..count as u8).map(|i| {
         let id = crate::crypto::keyed_hash(secret, &[b"decoy-credential", identifier.as_bytes(), &[i]]);
         json!({"type": "public-key", "id": URL_SAFE_NO_PAD.encode(id)})

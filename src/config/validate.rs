@@ -438,7 +438,9 @@ mod tests {
     #[test]
     fn redirect_uris_with_cr_lf_or_tab_are_refused() {
         let base = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
-        for uri in ["https://a.example/c\\rb", "https://a.example/c\\nb", "https://a.example/\\tcb", " https://a.example/cb"] {
+        for uri in
+            ["https://a.example/c\\rb", "https://a.example/c\\nb", "https://a.example/\\tcb", " https://a.example/cb"]
+        {
             let e = err(&format!("{base}redirect_uris = [\"{uri}\"]"));
             assert!(e.contains("control characters"), "{uri}: {e}");
         }

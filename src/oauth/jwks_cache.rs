@@ -81,7 +81,9 @@ pub async fn key(
     };
     cache.entries.lock().unwrap_or_else(|p| p.into_inner()).insert(client_id.to_string(), (fetched.clone(), now));
     match fetched {
-        Fetched::Set(set) => pick(&set).ok_or_else(|| "no key at the client's jwks_uri matches the assertion's kid".into()),
+        Fetched::Set(set) => {
+            pick(&set).ok_or_else(|| "no key at the client's jwks_uri matches the assertion's kid".into())
+        }
         Fetched::Failed(why) => Err(why),
     }
 }

@@ -140,7 +140,10 @@ mod buckets {
         .await;
         for n in 0..2 {
             let to = email(&format!("u{n}@example.com"));
-            assert_eq!(before_send(&server.state, &to, "bridge:one", ip(&format!("198.51.100.{n}"))).await.unwrap(), None);
+            assert_eq!(
+                before_send(&server.state, &to, "bridge:one", ip(&format!("198.51.100.{n}"))).await.unwrap(),
+                None
+            );
         }
         let spent = before_send(&server.state, &email("u9@example.com"), "bridge:one", ip("198.51.100.9")).await;
         assert!(spent.unwrap().is_some(), "the bridge's own budget is spent");

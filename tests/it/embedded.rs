@@ -14,7 +14,10 @@ pub(crate) const OTHER_SECRET: &str = "other-secret-0123456789abcdef";
 const GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
 pub(crate) const EMAIL: &str = "ada@example.com";
 
-pub(crate) async fn server_with(receiver: Option<&Receiver>, adjust: impl FnOnce(&mut tessera::config::Config)) -> TestServer {
+pub(crate) async fn server_with(
+    receiver: Option<&Receiver>,
+    adjust: impl FnOnce(&mut tessera::config::Config),
+) -> TestServer {
     let callback = receiver.map(|r| format!("{}/hook", r.base));
     TestServer::start_with(move |c| {
         let mut app = client("app", Some(SECRET), "client_secret_basic", "ES256", &c.issuer);

@@ -64,9 +64,8 @@ async fn the_bearer_scheme_is_matched_case_insensitively() {
 async fn email_addresses_differing_only_in_case_are_one_account() {
     let server = TestServer::start().await;
     with_keys(&server).await;
-    let create = |email: &'static str| {
-        call(&server, Method::POST, "/api/v1/users", Some(KEY), Some(json!({"email": email})))
-    };
+    let create =
+        |email: &'static str| call(&server, Method::POST, "/api/v1/users", Some(KEY), Some(json!({"email": email})));
     let (status, casey) = create("Casey@Example.com").await;
     assert_eq!((status, casey["emails"][0]["value"].as_str()), (201, Some("casey@example.com")), "{casey}");
     let (status, again) = create("casey@example.com").await;

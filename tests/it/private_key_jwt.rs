@@ -185,7 +185,10 @@ async fn a_failing_jwks_uri_is_fetched_once_for_many_assertions_at_once_and_then
     assert!(futures::future::join_all(at_once).await.iter().all(|s| *s == 401));
     assert_eq!(receiver.jwks_fetches(), 1, "one fetch for eight assertions at once (single flight)");
     for i in 0..5 {
-        assert_eq!(authenticate(&server, &assertion(&key, claims(&server, &server.base, 60, &format!("b{i}")))).await, 401);
+        assert_eq!(
+            authenticate(&server, &assertion(&key, claims(&server, &server.base, 60, &format!("b{i}")))).await,
+            401
+        );
     }
     assert_eq!(receiver.jwks_fetches(), 1, "the failure is remembered (negative cache)");
     receiver.jwks_failing.store(false, std::sync::atomic::Ordering::SeqCst);
