@@ -112,3 +112,89 @@ async fn sign_ins_started_without_a_session_are_limited_per_address() {
     let step = server.browser().authorize(&crate::support::rp::start(&client, &[]).url).await;
     assert!(matches!(step, Step::Login(_)), "a minute later");
 }
+
+mod buckets {
+    //! The rate-limit buckets, asked directly: who shares a budget with whom.
+    use std::net::IpAddr;
+
+    use tessera::login::limits::{before_check, before_send};
+    use tessera::login::otp::{self, Check};
+    use tessera::model::Identifier;
+
+    use crate::support::TestServer;
+
+    fn email(address: &str) -> Identifier {
+        Identifier::Email(address.parse().unwrap())
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_account_page_and_each_bridge_have_their_own_send_budget() {
+        let server = TestServer::start_with(|c| {
+            c.login.sends_per_client = 2;
+            c.login.resend_cooldown_secs = 0;
+        })
+        .await;
+        for n in 0..2 {
+            let to = email(&format!("u{n}@example.com"));
+            assert_eq!(
+                before_send(&server.state, &to, "bridge:one", ip(&format!("198.51.100.{n}"))).await.unwrap(),
+                None
+            );
+        }
+        let spent = before_send(&server.state, &email("u9@example.com"), "bridge:one", ip("198.51.100.9")).await;
+        assert!(spent.unwrap().is_some(), "the bridge's own budget is spent");
+        for bucket in ["account", "bridge:two", "client:web"] {
+            let ok = before_send(&server.state, &email("ada@example.com"), bucket, ip("203.0.113.1")).await.unwrap();
+            assert_eq!(ok, None, "{bucket} is not locked out by another's sends");
+        }
+    }
+
+    #[tokio::test]
+    async fn ipv6_limits_count_per_64() {
+        let server = TestServer::start_with(|c| c.login.checks_per_ip = 2).await;
+        let check = |n: u32, from: &'static str| {
+            let state = server.state.clone();
+            async move { before_check(&state, &email(&format!("u{n}@example.com")), "client:web", ip(from)).await }
+        };
+        assert_eq!(check(1, "2001:db8:1:2::1").await.unwrap(), None);
+        assert_eq!(check(2, "2001:db8:1:2:ffff::9").await.unwrap(), None);
+        assert!(check(3, "2001:db8:1:2::abcd").await.unwrap().is_some(), "the same /64, one budget");
+        assert_eq!(check(4, "2001:db8:1:3::1").await.unwrap(), None, "the next /64 has its own");
+    }
+
+    #[tokio::test]
+    async fn one_source_cannot_spend_an_identifiers_send_budget_alone() {
+        let server = TestServer::start_with(|c| {
+            c.login.resend_cooldown_secs = 0;
+            c.login.sends_per_window = 2;
+        })
+        .await;
+        let victim = email("ada@example.com");
+        let mut refused = None;
+        for _ in 0..10 {
+            refused = before_send(&server.state, &victim, "client:web", ip("203.0.113.66")).await.unwrap();
+            if refused.is_some() {
+                break;
+            }
+        }
+        assert!(refused.is_some(), "one source is limited");
+        let owner = before_send(&server.state, &victim, "client:web", ip("198.51.100.7")).await.unwrap();
+        assert_eq!(owner, None, "the owner can still get a code");
+    }
+
+    #[tokio::test]
+    async fn a_code_sent_for_another_sign_in_does_not_replace_a_pending_one() {
+        let server = TestServer::start().await;
+        let ada = email("ada@example.com");
+        let (mine, code) = otp::start(&server.state, &ada, "sign-in-1").await.unwrap();
+        otp::start(&server.state, &ada, "sign-in-2").await.unwrap();
+        assert_eq!(otp::check(&server.state, &mine, &code).await.unwrap(), Check::Accepted(ada.clone()));
+        let (first, code) = otp::start(&server.state, &ada, "sign-in-3").await.unwrap();
+        otp::start(&server.state, &ada, "sign-in-3").await.unwrap();
+        assert_eq!(otp::check(&server.state, &first, &code).await.unwrap(), Check::Expired, "its own resend does");
+    }
+}
