@@ -10,7 +10,6 @@
 //! - `jwt`: a JWT (`typ: bridge+jwt`) signed with Tessera's own key (in its JWKS), `iss` =
 //!   Tessera's issuer, a unique `jti`, and the user sent to `redirect_uri?code=…&state=…&iss=…`.
 
-use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use axum::Router;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
@@ -18,75 +17,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::config::{BridgeConfig, check_redirect_uri};
+use crate::config::{AuthressKey, BridgeConfig};
 use crate::crypto;
 use crate::http::PageError;
 use crate::interaction::{self, BridgeRequest, Interaction, Purpose};
 use crate::model::{Session, SigningAlg};
 use crate::session;
 use crate::state::AppState;
-
-/// A broker's service-client key: `clientId.keyId.accountId.<base64 PKCS#8 Ed25519>`.
-pub struct AuthressKey {
-    pub client_id: String,
-    pub key_id: String,
-    pub account_id: String,
-    pair: Ed25519KeyPair,
-}
-
-impl AuthressKey {
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let mut parts = text.trim().splitn(4, '.');
-        let (Some(client_id), Some(key_id), Some(account_id), Some(der)) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err("expected clientId.keyId.accountId.<base64 PKCS#8 key>".into());
-        };
-        let der = STANDARD
-            .decode(der)
-            .or_else(|_| URL_SAFE_NO_PAD.decode(der))
-            .map_err(|_| "the key is not base64".to_string())?;
-        let pair = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der)
-            .map_err(|_| "not an Ed25519 PKCS#8 private key".to_string())?;
-        Ok(AuthressKey { client_id: client_id.into(), key_id: key_id.into(), account_id: account_id.into(), pair })
-    }
-
-    /// The public key, for tests and for operators checking a configuration.
-    pub fn public_key(&self) -> Vec<u8> {
-        self.pair.public_key().as_ref().to_vec()
-    }
-}
-
-/// Checks one bridge; the error names the field.
-pub fn check(b: &BridgeConfig) -> Result<(), (&'static str, String)> {
-    if b.id.is_empty() || b.id.len() > 128 || !b.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
-        return Err(("id", "must be 1-128 letters, digits, - or _".into()));
-    }
-    if b.return_urls.is_empty() {
-        return Err(("return_urls", "at least one is required".into()));
-    }
-    for url in &b.return_urls {
-        check_redirect_uri(url).map_err(|e| ("return_urls", format!("{url:?}: {e}")))?;
-    }
-    if b.audience.trim().is_empty() {
-        return Err(("audience", "required".into()));
-    }
-    if !(1..=3600).contains(&b.assertion_lifetime_secs) {
-        return Err(("assertion_lifetime_secs", "must be between 1 and 3600".into()));
-    }
-    match b.format.as_str() {
-        "authress" => {
-            let key = b.access_key.as_deref().ok_or(("access_key", "required for the authress format".to_string()))?;
-            AuthressKey::parse(key).map(drop).map_err(|e| ("access_key", e))
-        }
-        "jwt" => b.alg.parse::<SigningAlg>().map(drop).map_err(|e| ("alg", e)),
-        other => Err(("format", format!("{other:?} is not authress or jwt"))),
-    }
-}
 
 /// Whether `id` is the audience of a bridge, configured or registered: such an id cannot be a
 /// client, or the bridge's assertions would pass for that client's ID tokens.
@@ -203,7 +144,7 @@ async fn assertion_url(
         let header = json!({"alg": "EdDSA", "kid": key.key_id, "typ": "oauth-authz-req+jwt"});
         let mut token =
             format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
-        let signature = key.pair.sign(token.as_bytes());
+        let signature = key.sign(token.as_bytes());
         token = format!("{token}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()));
         let mut login = url::Url::parse(&origin).map_err(|e| fail(e.to_string()))?;
         login.set_path("/login");

@@ -96,7 +96,7 @@ pub struct Interaction {
     pub link_match: Option<String>,
     /// The relying party's choices for the sign-in email, copied when the interaction starts.
     #[serde(default)]
-    pub email_sends: Option<crate::config::EmailSends>,
+    pub email_sends: Option<crate::model::EmailSends>,
     #[serde(default)]
     pub cross_device_links: Option<bool>,
     /// Made by the consent gate for `/consent/{id}`, after sign-in.

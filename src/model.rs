@@ -322,7 +322,7 @@ pub struct Client {
     /// Scopes the client may request for itself with `client_credentials`.
     pub client_credentials_scopes: Vec<String>,
     /// Overrides `login.email_sends`.
-    pub email_sends: Option<crate::config::EmailSends>,
+    pub email_sends: Option<EmailSends>,
     /// Overrides `login.cross_device_links`.
     pub cross_device_links: Option<bool>,
     /// May use `/passwordless/start`, the passwordless OTP grant and `/verify`.
@@ -473,5 +473,37 @@ mod phone_tests {
         assert!(Phone::parse("not a number", None).is_err());
         assert!(Phone::parse("0207 946 0958", None).is_err(), "national form needs a default region");
         assert_eq!(Phone::parse("+442079460958", None).unwrap().masked(), "+44••••••••58");
+    }
+}
+
+/// What a sign-in email carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailSends {
+    Code,
+    Link,
+    Both,
+}
+
+impl EmailSends {
+    pub fn code(self) -> bool {
+        self != EmailSends::Link
+    }
+
+    pub fn link(self) -> bool {
+        self != EmailSends::Code
+    }
+}
+
+impl std::str::FromStr for EmailSends {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "code" => Ok(EmailSends::Code),
+            "link" => Ok(EmailSends::Link),
+            "both" => Ok(EmailSends::Both),
+            _ => Err(format!("{s:?} is not one of code, link, both")),
+        }
     }
 }

@@ -47,7 +47,7 @@ pub struct Inner {
     /// Every language's messages.
     pub locales: crate::i18n::Locales,
     /// The theme stylesheet and logo, read at start.
-    pub theme: crate::ui::Theme,
+    pub theme: crate::config::theme::Theme,
     /// Counter behind request ids, starting at a random point.
     request_ids: std::sync::atomic::AtomicU64,
 }
@@ -102,10 +102,7 @@ impl AppState {
         let locales = crate::i18n::Locales::load(&p.config.ui.default_locale)
             .or_else(|_| crate::i18n::Locales::load(crate::i18n::BASE))
             .expect("the English catalog is embedded");
-        let theme = crate::ui::Theme {
-            css: crate::ui::site_css(&p.config).unwrap_or_default(),
-            logo: crate::ui::site_logo(&p.config).ok().flatten(),
-        };
+        let theme = crate::config::theme::Theme::load(&p.config);
         AppState(Arc::new(Inner {
             locales,
             theme,

@@ -243,7 +243,7 @@ fn bridge_view(b: &BridgeConfig, managed_by: &'static str) -> BridgeView {
 
 /// Checks a bridge as the configuration file's are checked, plus: its id and audience are free.
 async fn check_bridge(state: &AppState, b: &BridgeConfig) -> Result<(), Problem> {
-    crate::bridge::check(b).map_err(|(field, why)| Problem::bad(field, &why))?;
+    crate::config::check_bridge(b).map_err(|(field, why)| Problem::bad(field, &why))?;
     if state.client(&b.audience).await?.is_some() {
         return Err(Problem::bad("audience", "must not be a client id: an assertion is not an ID token"));
     }

@@ -3,9 +3,11 @@
 //! Loading is `defaults <- file <- environment -> validate`. Any invalid value stops the start
 //! with a message that names the key.
 
+mod bridges;
 mod clients;
 mod env;
 mod server;
+pub mod theme;
 mod ui;
 mod validate;
 
@@ -13,7 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use clients::{BridgeConfig, ClientConfig};
+use crate::model::EmailSends;
+
+pub use bridges::{AuthressKey, BridgeConfig, check as check_bridge};
+pub use clients::ClientConfig;
 pub use server::ServerConfig;
 pub use ui::UiConfig;
 pub use validate::{ConfigError, check_redirect_uri, validate_client as check_client};
@@ -52,38 +57,6 @@ pub struct Config {
     pub clients: Vec<ClientConfig>,
     /// Bridge mode: brokers that hand users to Tessera and take back a signed assertion.
     pub bridges: Vec<BridgeConfig>,
-}
-
-/// What a sign-in email carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EmailSends {
-    Code,
-    Link,
-    Both,
-}
-
-impl EmailSends {
-    pub fn code(self) -> bool {
-        self != EmailSends::Link
-    }
-
-    pub fn link(self) -> bool {
-        self != EmailSends::Code
-    }
-}
-
-impl std::str::FromStr for EmailSends {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "code" => Ok(EmailSends::Code),
-            "link" => Ok(EmailSends::Link),
-            "both" => Ok(EmailSends::Both),
-            _ => Err(format!("{s:?} is not one of code, link, both")),
-        }
-    }
 }
 
 /// Sign-in codes by text message, and the controls against SMS pumping.

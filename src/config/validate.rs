@@ -75,7 +75,7 @@ impl Config {
             if !bridges.insert(bridge.id.as_str()) {
                 return Err(ConfigError::new(&key, format!("duplicate bridge id {:?}", bridge.id)));
             }
-            crate::bridge::check(bridge).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+            super::check_bridge(bridge).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
             if self.clients.iter().any(|c| c.id == bridge.audience) {
                 return Err(ConfigError::new(
                     &format!("{key}.audience"),
@@ -201,13 +201,13 @@ impl Config {
     fn validate_ui(&self) -> Result<(), ConfigError> {
         crate::i18n::Locales::load(&self.ui.default_locale).map_err(|e| ConfigError::new("ui.default_locale", e))?;
         if let Some(color) = &self.ui.primary_color {
-            crate::ui::check_color(color).map_err(|e| ConfigError::new("ui.primary_color", e))?;
+            super::theme::check_color(color).map_err(|e| ConfigError::new("ui.primary_color", e))?;
         }
         if let Some(logo) = self.ui.logo.as_deref().filter(|l| l.contains("://")) {
             check_server_url(logo).map_err(|e| ConfigError::new("ui.logo", e))?;
         }
-        crate::ui::site_logo(self).map_err(|e| ConfigError::new("ui.logo", e))?;
-        crate::ui::site_css(self).map_err(|e| ConfigError::new("ui.custom_css", e))?;
+        super::theme::site_logo(self).map_err(|e| ConfigError::new("ui.logo", e))?;
+        super::theme::site_css(self).map_err(|e| ConfigError::new("ui.custom_css", e))?;
         Ok(())
     }
 
@@ -323,13 +323,13 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
         ));
     }
     if let Some(sends) = &c.email_sends {
-        sends.parse::<super::EmailSends>().map_err(|e| ("email_sends", e))?;
+        sends.parse::<crate::model::EmailSends>().map_err(|e| ("email_sends", e))?;
     }
     if let Some(uri) = &c.logo_uri {
         check_server_url(uri).map_err(|e| ("logo_uri", format!("{uri:?}: {e}")))?;
     }
     if let Some(color) = &c.primary_color {
-        crate::ui::check_color(color).map_err(|e| ("primary_color", e))?;
+        super::theme::check_color(color).map_err(|e| ("primary_color", e))?;
     }
     if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
         return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));

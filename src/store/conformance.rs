@@ -86,7 +86,7 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         backchannel_logout_uri: Some("https://app.example/bcl".into()),
         backchannel_logout_session_required: true,
         client_credentials_scopes: vec!["reports:read".into()],
-        email_sends: Some(crate::config::EmailSends::Link),
+        email_sends: Some(crate::model::EmailSends::Link),
         cross_device_links: Some(true),
         passwordless: true,
         verify_callback_url: Some("https://app.example/verify".into()),

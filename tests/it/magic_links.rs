@@ -3,7 +3,7 @@
 //! (or, when the client allows it, signing in itself), and link-only emails. The same journeys
 //! in a real browser, and a post from another site, are in `journeys::links`.
 
-use tessera::config::EmailSends;
+use tessera::model::EmailSends;
 
 use crate::support::browser::{Browser, LoginPage, Step, param};
 use crate::support::{TestServer, rp};

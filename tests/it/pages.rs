@@ -203,7 +203,7 @@ async fn start_tour<'a>(chrome: &'a Chrome, server: &'a TestServer, reader: Read
 
 async fn server() -> TestServer {
     TestServer::start_with(|c| {
-        c.login.email_sends = tessera::config::EmailSends::Both;
+        c.login.email_sends = tessera::model::EmailSends::Both;
         c.clients[2].third_party = true;
         c.sms.provider = tessera::config::SmsProvider::Webhook;
         c.sms.webhook_url = "http://127.0.0.1:9/sms".into();

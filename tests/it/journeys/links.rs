@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use serde_json::json;
-use tessera::config::EmailSends;
+use tessera::model::EmailSends;
 
 use super::{EMAIL, Journey, MOVES_ON_WITHIN, capture, js};
 use crate::support::chrome::{Chrome, Page};
