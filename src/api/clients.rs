@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::{Caller, Problem, ProblemBody, body, merge_patch};
+use crate::api::{Caller, Problem, ProblemBody, body, merge_patch};
 use crate::config::{BridgeConfig, ClientConfig, check_client};
 use crate::model::{AuthMethod, Client};
 use crate::state::{AppState, client_from_config};

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::users::existing as existing_user;
-use super::{Caller, Problem, ProblemBody, body, identifier};
+use crate::api::users::existing as existing_user;
+use crate::api::{Caller, Problem, ProblemBody, body, identifier};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/sessions", tag = "sessions", security(("api_key" = ["users:read"])), params(("id" = String, Path)),

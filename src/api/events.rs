@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Caller, Problem, ProblemBody, limit, query};
+use crate::api::{Caller, Problem, ProblemBody, limit, query};
 use crate::model::{AuditEvent, AuditQuery};
 use crate::state::AppState;
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Caller, Problem, ProblemBody, body, identifier, limit, query};
+use crate::api::{Caller, Problem, ProblemBody, body, identifier, limit, query};
 use crate::model::{AuditEvent, AuditQuery, Email, Phone, User, UserChange, UserId, UserQuery};
 use crate::state::AppState;
 
@@ -274,7 +274,7 @@ pub(super) async fn update(
     let metadata = match patch.metadata {
         Some(changes) => {
             let mut merged = user.metadata.clone();
-            super::merge_patch(&mut merged, &changes);
+            crate::api::merge_patch(&mut merged, &changes);
             check_metadata(&merged)?;
             Some(merged)
         }

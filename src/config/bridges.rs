@@ -89,7 +89,7 @@ pub fn check(b: &BridgeConfig) -> Result<(), (&'static str, String)> {
         return Err(("return_urls", "at least one is required".into()));
     }
     for url in &b.return_urls {
-        super::check_redirect_uri(url).map_err(|e| ("return_urls", format!("{url:?}: {e}")))?;
+        crate::config::check_redirect_uri(url).map_err(|e| ("return_urls", format!("{url:?}: {e}")))?;
     }
     if b.audience.trim().is_empty() {
         return Err(("audience", "required".into()));

@@ -1,6 +1,6 @@
 //! `TESSERA_*` environment overrides: `TESSERA_EMAIL__SMTP__HOST` sets `email.smtp.host`.
 
-use super::{Config, ConfigError};
+use crate::config::{Config, ConfigError};
 
 const PREFIX: &str = "TESSERA_";
 /// Variables that steer the CLI rather than the configuration tree.

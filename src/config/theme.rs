@@ -9,7 +9,7 @@ pub struct Theme {
 
 impl Theme {
     /// The theme of a checked configuration (`validate` has read both files once already).
-    pub fn load(config: &super::Config) -> Self {
+    pub fn load(config: &crate::config::Config) -> Self {
         Theme { css: site_css(config).unwrap_or_default(), logo: site_logo(config).ok().flatten() }
     }
 }
@@ -48,7 +48,7 @@ fn luminance(color: &str) -> f64 {
 }
 
 /// The site theme: the configured colour, then the operator's stylesheet, read at start.
-pub fn site_css(config: &super::Config) -> Result<String, String> {
+pub fn site_css(config: &crate::config::Config) -> Result<String, String> {
     let mut css = config.ui.primary_color.as_deref().map(accent).unwrap_or_default();
     if let Some(path) = &config.ui.custom_css {
         let custom = std::fs::read_to_string(path).map_err(|e| format!("ui.custom_css {}: {e}", path.display()))?;
@@ -58,7 +58,7 @@ pub fn site_css(config: &super::Config) -> Result<String, String> {
 }
 
 /// The logo file named by `ui.logo` when it is a path, read at start.
-pub fn site_logo(config: &super::Config) -> Result<Option<(&'static str, Vec<u8>)>, String> {
+pub fn site_logo(config: &crate::config::Config) -> Result<Option<(&'static str, Vec<u8>)>, String> {
     let Some(path) = config.ui.logo.as_deref().filter(|l| !is_url(l)) else { return Ok(None) };
     let kind = match path.rsplit('.').next().map(str::to_ascii_lowercase).as_deref() {
         Some("svg") => "image/svg+xml",

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use url::Url;
 
-use super::{ClientConfig, Config, EmailTransport, Mode};
+use crate::config::{ClientConfig, Config, EmailTransport, Mode};
 use crate::model::{AuthMethod, SigningAlg};
 
 /// A configuration value that cannot be used, with the key it came from.
@@ -75,7 +75,7 @@ impl Config {
             if !bridges.insert(bridge.id.as_str()) {
                 return Err(ConfigError::new(&key, format!("duplicate bridge id {:?}", bridge.id)));
             }
-            super::check_bridge(bridge).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+            crate::config::check_bridge(bridge).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
             if self.clients.iter().any(|c| c.id == bridge.audience) {
                 return Err(ConfigError::new(
                     &format!("{key}.audience"),
@@ -151,7 +151,7 @@ impl Config {
 
 impl Config {
     fn validate_sms(&self) -> Result<(), ConfigError> {
-        use super::SmsProvider;
+        use crate::config::SmsProvider;
         let s = &self.sms;
         if !(3..=10).contains(&s.prefix_digits) {
             return Err(ConfigError::new("sms.prefix_digits", "must be between 3 and 10"));
@@ -201,13 +201,13 @@ impl Config {
     fn validate_ui(&self) -> Result<(), ConfigError> {
         crate::i18n::Locales::load(&self.ui.default_locale).map_err(|e| ConfigError::new("ui.default_locale", e))?;
         if let Some(color) = &self.ui.primary_color {
-            super::theme::check_color(color).map_err(|e| ConfigError::new("ui.primary_color", e))?;
+            crate::config::theme::check_color(color).map_err(|e| ConfigError::new("ui.primary_color", e))?;
         }
         if let Some(logo) = self.ui.logo.as_deref().filter(|l| l.contains("://")) {
             check_server_url(logo).map_err(|e| ConfigError::new("ui.logo", e))?;
         }
-        super::theme::site_logo(self).map_err(|e| ConfigError::new("ui.logo", e))?;
-        super::theme::site_css(self).map_err(|e| ConfigError::new("ui.custom_css", e))?;
+        crate::config::theme::site_logo(self).map_err(|e| ConfigError::new("ui.logo", e))?;
+        crate::config::theme::site_css(self).map_err(|e| ConfigError::new("ui.custom_css", e))?;
         Ok(())
     }
 
@@ -329,7 +329,7 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
         check_server_url(uri).map_err(|e| ("logo_uri", format!("{uri:?}: {e}")))?;
     }
     if let Some(color) = &c.primary_color {
-        super::theme::check_color(color).map_err(|e| ("primary_color", e))?;
+        crate::config::theme::check_color(color).map_err(|e| ("primary_color", e))?;
     }
     if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
         return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));

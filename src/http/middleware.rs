@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::{ErrorCause, PageError};
+use crate::http::{ErrorCause, PageError};
 use crate::state::AppState;
 
 /// Images may come from https origins: a configured product or client logo (`ui.logo`,

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
-use super::load_for_post;
+use crate::login::load_for_post;
 use crate::http::PageError;
 use crate::interaction::{self, Purpose};
 use crate::oauth::code::AuthorizationResponse;

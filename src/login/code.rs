@@ -16,10 +16,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
-use super::limits::{self, Limited};
-use super::notice::{self, Shown};
-use super::otp::{self, Check};
-use super::{finish, frame, link, load, load_for_post};
+use crate::login::limits::{self, Limited};
+use crate::login::notice::{self, Shown};
+use crate::login::otp::{self, Check};
+use crate::login::{finish, frame, link, load, load_for_post};
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;
 use crate::interaction::Interaction;

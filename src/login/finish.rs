@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
-use super::{load_for_post, save};
+use crate::login::{load_for_post, save};
 use crate::http::PageError;
 use crate::interaction::{Interaction, Purpose};
 use crate::model::User;
@@ -69,7 +69,7 @@ pub async fn finish(
     save_finished(state, &ix).await?;
     state.metrics.inc("tessera_logins_completed_total", &[("method", method)]);
     state.audit("sign_in", Some(&user.id), ix.client_id(), Some(client.ip), detail);
-    if super::passkey::should_offer(state, &jar, &ix, method, user).await {
+    if crate::login::passkey::should_offer(state, &jar, &ix, method, user).await {
         return Ok((jar, Redirect::to(&format!("/login/{}/passkey/offer", ix.id))).into_response());
     }
     Ok((jar, resume(&ix)).into_response())

@@ -28,8 +28,8 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::code::sign_in;
-use super::{frame, load, save};
+use crate::login::code::sign_in;
+use crate::login::{frame, load, save};
 use crate::crypto;
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;

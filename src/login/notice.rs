@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::limits::Limited;
+use crate::login::limits::Limited;
 use crate::ui::Ui;
 
 /// The query of a login page: `e` an error's name, `n` a notice's, `s` seconds to wait.

@@ -14,8 +14,8 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::finish::{self, Proof};
-use super::load;
+use crate::login::finish::{self, Proof};
+use crate::login::load;
 use crate::http::PageError;
 use crate::interaction::Interaction;
 use crate::model::Email;
@@ -162,7 +162,7 @@ pub async fn offer(
     let ix = ix.filter(|ix| ix.session_id.as_deref() == Some(current.id.as_str()));
     let next = ix.as_ref().map_or(next, finish::resume_path);
     let ui = match &ix {
-        Some(ix) => super::frame(&state, ix, &accept).await?,
+        Some(ix) => crate::login::frame(&state, ix, &accept).await?,
         None => state.ui(None, &accept, None),
     };
     let mut cookie = Cookie::new(offered_cookie(&state), "1");

@@ -17,12 +17,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
-use super::code::{self, method_of};
-use super::limits::{self, Limited};
-use super::link;
-use super::notice::Shown;
-use super::otp;
-use super::{load_for_post, save};
+use crate::login::code::{self, method_of};
+use crate::login::limits::{self, Limited};
+use crate::login::link;
+use crate::login::notice::Shown;
+use crate::login::otp;
+use crate::login::{load_for_post, save};
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;
 use crate::interaction::Interaction;

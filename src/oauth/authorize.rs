@@ -13,11 +13,11 @@ use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
-use super::code::{self, AuthorizationResponse};
-use super::decision::{self, Outcome};
-use super::error::ErrorCode;
-use super::params::Params;
-use super::request::{self, AuthorizeError, VerifiedRedirect};
+use crate::oauth::code::{self, AuthorizationResponse};
+use crate::oauth::decision::{self, Outcome};
+use crate::oauth::error::ErrorCode;
+use crate::oauth::params::Params;
+use crate::oauth::request::{self, AuthorizeError, VerifiedRedirect};
 use crate::consent::{self, Gate};
 use crate::http::PageError;
 use crate::interaction::{self, AuthRequest, Interaction, Purpose};

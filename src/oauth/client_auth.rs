@@ -7,9 +7,9 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::client_jwt;
-use super::error::{ErrorCode, OAuthError};
-use super::params::Params;
+use crate::oauth::client_jwt;
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::params::Params;
 use crate::crypto;
 use crate::model::{AuthMethod, Client};
 use crate::state::AppState;

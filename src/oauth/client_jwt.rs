@@ -100,5 +100,5 @@ async fn find_key(
         return pick(&set).ok_or_else(|| refuse("no registered key matches the assertion's kid"));
     }
     let Some(uri) = &client.jwks_uri else { return Err(refuse("the client has no registered keys")) };
-    super::jwks_cache::key(state, &client.id, uri, pick).await.map_err(refuse)
+    crate::oauth::jwks_cache::key(state, &client.id, uri, pick).await.map_err(refuse)
 }

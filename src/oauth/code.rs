@@ -11,8 +11,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::error::ErrorCode;
-use super::request::VerifiedRedirect;
+use crate::oauth::error::ErrorCode;
+use crate::oauth::request::VerifiedRedirect;
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::interaction::{AuthRequest, ResponseMode};

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::client_jwt;
+use crate::oauth::client_jwt;
 use crate::config::Config;
 use crate::crypto;
 use crate::state::AppState;
@@ -28,7 +28,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "scopes_supported": SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", super::passwordless::GRANT],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", crate::oauth::passwordless::GRANT],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
         "userinfo_signing_alg_values_supported": [],

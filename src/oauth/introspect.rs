@@ -7,10 +7,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::client_auth;
-use super::error::OAuthError;
-use super::params::Params;
-use super::tokens;
+use crate::oauth::client_auth;
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
+use crate::oauth::tokens;
 use crate::crypto;
 use crate::state::AppState;
 

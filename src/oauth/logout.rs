@@ -13,8 +13,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 
-use super::backchannel;
-use super::params::Params;
+use crate::oauth::backchannel;
+use crate::oauth::params::Params;
 use crate::crypto;
 use crate::http::PageError;
 use crate::i18n::AcceptLanguage;

@@ -23,10 +23,10 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::client_auth;
-use super::error::{ErrorCode, OAuthError};
-use super::params::{AnyBody, Params};
-use super::tokens::{self, Grant, TokenResponse};
+use crate::oauth::client_auth;
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::params::{AnyBody, Params};
+use crate::oauth::tokens::{self, Grant, TokenResponse};
 use crate::crypto;
 use crate::http::PageError;
 use crate::login::limits::{self, Limited};
@@ -183,7 +183,7 @@ pub async fn start(
 }
 
 /// Scopes the grant can give: the user's own claims and `offline_access`.
-const SCOPES: [&str; 5] = super::discovery::SCOPES;
+const SCOPES: [&str; 5] = crate::oauth::discovery::SCOPES;
 
 /// `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`.
 pub async fn exchange(
@@ -263,7 +263,7 @@ pub async fn exchange(
         nonce: None,
         auth_time: now,
         amr: &amr,
-        acr: super::discovery::ACR_OTP,
+        acr: crate::oauth::discovery::ACR_OTP,
         session_id: None,
         grant_id: &grant_id,
     };
@@ -318,7 +318,7 @@ pub async fn link_open(
     if !user.active {
         return Err(expired());
     }
-    let acr = super::discovery::ACR_OTP.to_string();
+    let acr = crate::oauth::discovery::ACR_OTP.to_string();
     let method = "passwordless_link";
     let sign_in = session::SignIn {
         user_id: user.id.clone(),

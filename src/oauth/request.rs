@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use super::error::ErrorCode;
-use super::params::Params;
-use super::pkce;
+use crate::oauth::error::ErrorCode;
+use crate::oauth::params::Params;
+use crate::oauth::pkce;
 use crate::http::PageError;
 use crate::interaction::{AuthRequest, Prompt, ResponseMode};
 use crate::jwt;
@@ -181,7 +181,7 @@ fn scopes(raw: Option<&str>) -> Result<Vec<String>, Invalid> {
     if !requested.contains(&"openid") {
         return Err((ErrorCode::InvalidScope, "The openid scope is required.".into()));
     }
-    Ok(super::discovery::SCOPES.iter().filter(|s| requested.contains(s)).map(|s| s.to_string()).collect())
+    Ok(crate::oauth::discovery::SCOPES.iter().filter(|s| requested.contains(s)).map(|s| s.to_string()).collect())
 }
 
 fn prompt(raw: Option<&str>) -> Result<Prompt, Invalid> {

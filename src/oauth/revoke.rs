@@ -5,10 +5,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::client_auth;
-use super::error::OAuthError;
-use super::params::Params;
-use super::tokens::{self, AccessClaims};
+use crate::oauth::client_auth;
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
+use crate::oauth::tokens::{self, AccessClaims};
 use crate::crypto;
 use crate::jwt;
 use crate::model::Client;

@@ -3,11 +3,11 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 
-use super::client_auth;
-use super::error::{ErrorCode, OAuthError};
-use super::grants;
-use super::params::Params;
-use super::tokens::TokenResponse;
+use crate::oauth::client_auth;
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::grants;
+use crate::oauth::params::Params;
+use crate::oauth::tokens::TokenResponse;
 use crate::state::AppState;
 
 pub async fn token(
@@ -23,7 +23,7 @@ pub async fn token(
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
         "client_credentials" => grants::client_credentials::exchange(&state, &client, &params).await,
-        super::passwordless::GRANT => super::passwordless::exchange(&state, &client, &params, &headers, peer.ip).await,
+        crate::oauth::passwordless::GRANT => crate::oauth::passwordless::exchange(&state, &client, &params, &headers, peer.ip).await,
         _ => {
             return Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
@@ -31,7 +31,7 @@ pub async fn token(
             ));
         }
     }?;
-    let label = if grant == super::passwordless::GRANT { "passwordless_otp" } else { grant };
+    let label = if grant == crate::oauth::passwordless::GRANT { "passwordless_otp" } else { grant };
     state.metrics.inc("tessera_tokens_issued_total", &[("grant", label)]);
     Ok(response)
 }

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use super::error::OAuthError;
+use crate::oauth::error::OAuthError;
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::jwt;

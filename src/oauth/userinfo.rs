@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::error::ErrorCode;
-use super::tokens;
+use crate::oauth::error::ErrorCode;
+use crate::oauth::tokens;
 use crate::http::ErrorCause;
 use crate::model::UserId;
 use crate::state::AppState;
@@ -90,7 +90,7 @@ pub async fn post(
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, BearerError> {
     let from_header = header_token(&headers)?;
-    let params = super::params::Params::parse(&body);
+    let params = crate::oauth::params::Params::parse(&body);
     if params.is_repeated("access_token") {
         return Err(BearerError::bad_request("The access_token parameter is repeated."));
     }

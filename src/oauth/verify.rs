@@ -26,10 +26,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::client_auth;
-use super::error::OAuthError;
-use super::params::{AnyBody, Params};
-use super::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
+use crate::oauth::client_auth;
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::{AnyBody, Params};
+use crate::oauth::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::model::{Client, Identifier};

@@ -16,7 +16,7 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{FinishBody, PasskeyError, RegisterOptions};
+use crate::passkeys::{FinishBody, PasskeyError, RegisterOptions};
 use crate::clock::UnixTime;
 use crate::http::PageError;
 use crate::jwt;
@@ -142,12 +142,12 @@ struct StartBody {
 
 async fn start(State(state): State<AppState>, jar: CookieJar, body: axum::body::Bytes) -> Response {
     let result = async {
-        let body: StartBody = super::json_body(&body)?;
+        let body: StartBody = crate::passkeys::json_body(&body)?;
         let (ticket, _) = check(&state, &body.ticket).await?;
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
         let user = state.directory.user(&UserId(ticket.sub.clone())).await?;
         let user = user.filter(|u| u.active).ok_or(PasskeyError::Invalid("account_cannot"))?;
-        super::start_registration(&state, &browser, &user, &ticket.username, &ticket.options, Some(&ticket.jti)).await
+        crate::passkeys::start_registration(&state, &browser, &user, &ticket.username, &ticket.options, Some(&ticket.jti)).await
     }
     .await;
     match result {
@@ -163,14 +163,14 @@ async fn finish(
     body: axum::body::Bytes,
 ) -> Response {
     let result = async {
-        let body: FinishBody = super::json_body(&body)?;
+        let body: FinishBody = crate::passkeys::json_body(&body)?;
         let (ticket, spend) = check(&state, body.ticket.as_deref().unwrap_or("")).await?;
         let browser = session::browser_hash(&state, &jar).ok_or(PasskeyError::Expired)?;
         let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
         let name = body.name.unwrap_or_else(|| crate::device::device_name(agent));
         let user = UserId(ticket.sub.clone());
-        let registrant = super::Registrant::Ticket { user: &user, jti: &ticket.jti, spend: &spend };
-        super::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await
+        let registrant = crate::passkeys::Registrant::Ticket { user: &user, jti: &ticket.jti, spend: &spend };
+        crate::passkeys::finish_registration(&state, &browser, &body.ceremony, body.credential, name, registrant).await
     }
     .await;
     match result {

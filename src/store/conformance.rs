@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, SqliteDirectory, StoreError};
+use crate::store::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, SqliteDirectory, StoreError};
 use crate::clock::Clock;
 use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, UserId};
 
@@ -95,7 +95,7 @@ pub async fn directory_suite(dir: Arc<dyn Directory>) {
         third_party: true,
     };
     dir.insert_client(&client, now).await.unwrap();
-    assert!(matches!(dir.insert_client(&client, now).await, Err(super::StoreError::Conflict)));
+    assert!(matches!(dir.insert_client(&client, now).await, Err(crate::store::StoreError::Conflict)));
     let stored = dir.client("app").await.unwrap().unwrap();
     assert_eq!(stored.secret_hash, Some([7; 32]));
     assert_eq!(stored.auth_method, AuthMethod::ClientSecretPost);
@@ -386,7 +386,7 @@ pub fn postgres_url() -> String {
 #[tokio::test]
 async fn redis_ephemeral_conforms() {
     let prefix = format!("{}:", unique("tessera-test-"));
-    let eph = super::RedisEphemeral::open(&redis_url(), &[], &prefix).await.unwrap();
+    let eph = crate::store::RedisEphemeral::open(&redis_url(), &[], &prefix).await.unwrap();
     ephemeral_suite(Arc::new(eph), Time::Real).await;
 }
 
@@ -397,7 +397,7 @@ async fn postgres_directory_conforms() {
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
     let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_url());
     let result =
-        tokio::spawn(async move { directory_suite(Arc::new(super::PgDirectory::open(&url).await.unwrap())).await })
+        tokio::spawn(async move { directory_suite(Arc::new(crate::store::PgDirectory::open(&url).await.unwrap())).await })
             .await;
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await.unwrap();
     result.unwrap();
@@ -475,6 +475,6 @@ impl Drop for OwnCluster {
 async fn redis_cluster_ephemeral_conforms() {
     let cluster = OwnCluster::start().await;
     let nodes: Vec<String> = cluster.ports.iter().map(|p| format!("redis://127.0.0.1:{p}")).collect();
-    let eph = super::RedisEphemeral::open("memory://", &nodes, "tessera:").await.unwrap();
+    let eph = crate::store::RedisEphemeral::open("memory://", &nodes, "tessera:").await.unwrap();
     ephemeral_suite(Arc::new(eph), Time::Real).await;
 }

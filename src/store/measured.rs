@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 
-use super::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
+use crate::store::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::metrics::Metrics;

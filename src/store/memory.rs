@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use super::{Ephemeral, StoreResult};
+use crate::store::{Ephemeral, StoreResult};
 use crate::clock::{Clock, UnixTime};
 
 const SHARDS: usize = 16;

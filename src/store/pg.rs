@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use sqlx::PgPool;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 
-use super::rows::{self, db, to_json};
-use super::sql_records::shared_records;
-use super::sql_shared::{consent_row, shared_statements, user_select};
-use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
+use crate::store::rows::{self, db, to_json};
+use crate::store::sql_records::shared_records;
+use crate::store::sql_shared::{consent_row, shared_statements, user_select};
+use crate::store::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::model::{

@@ -9,7 +9,7 @@ use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 
-use super::{Ephemeral, StoreError, StoreResult};
+use crate::store::{Ephemeral, StoreError, StoreResult};
 
 /// Longest time one Redis call may take before the request is answered 503.
 const CALL_TIMEOUT: Duration = Duration::from_secs(2);

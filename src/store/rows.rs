@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use sqlx::Row;
 
-use super::{RefreshToken, StoreError, StoreResult};
+use crate::store::{RefreshToken, StoreError, StoreResult};
 use crate::model::{
     ApiKey, AuditEvent, AuthMethod, Client, Email, Phone, Session, SigningAlg, StoredPasskey, User, UserId,
 };

@@ -286,7 +286,7 @@ pub(super) use shared_statements;
 
 pub(super) fn consent_row(
     (client_id, scopes, granted_at): (String, String, i64),
-) -> super::StoreResult<crate::model::Consent> {
-    let scopes = serde_json::from_str(&scopes).map_err(super::rows::corrupt)?;
+) -> crate::store::StoreResult<crate::model::Consent> {
+    let scopes = serde_json::from_str(&scopes).map_err(crate::store::rows::corrupt)?;
     Ok(crate::model::Consent { client_id, scopes, granted_at })
 }

@@ -7,12 +7,12 @@ use async_trait::async_trait;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use super::cache::RowCache;
-use super::rows::{self, db, to_json};
-use super::sql_records::shared_records;
-use super::sql_shared::{consent_row, shared_statements, user_select};
-use super::sqlite_writer::{Write, Writer, Written};
-use super::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
+use crate::store::cache::RowCache;
+use crate::store::rows::{self, db, to_json};
+use crate::store::sql_records::shared_records;
+use crate::store::sql_shared::{consent_row, shared_statements, user_select};
+use crate::store::sqlite_writer::{Write, Writer, Written};
+use crate::store::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::model::{

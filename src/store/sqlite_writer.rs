@@ -12,8 +12,8 @@
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows::{self, Columns, db, to_json};
-use super::{RefreshToken, Rotation, StoreError, StoreResult};
+use crate::store::rows::{self, Columns, db, to_json};
+use crate::store::{RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 
 /// Writes that go through the group commit.

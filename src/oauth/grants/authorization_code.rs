@@ -1,10 +1,10 @@
 //! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3.2).
 
-use super::super::code::{self, CodeGrant};
-use super::super::error::OAuthError;
-use super::super::params::Params;
-use super::super::pkce;
-use super::super::tokens::{self, Grant, TokenResponse};
+use crate::oauth::code::{self, CodeGrant};
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
+use crate::oauth::pkce;
+use crate::oauth::tokens::{self, Grant, TokenResponse};
 use crate::model::{Client, UserId};
 use crate::state::AppState;
 

@@ -1,9 +1,9 @@
 //! `grant_type=client_credentials` (RFC 6749 §4.4): a confidential client gets an access token for
 //! itself, with scopes it was registered for and an audience it names (RFC 8707 `resource`).
 
-use super::super::error::{ErrorCode, OAuthError};
-use super::super::params::Params;
-use super::super::tokens::{self, TokenResponse};
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::params::Params;
+use crate::oauth::tokens::{self, TokenResponse};
 use crate::model::Client;
 use crate::state::AppState;
 

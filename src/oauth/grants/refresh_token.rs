@@ -1,9 +1,9 @@
 //! `grant_type=refresh_token` (RFC 6749 §6, OIDC Core §12) with rotation on every use and
 //! family revocation on reuse (RFC 9700 §4.14.2).
 
-use super::super::error::{ErrorCode, OAuthError};
-use super::super::params::Params;
-use super::super::tokens::{self, Grant, TokenResponse};
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::params::Params;
+use crate::oauth::tokens::{self, Grant, TokenResponse};
 use crate::crypto;
 use crate::model::Client;
 use crate::state::AppState;
