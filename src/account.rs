@@ -21,16 +21,15 @@ use serde_json::json;
 pub use confirm::{Ask, confirmed};
 
 use crate::crypto;
-use crate::http::PageError;
+use crate::domain::interaction::{self, Interaction, Purpose};
+use crate::domain::passkeys::{self, PasskeyError};
+use crate::domain::session;
 use crate::i18n::AcceptLanguage;
-use crate::interaction::{self, Interaction, Purpose};
 use crate::model::Session;
-use crate::oauth::logout;
-use crate::oauth::params::Params;
-use crate::passkeys::{self, PasskeyError};
-use crate::session;
 use crate::state::AppState;
-use crate::ui::Ui;
+use crate::web::PageError;
+use crate::web::params::Params;
+use crate::web::ui::Ui;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -90,7 +89,7 @@ async fn page(
     axum::extract::Query(q): axum::extract::Query<Notice>,
 ) -> Result<Response, PageError> {
     let Some(current) = session::current(&state, &jar).await? else {
-        if crate::login::limits::before_interaction(&state, client.ip).await?.is_some() {
+        if crate::domain::limits::before_interaction(&state, client.ip).await?.is_some() {
             return Err(PageError::limited());
         }
         let (jar, browser) = session::browser_id(&state, jar);
@@ -149,7 +148,7 @@ async fn end_one(
     let sessions = state.directory.sessions_of_user(&current.user_id, state.clock.now()).await?;
     // Only the user's own sessions can be ended here.
     if let Some(session) = sessions.iter().find(|s| s.id == target) {
-        logout::end(&state, session, "account").await;
+        crate::domain::signout::end(&state, session, "account").await;
     }
     if target == current.id {
         return Ok((session::clear(&state, jar), Redirect::to("/signed-out")).into_response());
@@ -179,7 +178,7 @@ async fn end_all(
         return ask_first(&state, ui, &current, ask);
     }
     for session in state.directory.sessions_of_user(&current.user_id, state.clock.now()).await? {
-        logout::end(&state, &session, "account_everywhere").await;
+        crate::domain::signout::end(&state, &session, "account_everywhere").await;
     }
     Ok((session::clear(&state, jar), Redirect::to("/signed-out")).into_response())
 }

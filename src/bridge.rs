@@ -23,11 +23,11 @@ use serde_json::json;
 
 use crate::config::{AuthressKey, BridgeConfig};
 use crate::crypto;
-use crate::http::PageError;
-use crate::interaction::{self, BridgeRequest, Interaction, Purpose};
+use crate::domain::interaction::{self, BridgeRequest, Interaction, Purpose};
+use crate::domain::session;
 use crate::model::{Session, SigningAlg};
-use crate::session;
 use crate::state::AppState;
+use crate::web::PageError;
 
 /// Whether `id` is the audience of a bridge, configured or registered: such an id cannot be a
 /// client, or the bridge's assertions would pass for that client's ID tokens.
@@ -86,7 +86,7 @@ async fn login(
     if let Some(current) = session::current(&state, &jar).await? {
         return Ok(Redirect::to(&assertion_url(&state, &bridge, &request, &current).await?).into_response());
     }
-    if crate::login::limits::before_interaction(&state, client.ip).await?.is_some() {
+    if crate::domain::limits::before_interaction(&state, client.ip).await?.is_some() {
         return Err(PageError::limited());
     }
     let (jar, browser) = session::browser_id(&state, jar);
@@ -158,7 +158,8 @@ async fn assertion_url(
     claims["iss"] = json!(state.issuer());
     let alg: SigningAlg = bridge.alg.parse().map_err(fail)?;
     // Its own `typ`, so an assertion is never taken for an ID token, nor the reverse.
-    let token = crate::jwt::sign(state.keys().active(alg), "bridge+jwt", &claims).map_err(|e| fail(e.to_string()))?;
+    let token =
+        crate::domain::jwt::sign(state.keys().active(alg), "bridge+jwt", &claims).map_err(|e| fail(e.to_string()))?;
     url.query_pairs_mut()
         .append_pair("code", &token)
         .append_pair("state", &request.state)

@@ -8,10 +8,10 @@ use tessera::model::{AuthMethod, Client, SigningAlg};
 use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, LinksCommand, PasskeysCommand, UsersCommand};
 
 pub(super) fn keys(config: Config, cmd: KeysCommand) -> CliResult {
-    use tessera::keys;
+    use tessera::domain::keys;
     let dir = &config.keys_dir;
     let now = Clock::System.now();
-    let tail = tessera::state::publish_tail(&config);
+    let tail = tessera::domain::keys::publish_tail(&config);
     match cmd {
         KeysCommand::Generate => {
             let generated = keys::generate_missing(dir, now)?;
@@ -104,7 +104,7 @@ pub(super) async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
             if tessera::bridge::is_audience(&config, directory.as_ref(), &a.id).await? {
                 return Err(format!("{} is the audience of a bridge, so it cannot be a client id", a.id).into());
             }
-            let client: Client = tessera::state::client_from_config(&spec);
+            let client: Client = tessera::domain::clients::from_config(&spec);
             directory.insert_client(&client, now).await.map_err(|e| match e {
                 tessera::store::StoreError::Conflict => {
                     format!("client {} already exists", a.id)
@@ -278,10 +278,15 @@ pub(super) async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult 
         .or_else(|| user.email.as_ref().map(|e| e.as_str().to_string()))
         .ok_or("this user has no email address; give --username")?;
     let now = Clock::System.now();
-    let (ring, _) =
-        tessera::keys::KeyRing::load_dir(&config.keys_dir, false, now, tessera::state::publish_tail(&config))?;
-    let options = tessera::passkeys::RegisterOptions { discoverable: !non_discoverable, attachment };
-    let ticket = tessera::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;
+    let (ring, _) = tessera::domain::keys::KeyRing::load_dir(
+        &config.keys_dir,
+        false,
+        now,
+        tessera::domain::keys::publish_tail(&config),
+    )?;
+    let options = tessera::domain::passkeys::RegisterOptions { discoverable: !non_discoverable, attachment };
+    let ticket =
+        tessera::domain::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;
     admin_event(directory.as_ref(), "passkey_ticket_created", Some(&user.id.0), &user.id.0).await;
     println!("{}/passkeys/register?ticket={ticket}", config.base_url());
     Ok(())
@@ -290,7 +295,7 @@ pub(super) async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult 
 pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
     use tessera::model::{Identifier, Phone};
     let LinksCommand::Create { to, client, redirect_uri, kind, ttl, lang, send } = cmd;
-    let kind: tessera::magic_links::LinkType = kind.parse()?;
+    let kind: tessera::domain::links::LinkType = kind.parse()?;
     let directory = tessera::store::open_directory(&config.directory.url).await?;
     let now = Clock::System.now();
     let identifier = if let Ok(email) = to.parse::<tessera::model::Email>()
@@ -305,7 +310,7 @@ pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
     let (user, identifier) = match identifier {
         Some(id) => match directory.user_by_identifier(&id).await? {
             Some(user) => (user, id),
-            None if kind == tessera::magic_links::LinkType::Login && config.login.signup => {
+            None if kind == tessera::domain::links::LinkType::Login && config.login.signup => {
                 (directory.create_user_with_identifier(&id, now).await?, id)
             }
             None => return Err(format!("no user with {}", id.masked()).into()),
@@ -317,12 +322,16 @@ pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
         }
     };
     let client = match config.clients.iter().find(|c| c.id == client) {
-        Some(c) => tessera::state::client_from_config(c),
+        Some(c) => tessera::domain::clients::from_config(c),
         None => directory.client(&client).await?.ok_or_else(|| format!("no client {client}"))?,
     };
-    let (ring, _) =
-        tessera::keys::KeyRing::load_dir(&config.keys_dir, false, now, tessera::state::publish_tail(&config))?;
-    let request = tessera::magic_links::Request {
+    let (ring, _) = tessera::domain::keys::KeyRing::load_dir(
+        &config.keys_dir,
+        false,
+        now,
+        tessera::domain::keys::publish_tail(&config),
+    )?;
+    let request = tessera::domain::links::Request {
         user: &user,
         identifier: identifier.clone(),
         client: &client,
@@ -331,18 +340,18 @@ pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
         lang: &lang,
         ttl,
     };
-    let link = tessera::magic_links::mint(&ring, config.issuer(), config.base_url(), request, now)?;
+    let link = tessera::domain::links::mint(&ring, config.issuer(), config.base_url(), request, now)?;
     admin_event(directory.as_ref(), "magic_link_created", Some(&user.id.0), &user.id.0).await;
     if !send {
         println!("{link}");
         return Ok(());
     }
-    let verify = kind == tessera::magic_links::LinkType::VerifyIdentifier;
+    let verify = kind == tessera::domain::links::LinkType::VerifyIdentifier;
     let locales = tessera::i18n::Locales::load(&config.ui.default_locale)?;
     let t = locales.named(&lang);
     match &identifier {
         Identifier::Email(email) => {
-            let mail = tessera::notify::OtpEmail {
+            let mail = tessera::domain::notify::OtpEmail {
                 t,
                 code: None,
                 link: Some(&link),
@@ -351,12 +360,12 @@ pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
                 minutes: ttl / 60,
                 verify,
             };
-            tessera::notify::Mailer::new(&config.email)?.send_code(email, &mail).await?;
+            tessera::domain::notify::Mailer::new(&config.email)?.send_code(email, &mail).await?;
         }
         Identifier::Phone(phone) => {
             let key = if verify { "sms.verify" } else { "sms.link" };
             let text = t.f(key, &[("app", &client.name), ("link", &link)]);
-            tessera::notify::SmsSender::new(&config.sms).send(phone, &text).await?;
+            tessera::domain::notify::SmsSender::new(&config.sms).send(phone, &text).await?;
         }
     }
     println!("link sent to {}", identifier.masked());

@@ -12,9 +12,10 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto;
-use crate::http::PageError;
-use crate::jwt;
-use crate::state::{AppState, DEMO_CLIENT_ID};
+use crate::domain::clients::DEMO_CLIENT_ID;
+use crate::domain::jwt;
+use crate::state::AppState;
+use crate::web::PageError;
 
 const COOKIE: &str = "tessera_demo";
 
@@ -25,14 +26,14 @@ pub fn routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "demo/index.html")]
 struct IndexPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
     issuer: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "demo/result.html")]
 struct ResultPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
     /// Signs out of Tessera and comes back to `/demo`.
     logout: String,
     id_token_claims: String,
@@ -47,7 +48,10 @@ struct Pending {
 }
 
 async fn index(State(state): State<AppState>) -> Response {
-    let page = IndexPage { ui: crate::ui::Ui::new(&state, state.locales.named("en"), None), issuer: state.issuer() };
+    let page = IndexPage {
+        ui: crate::web::ui::Ui::new(&state.config, state.locales.named("en"), None),
+        issuer: state.issuer(),
+    };
     page.render().map(|h| Html(h).into_response()).unwrap_or_else(PageError::unavailable)
 }
 
@@ -167,7 +171,7 @@ async fn callback(
             .map(|q| format!("/logout?{q}"))
             .unwrap_or_default();
     let page = ResultPage {
-        ui: crate::ui::Ui::new(&state, state.locales.named("en"), None),
+        ui: crate::web::ui::Ui::new(&state.config, state.locales.named("en"), None),
         logout,
         id_token_claims: serde_json::to_string_pretty(&claims).unwrap_or_default(),
         userinfo: serde_json::to_string_pretty(&userinfo).unwrap_or_default(),

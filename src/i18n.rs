@@ -312,7 +312,7 @@ mod tests {
             // A plural form is used through its message's key.
             .map(|k| k.rsplit_once('.').filter(|(_, form)| PLURAL_FORMS.contains(form)).map_or(k, |(base, _)| base))
             .filter(|k| !sources.contains(&format!("\"{k}\"")))
-            .filter(|k| !k.strip_prefix("passkey.").is_some_and(|m| crate::ui::PASSKEY_MESSAGES.contains(&m)))
+            .filter(|k| !k.strip_prefix("passkey.").is_some_and(|m| crate::web::ui::PASSKEY_MESSAGES.contains(&m)))
             .collect();
         unused.sort();
         assert!(unused.is_empty(), "messages no page uses: {unused:?}");

@@ -1,13 +1,4 @@
-//! Magic links minted by the management side (the shape of Passage's `createMagicLink`): for an
-//! email address, a phone number or a user id, with a redirect URL registered for a client, a
-//! lifetime, a language and a type — `login` (signs the user in to Tessera, then goes to the
-//! redirect URL, where the application starts its usual authorization request and gets its code
-//! at once) or `verify_identifier` (marks the address or number verified). The link is sent by
-//! Tessera (email or text) or returned to the caller.
-//!
-//! A link is a JWT signed with Tessera's EdDSA key (`typ: magic-link+jwt`), so the command line
-//! and every replica can mint and check one without shared state; its `jti` is spent in
-//! Ephemeral when it is used. `GET /magic/{token}` shows one button; only the `POST` acts.
+//! `GET /magic/{token}` shows one button; only the `POST` acts (see `domain::links`).
 
 use askama::Template;
 use axum::Extension;
@@ -17,97 +8,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Router, http::HeaderValue};
 use axum_extra::extract::CookieJar;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::clock::UnixTime;
-use crate::http::PageError;
-use crate::jwt;
-use crate::keys::KeyRing;
-use crate::model::{Client, Identifier, SigningAlg, User};
+use crate::domain::links::{self, LinkType, MagicLink};
+use crate::domain::session;
+use crate::domain::single_use::{self, Refused, Spend};
 use crate::net::ClientAddr;
-use crate::session;
-use crate::single_use::{self, Refused, Spend};
 use crate::state::AppState;
-
-const TYP: &str = "magic-link+jwt";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkType {
-    Login,
-    VerifyIdentifier,
-}
-
-impl std::str::FromStr for LinkType {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "login" => Ok(LinkType::Login),
-            "verify_identifier" => Ok(LinkType::VerifyIdentifier),
-            _ => Err(format!("{s:?} is not login or verify_identifier")),
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct MagicLink {
-    pub iss: String,
-    pub sub: String,
-    pub identifier: Identifier,
-    pub client_id: String,
-    pub redirect_uri: String,
-    #[serde(rename = "type")]
-    pub kind: LinkType,
-    pub lang: String,
-    pub iat: UnixTime,
-    pub exp: UnixTime,
-    pub jti: String,
-}
-
-/// What to mint a link for.
-pub struct Request<'a> {
-    pub user: &'a User,
-    pub identifier: Identifier,
-    pub client: &'a Client,
-    pub redirect_uri: &'a str,
-    pub kind: LinkType,
-    pub lang: &'a str,
-    pub ttl: u64,
-}
-
-/// Checks the request and returns the link URL.
-pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: UnixTime) -> Result<String, String> {
-    if !r.client.redirect_uris.iter().any(|u| u == r.redirect_uri) {
-        return Err(format!("{} is not a redirect URI registered for client {}", r.redirect_uri, r.client.id));
-    }
-    if !(60..=3600).contains(&r.ttl) {
-        return Err("the lifetime must be between 60 and 3600 seconds".into());
-    }
-    // A language without a catalog is refused rather than silently replaced.
-    if !crate::i18n::tags().any(|t| t == r.lang) {
-        let known: Vec<&str> = crate::i18n::tags().collect();
-        return Err(format!("language {:?} has no translations; available: {}", r.lang, known.join(", ")));
-    }
-    if !r.user.owns(&r.identifier) {
-        return Err("the identifier does not belong to this user".into());
-    }
-    let link = MagicLink {
-        iss: issuer.to_string(),
-        sub: r.user.id.0.clone(),
-        identifier: r.identifier,
-        client_id: r.client.id.clone(),
-        redirect_uri: r.redirect_uri.to_string(),
-        kind: r.kind,
-        lang: r.lang.to_string(),
-        iat: now,
-        exp: now + r.ttl as i64,
-        jti: crate::crypto::random_id(),
-    };
-    let token = jwt::sign(keys.active(SigningAlg::EdDSA), TYP, &link).map_err(|e| e.to_string())?;
-    Ok(format!("{base_url}/magic/{token}"))
-}
+use crate::web::PageError;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/magic/{token}", get(page).post(open))
@@ -118,7 +26,7 @@ fn invalid() -> PageError {
 }
 
 async fn check(state: &AppState, token: &str) -> Result<(MagicLink, Spend), PageError> {
-    match single_use::check(state, token, TYP).await {
+    match single_use::check(state, token, links::TYP).await {
         Ok(checked) => Ok(checked),
         Err(Refused::Store(e)) => Err(e.into()),
         Err(Refused::Invalid | Refused::Spent) => Err(invalid()),
@@ -128,7 +36,7 @@ async fn check(state: &AppState, token: &str) -> Result<(MagicLink, Spend), Page
 #[derive(Template)]
 #[template(path = "magic.html")]
 struct MagicPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
     verify: bool,
     token: &'a str,
 }
@@ -137,7 +45,7 @@ async fn page(State(state): State<AppState>, Path(token): Path<String>) -> Resul
     let (link, _) = check(&state, &token).await?;
     let client = state.client(&link.client_id).await?.ok_or_else(invalid)?;
     // The language the link was made for.
-    let ui = crate::ui::Ui::new(&state, state.locales.named(&link.lang), Some(&client));
+    let ui = crate::web::ui::Ui::new(&state.config, state.locales.named(&link.lang), Some(&client));
     let page = MagicPage { ui, verify: link.kind == LinkType::VerifyIdentifier, token: &token };
     let mut response = Html(page.render().map_err(PageError::rendering)?).into_response();
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -151,8 +59,8 @@ async fn open(
     Path(token): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, PageError> {
-    if crate::http::cross_site(&state, &headers) {
-        return Err(crate::http::cross_site_refused());
+    if crate::web::origin::cross_site(&state.config, &headers) {
+        return Err(crate::web::origin::cross_site_refused());
     }
     let (link, spend) = check(&state, &token).await?;
     if !spend.spend(&state).await? {
@@ -177,7 +85,7 @@ async fn open(
             Ok(Redirect::to(&link.redirect_uri).into_response())
         }
         LinkType::Login => {
-            let acr = crate::oauth::discovery::ACR_OTP.to_string();
+            let acr = crate::model::ACR_OTP.to_string();
             let sign_in = session::SignIn {
                 user_id: user.id.clone(),
                 method: "magic_link",

@@ -507,3 +507,14 @@ impl std::str::FromStr for EmailSends {
         }
     }
 }
+
+/// The scopes Tessera knows (OIDC Core §5.4, §11).
+pub const SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
+
+/// `acr` of a sign-in by one-time code or link (NIST SP 800-63B AAL1).
+pub const ACR_OTP: &str = "aal1";
+
+/// `acr` of a passkey sign-in (OpenID Connect EAP ACR Values): phishing-resistant, and
+/// hardware-protected when the credential is device-bound.
+pub const ACR_PHR: &str = "phr";
+pub const ACR_PHRH: &str = "phrh";

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use tessera::keys::KeyRing;
+use tessera::domain::keys::KeyRing;
 use tessera::model::SigningAlg;
 
 /// Signatures per second for `alg`, one signing thread per core, for `duration`.

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tessera::oauth::params::Params;
+use tessera::web::params::Params;
 
 fuzz_target!(|data: &[u8]| {
     let params = Params::parse(data);

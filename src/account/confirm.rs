@@ -6,9 +6,9 @@
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::http::PageError;
-use crate::oauth::params::Params;
-use crate::ui::Ui;
+use crate::web::PageError;
+use crate::web::params::Params;
+use crate::web::ui::Ui;
 
 /// What the confirmation page asks, and the form it repeats.
 pub struct Ask {

@@ -1,10 +1,10 @@
 //! What the account page's script tells the browser's passkey provider through the WebAuthn
 //! Signal API (`assets/passkey.js`): the passkeys the account still accepts, and one just removed.
 
-use crate::http::PageError;
+use crate::domain::passkeys;
 use crate::model::{Session, StoredPasskey};
-use crate::passkeys;
 use crate::state::AppState;
+use crate::web::PageError;
 
 /// What the Signal API is told.
 pub struct Signals {

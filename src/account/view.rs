@@ -4,7 +4,7 @@
 use crate::clock::UnixTime;
 use crate::dates;
 use crate::model::{Session, StoredPasskey};
-use crate::ui::Ui;
+use crate::web::ui::Ui;
 
 pub struct SessionRow {
     pub id: String,

@@ -14,8 +14,9 @@ use utoipa::ToSchema;
 
 use crate::api::{Caller, Problem, ProblemBody, body, merge_patch};
 use crate::config::{BridgeConfig, ClientConfig, check_client};
+use crate::domain::clients;
 use crate::model::{AuthMethod, Client};
-use crate::state::{AppState, client_from_config};
+use crate::state::AppState;
 
 /// A client as registered; `client_secret` appears only in the answer that created it.
 #[derive(Serialize, ToSchema)]
@@ -69,7 +70,7 @@ fn registered(mut spec: ClientConfig, keep: Option<[u8; 32]>) -> Result<(Client,
     );
     spec.secret = needs_secret.then(crate::crypto::random_token);
     check_client(&spec).map_err(|(field, why)| Problem::bad(field, &why))?;
-    let mut client = client_from_config(&spec);
+    let mut client = clients::from_config(&spec);
     match keep {
         Some(hash) if needs_secret => {
             client.secret_hash = Some(hash);
@@ -110,7 +111,7 @@ pub(super) struct ClientList {
 pub(super) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<ClientList>, Problem> {
     caller.needs("clients:read")?;
     let mut clients: Vec<ClientView> =
-        state.config.clients.iter().map(|c| view(&client_from_config(c), "config", None)).collect();
+        state.config.clients.iter().map(|c| view(&clients::from_config(c), "config", None)).collect();
     clients.extend(state.directory.clients().await?.iter().map(|c| view(c, "api", None)));
     Ok(Json(ClientList { clients }))
 }

@@ -43,7 +43,7 @@ pub(super) async fn end_sessions(
 ) -> Result<Json<Value>, Problem> {
     caller.needs("sessions:write")?;
     let user = existing_user(&state, &id).await?;
-    let (sessions, grants) = crate::oauth::logout::end_all(&state, &user.id, "api").await?;
+    let (sessions, grants) = crate::domain::signout::end_all(&state, &user.id, "api").await?;
     Ok(Json(json!({"sessions_ended": sessions, "refresh_grants_revoked": grants})))
 }
 
@@ -56,7 +56,7 @@ pub(super) async fn end_session(
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
     caller.needs("sessions:write")?;
-    crate::oauth::logout::end_id(&state, &id, "api").await?.ok_or_else(Problem::not_found)?;
+    crate::domain::signout::end_id(&state, &id, "api").await?.ok_or_else(Problem::not_found)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -140,7 +140,7 @@ pub(super) async fn rename_passkey(
     if rename.name.trim().is_empty() {
         return Err(Problem::bad("name", "must not be empty"));
     }
-    let name = crate::passkeys::clean_name(&rename.name);
+    let name = crate::domain::passkeys::clean_name(&rename.name);
     let user = existing_user(&state, &id).await?;
     if !state.directory.rename_passkey(&user.id, &cred, &name).await? {
         return Err(Problem::not_found());
@@ -180,7 +180,7 @@ pub(super) struct TicketRequest {
     ttl: Option<u64>,
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
-    options: Option<crate::passkeys::RegisterOptions>,
+    options: Option<crate::domain::passkeys::RegisterOptions>,
 }
 
 /// A single-use passkey registration ticket (as Passwordless.dev's `register/token`).
@@ -201,7 +201,7 @@ pub(super) async fn passkey_ticket(
     let username =
         r.username.or_else(|| user.email.as_ref().map(|e| e.as_str().to_string())).unwrap_or_else(|| user.id.0.clone());
     let options = r.options.unwrap_or_default();
-    let ticket = crate::passkeys::tickets::mint(
+    let ticket = crate::domain::passkeys::tickets::mint(
         &state.keys(),
         state.issuer(),
         &user.id,
@@ -245,7 +245,7 @@ pub(super) async fn magic_link(
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
-    use crate::magic_links::{LinkType, Request};
+    use crate::domain::links::{LinkType, Request};
     caller.needs("links:write")?;
     let r: LinkRequest = body(&bytes)?;
     let kind: LinkType = r.kind.parse().map_err(|why: String| Problem::bad("type", &why))?;
@@ -281,7 +281,7 @@ pub(super) async fn magic_link(
         ttl: r.ttl.unwrap_or(900),
     };
     let url =
-        crate::magic_links::mint(&state.keys(), state.issuer(), state.config.base_url(), request, state.clock.now())
+        crate::domain::links::mint(&state.keys(), state.issuer(), state.config.base_url(), request, state.clock.now())
             .map_err(|why| Problem::bad("redirect_uri", &why))?;
     state.audit(
         "admin",
@@ -294,8 +294,13 @@ pub(super) async fn magic_link(
         return Ok((StatusCode::CREATED, Json(json!({"url": url, "user_id": user.id.0}))).into_response());
     }
     let lang = state.locales.named(r.lang.as_deref().unwrap_or("en")).lang().to_string();
-    let delivery =
-        crate::login::Delivery { to: identifier, code: None, link: Some(url), app_name: client.name.clone(), lang };
-    crate::login::deliver_in_background(&state, delivery, Some(client.id.clone()));
+    let delivery = crate::domain::deliver::Delivery {
+        to: identifier,
+        code: None,
+        link: Some(url),
+        app_name: client.name.clone(),
+        lang,
+    };
+    crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     Ok((StatusCode::ACCEPTED, Json(json!({"sent": true, "user_id": user.id.0}))).into_response())
 }

@@ -191,7 +191,7 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::http::credentials(v, "Bearer"))
+            .and_then(|v| crate::web::origin::credentials(v, "Bearer"))
             .ok_or_else(unauthenticated)?;
         let key = state.directory.api_key_by_hash(&crate::crypto::sha256(token.as_bytes())).await?;
         key.map(Caller).ok_or_else(unauthenticated)

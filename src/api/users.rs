@@ -303,7 +303,7 @@ pub(super) async fn delete(
 ) -> Result<StatusCode, Problem> {
     caller.needs("users:write")?;
     let user = existing(&state, &id).await?;
-    crate::oauth::logout::end_all(&state, &user.id, "api").await?;
+    crate::domain::signout::end_all(&state, &user.id, "api").await?;
     if !state.directory.delete_user(&user.id).await? {
         return Err(Problem::not_found());
     }
@@ -319,7 +319,7 @@ async fn set_active(state: &AppState, caller: &Caller, id: String, active: bool)
     }
     if !active {
         // A deactivated user's sessions and refresh tokens end at once.
-        crate::oauth::logout::end_all(state, &id, "api").await?;
+        crate::domain::signout::end_all(state, &id, "api").await?;
     }
     caller.audit(state, Some(&id), if active { "user_activated" } else { "user_deactivated" }, json!({}));
     let user = existing(state, &id.0).await?;

@@ -75,7 +75,8 @@ impl Config {
             if !bridges.insert(bridge.id.as_str()) {
                 return Err(ConfigError::new(&key, format!("duplicate bridge id {:?}", bridge.id)));
             }
-            crate::config::check_bridge(bridge).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+            crate::config::check_bridge(bridge)
+                .map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
             if self.clients.iter().any(|c| c.id == bridge.audience) {
                 return Err(ConfigError::new(
                     &format!("{key}.audience"),

@@ -13,8 +13,8 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::http::{ErrorCause, PageError};
 use crate::state::AppState;
+use crate::web::{ErrorCause, PageError};
 
 /// Images may come from https origins: a configured product or client logo (`ui.logo`,
 /// `logo_uri`). Nothing else on the pages loads from another site.
@@ -24,7 +24,7 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
     title: &'a str,
     message: &'a str,
     detail: Option<&'a str>,
@@ -50,7 +50,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     if let Some(page) = response.extensions_mut().remove::<PageError>() {
         let tr = state.locales.negotiate(None, accept.as_ref().and_then(|v| v.to_str().ok()));
         let html = ErrorPage {
-            ui: crate::ui::Ui::new(&state, tr, None),
+            ui: crate::web::ui::Ui::new(&state.config, tr, None),
             title: page.title,
             message: page.message,
             detail: page.detail.as_deref(),

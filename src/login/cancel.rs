@@ -5,13 +5,13 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
+use crate::domain::interaction::{self, Purpose};
 use crate::login::load_for_post;
-use crate::http::PageError;
-use crate::interaction::{self, Purpose};
-use crate::oauth::code::AuthorizationResponse;
-use crate::oauth::error::ErrorCode;
-use crate::oauth::params::Params;
+use crate::oauth::response::AuthorizationResponse;
 use crate::state::AppState;
+use crate::web::PageError;
+use crate::web::oauth_error::ErrorCode;
+use crate::web::params::Params;
 
 pub async fn cancel(
     State(state): State<AppState>,

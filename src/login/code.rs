@@ -16,20 +16,20 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
-use crate::login::limits::{self, Limited};
-use crate::login::notice::{self, Shown};
-use crate::login::otp::{self, Check};
-use crate::login::{finish, frame, link, load, load_for_post};
-use crate::http::PageError;
+use crate::domain::interaction::Interaction;
+use crate::domain::limits::{self, Limited};
+use crate::domain::otp::{self, Check};
+use crate::domain::session;
 use crate::i18n::AcceptLanguage;
-use crate::interaction::Interaction;
+use crate::login::notice::{self, Shown};
+use crate::login::{finish, frame, link, load, load_for_post};
+use crate::model::ACR_OTP;
 use crate::model::Identifier;
 use crate::net::ClientAddr;
-use crate::oauth::discovery::ACR_OTP;
-use crate::oauth::params::Params;
-use crate::session;
 use crate::state::AppState;
-use crate::ui::Ui;
+use crate::web::PageError;
+use crate::web::params::Params;
+use crate::web::ui::Ui;
 
 /// Method labels in metrics and audit events.
 pub(super) const EMAIL_CODE: &str = "email_code";
@@ -148,7 +148,7 @@ pub(super) async fn identify(
         email_hint,
         email_submit,
         email_code: state.config.login.email_code,
-        can_cancel: matches!(ix.purpose, crate::interaction::Purpose::Authorize(_)),
+        can_cancel: matches!(ix.purpose, crate::domain::interaction::Purpose::Authorize(_)),
         passkeys: state.webauthn.is_some(),
         sms: state.config.sms.enabled(),
     }))

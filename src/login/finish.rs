@@ -5,14 +5,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
+use crate::domain::interaction::{Interaction, Purpose};
+use crate::domain::session;
 use crate::login::{load_for_post, save};
-use crate::http::PageError;
-use crate::interaction::{Interaction, Purpose};
 use crate::model::User;
 use crate::net::ClientAddr;
-use crate::oauth::params::Params;
-use crate::session;
 use crate::state::AppState;
+use crate::web::PageError;
+use crate::web::params::Params;
 
 /// Where a completed interaction continues.
 pub fn resume_path(ix: &Interaction) -> String {
@@ -98,8 +98,8 @@ pub async fn continue_session(
 /// Reload, that it is finished.
 async fn save_finished(state: &AppState, ix: &Interaction) -> Result<(), PageError> {
     save(state, ix).await?;
-    let finished = crate::interaction::Finished { browser: ix.browser, afterwards: ix.afterwards() };
-    let key = crate::interaction::finished_key(&ix.id);
+    let finished = crate::domain::interaction::Finished { browser: ix.browser, afterwards: ix.afterwards() };
+    let key = crate::domain::interaction::finished_key(&ix.id);
     state.ephemeral.put_json(&key, &finished, state.config.lifetimes.interaction).await?;
     Ok(())
 }

@@ -28,19 +28,19 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::crypto;
+use crate::domain::interaction::{self, Interaction};
+use crate::domain::session;
+use crate::i18n::AcceptLanguage;
 use crate::login::code::sign_in;
 use crate::login::{frame, load, save};
-use crate::crypto;
-use crate::http::PageError;
-use crate::i18n::AcceptLanguage;
-use crate::interaction::{self, Interaction};
 use crate::model::{Email, Identifier};
 use crate::net::ClientAddr;
-use crate::oauth::params::Params;
-use crate::session;
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::ui::Ui;
+use crate::web::PageError;
+use crate::web::params::Params;
+use crate::web::ui::Ui;
 
 const METHOD: &str = "email_link";
 
@@ -201,8 +201,8 @@ pub async fn open(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    if crate::http::cross_site(&state, &headers) {
-        return Err(crate::http::cross_site_refused());
+    if crate::web::origin::cross_site(&state.config, &headers) {
+        return Err(crate::web::origin::cross_site_refused());
     }
     let form = Params::parse(&body);
     let (record, _) = find(&state, &token).await?;

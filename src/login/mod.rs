@@ -5,10 +5,8 @@
 mod cancel;
 mod code;
 pub mod finish;
-pub mod limits;
 mod link;
 mod notice;
-pub mod otp;
 mod passkey;
 mod send;
 
@@ -17,13 +15,11 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 
 use crate::crypto;
-use crate::http::PageError;
-use crate::interaction::{self, Interaction};
-use crate::oauth::params::Params;
-use crate::session;
+use crate::domain::interaction::{self, Interaction};
+use crate::domain::session;
 use crate::state::AppState;
-
-pub use send::{Delivery, deliver_in_background};
+use crate::web::PageError;
+use crate::web::params::Params;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -93,7 +89,7 @@ pub async fn frame<'a>(
     state: &'a AppState,
     ix: &Interaction,
     accept: &crate::i18n::AcceptLanguage,
-) -> Result<crate::ui::Ui<'a>, PageError> {
+) -> Result<crate::web::ui::Ui<'a>, PageError> {
     let client = match ix.client_id() {
         Some(id) => state.client(id).await?,
         None => None,

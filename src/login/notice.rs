@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::login::limits::Limited;
-use crate::ui::Ui;
+use crate::domain::limits::Limited;
+use crate::web::ui::Ui;
 
 /// The query of a login page: `e` an error's name, `n` a notice's, `s` seconds to wait.
 #[derive(Deserialize, Default)]

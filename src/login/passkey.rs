@@ -14,15 +14,15 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::interaction::Interaction;
+use crate::domain::passkeys::{self, FinishBody, PasskeyError};
+use crate::domain::session;
 use crate::login::finish::{self, Proof};
 use crate::login::load;
-use crate::http::PageError;
-use crate::interaction::Interaction;
 use crate::model::Email;
 use crate::net::ClientAddr;
-use crate::passkeys::{self, FinishBody, PasskeyError};
-use crate::session;
 use crate::state::AppState;
+use crate::web::PageError;
 
 const METHOD: &str = "passkey";
 
@@ -142,7 +142,7 @@ pub async fn should_offer(
 #[derive(Template)]
 #[template(path = "login/passkey_offer.html")]
 struct OfferPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
     csrf: String,
     next: String,
 }
@@ -158,7 +158,7 @@ pub async fn offer(
     let Some(current) = session::current(&state, &jar).await? else {
         return Ok(Redirect::to(&next).into_response());
     };
-    let ix: Option<Interaction> = state.ephemeral.get_json(&crate::interaction::key(&id)).await?;
+    let ix: Option<Interaction> = state.ephemeral.get_json(&crate::domain::interaction::key(&id)).await?;
     let ix = ix.filter(|ix| ix.session_id.as_deref() == Some(current.id.as_str()));
     let next = ix.as_ref().map_or(next, finish::resume_path);
     let ui = match &ix {

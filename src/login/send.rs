@@ -17,20 +17,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
+use crate::domain::interaction::Interaction;
+use crate::domain::limits::{self, Limited};
+use crate::domain::otp;
+use crate::i18n::AcceptLanguage;
 use crate::login::code::{self, method_of};
-use crate::login::limits::{self, Limited};
 use crate::login::link;
 use crate::login::notice::Shown;
-use crate::login::otp;
 use crate::login::{load_for_post, save};
-use crate::http::PageError;
-use crate::i18n::AcceptLanguage;
-use crate::interaction::Interaction;
 use crate::model::{Email, Identifier, Phone};
 use crate::net::ClientAddr;
-use crate::notify::OtpEmail;
-use crate::oauth::params::Params;
 use crate::state::AppState;
+use crate::web::PageError;
+use crate::web::params::Params;
 
 /// What became of a request to send.
 enum Outcome {
@@ -178,65 +177,10 @@ async fn send(
         state.audit("code_sent", known.as_ref().map(|u| &u.id), ix.client_id(), Some(ip), detail);
         let code = (identifier.kind() == "phone" || sends.code()).then_some(code);
         let lang = state.locales.negotiate(ix.ui_locales(), accept.0.as_deref()).lang().to_string();
-        let delivery = Delivery { to: identifier, code, link, app_name: ix.client_name.clone(), lang };
-        deliver_in_background(state, delivery, ix.client_id().map(str::to_owned));
+        let delivery =
+            crate::domain::deliver::Delivery { to: identifier, code, link, app_name: ix.client_name.clone(), lang };
+        crate::domain::deliver::deliver_in_background(state, delivery, ix.client_id().map(str::to_owned));
     }
     let next = if ix.phone.is_none() && !sends.code() { "wait" } else { "code" };
     Ok(Outcome::Sent(format!("/login/{}/{next}", ix.id)))
-}
-
-/// A code and/or link to send, in the language of the page that asked for it.
-pub struct Delivery {
-    pub to: Identifier,
-    pub code: Option<String>,
-    pub link: Option<String>,
-    pub app_name: String,
-    /// A catalog's language tag.
-    pub lang: String,
-}
-
-/// Sends off the request path, so the answer takes the same time for every identifier.
-pub fn deliver_in_background(state: &AppState, delivery: Delivery, client_id: Option<String>) {
-    let state = state.clone();
-    tokio::spawn(async move {
-        let Delivery { to, code, link, app_name, lang } = delivery;
-        let tr = state.locales.named(&lang);
-        let minutes = state.config.lifetimes.otp / 60;
-        match &to {
-            Identifier::Email(email) => {
-                if state.dev_mode() && state.mailer.is_outbox() {
-                    let what = code.as_deref().or(link.as_deref()).unwrap_or_default();
-                    tracing::info!(target: "tessera::dev", "sign-in for {}: {what} (dev mode only)", email.as_str());
-                }
-                let mail = OtpEmail {
-                    t: tr,
-                    code: code.as_deref(),
-                    link: link.as_deref(),
-                    app_name: &app_name,
-                    product_name: &state.config.login.product_name,
-                    minutes,
-                    verify: false,
-                };
-                if let Err(e) = state.mailer.send_code(email, &mail).await {
-                    tracing::error!(to = %email.masked(), error = %e, "sign-in email not delivered");
-                }
-            }
-            Identifier::Phone(phone) => {
-                let host = url::Url::parse(state.issuer()).ok().and_then(|u| u.host_str().map(str::to_owned));
-                let code = code.unwrap_or_default();
-                let text = crate::notify::sms::code_text(
-                    tr,
-                    &code,
-                    &state.config.login.product_name,
-                    minutes,
-                    host.as_deref().unwrap_or("localhost"),
-                );
-                if let Err(e) = state.sms.send(phone, &text).await {
-                    tracing::error!(to = %phone.masked(), error = %e, "sign-in text message not delivered");
-                    let detail = json!({"to": phone.masked(), "error": e.to_string()});
-                    state.audit("sms_failed", None, client_id.as_deref(), None, detail);
-                }
-            }
-        }
-    });
 }

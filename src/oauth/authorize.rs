@@ -13,18 +13,19 @@ use axum::extract::{Extension, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
-use crate::oauth::code::{self, AuthorizationResponse};
-use crate::oauth::decision::{self, Outcome};
-use crate::oauth::error::ErrorCode;
-use crate::oauth::params::Params;
-use crate::oauth::request::{self, AuthorizeError, VerifiedRedirect};
-use crate::consent::{self, Gate};
-use crate::http::PageError;
-use crate::interaction::{self, AuthRequest, Interaction, Purpose};
-use crate::login::limits;
+use crate::domain::code;
+use crate::domain::consent::{self, Gate};
+use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
+use crate::domain::limits;
+use crate::domain::session;
 use crate::net::ClientAddr;
-use crate::session;
+use crate::oauth::decision::{self, Outcome};
+use crate::oauth::request::{self, AuthorizeError, VerifiedRedirect};
+use crate::oauth::response::AuthorizationResponse;
 use crate::state::AppState;
+use crate::web::PageError;
+use crate::web::oauth_error::ErrorCode;
+use crate::web::params::Params;
 
 pub async fn authorize(
     State(state): State<AppState>,

@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::oauth::client_jwt;
-use crate::oauth::error::{ErrorCode, OAuthError};
-use crate::oauth::params::Params;
 use crate::crypto;
+use crate::domain::client_jwt;
 use crate::model::{AuthMethod, Client};
 use crate::state::AppState;
+use crate::web::oauth_error::{ErrorCode, OAuthError};
+use crate::web::params::Params;
 
 struct Presented {
     method: AuthMethod,
@@ -33,7 +33,7 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| invalid_client(true))?;
-    let Some(encoded) = crate::http::credentials(value, "Basic") else {
+    let Some(encoded) = crate::web::origin::credentials(value, "Basic") else {
         return Err(invalid_client(true));
     };
     let decoded = STANDARD.decode(encoded).map_err(|_| invalid_client(true))?;

@@ -2,7 +2,7 @@
 //! §3.1.2.3): a pure function of the request, the session and the time.
 
 use crate::clock::UnixTime;
-use crate::interaction::AuthRequest;
+use crate::domain::interaction::AuthRequest;
 use crate::model::Session;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub fn decide(request: &AuthRequest, session: Option<&Session>, now: UnixTime) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interaction::{Prompt, ResponseMode};
+    use crate::domain::interaction::{Prompt, ResponseMode};
     use crate::model::UserId;
 
     fn request(prompt: Prompt, max_age: Option<u64>) -> AuthRequest {

@@ -1,17 +1,15 @@
 //! `/.well-known/openid-configuration` (OIDC Discovery 1.0 §3), built once at start.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::json;
 
-use crate::oauth::client_jwt;
 use crate::config::Config;
-use crate::crypto;
+use crate::domain::client_jwt;
 use crate::state::AppState;
+use crate::web::cached::CachedJson;
 
-pub const SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
-pub const ACR_OTP: &str = "aal1";
 const AUTH_METHODS: [&str; 4] = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"];
 
 pub fn document(config: &Config) -> Vec<u8> {
@@ -25,7 +23,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "revocation_endpoint": format!("{iss}/revoke"),
         "introspection_endpoint": format!("{iss}/introspect"),
         "end_session_endpoint": format!("{iss}/logout"),
-        "scopes_supported": SCOPES,
+        "scopes_supported": crate::model::SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", crate::oauth::passwordless::GRANT],
@@ -44,9 +42,9 @@ pub fn document(config: &Config) -> Vec<u8> {
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid",
                              "email", "email_verified", "phone_number", "phone_number_verified", "updated_at"],
         "acr_values_supported": if config.webauthn_rp().is_some() {
-            vec![ACR_OTP, crate::passkeys::ACR_PHR, crate::passkeys::ACR_PHRH]
+            vec![crate::model::ACR_OTP, crate::model::ACR_PHR, crate::model::ACR_PHRH]
         } else {
-            vec![ACR_OTP]
+            vec![crate::model::ACR_OTP]
         },
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "display_values_supported": ["page", "popup", "touch", "wap"],
@@ -61,41 +59,8 @@ pub fn document(config: &Config) -> Vec<u8> {
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 
-/// A JSON body computed at start, served with an ETag and a short public cache lifetime.
-pub struct CachedJson {
-    body: axum::body::Bytes,
-    etag: HeaderValue,
-}
-
-impl CachedJson {
-    pub fn new(body: Vec<u8>) -> Self {
-        let etag = format!("\"{}\"", &crypto::sha256_hex(&body)[..32]);
-        CachedJson {
-            body: body.into(),
-            etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"0\"")),
-        }
-    }
-
-    pub fn respond(&self, headers: &HeaderMap) -> Response {
-        let cache = [
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
-            (header::ETAG, self.etag.clone()),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*")),
-        ];
-        let etag = self.etag.as_bytes();
-        let matches = headers.get(header::IF_NONE_MATCH).is_some_and(|v| {
-            v.as_bytes().split(|b| *b == b',').any(|t| t.trim_ascii() == etag || t.trim_ascii() == b"*")
-        });
-        if matches {
-            return (StatusCode::NOT_MODIFIED, cache).into_response();
-        }
-        let json = [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))];
-        (cache, json, self.body.clone()).into_response()
-    }
-}
-
 pub async fn openid_configuration(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    state.discovery.respond(&headers)
+    state.discovery.get_or_init(|| CachedJson::new(document(&state.config))).respond(&headers)
 }
 
 /// `jwks_uri` (RFC 7517 §5): public keys only.

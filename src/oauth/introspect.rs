@@ -7,12 +7,12 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::oauth::client_auth;
-use crate::oauth::error::OAuthError;
-use crate::oauth::params::Params;
-use crate::oauth::tokens;
 use crate::crypto;
+use crate::domain::tokens;
+use crate::oauth::client_auth;
 use crate::state::AppState;
+use crate::web::oauth_error::OAuthError;
+use crate::web::params::Params;
 
 pub async fn introspect(
     State(state): State<AppState>,

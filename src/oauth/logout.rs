@@ -13,15 +13,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 
-use crate::oauth::backchannel;
-use crate::oauth::params::Params;
 use crate::crypto;
-use crate::http::PageError;
+use crate::domain::jwt;
+use crate::domain::session;
 use crate::i18n::AcceptLanguage;
-use crate::jwt;
-use crate::model::Session;
-use crate::session;
 use crate::state::AppState;
+use crate::web::PageError;
+use crate::web::params::Params;
 
 #[derive(Deserialize)]
 struct HintClaims {
@@ -43,7 +41,7 @@ struct Pending {
 #[derive(Template)]
 #[template(path = "logout/confirm.html")]
 struct ConfirmPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
     id: &'a str,
     csrf: &'a str,
     account: Option<String>,
@@ -52,7 +50,7 @@ struct ConfirmPage<'a> {
 #[derive(Template)]
 #[template(path = "logout/done.html")]
 struct DonePage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
 }
 
 /// Where to send the browser afterwards: the registered URI with `state`, when one was asked for.
@@ -110,7 +108,7 @@ pub async fn end_session(
     };
     let tied = hint.is_some_and(|h| h.sub == current.user_id.0 && h.sid.as_ref().is_none_or(|sid| *sid == current.id));
     if tied {
-        end(&state, &current, "logout").await;
+        crate::domain::signout::end(&state, &current, "logout").await;
         return Ok(done(&state, jar, redirect, ui));
     }
     let (jar, browser) = session::browser_id(&state, jar);
@@ -137,45 +135,12 @@ pub async fn confirm(
         return Err(PageError::expired());
     }
     if let Some(current) = session::current(&state, &jar).await?.filter(|s| s.id == pending.session_id) {
-        end(&state, &current, "logout").await;
+        crate::domain::signout::end(&state, &current, "logout").await;
     }
     Ok(done(&state, jar, pending.redirect, state.ui(None, &accept, None)))
 }
 
-/// Ends the session and tells its clients over the back channel.
-pub async fn end(state: &AppState, session: &Session, by: &str) {
-    if let Err(e) = end_id(state, &session.id, by).await {
-        tracing::error!(error = %e, "could not end a session");
-    }
-}
-
-/// Ends the session `id` if it is live (audited, clients told); returns it.
-pub async fn end_id(state: &AppState, id: &str, by: &str) -> crate::store::StoreResult<Option<Session>> {
-    let ended = state.directory.revoke_session(id, state.clock.now()).await?;
-    if let Some(ended) = &ended {
-        let detail = serde_json::json!({"session_id": ended.id, "by": by});
-        state.audit("session_revoked", Some(&ended.user_id), None, None, detail);
-        backchannel::session_ended(state, ended).await;
-    }
-    Ok(ended)
-}
-
-/// Signs a user out everywhere: every live session and every refresh-token family. Returns how
-/// many of each ended.
-pub async fn end_all(
-    state: &AppState,
-    user: &crate::model::UserId,
-    by: &str,
-) -> crate::store::StoreResult<(usize, u64)> {
-    let now = state.clock.now();
-    let live = state.directory.sessions_of_user(user, now).await?;
-    for session in &live {
-        end(state, session, by).await;
-    }
-    Ok((live.len(), state.directory.revoke_refresh_of_user(user, now).await?))
-}
-
-fn done(state: &AppState, jar: CookieJar, redirect: Option<String>, ui: crate::ui::Ui<'_>) -> Response {
+fn done(state: &AppState, jar: CookieJar, redirect: Option<String>, ui: crate::web::ui::Ui<'_>) -> Response {
     let jar = session::clear(state, jar);
     match redirect {
         Some(to) => (jar, Redirect::to(&to)).into_response(),
@@ -184,7 +149,7 @@ fn done(state: &AppState, jar: CookieJar, redirect: Option<String>, ui: crate::u
 }
 
 /// "You are signed out", with the way to sign in again.
-fn signed_out_page(ui: crate::ui::Ui<'_>) -> Response {
+fn signed_out_page(ui: crate::web::ui::Ui<'_>) -> Response {
     match (DonePage { ui }).render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => PageError::rendering(e).into_response(),

@@ -2,24 +2,18 @@
 //! introspection and logout endpoints, each in its own file, with errors named as in the RFCs.
 
 pub mod authorize;
-pub mod backchannel;
 pub mod client_auth;
-pub mod client_jwt;
-pub mod code;
 pub mod decision;
 pub mod discovery;
-pub mod error;
 pub mod grants;
 pub mod introspect;
-pub mod jwks_cache;
 pub mod logout;
-pub mod params;
 pub mod passwordless;
 pub mod pkce;
 pub mod request;
+pub mod response;
 pub mod revoke;
 pub mod token;
-pub mod tokens;
 pub mod userinfo;
 pub mod verify;
 

@@ -23,18 +23,18 @@ use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::oauth::client_auth;
-use crate::oauth::error::{ErrorCode, OAuthError};
-use crate::oauth::params::{AnyBody, Params};
-use crate::oauth::tokens::{self, Grant, TokenResponse};
 use crate::crypto;
-use crate::http::PageError;
-use crate::login::limits::{self, Limited};
-use crate::login::otp::{self, Check};
+use crate::domain::limits::{self, Limited};
+use crate::domain::otp::{self, Check};
+use crate::domain::session;
+use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::{Client, Identifier, Phone};
 use crate::net::ClientAddr;
-use crate::session;
+use crate::oauth::client_auth;
 use crate::state::AppState;
+use crate::web::PageError;
+use crate::web::oauth_error::{ErrorCode, OAuthError};
+use crate::web::params::{AnyBody, Params};
 
 pub const GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
 const METHOD: &str = "passwordless_api";
@@ -165,8 +165,9 @@ pub async fn start(
         state.audit("code_sent", known.as_ref().map(|u| &u.id), Some(&client.id), Some(ip), detail);
         let code = link.is_none().then_some(code);
         let lang = state.locales.negotiate(None, None).lang().to_string();
-        let delivery = crate::login::Delivery { to: id.clone(), code, link, app_name: client.name.clone(), lang };
-        crate::login::deliver_in_background(&state, delivery, Some(client.id.clone()));
+        let delivery =
+            crate::domain::deliver::Delivery { to: id.clone(), code, link, app_name: client.name.clone(), lang };
+        crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     }
     let mut answer = json!({ "_id": crypto::random_id() });
     match &id {
@@ -183,7 +184,7 @@ pub async fn start(
 }
 
 /// Scopes the grant can give: the user's own claims and `offline_access`.
-const SCOPES: [&str; 5] = crate::oauth::discovery::SCOPES;
+const SCOPES: [&str; 5] = crate::model::SCOPES;
 
 /// `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`.
 pub async fn exchange(
@@ -263,7 +264,7 @@ pub async fn exchange(
         nonce: None,
         auth_time: now,
         amr: &amr,
-        acr: crate::oauth::discovery::ACR_OTP,
+        acr: crate::model::ACR_OTP,
         session_id: None,
         grant_id: &grant_id,
     };
@@ -279,7 +280,7 @@ pub async fn exchange(
 #[derive(askama::Template)]
 #[template(path = "passwordless_link.html")]
 struct LinkPage<'a> {
-    ui: crate::ui::Ui<'a>,
+    ui: crate::web::ui::Ui<'a>,
 }
 
 /// `GET /passwordless/link/{token}`: one button; reading the link changes nothing.
@@ -303,8 +304,8 @@ pub async fn link_open(
     Path(token): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    if crate::http::cross_site(&state, &headers) {
-        return Err(crate::http::cross_site_refused());
+    if crate::web::origin::cross_site(&state.config, &headers) {
+        return Err(crate::web::origin::cross_site_refused());
     }
     let record: LinkRecord = state.ephemeral.take_json(&link_key(&token)).await?.ok_or_else(expired)?;
     let now = state.clock.now();
@@ -318,7 +319,7 @@ pub async fn link_open(
     if !user.active {
         return Err(expired());
     }
-    let acr = crate::oauth::discovery::ACR_OTP.to_string();
+    let acr = crate::model::ACR_OTP.to_string();
     let method = "passwordless_link";
     let sign_in = session::SignIn {
         user_id: user.id.clone(),

@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use crate::oauth::error::ErrorCode;
-use crate::oauth::params::Params;
-use crate::oauth::pkce;
-use crate::http::PageError;
-use crate::interaction::{AuthRequest, Prompt, ResponseMode};
-use crate::jwt;
-use crate::keys::KeyRing;
+use crate::domain::interaction::{AuthRequest, Prompt, ResponseMode};
+use crate::domain::jwt;
+use crate::domain::keys::KeyRing;
 use crate::model::Client;
+use crate::oauth::pkce;
+use crate::web::PageError;
+use crate::web::oauth_error::ErrorCode;
+use crate::web::params::Params;
 
 /// Longest accepted `state` and `nonce`: opaque values clients may pack data into.
 const MAX_VALUE: usize = 2048;
@@ -181,7 +181,7 @@ fn scopes(raw: Option<&str>) -> Result<Vec<String>, Invalid> {
     if !requested.contains(&"openid") {
         return Err((ErrorCode::InvalidScope, "The openid scope is required.".into()));
     }
-    Ok(crate::oauth::discovery::SCOPES.iter().filter(|s| requested.contains(s)).map(|s| s.to_string()).collect())
+    Ok(crate::model::SCOPES.iter().filter(|s| requested.contains(s)).map(|s| s.to_string()).collect())
 }
 
 fn prompt(raw: Option<&str>) -> Result<Prompt, Invalid> {

@@ -5,14 +5,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::oauth::client_auth;
-use crate::oauth::error::OAuthError;
-use crate::oauth::params::Params;
-use crate::oauth::tokens::{self, AccessClaims};
 use crate::crypto;
-use crate::jwt;
+use crate::domain::jwt;
+use crate::domain::tokens::{self, AccessClaims};
 use crate::model::Client;
+use crate::oauth::client_auth;
 use crate::state::AppState;
+use crate::web::oauth_error::OAuthError;
+use crate::web::params::Params;
 
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Result<Response, OAuthError> {
     params.reject_repeats()?;

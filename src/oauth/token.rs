@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 
+use crate::domain::tokens::TokenResponse;
 use crate::oauth::client_auth;
-use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::grants;
-use crate::oauth::params::Params;
-use crate::oauth::tokens::TokenResponse;
 use crate::state::AppState;
+use crate::web::oauth_error::{ErrorCode, OAuthError};
+use crate::web::params::Params;
 
 pub async fn token(
     State(state): State<AppState>,
@@ -23,7 +23,9 @@ pub async fn token(
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
         "client_credentials" => grants::client_credentials::exchange(&state, &client, &params).await,
-        crate::oauth::passwordless::GRANT => crate::oauth::passwordless::exchange(&state, &client, &params, &headers, peer.ip).await,
+        crate::oauth::passwordless::GRANT => {
+            crate::oauth::passwordless::exchange(&state, &client, &params, &headers, peer.ip).await
+        }
         _ => {
             return Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,

@@ -7,11 +7,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::oauth::error::ErrorCode;
-use crate::oauth::tokens;
-use crate::http::ErrorCause;
+use crate::domain::tokens;
 use crate::model::UserId;
 use crate::state::AppState;
+use crate::web::ErrorCause;
+use crate::web::oauth_error::ErrorCode;
 
 /// A refusal with its `WWW-Authenticate: Bearer` challenge.
 pub struct BearerError {
@@ -73,7 +73,7 @@ fn header_token(headers: &HeaderMap) -> Result<Option<&str>, BearerError> {
         return Ok(None);
     };
     let value = value.to_str().map_err(|_| BearerError::invalid("Malformed Authorization header."))?;
-    match crate::http::credentials(value, "Bearer") {
+    match crate::web::origin::credentials(value, "Bearer") {
         Some(token) => Ok(Some(token)),
         None => Err(BearerError::invalid("The Authorization header must use the Bearer scheme.")),
     }
@@ -90,7 +90,7 @@ pub async fn post(
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, BearerError> {
     let from_header = header_token(&headers)?;
-    let params = crate::oauth::params::Params::parse(&body);
+    let params = crate::web::params::Params::parse(&body);
     if params.is_repeated("access_token") {
         return Err(BearerError::bad_request("The access_token parameter is repeated."));
     }

@@ -26,15 +26,15 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::oauth::client_auth;
-use crate::oauth::error::OAuthError;
-use crate::oauth::params::{AnyBody, Params};
-use crate::oauth::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::model::{Client, Identifier};
 use crate::net::ClientAddr;
+use crate::oauth::client_auth;
+use crate::oauth::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
 use crate::state::AppState;
+use crate::web::oauth_error::OAuthError;
+use crate::web::params::{AnyBody, Params};
 
 const MAX_ATTEMPTS: u64 = 5;
 
@@ -166,8 +166,8 @@ pub async fn create(
     );
     // Vonage Verify's `locale` (such as `de-de`) picks the message language.
     let lang = state.locales.negotiate(params.get("locale"), None).lang().to_string();
-    let delivery = crate::login::Delivery { to: target, code: Some(code), link: None, app_name: brand, lang };
-    crate::login::deliver_in_background(&state, delivery, Some(client.id.clone()));
+    let delivery = crate::domain::deliver::Delivery { to: target, code: Some(code), link: None, app_name: brand, lang };
+    crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     expire_later(&state, client.clone(), &id, pin_expiry);
     Ok(answer(StatusCode::OK, json!({"request_id": id, "status": "in_progress"})))
 }
@@ -347,7 +347,8 @@ fn callback(state: &AppState, client: &Client, request: &Request, status: &str) 
         status,
         client_ref: request.client_ref.as_deref(),
     };
-    let Ok(jwt) = crate::jwt::sign(state.keys().active(client.signing_alg), "verify-status+jwt", &claims) else {
+    let Ok(jwt) = crate::domain::jwt::sign(state.keys().active(client.signing_alg), "verify-status+jwt", &claims)
+    else {
         return;
     };
     let request = match state.outbound.post(&url) {

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::store::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, SqliteDirectory, StoreError};
 use crate::clock::Clock;
 use crate::model::{AuthMethod, Client, Email, Session, SigningAlg, UserId};
+use crate::store::{Directory, Ephemeral, MemoryEphemeral, RefreshToken, Rotation, SqliteDirectory, StoreError};
 
 mod sessions;
 
@@ -397,8 +397,10 @@ async fn postgres_directory_conforms() {
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.unwrap();
     let url = format!("{}?options=-c%20search_path%3D{schema}", postgres_url());
     let result =
-        tokio::spawn(async move { directory_suite(Arc::new(crate::store::PgDirectory::open(&url).await.unwrap())).await })
-            .await;
+        tokio::spawn(
+            async move { directory_suite(Arc::new(crate::store::PgDirectory::open(&url).await.unwrap())).await },
+        )
+        .await;
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await.unwrap();
     result.unwrap();
 }

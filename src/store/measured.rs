@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 
-use crate::store::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::metrics::Metrics;
@@ -14,6 +13,7 @@ use crate::model::{
     ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
     UserQuery,
 };
+use crate::store::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
 
 pub struct Measured<T: ?Sized> {
     inner: Arc<T>,

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use crate::store::{Ephemeral, StoreResult};
 use crate::clock::{Clock, UnixTime};
+use crate::store::{Ephemeral, StoreResult};
 
 const SHARDS: usize = 16;
 /// Expired entries are swept from a shard after this many writes to it.

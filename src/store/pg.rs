@@ -8,16 +8,16 @@ use async_trait::async_trait;
 use sqlx::PgPool;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
 
-use crate::store::rows::{self, db, to_json};
-use crate::store::sql_records::shared_records;
-use crate::store::sql_shared::{consent_row, shared_statements, user_select};
-use crate::store::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::model::{
     ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
     UserQuery,
 };
+use crate::store::rows::{self, db, to_json};
+use crate::store::sql_records::shared_records;
+use crate::store::sql_shared::{consent_row, shared_statements, user_select};
+use crate::store::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 
 pub struct PgDirectory {
     pool: PgPool,

@@ -5,10 +5,10 @@ use std::str::FromStr;
 
 use sqlx::Row;
 
-use crate::store::{RefreshToken, StoreError, StoreResult};
 use crate::model::{
     ApiKey, AuditEvent, AuthMethod, Client, Email, Phone, Session, SigningAlg, StoredPasskey, User, UserId,
 };
+use crate::store::{RefreshToken, StoreError, StoreResult};
 
 pub(super) fn db(e: sqlx::Error) -> StoreError {
     match &e {

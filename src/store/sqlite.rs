@@ -7,18 +7,18 @@ use async_trait::async_trait;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::store::cache::RowCache;
-use crate::store::rows::{self, db, to_json};
-use crate::store::sql_records::shared_records;
-use crate::store::sql_shared::{consent_row, shared_statements, user_select};
-use crate::store::sqlite_writer::{Write, Writer, Written};
-use crate::store::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 use crate::clock::UnixTime;
 use crate::config::BridgeConfig;
 use crate::model::{
     ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
     UserQuery,
 };
+use crate::store::cache::RowCache;
+use crate::store::rows::{self, db, to_json};
+use crate::store::sql_records::shared_records;
+use crate::store::sql_shared::{consent_row, shared_statements, user_select};
+use crate::store::sqlite_writer::{Write, Writer, Written};
+use crate::store::{Directory, RefreshToken, Rotation, StoreError, StoreResult};
 
 pub struct SqliteDirectory {
     pool: SqlitePool,

@@ -12,9 +12,9 @@
 use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::clock::UnixTime;
 use crate::store::rows::{self, Columns, db, to_json};
 use crate::store::{RefreshToken, Rotation, StoreError, StoreResult};
-use crate::clock::UnixTime;
 
 /// Writes that go through the group commit.
 pub enum Write {

@@ -117,8 +117,8 @@ mod buckets {
     //! The rate-limit buckets, asked directly: who shares a budget with whom.
     use std::net::IpAddr;
 
-    use tessera::login::limits::{before_check, before_send};
-    use tessera::login::otp::{self, Check};
+    use tessera::domain::limits::{before_check, before_send};
+    use tessera::domain::otp::{self, Check};
     use tessera::model::Identifier;
 
     use crate::support::TestServer;

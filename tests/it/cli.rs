@@ -192,9 +192,9 @@ fn production_refuses_dev_keys_and_a_bad_key_file_with_a_clear_message() {
     };
     // A dev start makes dev keys; `check-config` alone makes nothing.
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
-    let (ring, _) = tessera::keys::KeyRing::load_dir(&dir.path().join("keys"), true, 0, 0).unwrap();
+    let (ring, _) = tessera::domain::keys::KeyRing::load_dir(&dir.path().join("keys"), true, 0, 0).unwrap();
     assert_eq!(ring.active_dev_keys().len(), 3);
-    tessera::keys::load_dev_secret(&dir.path().join("keys")).unwrap();
+    tessera::domain::keys::load_dev_secret(&dir.path().join("keys")).unwrap();
 
     let out = serve("production");
     assert!(!out.status.success());
@@ -307,8 +307,8 @@ fn passkeys_ticket_prints_a_signed_single_use_registration_link() {
     let ticket =
         link.trim().strip_prefix("http://localhost:8080/passkeys/register?ticket=").expect("a link").to_string();
     let now = tessera::clock::Clock::System.now();
-    let (ring, _) = tessera::keys::KeyRing::load_dir(&dir.path().join("keys"), false, now, 0).unwrap();
-    let claims: serde_json::Value = tessera::jwt::verify(&ring, &ticket, "passkey-ticket+jwt").unwrap();
+    let (ring, _) = tessera::domain::keys::KeyRing::load_dir(&dir.path().join("keys"), false, now, 0).unwrap();
+    let claims: serde_json::Value = tessera::domain::jwt::verify(&ring, &ticket, "passkey-ticket+jwt").unwrap();
     assert_eq!(claims["username"], "ada@example.com");
     assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 600);
     let out = tessera(dir.path(), &["passkeys", "ticket", "ada@example.com", "--ttl", "99999"]);

@@ -83,7 +83,7 @@ async fn rotation_while_tokens_are_issued_never_fails_a_relying_party_that_cache
     for step in 0..150 {
         let now = server.clock.now();
         if step == 10 || step == 70 {
-            tessera::keys::rotate(&keys_dir, &SigningAlg::ALL, now, lead).unwrap();
+            tessera::domain::keys::rotate(&keys_dir, &SigningAlg::ALL, now, lead).unwrap();
         }
         // What the server does every minute on its own.
         server.state.reload_keys().unwrap();

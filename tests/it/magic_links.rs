@@ -131,9 +131,14 @@ async fn link_only_emails_carry_no_code_and_the_page_waits_for_the_link() {
     finish_at_client(&browser, &client, pending, &Browser::location(&signed_in)).await;
 }
 
-fn minted(server: &TestServer, user: &tessera::model::User, kind: tessera::magic_links::LinkType, ttl: u64) -> String {
-    let client = tessera::state::client_from_config(&server.state.config.clients[0]);
-    let request = tessera::magic_links::Request {
+fn minted(
+    server: &TestServer,
+    user: &tessera::model::User,
+    kind: tessera::domain::links::LinkType,
+    ttl: u64,
+) -> String {
+    let client = tessera::domain::clients::from_config(&server.state.config.clients[0]);
+    let request = tessera::domain::links::Request {
         user,
         identifier: tessera::model::Identifier::Email(user.email.clone().unwrap()),
         client: &client,
@@ -142,7 +147,7 @@ fn minted(server: &TestServer, user: &tessera::model::User, kind: tessera::magic
         lang: "en",
         ttl,
     };
-    let link = tessera::magic_links::mint(
+    let link = tessera::domain::links::mint(
         &server.state.keys(),
         server.state.issuer(),
         &server.base,
@@ -155,7 +160,7 @@ fn minted(server: &TestServer, user: &tessera::model::User, kind: tessera::magic
 
 #[tokio::test]
 async fn a_minted_login_link_signs_in_once_and_the_application_then_gets_a_code_at_once() {
-    use tessera::magic_links::LinkType;
+    use tessera::domain::links::LinkType;
     let server = TestServer::start().await;
     let user = server.state.directory.create_user_with_email(&EMAIL.parse().unwrap(), 0).await.unwrap();
     let link = minted(&server, &user, LinkType::Login, 600);
@@ -180,10 +185,10 @@ async fn a_minted_login_link_signs_in_once_and_the_application_then_gets_a_code_
 
 #[tokio::test]
 async fn minted_links_check_the_redirect_uri_the_language_and_the_owner() {
-    use tessera::magic_links::{LinkType, Request, mint};
+    use tessera::domain::links::{LinkType, Request, mint};
     let server = TestServer::start().await;
     let user = server.state.directory.create_user_with_email(&EMAIL.parse().unwrap(), 0).await.unwrap();
-    let client = tessera::state::client_from_config(&server.state.config.clients[0]);
+    let client = tessera::domain::clients::from_config(&server.state.config.clients[0]);
     let email = tessera::model::Identifier::Email(user.email.clone().unwrap());
     let request = |redirect_uri: &'static str, lang: &'static str, identifier: tessera::model::Identifier| Request {
         user: &user,

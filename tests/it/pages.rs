@@ -128,9 +128,16 @@ impl Tour<'_> {
         let user = self.server.state.directory.user_by_email(&email.parse().unwrap()).await.unwrap().unwrap();
         let keys = self.server.state.keys();
         let options = Default::default();
-        let ticket =
-            tessera::passkeys::tickets::mint(&keys, self.server.state.issuer(), &user.id, email, options, 600, 0)
-                .unwrap();
+        let ticket = tessera::domain::passkeys::tickets::mint(
+            &keys,
+            self.server.state.issuer(),
+            &user.id,
+            email,
+            options,
+            600,
+            0,
+        )
+        .unwrap();
         self.open(&format!("/passkeys/register?ticket={ticket}")).await;
         self.audit("passkey ticket").await;
 

@@ -336,8 +336,8 @@ async fn the_last_passkey_cannot_be_removed_when_email_codes_are_off() {
 }
 
 fn mint(server: &Setup, user: &User, ttl: u64) -> String {
-    let options = tessera::passkeys::RegisterOptions { discoverable: true, attachment: None };
-    tessera::passkeys::tickets::mint(
+    let options = tessera::domain::passkeys::RegisterOptions { discoverable: true, attachment: None };
+    tessera::domain::passkeys::tickets::mint(
         &server.state.keys(),
         server.state.issuer(),
         &user.id,

@@ -1,12 +1,12 @@
 //! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3.2).
 
-use crate::oauth::code::{self, CodeGrant};
-use crate::oauth::error::OAuthError;
-use crate::oauth::params::Params;
-use crate::oauth::pkce;
-use crate::oauth::tokens::{self, Grant, TokenResponse};
+use crate::domain::code::{self, CodeGrant};
+use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::{Client, UserId};
+use crate::oauth::pkce;
 use crate::state::AppState;
+use crate::web::oauth_error::OAuthError;
+use crate::web::params::Params;
 
 const INVALID: &str = "The authorization code is invalid, expired or already used.";
 

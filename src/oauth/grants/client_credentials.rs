@@ -1,11 +1,11 @@
 //! `grant_type=client_credentials` (RFC 6749 §4.4): a confidential client gets an access token for
 //! itself, with scopes it was registered for and an audience it names (RFC 8707 `resource`).
 
-use crate::oauth::error::{ErrorCode, OAuthError};
-use crate::oauth::params::Params;
-use crate::oauth::tokens::{self, TokenResponse};
+use crate::domain::tokens::{self, TokenResponse};
 use crate::model::Client;
 use crate::state::AppState;
+use crate::web::oauth_error::{ErrorCode, OAuthError};
+use crate::web::params::Params;
 
 pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
     // RFC 6749 §4.4: only confidential clients.

@@ -1,13 +1,13 @@
 //! `grant_type=refresh_token` (RFC 6749 §6, OIDC Core §12) with rotation on every use and
 //! family revocation on reuse (RFC 9700 §4.14.2).
 
-use crate::oauth::error::{ErrorCode, OAuthError};
-use crate::oauth::params::Params;
-use crate::oauth::tokens::{self, Grant, TokenResponse};
 use crate::crypto;
+use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::Client;
 use crate::state::AppState;
 use crate::store::Rotation;
+use crate::web::oauth_error::{ErrorCode, OAuthError};
+use crate::web::params::Params;
 
 const INVALID: &str = "The refresh token is invalid, expired or revoked.";
 

@@ -39,7 +39,7 @@ fn shared_keys() -> &'static Path {
         let dir = std::env::temp_dir().join(format!("tessera-test-keys-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         // Production keys (not dev-marked), active from the epoch whatever a test's clock says.
-        tessera::keys::generate_missing(&dir, 0).unwrap();
+        tessera::domain::keys::generate_missing(&dir, 0).unwrap();
         dir
     })
 }

@@ -142,7 +142,7 @@ async fn webhook(State(v): State<Vendor>, headers: HeaderMap, body: axum::body::
     let Some((t, _)) = signature.strip_prefix("t=").and_then(|r| r.split_once(",v1=")) else {
         return v.bad("webhook: no signature".into());
     };
-    if tessera::audit::signature(WEBHOOK_SECRET, t.parse().unwrap_or(0), &body) != signature {
+    if tessera::domain::audit::signature(WEBHOOK_SECRET, t.parse().unwrap_or(0), &body) != signature {
         return v.bad("webhook: bad signature".into());
     }
     let message: serde_json::Value = match serde_json::from_slice(&body) {

@@ -56,8 +56,11 @@ impl SmsSender {
             }
             SmsProvider::Webhook => {
                 let body = json!({ "to": to.as_str(), "from": c.from, "text": text }).to_string();
-                let signature =
-                    crate::audit::signature(&c.webhook_secret, crate::clock::Clock::System.now(), body.as_bytes());
+                let signature = crate::domain::audit::signature(
+                    &c.webhook_secret,
+                    crate::clock::Clock::System.now(),
+                    body.as_bytes(),
+                );
                 let response = self
                     .http
                     .post(&c.webhook_url)

@@ -10,8 +10,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::crypto;
+use crate::domain::Core;
 use crate::model::Identifier;
-use crate::state::AppState;
 use crate::store::StoreResult;
 
 pub const MAX_ATTEMPTS: u64 = 5;
@@ -37,18 +37,18 @@ pub enum Check {
     Expired,
 }
 
-fn live_key(state: &AppState, id: &Identifier, scope: &str) -> String {
+fn live_key(state: &Core, id: &Identifier, scope: &str) -> String {
     let hash = crypto::keyed_hash(&state.secret, &[id.kind().as_bytes(), id.as_str().as_bytes(), scope.as_bytes()]);
     format!("otp-live:{}", crypto::b64url(&hash))
 }
 
-fn code_hash(state: &AppState, challenge_id: &str, code: &str) -> [u8; 32] {
+fn code_hash(state: &Core, challenge_id: &str, code: &str) -> [u8; 32] {
     crypto::keyed_hash(&state.secret, &[b"otp", challenge_id.as_bytes(), code.as_bytes()])
 }
 
 /// Starts a challenge for `identifier` in `scope`, replacing the live one of that scope.
 /// Returns the challenge id and the code.
-pub async fn start(state: &AppState, identifier: &Identifier, scope: &str) -> StoreResult<(String, String)> {
+pub async fn start(state: &Core, identifier: &Identifier, scope: &str) -> StoreResult<(String, String)> {
     let ttl = state.config.lifetimes.otp;
     let challenge_id = crypto::random_token();
     let code = crypto::random_digits(DIGITS);
@@ -61,7 +61,7 @@ pub async fn start(state: &AppState, identifier: &Identifier, scope: &str) -> St
 
 /// Checks `code` against the challenge: counts the attempt first, compares in constant time,
 /// and consumes the challenge atomically on success.
-pub async fn check(state: &AppState, challenge_id: &str, code: &str) -> StoreResult<Check> {
+pub async fn check(state: &Core, challenge_id: &str, code: &str) -> StoreResult<Check> {
     let eph = &state.ephemeral;
     let key = format!("otp:{challenge_id}");
     let Some(challenge) = eph.get_json::<Challenge>(&key).await? else {

@@ -6,13 +6,13 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::oauth::error::OAuthError;
 use crate::clock::UnixTime;
 use crate::crypto;
-use crate::jwt;
+use crate::domain::Core;
+use crate::domain::jwt;
 use crate::model::{Client, SigningAlg, User};
-use crate::state::AppState;
 use crate::store::RefreshToken;
+use crate::web::oauth_error::OAuthError;
 
 /// Everything a token is minted from, whichever grant produced it.
 pub struct Grant<'a> {
@@ -95,12 +95,12 @@ impl IntoResponse for TokenResponse {
     }
 }
 
-pub fn userinfo_audience(state: &AppState) -> String {
+pub fn userinfo_audience(state: &Core) -> String {
     state.url("/userinfo")
 }
 
 /// Signs the access token and, when `openid` was granted, the ID token.
-pub fn mint(state: &AppState, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenResponse, OAuthError> {
+pub fn mint(state: &Core, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenResponse, OAuthError> {
     let now = state.clock.now();
     let lifetimes = &state.config.lifetimes;
     let scope = g.scope.join(" ");
@@ -166,7 +166,7 @@ fn at_hash(alg: SigningAlg, access_token: &str) -> String {
 }
 
 /// A new refresh token for the family: the token to hand out and the record to store.
-pub fn new_refresh(state: &AppState, g: &Grant<'_>) -> (String, RefreshToken) {
+pub fn new_refresh(state: &Core, g: &Grant<'_>) -> (String, RefreshToken) {
     let now = state.clock.now();
     let token = crypto::random_token();
     let record = RefreshToken {
@@ -191,7 +191,7 @@ pub fn revoked_grant_key(grant_id: &str) -> String {
 }
 
 /// Revokes every access token minted for `grant_id` (they are checked at userinfo).
-pub async fn revoke_grant_access(state: &AppState, grant_id: &str) -> Result<(), OAuthError> {
+pub async fn revoke_grant_access(state: &Core, grant_id: &str) -> Result<(), OAuthError> {
     state.ephemeral.put(&revoked_grant_key(grant_id), vec![1], state.config.lifetimes.access_token).await?;
     Ok(())
 }
@@ -203,10 +203,7 @@ pub fn revoked_jti_key(jti: &str) -> String {
 
 /// The claims of an access token this server issued that is still live: signature, issuer and
 /// expiry check out, and neither it nor its grant has been revoked. (Audience is the caller's.)
-pub async fn live_access_token(
-    state: &AppState,
-    token: &str,
-) -> Result<Option<AccessClaims>, crate::store::StoreError> {
+pub async fn live_access_token(state: &Core, token: &str) -> Result<Option<AccessClaims>, crate::store::StoreError> {
     let Ok(at) = jwt::verify::<AccessClaims>(&state.keys(), token, "at+jwt") else { return Ok(None) };
     if at.iss != state.issuer() || at.exp <= state.clock.now() {
         return Ok(None);
@@ -221,7 +218,7 @@ pub async fn live_access_token(
 
 /// RFC 6749 §4.4 / RFC 9068: an access token for the client itself (`sub` = `client_id`).
 pub fn mint_for_client(
-    state: &AppState,
+    state: &Core,
     client: &Client,
     scope: &[String],
     audience: &str,

@@ -1,15 +1,9 @@
 //! The frame of every page: its language, the product, the application the user is signing in
-//! to (name and logo), and the theme stylesheets; plus the theme's CSS routes.
+//! to (name and logo), and the theme stylesheets.
 
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-
+use crate::config::Config;
 use crate::i18n::Tr;
 use crate::model::Client;
-use crate::state::AppState;
 
 /// What a template needs besides its own fields. Templates read text as `ui.t("key")`. It
 /// copies what it shows of the client, so it outlives a client looked up for one page.
@@ -24,12 +18,12 @@ pub struct Ui<'a> {
 }
 
 impl<'a> Ui<'a> {
-    pub fn new(state: &'a AppState, tr: Tr<'a>, client: Option<&Client>) -> Self {
+    pub fn new(config: &'a Config, tr: Tr<'a>, client: Option<&Client>) -> Self {
         let product_logo =
-            state.config.ui.logo.as_deref().map(|l| if crate::config::theme::is_url(l) { l } else { "/assets/logo" });
+            config.ui.logo.as_deref().map(|l| if crate::config::theme::is_url(l) { l } else { "/assets/logo" });
         Ui {
             tr,
-            product: &state.config.login.product_name,
+            product: &config.login.product_name,
             app: client.map(|c| c.name.clone()).unwrap_or_default(),
             logo: client.and_then(|c| c.logo_uri.as_deref()).or(product_logo).map(str::to_owned),
             client_theme: client.filter(|c| c.primary_color.is_some()).map(|c| c.id.clone()),
@@ -94,40 +88,5 @@ impl Ui<'_> {
             PASSKEY_MESSAGES.iter().map(|k| (k.to_string(), self.t(&format!("passkey.{k}")).into())).collect();
         // Inside <script>: no "<" may close the element.
         serde_json::Value::Object(messages).to_string().replace('<', "\\u003c")
-    }
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/assets/theme.css", get(site_theme))
-        .route("/assets/logo", get(logo))
-        .route("/theme/{file}", get(client_theme))
-}
-
-fn css(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], body)
-        .into_response()
-}
-
-async fn site_theme(State(state): State<AppState>) -> Response {
-    css(state.theme.css.clone())
-}
-
-async fn logo(State(state): State<AppState>) -> Response {
-    match &state.theme.logo {
-        Some((kind, bytes)) => {
-            ([(header::CONTENT_TYPE, *kind), (header::CACHE_CONTROL, "public, max-age=300")], bytes.clone())
-                .into_response()
-        }
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
-}
-
-async fn client_theme(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    let Some(id) = file.strip_suffix(".css") else { return StatusCode::NOT_FOUND.into_response() };
-    match state.client(id).await {
-        Ok(Some(client)) => css(client.primary_color.as_deref().map(crate::config::theme::accent).unwrap_or_default()),
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }

@@ -17,17 +17,12 @@ use webauthn_rs::prelude::{
     RegisterPublicKeyCredential, Uuid, Webauthn, WebauthnBuilder, WebauthnError,
 };
 
+use crate::domain::Core;
 use crate::model::{StoredPasskey, User, UserId};
-use crate::state::AppState;
 use crate::store::StoreError;
 
 /// How long a ceremony may take, in seconds.
 const CEREMONY_TTL: u64 = 300;
-
-/// `acr` of a passkey sign-in (OpenID Connect EAP ACR Values): phishing-resistant, and
-/// hardware-protected when the credential is device-bound.
-pub const ACR_PHR: &str = "phr";
-pub const ACR_PHRH: &str = "phrh";
 
 /// Builds the WebAuthn relying party from the configuration, when passkeys are available.
 pub fn relying_party(config: &crate::config::Config) -> Option<Webauthn> {
@@ -64,7 +59,7 @@ impl IntoResponse for PasskeyError {
             PasskeyError::Invalid(code) => (StatusCode::BAD_REQUEST, code),
             PasskeyError::Store(e) => {
                 let mut response = (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "busy"}))).into_response();
-                response.extensions_mut().insert(crate::http::ErrorCause(e.to_string()));
+                response.extensions_mut().insert(crate::web::ErrorCause(e.to_string()));
                 return response;
             }
         };
@@ -122,11 +117,11 @@ fn key(id: &str) -> String {
     format!("webauthn:{id}")
 }
 
-fn webauthn(state: &AppState) -> Result<&Webauthn, PasskeyError> {
+fn webauthn(state: &Core) -> Result<&Webauthn, PasskeyError> {
     state.webauthn.as_ref().ok_or(PasskeyError::Unavailable)
 }
 
-async fn begin(state: &AppState, browser: &[u8; 32], ceremony: Ceremony) -> Result<String, PasskeyError> {
+async fn begin(state: &Core, browser: &[u8; 32], ceremony: Ceremony) -> Result<String, PasskeyError> {
     let id = crate::crypto::random_token();
     let pending = Pending { browser: crate::crypto::b64url(browser), ceremony };
     state.ephemeral.put_json(&key(&id), &pending, CEREMONY_TTL).await?;
@@ -134,7 +129,7 @@ async fn begin(state: &AppState, browser: &[u8; 32], ceremony: Ceremony) -> Resu
 }
 
 /// Takes the ceremony (single use) and checks it was started by this browser.
-async fn take(state: &AppState, id: &str, browser: &[u8; 32]) -> Result<Ceremony, PasskeyError> {
+async fn take(state: &Core, id: &str, browser: &[u8; 32]) -> Result<Ceremony, PasskeyError> {
     if id.is_empty() || id.len() > 64 {
         return Err(PasskeyError::Expired);
     }
@@ -162,7 +157,7 @@ fn parse_passkey(stored: &StoredPasskey) -> Result<Passkey, PasskeyError> {
 /// Starts registering a passkey for `user`; returns the ceremony id and the options for
 /// `PublicKeyCredential.parseCreationOptionsFromJSON`.
 pub async fn start_registration(
-    state: &AppState,
+    state: &Core,
     browser: &[u8; 32],
     user: &User,
     username: &str,
@@ -202,7 +197,7 @@ pub enum Registrant<'a> {
 }
 
 pub async fn finish_registration(
-    state: &AppState,
+    state: &Core,
     browser: &[u8; 32],
     ceremony: &str,
     credential: Value,
@@ -258,7 +253,7 @@ pub async fn finish_registration(
 /// passkeys of its user; an address with no user or no passkey gets a decoy credential id
 /// derived from the address, so the answer has the same shape either way.
 pub async fn start_authentication(
-    state: &AppState,
+    state: &Core,
     browser: &[u8; 32],
     typed: Option<(&str, Option<&User>)>,
 ) -> Result<(String, Value), PasskeyError> {
@@ -316,7 +311,7 @@ pub struct Verified {
 /// (and the ceremony expected), carry a valid signature over this ceremony's challenge from an
 /// allowed origin, and not move its counter backwards.
 pub async fn finish_authentication(
-    state: &AppState,
+    state: &Core,
     browser: &[u8; 32],
     ceremony: &str,
     credential: Value,
@@ -366,7 +361,7 @@ pub async fn finish_authentication(
     if result.user_verified() {
         amr.push("mfa".into());
     }
-    let acr = if synced { ACR_PHR } else { ACR_PHRH };
+    let acr = if synced { crate::model::ACR_PHR } else { crate::model::ACR_PHRH };
     Ok(Verified { user_id: stored.user_id, amr, acr })
 }
 

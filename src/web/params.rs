@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{FromRequest, Request};
 use axum::http::{Method, header};
 
-use crate::oauth::error::OAuthError;
+use crate::web::oauth_error::OAuthError;
 
 /// Body size limit for form posts to protocol endpoints.
 const MAX_FORM: usize = 64 * 1024;

@@ -7,8 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::http::ErrorCause;
 use crate::store::StoreError;
+use crate::web::ErrorCause;
 
 /// Error codes of RFC 6749 §4.1.2.1 / §5.2, RFC 6750 §3.1 and OIDC Core §3.1.2.6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

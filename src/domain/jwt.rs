@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::keys::{KeyError, KeyRing, SigningKey};
+use crate::domain::keys::{KeyError, KeyRing, SigningKey};
 
 #[derive(Serialize)]
 struct Header<'a> {

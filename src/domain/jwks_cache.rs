@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 
 use crate::clock::UnixTime;
-use crate::state::AppState;
+use crate::domain::Core;
 
 /// Cached key sets are refreshed after this long ...
 const CACHE_SECS: i64 = 300;
@@ -59,7 +59,7 @@ fn answer(
 
 /// The key `pick` chooses from the client's published set.
 pub async fn key(
-    state: &AppState,
+    state: &Core,
     client_id: &str,
     uri: &str,
     pick: impl Fn(&JwkSet) -> Option<Jwk>,
@@ -88,7 +88,7 @@ pub async fn key(
     }
 }
 
-async fn fetch(state: &AppState, uri: &str) -> Result<JwkSet, String> {
+async fn fetch(state: &Core, uri: &str) -> Result<JwkSet, String> {
     let request = state.outbound.get(uri).map_err(|e| format!("jwks_uri refused: {e}"))?;
     let mut response = request.send().await.map_err(|e| format!("jwks_uri unreachable: {e}"))?;
     if !response.status().is_success() {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 
 use crate::model::SigningAlg;
+use crate::web::cached::CachedJson;
 
 mod folder;
 
@@ -313,6 +315,35 @@ impl KeyRing {
             .map(|s| s.entry.file.as_str())
             .collect()
     }
+}
+
+/// The key ring with its JWKS response.
+pub struct Keys {
+    pub ring: KeyRing,
+    pub jwks: CachedJson,
+}
+
+impl Keys {
+    pub fn new(ring: KeyRing) -> Self {
+        let jwks = CachedJson::new(ring.jwks_json().to_vec());
+        Keys { ring, jwks }
+    }
+}
+
+impl Deref for Keys {
+    type Target = KeyRing;
+
+    fn deref(&self) -> &KeyRing {
+        &self.ring
+    }
+}
+
+/// How long a key stays in the JWKS (and verifies) after it stops signing: the longest
+/// lifetime of anything it signs — tokens, passkey tickets, minted links and bridge assertions
+/// (each at most an hour) — plus five minutes for clock skew and relying-party caches.
+pub fn publish_tail(config: &crate::config::Config) -> i64 {
+    let l = &config.lifetimes;
+    l.access_token.max(l.id_token).max(3600) as i64 + 300
 }
 
 #[cfg(test)]

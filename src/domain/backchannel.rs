@@ -8,9 +8,9 @@ use serde_json::json;
 
 use crate::clock::UnixTime;
 use crate::crypto;
-use crate::jwt;
+use crate::domain::Core;
+use crate::domain::jwt;
 use crate::model::{Client, Session};
-use crate::state::AppState;
 
 /// Back-Channel Logout §2.4: the claims of a logout token (never a `nonce`).
 #[derive(Serialize)]
@@ -29,7 +29,7 @@ struct LogoutClaims<'a> {
 const BACKOFF_MS: [u64; 3] = [250, 1000, 3000];
 
 /// Tells the session's clients that it ended. Delivery runs in the background.
-pub async fn session_ended(state: &AppState, session: &Session) {
+pub async fn session_ended(state: &Core, session: &Session) {
     let clients = match state.directory.session_clients(&session.id).await {
         Ok(clients) => clients,
         Err(e) => {
@@ -49,7 +49,7 @@ pub async fn session_ended(state: &AppState, session: &Session) {
     }
 }
 
-fn logout_token(state: &AppState, client: &Client, session: &Session) -> Result<String, crate::keys::KeyError> {
+fn logout_token(state: &Core, client: &Client, session: &Session) -> Result<String, crate::domain::keys::KeyError> {
     let now = state.clock.now();
     let claims = LogoutClaims {
         iss: state.issuer(),

@@ -6,11 +6,11 @@
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::crypto;
+use crate::domain::Core;
 use crate::model::{Session, UserId};
-use crate::state::AppState;
 use crate::store::StoreResult;
 
-fn name(state: &AppState, base: &'static str) -> String {
+fn name(state: &Core, base: &'static str) -> String {
     cookie_name(state.config.secure_cookies(), base)
 }
 
@@ -19,7 +19,7 @@ fn cookie_name(secure: bool, base: &'static str) -> String {
     if secure { format!("__Host-{base}") } else { base.to_string() }
 }
 
-fn cookie(state: &AppState, base: &'static str, value: String, max_age: Option<i64>) -> Cookie<'static> {
+fn cookie(state: &Core, base: &'static str, value: String, max_age: Option<i64>) -> Cookie<'static> {
     build(state.config.secure_cookies(), base, value, max_age)
 }
 
@@ -36,7 +36,7 @@ fn build(secure: bool, base: &'static str, value: String, max_age: Option<i64>) 
 }
 
 /// The live session of this browser, if any.
-pub async fn current(state: &AppState, jar: &CookieJar) -> StoreResult<Option<Session>> {
+pub async fn current(state: &Core, jar: &CookieJar) -> StoreResult<Option<Session>> {
     let Some(token) = jar.get(&name(state, "tessera_session")) else {
         return Ok(None);
     };
@@ -57,7 +57,7 @@ pub struct SignIn<'a> {
 
 /// Starts a new session after a successful sign-in; any previous session of this browser ends
 /// (the identifier is rotated at every authentication, against session fixation).
-pub async fn start(state: &AppState, jar: CookieJar, sign_in: SignIn<'_>) -> StoreResult<(CookieJar, Session)> {
+pub async fn start(state: &Core, jar: CookieJar, sign_in: SignIn<'_>) -> StoreResult<(CookieJar, Session)> {
     let now = state.clock.now();
     if let Some(previous) = current(state, &jar).await? {
         state.directory.revoke_session(&previous.id, now).await?;
@@ -85,7 +85,7 @@ pub async fn start(state: &AppState, jar: CookieJar, sign_in: SignIn<'_>) -> Sto
 const SEEN_EVERY: i64 = 60;
 
 /// Records that `session` is being used (single sign-on, the account page).
-pub async fn seen(state: &AppState, session: &Session) -> StoreResult<()> {
+pub async fn seen(state: &Core, session: &Session) -> StoreResult<()> {
     let now = state.clock.now();
     if now - session.last_seen < SEEN_EVERY {
         return Ok(());
@@ -94,7 +94,7 @@ pub async fn seen(state: &AppState, session: &Session) -> StoreResult<()> {
 }
 
 /// The browser id that binds interactions to the browser that started them; created if absent.
-pub fn browser_id(state: &AppState, jar: CookieJar) -> (CookieJar, [u8; 32]) {
+pub fn browser_id(state: &Core, jar: CookieJar) -> (CookieJar, [u8; 32]) {
     let cookie_name = name(state, "tessera_browser");
     if let Some(existing) = jar.get(&cookie_name) {
         let hash = crypto::sha256(existing.value().as_bytes());
@@ -106,12 +106,12 @@ pub fn browser_id(state: &AppState, jar: CookieJar) -> (CookieJar, [u8; 32]) {
 }
 
 /// The hash of this browser's id, if it has one.
-pub fn browser_hash(state: &AppState, jar: &CookieJar) -> Option<[u8; 32]> {
+pub fn browser_hash(state: &Core, jar: &CookieJar) -> Option<[u8; 32]> {
     jar.get(&name(state, "tessera_browser")).map(|c| crypto::sha256(c.value().as_bytes()))
 }
 
 /// Removes the session cookie from the browser.
-pub fn clear(state: &AppState, jar: CookieJar) -> CookieJar {
+pub fn clear(state: &Core, jar: CookieJar) -> CookieJar {
     removed(state.config.secure_cookies(), jar)
 }
 

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::jwt;
-use crate::state::AppState;
+use crate::domain::Core;
+use crate::domain::jwt;
 use crate::store::{StoreError, StoreResult};
 
 /// Why a presented token is not accepted.
@@ -41,13 +41,13 @@ pub struct Spend {
 
 impl Spend {
     /// Marks the token used; `false` when another request spent it first.
-    pub async fn spend(&self, state: &AppState) -> StoreResult<bool> {
+    pub async fn spend(&self, state: &Core) -> StoreResult<bool> {
         state.ephemeral.put_new(&self.key, vec![1], self.ttl).await
     }
 }
 
 /// Checks a token of type `typ` and returns its claims with the means to spend it.
-pub async fn check<C: DeserializeOwned>(state: &AppState, token: &str, typ: &str) -> Result<(C, Spend), Refused> {
+pub async fn check<C: DeserializeOwned>(state: &Core, token: &str, typ: &str) -> Result<(C, Spend), Refused> {
     let claims: serde_json::Value = jwt::verify(&state.keys(), token, typ).map_err(|_| Refused::Invalid)?;
     let common: Common = serde_json::from_value(claims.clone()).map_err(|_| Refused::Invalid)?;
     let now = state.clock.now();

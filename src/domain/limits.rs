@@ -11,8 +11,8 @@
 use std::net::IpAddr;
 
 use crate::crypto;
+use crate::domain::Core;
 use crate::model::{Identifier, Phone};
-use crate::state::AppState;
 use crate::store::StoreResult;
 
 /// A refusal by a rate limit: which one, and when to try again.
@@ -22,12 +22,12 @@ pub struct Limited {
     pub retry_after: u64,
 }
 
-fn hashed(state: &AppState, id: &Identifier) -> String {
+fn hashed(state: &Core, id: &Identifier) -> String {
     crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"limit", id.kind().as_bytes(), id.as_str().as_bytes()]))
 }
 
 /// Counts one event under `key` for `window` seconds; `true` once the count is over `max`.
-async fn over(state: &AppState, key: &str, window: u64, max: u64) -> StoreResult<bool> {
+async fn over(state: &Core, key: &str, window: u64, max: u64) -> StoreResult<bool> {
     Ok(state.ephemeral.incr(key, window).await? > max)
 }
 
@@ -49,7 +49,7 @@ pub fn source(ip: IpAddr) -> String {
 const SOURCES_PER_IDENTIFIER: u64 = 4;
 
 /// Before sending a code or link to `id`, asked from `ip`, counted in `bucket`.
-pub async fn before_send(state: &AppState, id: &Identifier, bucket: &str, ip: IpAddr) -> StoreResult<Option<Limited>> {
+pub async fn before_send(state: &Core, id: &Identifier, bucket: &str, ip: IpAddr) -> StoreResult<Option<Limited>> {
     let login = &state.config.login;
     let who = hashed(state, id);
     let from = source(ip);
@@ -82,7 +82,7 @@ pub async fn before_send(state: &AppState, id: &Identifier, bucket: &str, ip: Ip
 
 /// Before checking a code typed for `id` from `ip`, counted in `bucket`. Checks per identifier
 /// are counted over every source: guessing must not scale with the guesser's addresses.
-pub async fn before_check(state: &AppState, id: &Identifier, bucket: &str, ip: IpAddr) -> StoreResult<Option<Limited>> {
+pub async fn before_check(state: &Core, id: &Identifier, bucket: &str, ip: IpAddr) -> StoreResult<Option<Limited>> {
     let login = &state.config.login;
     let window = login.send_window_secs;
     let checks = [
@@ -100,7 +100,7 @@ pub async fn before_check(state: &AppState, id: &Identifier, bucket: &str, ip: I
 
 /// Before storing a new interaction for a request from `ip`: unauthenticated, so counted per
 /// source, and each one kept for the interaction lifetime.
-pub async fn before_interaction(state: &AppState, ip: IpAddr) -> StoreResult<Option<Limited>> {
+pub async fn before_interaction(state: &Core, ip: IpAddr) -> StoreResult<Option<Limited>> {
     let max = u64::from(state.config.login.sign_ins_per_ip_per_minute);
     if over(state, &format!("rl:ix:ip:{}", source(ip)), 60, max).await? {
         return Ok(Some(Limited { limit: "sign_ins_per_ip", retry_after: 60 }));
@@ -109,7 +109,7 @@ pub async fn before_interaction(state: &AppState, ip: IpAddr) -> StoreResult<Opt
 }
 
 /// SMS pumping defences before a text to `phone`; `Some(reason)` refuses it.
-pub async fn sms_refusal(state: &AppState, phone: &Phone) -> StoreResult<Option<&'static str>> {
+pub async fn sms_refusal(state: &Core, phone: &Phone) -> StoreResult<Option<&'static str>> {
     let sms = &state.config.sms;
     if !sms.allowed_country_codes.contains(&phone.country_code()) {
         return Ok(Some("country_not_allowed"));

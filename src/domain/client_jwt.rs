@@ -6,8 +6,8 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
+use crate::domain::Core;
 use crate::model::Client;
-use crate::state::AppState;
 
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 pub const ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
@@ -41,7 +41,7 @@ pub fn claimed_client(assertion: &str) -> Option<String> {
     serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("sub")?.as_str().map(str::to_owned)
 }
 
-pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Result<(), AssertionError> {
+pub async fn verify(state: &Core, client: &Client, assertion: &str) -> Result<(), AssertionError> {
     let header = jsonwebtoken::decode_header(assertion).map_err(|e| refuse(format!("malformed assertion: {e}")))?;
     let alg = header.alg;
     if !matches!(alg, Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA) {
@@ -84,11 +84,7 @@ pub async fn verify(state: &AppState, client: &Client, assertion: &str) -> Resul
     Ok(())
 }
 
-async fn find_key(
-    state: &AppState,
-    client: &Client,
-    kid: Option<&str>,
-) -> Result<jsonwebtoken::jwk::Jwk, AssertionError> {
+async fn find_key(state: &Core, client: &Client, kid: Option<&str>) -> Result<jsonwebtoken::jwk::Jwk, AssertionError> {
     let pick = |set: &JwkSet| match kid {
         Some(kid) => set.find(kid).cloned(),
         None if set.keys.len() == 1 => set.keys.first().cloned(),
@@ -100,5 +96,5 @@ async fn find_key(
         return pick(&set).ok_or_else(|| refuse("no registered key matches the assertion's kid"));
     }
     let Some(uri) = &client.jwks_uri else { return Err(refuse("the client has no registered keys")) };
-    crate::oauth::jwks_cache::key(state, &client.id, uri, pick).await.map_err(refuse)
+    crate::domain::jwks_cache::key(state, &client.id, uri, pick).await.map_err(refuse)
 }

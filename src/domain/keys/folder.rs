@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Serialize};
 
-use crate::keys::{KeyError, KeyRing, SigningKey};
+use crate::domain::keys::{KeyError, KeyRing, SigningKey};
 use crate::model::SigningAlg;
 
 /// One key's schedule, as recorded in `keys.toml` beside the key files. Keys without an entry

@@ -1,0 +1,58 @@
+//! The consent rule (OIDC Core §3.1.2.4): when a signed-in user is asked before a client gets
+//! what it requests, and the interaction the consent page continues.
+
+use crate::domain::Core;
+use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
+use crate::model::{Client, Consent, Session};
+
+/// Whether the user must be asked before `client` gets what `request` asks for. First-party
+/// clients are trusted; a third-party client needs a consent covering every requested scope.
+pub fn needed(request: &AuthRequest, client: &Client, granted: Option<&Consent>) -> bool {
+    // OIDC Core §3.1.2.1 prompt=consent: ask even when consent was given before.
+    if request.prompt.consent {
+        return true;
+    }
+    client.third_party && granted.is_none_or(|c| !request.scope.iter().all(|s| c.scopes.contains(s)))
+}
+
+/// What to do with a signed-in user's authorization request.
+pub enum Gate {
+    /// Issue the code now.
+    Pass,
+    /// `prompt=none` and the user would have to be asked (OIDC Core §3.1.2.6 `consent_required`).
+    Required,
+    /// Ask on the consent page (`ask`).
+    Ask,
+}
+
+/// Decides for the session's user; reads the directory only for a third-party client.
+pub async fn gate(
+    state: &Core,
+    request: &AuthRequest,
+    client: &Client,
+    session: &Session,
+) -> crate::store::StoreResult<Gate> {
+    let granted = if client.third_party { state.directory.consent(&session.user_id, &client.id).await? } else { None };
+    Ok(match needed(request, client, granted.as_ref()) {
+        false => Gate::Pass,
+        true if request.prompt.none => Gate::Required,
+        true => Gate::Ask,
+    })
+}
+
+/// Stores the interaction (bound to the browser and the session) the consent page continues,
+/// and returns the page's path.
+pub async fn ask(
+    state: &Core,
+    request: &AuthRequest,
+    client: &Client,
+    session: &Session,
+    browser: [u8; 32],
+) -> crate::store::StoreResult<String> {
+    let purpose = Purpose::Authorize(Box::new(request.clone()));
+    let mut ix = Interaction::new(purpose, client.name.clone(), browser, false, state.clock.now());
+    ix.session_id = Some(session.id.clone());
+    ix.consent = true;
+    state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
+    Ok(format!("/consent/{}", ix.id))
+}
