@@ -1,9 +1,10 @@
 //! `/account`: the signed-in user's own page — their sessions (sign out of one or all) and
 //! passkeys (add, rename, remove). Without a session it starts a sign-in whose purpose is this page.
 //! What cannot be undone (removing a passkey, signing out everywhere, and taking back an
-//! application's access in `consent`) is confirmed on a second page first (`confirm`).
+//! application's access in `consents`) is confirmed on a second page first (`confirm`).
 
 mod confirm;
+mod consents;
 mod signals;
 mod view;
 
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/passkeys/register/finish", post(register_finish))
         .route("/account/passkeys/rename", post(rename_passkey))
         .route("/account/passkeys/remove", post(remove_passkey))
+        .route("/account/consents/revoke", post(consents::revoke))
 }
 
 #[derive(Template)]
@@ -47,18 +49,13 @@ pub fn routes() -> Router<AppState> {
 struct AccountPage<'a> {
     ui: Ui<'a>,
     account: String,
-    consents: Vec<crate::consent::ConsentRow>,
+    consents: Vec<consents::ConsentRow>,
     csrf: String,
     sessions: Vec<view::SessionRow>,
     passkeys_available: bool,
     passkeys: Vec<view::PasskeyRow>,
     signals: Option<signals::Signals>,
     notice: Option<&'static str>,
-}
-
-/// A CSRF token derived from the session: valid only with this browser's session cookie.
-pub fn csrf(state: &AppState, session: &Session) -> String {
-    crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"account-csrf", session.id.as_bytes()]))
 }
 
 #[derive(serde::Deserialize)]
@@ -104,12 +101,12 @@ async fn page(
     let sessions = state.directory.sessions_of_user(&current.user_id, now).await?;
     let passkeys = state.directory.passkeys_of_user(&current.user_id).await?;
     let ui = state.ui(None, &accept, None);
-    let consents = crate::consent::rows(&state, &ui, &current.user_id).await?;
+    let consents = consents::rows(&state, &ui, &current.user_id).await?;
     let signals = signals::gather(&state, &current, &passkeys, q.gone).await?;
     let page = AccountPage {
         account: user.and_then(|u| u.identifier()).map(|i| i.as_str().to_string()).unwrap_or_default(),
         consents,
-        csrf: csrf(&state, &current),
+        csrf: session::csrf(&state, &current),
         sessions: sessions.into_iter().map(|s| view::session_row(&ui, s, &current, now)).collect(),
         passkeys_available: state.webauthn.is_some(),
         passkeys: passkeys.into_iter().map(|p| view::passkey_row(&ui, p)).collect(),
@@ -124,7 +121,7 @@ async fn page(
 pub async fn checked(state: &AppState, jar: &CookieJar, form: &Params) -> Result<Option<Session>, PageError> {
     let Some(current) = session::current(state, jar).await? else { return Ok(None) };
     let token = form.get("csrf").unwrap_or("");
-    if !crypto::constant_time_eq(token.as_bytes(), csrf(state, &current).as_bytes()) {
+    if !crypto::constant_time_eq(token.as_bytes(), session::csrf(state, &current).as_bytes()) {
         return Err(PageError::form_expired());
     }
     Ok(Some(current))
@@ -132,7 +129,7 @@ pub async fn checked(state: &AppState, jar: &CookieJar, form: &Params) -> Result
 
 /// The page asking to confirm `ask`, with this session's CSRF token.
 pub fn ask_first(state: &AppState, ui: Ui<'_>, current: &Session, ask: Ask) -> Result<Response, PageError> {
-    confirm::page(ui, &csrf(state, current), ask)
+    confirm::page(ui, &session::csrf(state, current), ask)
 }
 
 async fn end_one(
@@ -186,7 +183,7 @@ async fn end_all(
 /// The signed-in user for a JSON call carrying the account CSRF token in `x-csrf-token`.
 async fn json_user(state: &AppState, jar: &CookieJar, headers: &HeaderMap) -> Result<crate::model::User, Response> {
     let current = session::current(state, jar).await.map_err(|e| PasskeyError::Store(e).into_response())?;
-    let Some(current) = current.filter(|s| passkeys::csrf_ok(headers, &csrf(state, s))) else {
+    let Some(current) = current.filter(|s| passkeys::csrf_ok(headers, &session::csrf(state, s))) else {
         return Err(PasskeyError::Expired.into_response());
     };
     match state.directory.user(&current.user_id).await {

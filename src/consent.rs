@@ -1,19 +1,17 @@
-//! Consent (OIDC Core §3.1.2.4): the rule for when a signed-in user is asked, the page that
-//! asks with the scopes in plain language, and taking consent back from `/account`.
+//! The consent page (OIDC Core §3.1.2.4): the application, the account and the scopes in plain
+//! language, Allow or Deny. The rule for when it is shown is `domain::consent`.
 //!
 //! ```text
 //! /authorize or /authorize/resume --consent needed--> 303 /consent/{id}
 //! GET  /consent/{id}   the application, the account, the scopes; Allow or Deny
 //! POST /consent/{id}   allow: remember, code, redirect_uri?code · deny: redirect_uri?error=access_denied
-//! POST /account/consents/revoke   asks to confirm, then (confirm=1) forgets the consent and
-//!                                 revokes the client's refresh tokens
 //! ```
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
@@ -22,7 +20,7 @@ use crate::domain::code;
 use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
 use crate::domain::session;
 use crate::i18n::AcceptLanguage;
-use crate::model::{Consent, Session, UserId};
+use crate::model::{Consent, Session};
 use crate::oauth::response::AuthorizationResponse;
 use crate::state::AppState;
 use crate::web::PageError;
@@ -31,7 +29,7 @@ use crate::web::params::Params;
 use crate::web::ui::Ui;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/consent/{id}", get(page).post(decide)).route("/account/consents/revoke", post(revoke))
+    Router::new().route("/consent/{id}", get(page).post(decide))
 }
 
 struct Scope {
@@ -76,24 +74,17 @@ async fn page(
     let client = state.client(&request.client_id).await?.ok_or_else(PageError::expired)?;
     let user = state.directory.user(&session.user_id).await?.ok_or_else(PageError::expired)?;
     let ui = state.ui(request.ui_locales.as_deref(), &accept, Some(&client));
-    let scopes = request.scope.iter().filter_map(|s| label(s).map(|label| Scope { name: s.clone(), label })).collect();
+    let scopes = request
+        .scope
+        .iter()
+        .filter_map(|s| crate::web::ui::scope_label(s).map(|label| Scope { name: s.clone(), label }))
+        .collect();
     let account = user.identifier().map(|i| i.as_str().to_string()).unwrap_or_default();
     let page = ConsentPage { ui, id: &ix.id, csrf: &ix.csrf, account, scopes };
     Ok(Html(page.render().map_err(PageError::rendering)?).into_response())
 }
 
 /// The catalog key describing a scope to the user.
-fn label(scope: &str) -> Option<&'static str> {
-    Some(match scope {
-        "openid" => "consent.scope_openid",
-        "profile" => "consent.scope_profile",
-        "email" => "consent.scope_email",
-        "phone" => "consent.scope_phone",
-        "offline_access" => "consent.scope_offline_access",
-        _ => return None,
-    })
-}
-
 async fn decide(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -124,56 +115,4 @@ async fn decide(
     state.audit("consent_granted", Some(&session.user_id), Some(client_id), None, json!({"scopes": request.scope}));
     let code = code::issue(&state, &request, &session).await?;
     Ok(AuthorizationResponse::success(&state, &request, code).into_response())
-}
-
-/// One line of the account page's "Applications with access".
-pub struct ConsentRow {
-    pub client_id: String,
-    pub app: String,
-    pub granted: String,
-    pub scopes: String,
-}
-
-/// The user's consents, described in the page's language.
-pub async fn rows(state: &AppState, ui: &Ui<'_>, user: &UserId) -> Result<Vec<ConsentRow>, PageError> {
-    let mut rows = vec![];
-    for consent in state.directory.consents_of_user(user).await? {
-        let app = state.client(&consent.client_id).await?.map_or_else(|| consent.client_id.clone(), |c| c.name.clone());
-        let scopes: Vec<&str> = consent.scopes.iter().filter_map(|s| label(s)).map(|k| ui.t(k)).collect();
-        rows.push(ConsentRow {
-            granted: crate::dates::date(ui.tr, consent.granted_at),
-            scopes: scopes.join("; "),
-            app,
-            client_id: consent.client_id,
-        });
-    }
-    Ok(rows)
-}
-
-async fn revoke(
-    State(state): State<AppState>,
-    jar: CookieJar,
-    accept: AcceptLanguage,
-    form: Params,
-) -> Result<Response, PageError> {
-    let Some(current) = crate::account::checked(&state, &jar, &form).await? else {
-        return Ok(Redirect::to("/account").into_response());
-    };
-    let client_id = form.get("client").unwrap_or_default();
-    if !crate::account::confirmed(&form) {
-        if state.directory.consent(&current.user_id, client_id).await?.is_none() {
-            return Ok(Redirect::to("/account").into_response());
-        }
-        let app = state.client(client_id).await?.map_or_else(|| client_id.to_string(), |c| c.name.clone());
-        let ui = state.ui(None, &accept, None);
-        let question = ui.f("account.confirm_revoke", &[("app", &app)]);
-        let fields = vec![("client", client_id.to_string())];
-        let ask =
-            crate::account::Ask { action: "/account/consents/revoke", question, button: "account.revoke", fields };
-        return crate::account::ask_first(&state, ui, &current, ask);
-    }
-    if state.directory.revoke_consent(&current.user_id, client_id, state.clock.now()).await? {
-        state.audit("consent_revoked", Some(&current.user_id), Some(client_id), None, json!({"by": "user"}));
-    }
-    Ok(Redirect::to("/account?n=revoked").into_response())
 }

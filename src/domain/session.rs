@@ -80,6 +80,12 @@ pub async fn start(state: &Core, jar: CookieJar, sign_in: SignIn<'_>) -> StoreRe
     Ok((jar, session))
 }
 
+/// A CSRF token for the pages of a signed-in browser (the account page, the passkey offer),
+/// derived from its session: valid only with this browser's session cookie.
+pub fn csrf(state: &Core, session: &Session) -> String {
+    crypto::b64url(&crypto::keyed_hash(&state.secret, &[b"account-csrf", session.id.as_bytes()]))
+}
+
 /// How often a session's "last active" time is written: a use within this many seconds of the
 /// last recorded one writes nothing, so a busy session costs no write per request.
 const SEEN_EVERY: i64 = 60;

@@ -8,6 +8,7 @@ pub mod finish;
 mod link;
 mod notice;
 mod passkey;
+mod resume;
 mod send;
 
 use axum::Router;
@@ -23,6 +24,7 @@ use crate::web::params::Params;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/authorize/resume/{id}", get(resume::resume))
         .route("/login/{id}", get(code::identify_page))
         .route("/login/{id}/email", post(send::send_email))
         .route("/login/{id}/phone", get(code::phone_page).post(send::send_sms))

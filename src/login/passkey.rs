@@ -171,7 +171,7 @@ pub async fn offer(
     cookie.set_same_site(SameSite::Lax);
     cookie.set_secure(state.config.secure_cookies());
     cookie.set_max_age(time::Duration::days(365));
-    let page = OfferPage { ui, csrf: crate::account::csrf(&state, &current), next };
+    let page = OfferPage { ui, csrf: crate::domain::session::csrf(&state, &current), next };
     let html = page.render().map_err(PageError::rendering)?;
     Ok((jar.add(cookie), Html(html)).into_response())
 }

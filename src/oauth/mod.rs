@@ -27,7 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/openid-configuration", get(discovery::openid_configuration))
         .route("/jwks", get(discovery::jwks))
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
-        .route("/authorize/resume/{id}", get(authorize::resume))
         .route("/token", post(token::token))
         // The paths Auth0's SDKs use, so they work against Tessera with a base-URL change.
         .route("/oauth/token", post(token::token))

@@ -61,6 +61,18 @@ impl<'a> Ui<'a> {
     }
 }
 
+/// The catalog key describing `scope` to the user; `None` for a scope Tessera does not know.
+pub fn scope_label(scope: &str) -> Option<&'static str> {
+    Some(match scope {
+        "openid" => "consent.scope_openid",
+        "profile" => "consent.scope_profile",
+        "email" => "consent.scope_email",
+        "phone" => "consent.scope_phone",
+        "offline_access" => "consent.scope_offline_access",
+        _ => return None,
+    })
+}
+
 /// Every `passkey.*` message, as JSON for the page's script (which shows them by code).
 pub const PASSKEY_MESSAGES: [&str; 17] = [
     "no_passkey_used",
