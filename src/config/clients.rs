@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::urls::{check_redirect_uri, check_server_url};
+use crate::model::{AuthMethod, SigningAlg};
+
 /// A client declared in the file; clients added with the CLI live in the directory instead.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,4 +66,75 @@ fn default_auth_method() -> String {
 
 fn default_alg() -> String {
     "RS256".into()
+}
+
+/// Checks one client; the error names the field inside the client.
+pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
+    if c.id.is_empty() || c.id.len() > 128 || !c.id.chars().all(|ch| ch.is_ascii_graphic()) {
+        return Err(("id", "must be 1-128 visible ASCII characters".into()));
+    }
+    let method: AuthMethod = c.token_endpoint_auth_method.parse().map_err(|e| ("token_endpoint_auth_method", e))?;
+    c.id_token_signed_response_alg.parse::<SigningAlg>().map_err(|e| ("id_token_signed_response_alg", e))?;
+    match (method, &c.secret) {
+        (AuthMethod::None | AuthMethod::PrivateKeyJwt, Some(_)) => {
+            return Err(("secret", format!("a client using {} has no secret", method.as_str())));
+        }
+        (AuthMethod::None, None) => {}
+        (AuthMethod::PrivateKeyJwt, None) => check_client_keys(c)?,
+        (_, None) => return Err(("secret", "required for a confidential client".into())),
+        (_, Some(s)) if s.len() < 16 => {
+            return Err(("secret", "must be at least 16 characters".into()));
+        }
+        (_, Some(_)) => {}
+    }
+    if c.redirect_uris.is_empty() {
+        return Err(("redirect_uris", "at least one is required".into()));
+    }
+    for uri in &c.redirect_uris {
+        check_redirect_uri(uri).map_err(|e| ("redirect_uris", format!("{uri:?}: {e}")))?;
+    }
+    for uri in &c.post_logout_redirect_uris {
+        check_redirect_uri(uri).map_err(|e| ("post_logout_redirect_uris", format!("{uri:?}: {e}")))?;
+    }
+    if let Some(uri) = &c.backchannel_logout_uri {
+        check_server_url(uri).map_err(|e| ("backchannel_logout_uri", format!("{uri:?}: {e}")))?;
+    }
+    if let Some(uri) = &c.verify_callback_url {
+        check_server_url(uri).map_err(|e| ("verify_callback_url", format!("{uri:?}: {e}")))?;
+    }
+    if c.passwordless && method == AuthMethod::None {
+        return Err(("passwordless", "the embedded APIs need a confidential client".into()));
+    }
+    // The embedded APIs issue tokens without a consent page.
+    if c.passwordless && c.third_party {
+        return Err((
+            "passwordless",
+            "a third-party client must ask for consent, so it cannot use the embedded APIs".into(),
+        ));
+    }
+    if let Some(sends) = &c.email_sends {
+        sends.parse::<crate::model::EmailSends>().map_err(|e| ("email_sends", e))?;
+    }
+    if let Some(uri) = &c.logo_uri {
+        check_server_url(uri).map_err(|e| ("logo_uri", format!("{uri:?}: {e}")))?;
+    }
+    if let Some(color) = &c.primary_color {
+        crate::config::theme::check_color(color).map_err(|e| ("primary_color", e))?;
+    }
+    if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
+        return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));
+    }
+    Ok(())
+}
+
+/// RFC 7523 clients register exactly one of `jwks` (a JWK Set) and `jwks_uri`.
+fn check_client_keys(c: &ClientConfig) -> Result<(), (&'static str, String)> {
+    match (&c.jwks, &c.jwks_uri) {
+        (Some(_), Some(_)) => Err(("jwks", "set jwks or jwks_uri, not both".into())),
+        (None, None) => Err(("jwks_uri", "private_key_jwt needs jwks or jwks_uri".into())),
+        (Some(set), None) => serde_json::from_str::<jsonwebtoken::jwk::JwkSet>(set)
+            .map(drop)
+            .map_err(|e| ("jwks", format!("not a JWK Set: {e}"))),
+        (None, Some(uri)) => check_server_url(uri).map_err(|e| ("jwks_uri", format!("{uri:?}: {e}"))),
+    }
 }

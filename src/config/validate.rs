@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 
 use url::Url;
 
-use crate::config::{ClientConfig, Config, EmailTransport, Mode};
-use crate::model::{AuthMethod, SigningAlg};
+use super::clients::validate_client;
+use super::urls::{check_server_url, is_loopback};
+use crate::config::{Config, EmailTransport, Mode};
 
 /// A configuration value that cannot be used, with the key it came from.
 #[derive(Debug)]
@@ -279,122 +280,6 @@ impl Config {
     }
 }
 
-/// Checks one client; the error names the field inside the client.
-pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
-    if c.id.is_empty() || c.id.len() > 128 || !c.id.chars().all(|ch| ch.is_ascii_graphic()) {
-        return Err(("id", "must be 1-128 visible ASCII characters".into()));
-    }
-    let method: AuthMethod = c.token_endpoint_auth_method.parse().map_err(|e| ("token_endpoint_auth_method", e))?;
-    c.id_token_signed_response_alg.parse::<SigningAlg>().map_err(|e| ("id_token_signed_response_alg", e))?;
-    match (method, &c.secret) {
-        (AuthMethod::None | AuthMethod::PrivateKeyJwt, Some(_)) => {
-            return Err(("secret", format!("a client using {} has no secret", method.as_str())));
-        }
-        (AuthMethod::None, None) => {}
-        (AuthMethod::PrivateKeyJwt, None) => check_client_keys(c)?,
-        (_, None) => return Err(("secret", "required for a confidential client".into())),
-        (_, Some(s)) if s.len() < 16 => {
-            return Err(("secret", "must be at least 16 characters".into()));
-        }
-        (_, Some(_)) => {}
-    }
-    if c.redirect_uris.is_empty() {
-        return Err(("redirect_uris", "at least one is required".into()));
-    }
-    for uri in &c.redirect_uris {
-        check_redirect_uri(uri).map_err(|e| ("redirect_uris", format!("{uri:?}: {e}")))?;
-    }
-    for uri in &c.post_logout_redirect_uris {
-        check_redirect_uri(uri).map_err(|e| ("post_logout_redirect_uris", format!("{uri:?}: {e}")))?;
-    }
-    if let Some(uri) = &c.backchannel_logout_uri {
-        check_server_url(uri).map_err(|e| ("backchannel_logout_uri", format!("{uri:?}: {e}")))?;
-    }
-    if let Some(uri) = &c.verify_callback_url {
-        check_server_url(uri).map_err(|e| ("verify_callback_url", format!("{uri:?}: {e}")))?;
-    }
-    if c.passwordless && method == AuthMethod::None {
-        return Err(("passwordless", "the embedded APIs need a confidential client".into()));
-    }
-    // The embedded APIs issue tokens without a consent page.
-    if c.passwordless && c.third_party {
-        return Err((
-            "passwordless",
-            "a third-party client must ask for consent, so it cannot use the embedded APIs".into(),
-        ));
-    }
-    if let Some(sends) = &c.email_sends {
-        sends.parse::<crate::model::EmailSends>().map_err(|e| ("email_sends", e))?;
-    }
-    if let Some(uri) = &c.logo_uri {
-        check_server_url(uri).map_err(|e| ("logo_uri", format!("{uri:?}: {e}")))?;
-    }
-    if let Some(color) = &c.primary_color {
-        crate::config::theme::check_color(color).map_err(|e| ("primary_color", e))?;
-    }
-    if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
-        return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));
-    }
-    Ok(())
-}
-
-/// RFC 7523 clients register exactly one of `jwks` (a JWK Set) and `jwks_uri`.
-fn check_client_keys(c: &ClientConfig) -> Result<(), (&'static str, String)> {
-    match (&c.jwks, &c.jwks_uri) {
-        (Some(_), Some(_)) => Err(("jwks", "set jwks or jwks_uri, not both".into())),
-        (None, None) => Err(("jwks_uri", "private_key_jwt needs jwks or jwks_uri".into())),
-        (Some(set), None) => serde_json::from_str::<jsonwebtoken::jwk::JwkSet>(set)
-            .map(drop)
-            .map_err(|e| ("jwks", format!("not a JWK Set: {e}"))),
-        (None, Some(uri)) => check_server_url(uri).map_err(|e| ("jwks_uri", format!("{uri:?}: {e}"))),
-    }
-}
-
-/// A URL Tessera itself calls: https, or http on loopback; no fragment.
-pub fn check_server_url(uri: &str) -> Result<(), String> {
-    let url = absolute_without_fragment(uri)?;
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&url) => Ok(()),
-        _ => Err("must use https (http only for localhost and loopback addresses)".into()),
-    }
-}
-
-fn absolute_without_fragment(uri: &str) -> Result<Url, String> {
-    // The URL parser drops tabs and newlines and trims spaces and controls (WHATWG URL), so the
-    // string stored would not be the URL checked; RFC 3986 §2 allows none of them in a URI.
-    if uri.chars().any(|c| c.is_control() || c == ' ') {
-        return Err("must not contain spaces or control characters (CR, LF, TAB)".into());
-    }
-    let url = Url::parse(uri).map_err(|e| format!("not an absolute URL ({e})"))?;
-    if url.fragment().is_some() {
-        return Err("must not contain a fragment".into());
-    }
-    Ok(url)
-}
-
-/// RFC 6749 §3.1.2: absolute, no fragment. Plain http only for loopback (RFC 8252 §7.3).
-pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
-    let url = absolute_without_fragment(uri)?;
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&url) => Ok(()),
-        "http" => Err("http is allowed only for localhost and loopback addresses".into()),
-        // Private-use schemes for native apps (RFC 8252 §7.1) must look like reverse domain names.
-        s if s.contains('.') => Ok(()),
-        _ => Err("scheme must be https, loopback http, or a reverse-domain private scheme".into()),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use crate::config::Config;
@@ -451,7 +336,7 @@ mod tests {
     fn a_private_scheme_redirect_uri_with_a_nul_or_cr_is_refused() {
         // Found by the `redirect_uri` fuzz target.
         for uri in ["a.:]/.\0\r", "com.example.app:/cb\0"] {
-            assert!(super::check_redirect_uri(uri).is_err(), "{uri:?}");
+            assert!(crate::config::check_redirect_uri(uri).is_err(), "{uri:?}");
         }
     }
 

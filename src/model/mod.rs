@@ -1,0 +1,12 @@
+//! The records shared by every part: users, clients, sessions, and the small value types
+//! (`Email`, `AuthMethod`, `SigningAlg`) that can only hold valid values.
+
+mod clients;
+mod identifiers;
+mod records;
+mod users;
+
+pub use clients::*;
+pub use identifiers::*;
+pub use records::*;
+pub use users::*;
