@@ -183,7 +183,7 @@ async fn end_all(
 /// The signed-in user for a JSON call carrying the account CSRF token in `x-csrf-token`.
 async fn json_user(state: &AppState, jar: &CookieJar, headers: &HeaderMap) -> Result<crate::model::User, Response> {
     let current = session::current(state, jar).await.map_err(|e| PasskeyError::Store(e).into_response())?;
-    let Some(current) = current.filter(|s| passkeys::csrf_ok(headers, &session::csrf(state, s))) else {
+    let Some(current) = current.filter(|s| crate::web::script::csrf_ok(headers, &session::csrf(state, s))) else {
         return Err(PasskeyError::Expired.into_response());
     };
     match state.directory.user(&current.user_id).await {

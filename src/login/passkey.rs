@@ -34,7 +34,7 @@ async fn interaction(
     headers: &HeaderMap,
 ) -> Result<Interaction, Response> {
     let ix = load(state, jar, id).await.map_err(|_| PasskeyError::Expired.into_response())?;
-    if !passkeys::csrf_ok(headers, &ix.csrf) {
+    if !crate::web::script::csrf_ok(headers, &ix.csrf) {
         return Err(PasskeyError::Expired.into_response());
     }
     Ok(ix)
@@ -106,7 +106,7 @@ pub async fn complete(
     state.metrics.inc("tessera_logins_started_total", &[("method", METHOD)]);
     let proof = Proof { user: &user, method: METHOD, amr: verified.amr, acr: verified.acr };
     match finish::finish(&state, jar, ix, &client, proof).await {
-        Ok(response) => passkeys::redirect_as_json(response),
+        Ok(response) => crate::web::script::redirect_as_json(response),
         Err(page) => {
             let status = page.status;
             (status, axum::Json(json!({ "error": page.message }))).into_response()

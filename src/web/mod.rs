@@ -6,6 +6,7 @@ pub mod cached;
 pub mod oauth_error;
 pub mod origin;
 pub mod params;
+pub mod script;
 pub mod ui;
 
 use axum::http::StatusCode;
