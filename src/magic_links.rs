@@ -10,6 +10,7 @@ use axum::{Router, http::HeaderValue};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
+use crate::domain::authenticate::{Claimant, Context, Method, authenticate};
 use crate::domain::links::{self, LinkType, MagicLink};
 use crate::domain::session;
 use crate::domain::single_use::{self, Refused, Spend};
@@ -85,18 +86,12 @@ async fn open(
             Ok(Redirect::to(&link.redirect_uri).into_response())
         }
         LinkType::Login => {
-            let acr = crate::model::ACR_OTP.to_string();
-            let sign_in = session::SignIn {
-                user_id: user.id.clone(),
-                method: "magic_link",
-                amr: vec!["otp".into()],
-                acr,
-                user_agent: client_addr.user_agent(),
-            };
+            let method = Method::otp("magic_link");
+            let detail = Some(json!({"type": link.kind, "to": link.identifier.masked()}));
+            let context = Context { client_id: Some(&client.id), ip: client_addr.ip, detail };
+            let user = authenticate(&state, Claimant::User(user), &method, context).await?.map_err(|_| invalid())?;
+            let sign_in = session::SignIn::of(&user, method, client_addr.user_agent());
             let (jar, _) = session::start(&state, jar, sign_in).await?;
-            state.directory.record_login(&user.id, state.clock.now()).await?;
-            state.metrics.inc("tessera_logins_completed_total", &[("method", "magic_link")]);
-            state.audit("sign_in", Some(&user.id), Some(&client.id), Some(client_addr.ip), detail);
             Ok((jar, Redirect::to(&link.redirect_uri)).into_response())
         }
     }

@@ -2,7 +2,9 @@
 //! take the `Core` (stores, clock, keys, configuration, senders) or only the values they need;
 //! pure rules take plain arguments.
 
+pub mod attempts;
 pub mod audit;
+pub mod authenticate;
 pub mod backchannel;
 pub mod client_jwt;
 pub mod clients;

@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto;
 use crate::domain::Core;
+use crate::domain::attempts::{self, Verdict};
 use crate::model::Identifier;
 use crate::store::StoreResult;
 
-pub const MAX_ATTEMPTS: u64 = 5;
+pub use crate::domain::attempts::MAX_ATTEMPTS;
 pub const DIGITS: u32 = 6;
 
 #[derive(Serialize, Deserialize)]
@@ -72,17 +73,15 @@ pub async fn check(state: &Core, challenge_id: &str, code: &str) -> StoreResult<
         eph.delete(&key).await?;
         return Ok(Check::Expired);
     }
-    let attempts = eph.incr(&format!("otp-try:{challenge_id}"), state.config.lifetimes.otp).await?;
-    if attempts > MAX_ATTEMPTS {
-        eph.delete(&key).await?;
-        return Ok(Check::Locked);
-    }
-    if !crypto::constant_time_eq(&code_hash(state, challenge_id, code), &challenge.code_hash) {
-        if attempts == MAX_ATTEMPTS {
+    let counter = format!("otp-try:{challenge_id}");
+    let matches = || crypto::constant_time_eq(&code_hash(state, challenge_id, code), &challenge.code_hash);
+    match attempts::attempt(eph.as_ref(), &counter, state.config.lifetimes.otp, matches).await?.1 {
+        Verdict::Right => {}
+        Verdict::Wrong { left } => return Ok(Check::Wrong { attempts_left: left }),
+        Verdict::Spent => {
             eph.delete(&key).await?;
             return Ok(Check::Locked);
         }
-        return Ok(Check::Wrong { attempts_left: MAX_ATTEMPTS - attempts });
     }
     // Single use: only the request that takes the record signs in.
     match eph.take_json::<Challenge>(&key).await? {

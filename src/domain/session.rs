@@ -7,7 +7,8 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 
 use crate::crypto;
 use crate::domain::Core;
-use crate::model::{Session, UserId};
+use crate::domain::authenticate::Method;
+use crate::model::{Session, User, UserId};
 use crate::store::StoreResult;
 
 fn name(state: &Core, base: &'static str) -> String {
@@ -53,6 +54,14 @@ pub struct SignIn<'a> {
     pub acr: String,
     /// The browser's `User-Agent`, which names the session on the account page.
     pub user_agent: &'a str,
+}
+
+impl<'a> SignIn<'a> {
+    /// The session of a sign-in `authenticate` accepted.
+    pub fn of(user: &User, method: Method<'_>, user_agent: &'a str) -> Self {
+        let Method { label, amr, acr } = method;
+        SignIn { user_id: user.id.clone(), method: label, amr, acr: acr.to_string(), user_agent }
+    }
 }
 
 /// Starts a new session after a successful sign-in; any previous session of this browser ends

@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
+use crate::domain::authenticate::{Claimant, Method};
 use crate::domain::interaction::Interaction;
 use crate::domain::limits::{self, Limited};
 use crate::domain::otp::{self, Check};
@@ -23,7 +24,6 @@ use crate::domain::session;
 use crate::i18n::AcceptLanguage;
 use crate::login::notice::{self, Shown};
 use crate::login::{finish, frame, link, load, load_for_post};
-use crate::model::ACR_OTP;
 use crate::model::Identifier;
 use crate::net::ClientAddr;
 use crate::state::AppState;
@@ -285,7 +285,7 @@ pub async fn verify_code(
     sign_in(&state, jar, ix, identifier, method, &client).await
 }
 
-/// Finds (or, with sign-up on, creates) the owner of a proven identifier and finishes.
+/// Finishes with the owner of a proven identifier (created if new and sign-up is on).
 pub async fn sign_in(
     state: &AppState,
     jar: CookieJar,
@@ -294,12 +294,6 @@ pub async fn sign_in(
     method: &'static str,
     client: &ClientAddr,
 ) -> Result<Response, PageError> {
-    let now = state.clock.now();
-    let user = match state.directory.user_by_identifier(&identifier).await? {
-        Some(user) => user,
-        None if state.config.login.signup => state.directory.create_user_with_identifier(&identifier, now).await?,
-        None => return Ok(Redirect::to(&format!("/login/{}?e=noaccount", ix.id)).into_response()),
-    };
-    let proof = finish::Proof { user: &user, method, amr: vec!["otp".into()], acr: ACR_OTP };
+    let proof = finish::Proof { claimant: Claimant::Owner(&identifier), method: Method::otp(method) };
     finish::finish(state, jar, ix, client, proof).await
 }

@@ -1,14 +1,16 @@
-//! `finish`: the single way out of every login method — start a fresh SSO session, record the
-//! login, mark the interaction done and send the browser back to `/authorize/resume/{id}`.
+//! `finish`: the single way out of every login method — authenticate (`domain::authenticate`),
+//! start a fresh SSO session, mark the interaction done and send the browser back to
+//! `/authorize/resume/{id}`.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
+use crate::domain::authenticate::{Claimant, Context, Method, Refused, authenticate};
 use crate::domain::interaction::{Interaction, Purpose};
 use crate::domain::session;
 use crate::login::{load_for_post, save};
-use crate::model::User;
 use crate::net::ClientAddr;
 use crate::state::AppState;
 use crate::web::PageError;
@@ -27,14 +29,10 @@ fn resume(ix: &Interaction) -> Redirect {
     Redirect::to(&resume_path(ix))
 }
 
-/// What a login method proved about the user.
+/// What a login method proved: about whom, and how.
 pub struct Proof<'a> {
-    pub user: &'a User,
-    /// The method label in metrics and audit events, such as `email_code`.
-    pub method: &'static str,
-    /// Authentication Method References (RFC 8176).
-    pub amr: Vec<String>,
-    pub acr: &'a str,
+    pub claimant: Claimant<'a>,
+    pub method: Method<'a>,
 }
 
 /// Completes a successful authentication by any method.
@@ -45,31 +43,20 @@ pub async fn finish(
     client: &ClientAddr,
     proof: Proof<'_>,
 ) -> Result<Response, PageError> {
-    let Proof { user, method, amr, acr } = proof;
-    if !user.active {
-        let detail = serde_json::json!({"method": method, "reason": "account_disabled"});
-        state.audit("sign_in_failed", Some(&user.id), ix.client_id(), Some(client.ip), detail);
-        return Err(PageError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "error.disabled_title",
-            "error.disabled_message",
-        ));
-    }
-    let detail = serde_json::json!({"method": method, "amr": amr});
-    let sign_in = session::SignIn {
-        user_id: user.id.clone(),
-        method,
-        amr,
-        acr: acr.to_string(),
-        user_agent: client.user_agent(),
+    let context = Context { client_id: ix.client_id(), ip: client.ip, detail: None };
+    let user = match authenticate(state, proof.claimant, &proof.method, context).await? {
+        Ok(user) => user,
+        Err(Refused::NoAccount) => return Ok(Redirect::to(&format!("/login/{}?e=noaccount", ix.id)).into_response()),
+        Err(Refused::Disabled) => {
+            return Err(PageError::new(StatusCode::FORBIDDEN, "error.disabled_title", "error.disabled_message"));
+        }
     };
-    let (jar, session) = session::start(state, jar, sign_in).await?;
-    state.directory.record_login(&user.id, state.clock.now()).await?;
+    let label = proof.method.label;
+    let (jar, session) =
+        session::start(state, jar, session::SignIn::of(&user, proof.method, client.user_agent())).await?;
     ix.session_id = Some(session.id);
     save_finished(state, &ix).await?;
-    state.metrics.inc("tessera_logins_completed_total", &[("method", method)]);
-    state.audit("sign_in", Some(&user.id), ix.client_id(), Some(client.ip), detail);
-    if crate::login::passkey::should_offer(state, &jar, &ix, method, user).await {
+    if crate::login::passkey::should_offer(state, &jar, &ix, label, &user).await {
         return Ok((jar, Redirect::to(&format!("/login/{}/passkey/offer", ix.id))).into_response());
     }
     Ok((jar, resume(&ix)).into_response())

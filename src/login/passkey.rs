@@ -14,6 +14,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::domain::authenticate::{Claimant, Method};
 use crate::domain::interaction::Interaction;
 use crate::domain::passkeys::{self, FinishBody, PasskeyError};
 use crate::domain::session;
@@ -104,7 +105,8 @@ pub async fn complete(
         Err(e) => return PasskeyError::Store(e).into_response(),
     };
     state.metrics.inc("tessera_logins_started_total", &[("method", METHOD)]);
-    let proof = Proof { user: &user, method: METHOD, amr: verified.amr, acr: verified.acr };
+    let method = Method { label: METHOD, amr: verified.amr, acr: verified.acr };
+    let proof = Proof { claimant: Claimant::User(user), method };
     match finish::finish(&state, jar, ix, &client, proof).await {
         Ok(response) => crate::web::script::redirect_as_json(response),
         Err(page) => {

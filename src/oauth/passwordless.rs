@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::crypto;
+use crate::domain::authenticate::{Claimant, Context, Method, Refused, authenticate};
 use crate::domain::limits::{self, Limited};
 use crate::domain::otp::{self, Check};
 use crate::domain::session;
@@ -243,28 +244,23 @@ pub async fn exchange(
         }
     }
     state.ephemeral.delete(&live_key(state, &client.id, &id)).await?;
-    let now = state.clock.now();
-    let user = match state.directory.user_by_identifier(&id).await? {
-        Some(user) => user,
-        None if state.config.login.signup => state.directory.create_user_with_identifier(&id, now).await?,
-        None => return Err(wrong()),
+    let method = Method::otp(METHOD);
+    let context = Context { client_id: Some(&client.id), ip: peer, detail: None };
+    let user = match authenticate(state, Claimant::Owner(&id), &method, context).await? {
+        Ok(user) => user,
+        Err(Refused::NoAccount) => return Err(wrong()),
+        Err(Refused::Disabled) => return Err(OAuthError::invalid_grant("The user can no longer sign in.")),
     };
-    if !user.active {
-        return Err(OAuthError::invalid_grant("The user can no longer sign in."));
-    }
-    state.directory.record_login(&user.id, now).await?;
-    state.metrics.inc("tessera_logins_completed_total", &[("method", METHOD)]);
-    state.audit("sign_in", Some(&user.id), Some(&client.id), Some(peer), json!({"method": METHOD, "amr": ["otp"]}));
+    let now = state.clock.now();
     let grant_id = crypto::random_id();
-    let amr = vec!["otp".to_string()];
     let g = Grant {
         client,
         user: &user,
         scope: &scope,
         nonce: None,
         auth_time: now,
-        amr: &amr,
-        acr: crate::model::ACR_OTP,
+        amr: &method.amr,
+        acr: method.acr,
         session_id: None,
         grant_id: &grant_id,
     };
@@ -308,29 +304,12 @@ pub async fn link_open(
         return Err(crate::web::origin::cross_site_refused());
     }
     let record: LinkRecord = state.ephemeral.take_json(&link_key(&token)).await?.ok_or_else(expired)?;
-    let now = state.clock.now();
-    let user = match state.directory.user_by_identifier(&record.identifier).await? {
-        Some(user) => user,
-        None if state.config.login.signup => {
-            state.directory.create_user_with_identifier(&record.identifier, now).await?
-        }
-        None => return Err(expired()),
-    };
-    if !user.active {
-        return Err(expired());
-    }
-    let acr = crate::model::ACR_OTP.to_string();
-    let method = "passwordless_link";
-    let sign_in = session::SignIn {
-        user_id: user.id.clone(),
-        method,
-        amr: vec!["otp".into()],
-        acr,
-        user_agent: peer.user_agent(),
-    };
+    let method = Method::otp("passwordless_link");
+    let context = Context { client_id: Some(&record.client_id), ip: peer.ip, detail: None };
+    let user = authenticate(&state, Claimant::Owner(&record.identifier), &method, context).await?;
+    let user = user.map_err(|_| expired())?;
+    let sign_in = session::SignIn::of(&user, method, peer.user_agent());
     let (jar, _) = session::start(&state, jar, sign_in).await?;
-    state.directory.record_login(&user.id, now).await?;
-    state.audit("sign_in", Some(&user.id), Some(&record.client_id), Some(peer.ip), json!({ "method": method }));
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.append_pair("client_id", &record.client_id);
     for (name, value) in &record.auth_params {

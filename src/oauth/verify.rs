@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 
 use crate::clock::UnixTime;
 use crate::crypto;
+use crate::domain::attempts::{self, Verdict};
 use crate::model::{Client, Identifier};
 use crate::net::ClientAddr;
 use crate::oauth::client_auth;
@@ -35,8 +36,6 @@ use crate::oauth::passwordless::{allowed, end_user_ip, identifier, may_check, ma
 use crate::state::AppState;
 use crate::web::oauth_error::OAuthError;
 use crate::web::params::{AnyBody, Params};
-
-const MAX_ATTEMPTS: u64 = 5;
 
 #[derive(Serialize, Deserialize)]
 struct Request {
@@ -233,23 +232,16 @@ pub async fn check(
     // The same check limits as every other code: five tries per request alone would let many
     // requests for one target, or one source across many targets, guess on.
     may_check(&state, &request.target, &client, end_user_ip(&client, &headers, peer.ip)).await?;
-    let attempts = state.ephemeral.incr(&tries_key(&id), 3600 * 2).await?;
+    let matches = || crypto::constant_time_eq(&code_hash(&state, &id, code), &request.code_hash);
+    let (attempts, verdict) = attempts::attempt(state.ephemeral.as_ref(), &tries_key(&id), 3600 * 2, matches).await?;
     state.ephemeral.put(&checks_key(&id), attempts.to_string().into_bytes(), 3600 * 2).await?;
-    if attempts > MAX_ATTEMPTS {
-        let status = end(&state, &client, &request, "failed").await?;
-        return Ok(ended(&status));
-    }
-    if !crypto::constant_time_eq(&code_hash(&state, &id, code), &request.code_hash) {
-        if attempts == MAX_ATTEMPTS {
-            let status = end(&state, &client, &request, "failed").await?;
-            return Ok(ended(&status));
+    match verdict {
+        Verdict::Right => {}
+        Verdict::Wrong { left } => {
+            let body = json!({"status": "wrong_code", "attempts_left": left, "error": "The code is not right."});
+            return Ok(answer(StatusCode::BAD_REQUEST, body));
         }
-        let left = MAX_ATTEMPTS - attempts;
-        return Ok(answer(
-            StatusCode::BAD_REQUEST,
-            json!({"status": "wrong_code", "attempts_left": left,
-                                                           "error": "The code is not right."}),
-        ));
+        Verdict::Spent => return Ok(ended(&end(&state, &client, &request, "failed").await?)),
     }
     let status = end(&state, &client, &request, "completed").await?;
     if status != "completed" || !won(&state, &id).await? {
