@@ -101,7 +101,7 @@ async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Path<St
     let ix: Interaction = state.ephemeral.take_json(&interaction::key(&id)).await?.ok_or_else(PageError::expired)?;
     let current = session::current(&state, &jar).await?;
     let same_browser = session::browser_hash(&state, &jar).is_some_and(|h| h == ix.browser);
-    let Some(current) = current.filter(|s| same_browser && ix.session_id.as_deref() == Some(s.id.as_str())) else {
+    let Some(current) = current.filter(|s| same_browser && ix.session_id() == Some(s.id.as_str())) else {
         return Err(PageError::expired());
     };
     let Purpose::Bridge(request) = &ix.purpose else { return Err(PageError::expired()) };

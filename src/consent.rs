@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::crypto;
 use crate::domain::code;
-use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
+use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose, Stage};
 use crate::domain::session;
 use crate::i18n::AcceptLanguage;
 use crate::model::{Consent, Session};
@@ -54,10 +54,10 @@ async fn load(
     ix: Option<Interaction>,
 ) -> Result<(Interaction, AuthRequest, Session), PageError> {
     // Only an interaction the gate made for consent: never a sign-in that has just finished.
-    let ix = ix.filter(|ix| ix.consent).ok_or_else(PageError::expired)?;
+    let ix = ix.filter(|ix| matches!(ix.stage, Stage::Consent { .. })).ok_or_else(PageError::expired)?;
     let bound = session::browser_hash(state, jar).is_some_and(|h| crypto::constant_time_eq(&h, &ix.browser));
     let current = session::current(state, jar).await?;
-    let session = current.filter(|s| bound && ix.session_id.as_deref() == Some(s.id.as_str()));
+    let session = current.filter(|s| bound && ix.session_id() == Some(s.id.as_str()));
     let session = session.ok_or_else(PageError::expired)?;
     let Purpose::Authorize(request) = &ix.purpose else { return Err(PageError::expired()) };
     let request = (**request).clone();

@@ -2,7 +2,7 @@
 //! what it requests, and the interaction the consent page continues.
 
 use crate::domain::Core;
-use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
+use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose, Stage};
 use crate::model::{Client, Consent, Session};
 
 /// Whether the user must be asked before `client` gets what `request` asks for. First-party
@@ -51,8 +51,7 @@ pub async fn ask(
 ) -> crate::store::StoreResult<String> {
     let purpose = Purpose::Authorize(Box::new(request.clone()));
     let mut ix = Interaction::new(purpose, client.name.clone(), browser, false, state.clock.now());
-    ix.session_id = Some(session.id.clone());
-    ix.consent = true;
+    ix.stage = Stage::Consent { session_id: session.id.clone() };
     state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
     Ok(format!("/consent/{}", ix.id))
 }

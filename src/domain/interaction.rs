@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::UnixTime;
-use crate::model::Email;
+use crate::model::{Email, Identifier, Phone};
 
 /// How the authorization response travels back (OAuth 2.0 Multiple Response Types, Form Post).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,27 +81,33 @@ pub struct Interaction {
     pub created_at: UnixTime,
     /// Whether an existing session may be reused ("Continue as …").
     pub reauthenticate: bool,
-    pub email: Option<Email>,
-    pub challenge_id: Option<String>,
-    /// Set by `login::finish`: the session the resumed authorization must find.
-    pub session_id: Option<String>,
+    pub stage: Stage,
     /// The login page's script reported that this browser can create passkeys.
     #[serde(default)]
     pub passkey_capable: bool,
-    /// The number a text message was sent to (instead of `email`).
-    #[serde(default)]
-    pub phone: Option<crate::model::Phone>,
-    /// Shown both here and on a magic link's approval page, so the user approves this browser.
-    #[serde(default)]
-    pub link_match: Option<String>,
     /// The relying party's choices for the sign-in email, copied when the interaction starts.
     #[serde(default)]
     pub email_sends: Option<crate::model::EmailSends>,
     #[serde(default)]
     pub cross_device_links: Option<bool>,
-    /// Made by the consent gate for `/consent/{id}`, after sign-in.
-    #[serde(default)]
-    pub consent: bool,
+}
+
+/// Where a sign-in stands. Each stage holds only what is true in it, so an interaction cannot
+/// name two addresses at once or be signed in without a session.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
+pub enum Stage {
+    /// Waiting for the user to say who they are, or to use a passkey.
+    #[default]
+    Identify,
+    /// The user named an address or number to prove. `challenge` is the live code and
+    /// `link_match` the number a magic link's approval must pick (shown here and there, so the
+    /// user approves this browser); both go once sent, and both die when refused.
+    Proving { to: Identifier, challenge: Option<String>, link_match: Option<String> },
+    /// Finished (`login::finish`, or "Continue as …"): the session the way back must find.
+    SignedIn { session_id: String },
+    /// Made by the consent gate for `/consent/{id}`, for a session already signed in.
+    Consent { session_id: String },
 }
 
 pub fn key(id: &str) -> String {
@@ -118,15 +124,81 @@ impl Interaction {
             csrf: crate::crypto::random_token(),
             created_at: now,
             reauthenticate,
-            email: None,
+            stage: Stage::Identify,
             passkey_capable: false,
-            phone: None,
-            link_match: None,
             email_sends: None,
             cross_device_links: None,
-            consent: false,
-            challenge_id: None,
-            session_id: None,
+        }
+    }
+
+    /// The user named `to`: a new proof starts, with nothing sent yet.
+    pub fn prove(&mut self, to: Identifier) {
+        self.stage = Stage::Proving { to, challenge: None, link_match: None };
+    }
+
+    /// A code (`challenge`) and, with a link, the number its approval must pick, went out.
+    pub fn sent(&mut self, new_challenge: String, new_link_match: Option<String>) {
+        if let Stage::Proving { challenge, link_match, .. } = &mut self.stage {
+            *challenge = Some(new_challenge);
+            *link_match = new_link_match;
+        }
+    }
+
+    /// The code and link were refused (on the other device): both are dead.
+    pub fn refuse_proof(&mut self) {
+        if let Stage::Proving { challenge, link_match, .. } = &mut self.stage {
+            *challenge = None;
+            *link_match = None;
+        }
+    }
+
+    /// The sign-in finished with `session_id`.
+    pub fn signed_in(&mut self, session_id: String) {
+        self.stage = Stage::SignedIn { session_id };
+    }
+
+    /// The address the user is proving, if it is one.
+    pub fn email(&self) -> Option<&Email> {
+        match &self.stage {
+            Stage::Proving { to: Identifier::Email(email), .. } => Some(email),
+            _ => None,
+        }
+    }
+
+    /// The number the user is proving, if it is one.
+    pub fn phone(&self) -> Option<&Phone> {
+        match &self.stage {
+            Stage::Proving { to: Identifier::Phone(phone), .. } => Some(phone),
+            _ => None,
+        }
+    }
+
+    /// Whether the user is proving a phone number.
+    pub fn by_phone(&self) -> bool {
+        self.phone().is_some()
+    }
+
+    /// The live code's challenge.
+    pub fn challenge(&self) -> Option<&str> {
+        match &self.stage {
+            Stage::Proving { challenge, .. } => challenge.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The number a magic link's approval must pick.
+    pub fn link_match(&self) -> Option<&str> {
+        match &self.stage {
+            Stage::Proving { link_match, .. } => link_match.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The session a finished sign-in (or a consent request) belongs to.
+    pub fn session_id(&self) -> Option<&str> {
+        match &self.stage {
+            Stage::SignedIn { session_id } | Stage::Consent { session_id } => Some(session_id),
+            Stage::Identify | Stage::Proving { .. } => None,
         }
     }
 
@@ -138,12 +210,10 @@ impl Interaction {
     }
 
     /// Where this login's code went: the phone number or the email address, if any.
-    pub fn sent_to(&self) -> Option<crate::model::Identifier> {
-        use crate::model::Identifier;
-        match (&self.phone, &self.email) {
-            (Some(p), _) => Some(Identifier::Phone(p.clone())),
-            (None, Some(e)) => Some(Identifier::Email(e.clone())),
-            (None, None) => None,
+    pub fn sent_to(&self) -> Option<Identifier> {
+        match &self.stage {
+            Stage::Proving { to, .. } => Some(to.clone()),
+            _ => None,
         }
     }
 

@@ -36,7 +36,7 @@ pub(super) const EMAIL_CODE: &str = "email_code";
 pub(super) const SMS_CODE: &str = "sms_code";
 
 pub(super) fn method_of(ix: &Interaction) -> &'static str {
-    if ix.phone.is_some() { SMS_CODE } else { EMAIL_CODE }
+    if ix.by_phone() { SMS_CODE } else { EMAIL_CODE }
 }
 
 #[derive(Template)]
@@ -130,7 +130,7 @@ pub(super) async fn identify(
     {
         continue_as = user.email.map(|e| e.as_str().to_string());
     }
-    let prefill = ix.email.as_ref().map(|e| e.as_str().to_string()).or_else(|| ix.login_hint().map(str::to_owned));
+    let prefill = ix.email().map(|e| e.as_str().to_string()).or_else(|| ix.login_hint().map(str::to_owned));
     let sends = ix.email_sends.unwrap_or(state.config.login.email_sends);
     let (email_hint, email_submit) = match (sends.code(), sends.link()) {
         (true, true) => ("identify.email_hint_both", "identify.email_submit"),
@@ -181,7 +181,7 @@ pub(super) async fn phone(
         ui,
         id: &ix.id,
         csrf: &ix.csrf,
-        phone: ix.phone.as_ref().map_or("", |p| p.as_str()),
+        phone: ix.phone().map_or("", |p| p.as_str()),
     }))
 }
 
@@ -213,7 +213,7 @@ pub(super) async fn code(
         Some(Identifier::Email(email)) => (email.as_str().to_string(), false),
         None => return Ok(Redirect::to(&ix.login_path()).into_response()),
     };
-    let link_match = ix.link_match.as_deref().filter(|_| !by_phone);
+    let link_match = ix.link_match().filter(|_| !by_phone);
     let sent = match (by_phone, link_match.is_some()) {
         (true, _) => "code.sent_phone",
         (false, true) => "code.sent_email_link",
@@ -247,7 +247,7 @@ pub async fn verify_code(
 ) -> Result<Response, PageError> {
     let form = Params::parse(&body);
     let ix = load_for_post(&state, &jar, &id, &form).await?;
-    let Some(challenge_id) = ix.challenge_id.clone() else {
+    let Some(challenge_id) = ix.challenge().map(str::to_owned) else {
         return Ok(Redirect::to(&ix.login_path()).into_response());
     };
     let method = method_of(&ix);

@@ -54,7 +54,7 @@ pub async fn finish(
     let label = proof.method.label;
     let (jar, session) =
         session::start(state, jar, session::SignIn::of(&user, proof.method, client.user_agent())).await?;
-    ix.session_id = Some(session.id);
+    ix.signed_in(session.id);
     save_finished(state, &ix).await?;
     if crate::login::passkey::should_offer(state, &jar, &ix, label, &user).await {
         return Ok((jar, Redirect::to(&format!("/login/{}/passkey/offer", ix.id))).into_response());
@@ -76,7 +76,7 @@ pub async fn continue_session(
     let Some(current) = current.filter(|_| !ix.reauthenticate) else {
         return Ok(Redirect::to(&ix.login_path()).into_response());
     };
-    ix.session_id = Some(current.id);
+    ix.signed_in(current.id);
     save_finished(&state, &ix).await?;
     Ok(resume(&ix).into_response())
 }

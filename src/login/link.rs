@@ -72,7 +72,7 @@ fn verdict_key(interaction: &str) -> String {
 }
 
 /// The number the asking browser shows: two digits, from 10 to 99.
-fn new_match() -> String {
+pub fn new_match() -> String {
     (10 + crypto::random_u64() % 90).to_string()
 }
 
@@ -112,7 +112,6 @@ pub async fn create(
         ip: asker.ip.to_string(),
     };
     state.ephemeral.put_json(&key(&token), &record, state.config.lifetimes.magic_link).await?;
-    ix.link_match = Some(new_match());
     Ok(state.url(&format!("/login/link/{token}")))
 }
 
@@ -158,7 +157,7 @@ fn html<T: Template>(page: T) -> Result<Response, PageError> {
 async fn interaction_of(state: &AppState, record: &LinkRecord) -> Result<Interaction, PageError> {
     let ix: Interaction =
         state.ephemeral.get_json(&interaction::key(&record.interaction)).await?.ok_or_else(expired)?;
-    if ix.session_id.is_some() {
+    if ix.session_id().is_some() {
         return Err(expired());
     }
     Ok(ix)
@@ -179,7 +178,7 @@ pub async fn page(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let (record, ix) = find(&state, &token).await?;
-    let number = ix.link_match.as_deref().unwrap_or_default();
+    let number = ix.link_match().unwrap_or_default();
     let choices = approves_elsewhere(&state, &jar, &record).then(|| choices(&state.secret, &token, number));
     let ui = frame(&state, &ix, &accept).await?;
     let ip = ui.f("link.ip", &[("ip", &record.ip)]);
@@ -229,7 +228,7 @@ pub async fn open(
         return sign_in(&state, jar, ix, identifier, METHOD, &client).await;
     }
     let picked = form.get("pick").unwrap_or_default();
-    let right = ix.link_match.as_deref().is_some_and(|n| crypto::constant_time_eq(n.as_bytes(), picked.as_bytes()));
+    let right = ix.link_match().is_some_and(|n| crypto::constant_time_eq(n.as_bytes(), picked.as_bytes()));
     let (verdict, event) = if right {
         (Verdict::Approved(record.email.clone()), "link_approved")
     } else {
@@ -267,15 +266,14 @@ pub async fn wait(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let mut ix = load(&state, &jar, &id).await?;
-    let Some(email) = ix.email.clone() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
+    let Some(email) = ix.email().cloned() else { return Ok(Redirect::to(&ix.login_path()).into_response()) };
     match verdict(&state, &ix, true).await? {
         Some(Verdict::Approved(approved)) if approved == email => {
             return sign_in(&state, jar, ix, Identifier::Email(approved), METHOD, &client).await;
         }
         Some(Verdict::Refused) => {
             // Refused on the other device: this sign-in's code dies with it.
-            ix.challenge_id = None;
-            ix.link_match = None;
+            ix.refuse_proof();
             save(&state, &ix).await?;
             return Ok(Redirect::to(&format!("/login/{id}?e=refused")).into_response());
         }
@@ -288,7 +286,7 @@ pub async fn wait(
         ui,
         id: &ix.id,
         email: email.as_str(),
-        link_match: ix.link_match.as_deref().unwrap_or(""),
+        link_match: ix.link_match().unwrap_or(""),
     })?;
     response.headers_mut().insert(axum::http::header::REFRESH, axum::http::HeaderValue::from_static("3"));
     Ok(response)

@@ -50,7 +50,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn load(state: &AppState, jar: &CookieJar, id: &str) -> Result<Interaction, PageError> {
     let ix: Option<Interaction> = state.ephemeral.get_json(&interaction::key(id)).await?;
     match ix {
-        Some(ix) if bound(state, jar, &ix.browser) && ix.session_id.is_none() => Ok(ix),
+        Some(ix) if bound(state, jar, &ix.browser) && ix.session_id().is_none() => Ok(ix),
         _ => Err(gone(state, jar, id).await?),
     }
 }

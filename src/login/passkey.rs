@@ -161,7 +161,7 @@ pub async fn offer(
         return Ok(Redirect::to(&next).into_response());
     };
     let ix: Option<Interaction> = state.ephemeral.get_json(&crate::domain::interaction::key(&id)).await?;
-    let ix = ix.filter(|ix| ix.session_id.as_deref() == Some(current.id.as_str()));
+    let ix = ix.filter(|ix| ix.session_id() == Some(current.id.as_str()));
     let next = ix.as_ref().map_or(next, finish::resume_path);
     let ui = match &ix {
         Some(ix) => crate::login::frame(&state, ix, &accept).await?,

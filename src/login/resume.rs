@@ -30,7 +30,7 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
         Err(e) => return PageError::unavailable(e),
     };
     let same_browser = session::browser_hash(&state, &jar).is_some_and(|h| h == ix.browser);
-    let Some(session) = current.filter(|s| same_browser && ix.session_id.as_deref() == Some(s.id.as_str())) else {
+    let Some(session) = current.filter(|s| same_browser && ix.session_id() == Some(s.id.as_str())) else {
         return PageError::expired().into_response();
     };
     let Purpose::Authorize(request) = &ix.purpose else {

@@ -58,8 +58,7 @@ pub async fn send_email(
         return Ok(Redirect::to(&format!("/login/{id}?e=email")).into_response());
     };
     ix.passkey_capable = form.get("passkey_capable") == Some("1");
-    ix.phone = None;
-    ix.email = Some(email.clone());
+    ix.prove(Identifier::Email(email.clone()));
     match send(&state, &mut ix, Identifier::Email(email), &client, &accept).await? {
         Outcome::Sent(next) => Ok(Redirect::to(&next).into_response()),
         Outcome::Limited(refusal) => {
@@ -92,8 +91,7 @@ pub async fn send_sms(
         }
         Err(_) => return Ok(Redirect::to(&format!("/login/{id}/phone?e=phone_invalid")).into_response()),
     };
-    ix.email = None;
-    ix.phone = Some(phone.clone());
+    ix.prove(Identifier::Phone(phone.clone()));
     match send(&state, &mut ix, Identifier::Phone(phone), &client, &accept).await? {
         Outcome::Sent(next) => Ok(Redirect::to(&next).into_response()),
         Outcome::Limited(refusal) => {
@@ -160,15 +158,12 @@ async fn send(
     state.metrics.inc("tessera_logins_started_total", &[("method", method_of(ix))]);
     let known = state.directory.user_by_identifier(&identifier).await?;
     let (challenge_id, code) = otp::start(state, &identifier, &format!("ix:{}", ix.id)).await?;
-    ix.challenge_id = Some(challenge_id);
     let sends = ix.email_sends.unwrap_or(state.config.login.email_sends);
     let link = match &identifier {
         Identifier::Email(email) if sends.link() => Some(link::create(state, ix, email, asker).await?),
-        _ => {
-            ix.link_match = None;
-            None
-        }
+        _ => None,
     };
+    ix.sent(challenge_id, link.as_ref().map(|_| link::new_match()));
     save(state, ix).await?;
     if known.is_some() || state.config.login.signup {
         let channel = identifier.kind();
@@ -181,6 +176,6 @@ async fn send(
             crate::domain::deliver::Delivery { to: identifier, code, link, app_name: ix.client_name.clone(), lang };
         crate::domain::deliver::deliver_in_background(state, delivery, ix.client_id().map(str::to_owned));
     }
-    let next = if ix.phone.is_none() && !sends.code() { "wait" } else { "code" };
+    let next = if !ix.by_phone() && !sends.code() { "wait" } else { "code" };
     Ok(Outcome::Sent(format!("/login/{}/{next}", ix.id)))
 }
