@@ -2,6 +2,7 @@
 //! introspection and logout endpoints, each in its own file, with errors named as in the RFCs.
 
 pub mod authorize;
+pub mod checks;
 pub mod client_auth;
 pub mod decision;
 pub mod discovery;
