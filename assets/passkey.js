@@ -62,6 +62,8 @@
         signal: abort.signal,
         ...(conditional ? { mediation: "conditional" } : {}),
       });
+      // A newer request took over (the button after autofill): only one may sign in.
+      if (abort.signal.aborted) return;
       const done = await post(base + "/finish", csrf, { ceremony: start.ceremony, credential: credential.toJSON() });
       location.assign(done.redirect);
     }

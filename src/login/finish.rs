@@ -11,6 +11,7 @@ use crate::domain::authenticate::{Claimant, Context, Method, Refused, authentica
 use crate::domain::interaction::{Interaction, Purpose};
 use crate::domain::session;
 use crate::login::{load_for_post, save};
+use crate::model::User;
 use crate::net::ClientAddr;
 use crate::state::AppState;
 use crate::web::PageError;
@@ -39,21 +40,41 @@ pub struct Proof<'a> {
 pub async fn finish(
     state: &AppState,
     jar: CookieJar,
-    mut ix: Interaction,
+    ix: Interaction,
     client: &ClientAddr,
     proof: Proof<'_>,
 ) -> Result<Response, PageError> {
+    // One sign-in per interaction: of two methods finishing at once (a passkey's button and its
+    // autofill, two tabs), only the first starts a session.
+    let claim = format!("ix-finishing:{}", ix.id);
+    if !state.ephemeral.put_new(&claim, vec![1], state.config.lifetimes.interaction).await? {
+        return Err(PageError::signed_in(ix.afterwards()));
+    }
     let context = Context { client_id: ix.client_id(), ip: client.ip, detail: None };
-    let user = match authenticate(state, proof.claimant, &proof.method, context).await? {
-        Ok(user) => user,
-        Err(Refused::NoAccount) => return Ok(Redirect::to(&format!("/login/{}?e=noaccount", ix.id)).into_response()),
-        Err(Refused::Disabled) => {
-            return Err(PageError::new(StatusCode::FORBIDDEN, "error.disabled_title", "error.disabled_message"));
-        }
+    let refused = match authenticate(state, proof.claimant, &proof.method, context).await? {
+        Ok(user) => return signed_in(state, jar, ix, client, user, proof.method).await,
+        Err(refused) => refused,
     };
-    let label = proof.method.label;
-    let (jar, session) =
-        session::start(state, jar, session::SignIn::of(&user, proof.method, client.user_agent())).await?;
+    state.ephemeral.delete(&claim).await?;
+    match refused {
+        Refused::NoAccount => Ok(Redirect::to(&format!("/login/{}?e=noaccount", ix.id)).into_response()),
+        Refused::Disabled => {
+            Err(PageError::new(StatusCode::FORBIDDEN, "error.disabled_title", "error.disabled_message"))
+        }
+    }
+}
+
+/// Starts the session of an authenticated user and answers the interaction.
+async fn signed_in(
+    state: &AppState,
+    jar: CookieJar,
+    mut ix: Interaction,
+    client: &ClientAddr,
+    user: User,
+    method: Method<'_>,
+) -> Result<Response, PageError> {
+    let label = method.label;
+    let (jar, session) = session::start(state, jar, session::SignIn::of(&user, method, client.user_agent())).await?;
     ix.signed_in(session.id);
     save_finished(state, &ix).await?;
     if crate::login::passkey::should_offer(state, &jar, &ix, label, &user).await {

@@ -24,7 +24,9 @@ async fn a_passkey_offered_after_a_code_signs_in_by_button_and_by_autofill_after
     page.wait_for("location.pathname.endsWith('/passkey/offer')").await;
     capture(&page, "passkey-offer").await;
     page.click("#passkey-register").await;
-    let at = journey.arrival(&page).await;
+    // Created, the page itself goes on to the application.
+    let at = page.wait_for(&format!("location.href.startsWith({:?}) && location.href", journey.app)).await;
+    let at = url::Url::parse(at.as_str().unwrap()).unwrap();
     journey.redeem(&client, pending, &at).await;
     assert_eq!(page.credentials(&auth).await.len(), 1, "the passkey is on the authenticator");
 
