@@ -20,6 +20,7 @@ pub mod links;
 pub mod notify;
 pub mod otp;
 pub mod passkeys;
+pub mod passwordless;
 pub mod session;
 pub mod signout;
 pub mod single_use;

@@ -22,7 +22,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::account::routes())
         .merge(crate::consent::routes())
         .merge(theme::routes())
-        .merge(crate::embedded::passkey_tickets::routes())
+        .merge(crate::embedded::routes())
         .merge(crate::magic_links::routes())
         .merge(crate::bridge::routes())
         .merge(crate::api::routes())

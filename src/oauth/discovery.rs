@@ -26,7 +26,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "scopes_supported": crate::model::SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", crate::oauth::passwordless::GRANT],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", crate::domain::passwordless::GRANT],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
         "userinfo_signing_alg_values_supported": [],

@@ -9,14 +9,12 @@ pub mod discovery;
 pub mod grants;
 pub mod introspect;
 pub mod logout;
-pub mod passwordless;
 pub mod pkce;
 pub mod request;
 pub mod response;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
-pub mod verify;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -38,9 +36,4 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", get(logout::end_session).post(logout::end_session))
         .route("/logout/confirm", post(logout::confirm))
         .route("/signed-out", get(logout::signed_out))
-        .route("/passwordless/start", post(passwordless::start))
-        .route("/passwordless/link/{token}", get(passwordless::link_page).post(passwordless::link_open))
-        .route("/verify", post(verify::create))
-        .route("/verify/{id}", get(verify::get).delete(verify::cancel))
-        .route("/verify/{id}/check", post(verify::check))
 }

@@ -23,8 +23,8 @@ pub async fn token(
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params).await,
         "client_credentials" => grants::client_credentials::exchange(&state, &client, &params).await,
-        crate::oauth::passwordless::GRANT => {
-            crate::oauth::passwordless::exchange(&state, &client, &params, &headers, peer.ip).await
+        crate::domain::passwordless::GRANT => {
+            crate::oauth::grants::passwordless_otp::exchange(&state, &client, &params, &headers, peer.ip).await
         }
         _ => {
             return Err(OAuthError::new(
@@ -33,7 +33,7 @@ pub async fn token(
             ));
         }
     }?;
-    let label = if grant == crate::oauth::passwordless::GRANT { "passwordless_otp" } else { grant };
+    let label = if grant == crate::domain::passwordless::GRANT { "passwordless_otp" } else { grant };
     state.metrics.inc("tessera_tokens_issued_total", &[("grant", label)]);
     Ok(response)
 }

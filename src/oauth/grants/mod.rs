@@ -2,4 +2,5 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod passwordless_otp;
 pub mod refresh_token;
