@@ -25,6 +25,7 @@ pub mod session;
 pub mod signout;
 pub mod single_use;
 pub mod tokens;
+pub mod verification;
 
 use std::collections::HashMap;
 use std::ops::Deref;
