@@ -126,44 +126,13 @@ async fn callback(
         .await?
         .ok_or_else(|| fail("This sign-in was already completed or has expired.".into()))?;
     let code = q.code.ok_or_else(|| fail("The response has no code.".into()))?;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", &code),
-        ("redirect_uri", &state.url("/demo/callback")),
-        ("client_id", DEMO_CLIENT_ID),
-        ("code_verifier", &pending.verifier),
-    ];
-    let response = state.http.post(state.url("/token")).form(&form).send().await;
-    let tokens: Tokens = match response {
-        Ok(r) if r.status().is_success() => {
-            r.json().await.map_err(|e| fail(format!("Unreadable token response: {e}")))?
-        }
-        Ok(r) => {
-            return Err(fail(format!(
-                "The token endpoint answered {}: {}",
-                r.status(),
-                r.text().await.unwrap_or_default()
-            )));
-        }
-        Err(e) => {
-            return Err(fail(format!("The token endpoint could not be reached at {}: {e}", state.issuer())));
-        }
-    };
+    let tokens = redeem(&state, &code, &pending.verifier).await.map_err(fail)?;
     let claims: serde_json::Value =
         jwt::verify(&state.keys(), &tokens.id_token, "JWT").map_err(|e| fail(format!("ID token rejected: {e}")))?;
     if claims["iss"] != state.issuer() || claims["aud"] != DEMO_CLIENT_ID || claims["nonce"] != pending.nonce.as_str() {
         return Err(fail("The ID token's issuer, audience or nonce is wrong.".into()));
     }
-    let userinfo: serde_json::Value = state
-        .http
-        .get(state.url("/userinfo"))
-        .bearer_auth(&tokens.access_token)
-        .send()
-        .await
-        .map_err(|e| fail(format!("userinfo: {e}")))?
-        .json()
-        .await
-        .map_err(|e| fail(format!("userinfo: {e}")))?;
+    let userinfo = userinfo(&state, &tokens.access_token).await.map_err(|e| fail(format!("userinfo: {e}")))?;
     // RP-Initiated Logout back to the demo's own page: the ID token ties it to this session.
     let back = state.url("/demo");
     let logout =
@@ -178,4 +147,25 @@ async fn callback(
         refresh: tokens.refresh_token.is_some(),
     };
     Ok(page.render().map(|h| Html(h).into_response()).unwrap_or_else(PageError::unavailable))
+}
+
+/// The token request of the code flow, as a relying party makes it.
+async fn redeem(state: &AppState, code: &str, verifier: &str) -> Result<Tokens, String> {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", &state.url("/demo/callback")),
+        ("client_id", DEMO_CLIENT_ID),
+        ("code_verifier", verifier),
+    ];
+    match state.http.post(state.url("/token")).form(&form).send().await {
+        Ok(r) if r.status().is_success() => r.json().await.map_err(|e| format!("Unreadable token response: {e}")),
+        Ok(r) => Err(format!("The token endpoint answered {}: {}", r.status(), r.text().await.unwrap_or_default())),
+        Err(e) => Err(format!("The token endpoint could not be reached at {}: {e}", state.issuer())),
+    }
+}
+
+/// The userinfo response for `access_token`.
+async fn userinfo(state: &AppState, access_token: &str) -> reqwest::Result<serde_json::Value> {
+    state.http.get(state.url("/userinfo")).bearer_auth(access_token).send().await?.json().await
 }

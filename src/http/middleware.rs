@@ -48,22 +48,7 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     let mut response = next.run(req).await;
 
     if let Some(page) = response.extensions_mut().remove::<PageError>() {
-        let tr = state.locales.negotiate(None, accept.as_ref().and_then(|v| v.to_str().ok()));
-        let html = ErrorPage {
-            ui: crate::web::ui::Ui::new(&state.config, tr, None),
-            title: page.title,
-            message: page.message,
-            detail: page.detail.as_deref(),
-            next: page.next.as_deref(),
-            request_id: &id,
-        }
-        .render()
-        .unwrap_or_else(|_| tr.t(page.message).to_string());
-        let extensions = std::mem::take(response.extensions_mut());
-        let headers = std::mem::take(response.headers_mut());
-        response = (page.status, Html(html)).into_response();
-        response.headers_mut().extend(headers);
-        *response.extensions_mut() = extensions;
+        response = render(&state, page, response, accept.as_ref(), &id);
     }
     let status = response.status();
     if let Some(ErrorCause(cause)) = response.extensions().get::<ErrorCause>() {
@@ -83,8 +68,40 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
         "request"
     );
 
-    let headers = response.headers_mut();
-    headers.insert("x-request-id", HeaderValue::from_str(&id).unwrap_or(HeaderValue::from_static("-")));
+    protect(response.headers_mut(), &id);
+    response
+}
+
+/// The error page in the reader's language, keeping the handler's headers and extensions.
+fn render(
+    state: &AppState,
+    page: PageError,
+    mut response: Response,
+    accept: Option<&HeaderValue>,
+    id: &str,
+) -> Response {
+    let tr = state.locales.negotiate(None, accept.and_then(|v| v.to_str().ok()));
+    let html = ErrorPage {
+        ui: crate::web::ui::Ui::new(&state.config, tr, None),
+        title: page.title,
+        message: page.message,
+        detail: page.detail.as_deref(),
+        next: page.next.as_deref(),
+        request_id: id,
+    }
+    .render()
+    .unwrap_or_else(|_| tr.t(page.message).to_string());
+    let extensions = std::mem::take(response.extensions_mut());
+    let headers = std::mem::take(response.headers_mut());
+    let mut rendered = (page.status, Html(html)).into_response();
+    rendered.headers_mut().extend(headers);
+    *rendered.extensions_mut() = extensions;
+    rendered
+}
+
+/// The request id and the headers every answer carries.
+fn protect(headers: &mut axum::http::HeaderMap, id: &str) {
+    headers.insert("x-request-id", HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("-")));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
@@ -95,5 +112,4 @@ pub async fn around(State(state): State<AppState>, mut req: Request, next: Next)
     if html && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    response
 }

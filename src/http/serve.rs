@@ -38,7 +38,12 @@ pub async fn run(
     ));
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(secs(limits.header_read_timeout_secs));
-    let (body_timeout, idle) = (secs(limits.body_read_timeout_secs), secs(limits.idle_timeout_secs));
+    let connections = Connections {
+        builder,
+        router,
+        body_timeout: secs(limits.body_read_timeout_secs),
+        idle: secs(limits.idle_timeout_secs),
+    };
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     // Every connection task holds a receiver: when all are dropped, every connection is done.
     let (stopping, stopped) = tokio::sync::watch::channel(false);
@@ -57,7 +62,34 @@ pub async fn run(
             },
             () = &mut stop => break,
         };
-        let router = router.clone();
+        connections.spawn(stream, peer, permit, stopped.clone());
+    }
+    drop(listener);
+    drop(stopped);
+    let _ = stopping.send(true);
+    stopping.closed().await;
+    Ok(())
+}
+
+/// How each accepted connection is served.
+struct Connections {
+    builder: hyper::server::conn::http1::Builder,
+    router: Router,
+    body_timeout: Duration,
+    idle: Duration,
+}
+
+impl Connections {
+    /// Serves one connection in its own task until it is done; idle, or at the stop signal, it
+    /// is asked to close, and a request in flight is answered first.
+    fn spawn(
+        &self,
+        stream: tokio::net::TcpStream,
+        peer: SocketAddr,
+        permit: tokio::sync::OwnedSemaphorePermit,
+        mut stopped: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let (router, body_timeout, idle) = (self.router.clone(), self.body_timeout, self.idle);
         let service = hyper::service::service_fn(move |mut request: axum::http::Request<hyper::body::Incoming>| {
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             let request = request.map(|body| Body::new(Deadline::new(body, body_timeout)));
@@ -65,13 +97,10 @@ pub async fn run(
         });
         let activity = Arc::new(AtomicU64::new(0));
         let io = TokioIo::new(Watched { inner: stream, activity: activity.clone(), started: Instant::now() });
-        let connection = builder.serve_connection(io, service);
-        let mut stopped = stopped.clone();
+        let connection = self.builder.serve_connection(io, service);
         tokio::spawn(async move {
             let _permit = permit;
             let mut connection = std::pin::pin!(connection);
-            // Idle, or at the stop signal, the connection is asked to close: a request in
-            // flight is answered first.
             let mut closing = false;
             loop {
                 tokio::select! {
@@ -84,11 +113,6 @@ pub async fn run(
             }
         });
     }
-    drop(listener);
-    drop(stopped);
-    let _ = stopping.send(true);
-    stopping.closed().await;
-    Ok(())
 }
 
 /// Resolves once nothing has been read or written for `idle`.

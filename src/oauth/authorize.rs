@@ -18,6 +18,7 @@ use crate::domain::consent::{self, Gate};
 use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
 use crate::domain::limits;
 use crate::domain::session;
+use crate::model::{Client, Session};
 use crate::net::ClientAddr;
 use crate::oauth::decision::{self, Outcome};
 use crate::oauth::request::{self, AuthorizeError, VerifiedRedirect};
@@ -49,64 +50,78 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, ip: IpAddr) -> R
     };
     let (redirect, client) = request::verify_redirect(params, client).map_err(AuthorizeError::Render)?;
     let request = request::validate(params, &client, redirect, &state.keys(), state.issuer())?;
-    let unavailable = unavailable(&request);
-    let current = session::current(state, &jar).await.map_err(&unavailable)?;
+    let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {
             let session = current.as_ref().ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
-            session::seen(state, session).await.map_err(&unavailable)?;
-            match consent::gate(state, &request, &client, session).await.map_err(&unavailable)? {
-                Gate::Pass => {}
-                Gate::Ask => {
-                    let (jar, browser) = session::browser_id(state, jar);
-                    let path = consent::ask(state, &request, &client, session, browser).await.map_err(&unavailable)?;
-                    return Ok((jar, Redirect::to(&path)).into_response());
-                }
-                Gate::Required => {
-                    let description = "The user must consent to this application.".into();
-                    return Err(AuthorizeError::Redirect(
-                        VerifiedRedirect::of(&request),
-                        ErrorCode::ConsentRequired,
-                        description,
-                    ));
-                }
-            }
-            let code = code::issue(state, &request, session).await.map_err(&unavailable)?;
-            Ok(AuthorizationResponse::success(state, &request, code).into_response())
+            permitted(state, jar, &request, &client, session).await
         }
         Outcome::LoginRequired => Err(AuthorizeError::Redirect(
             VerifiedRedirect::of(&request),
             ErrorCode::LoginRequired,
             "The user must sign in.".into(),
         )),
-        Outcome::Interact { reauthenticate } => {
-            // Each interaction is kept for its lifetime, asked for without any credential.
-            if limits::before_interaction(state, ip).await.map_err(&unavailable)?.is_some() {
-                let description = "Too many sign-ins were started from this address; try again in a minute.";
-                // RFC 6749 §4.1.2.1: "temporarily unable to handle the request due to a
-                // temporary overloading".
-                let to = VerifiedRedirect::of(&request);
-                return Err(AuthorizeError::Redirect(to, ErrorCode::TemporarilyUnavailable, description.into()));
-            }
+        Outcome::Interact { reauthenticate } => interact(state, jar, request, &client, reauthenticate, ip).await,
+    }
+}
+
+/// A signed-in user whose session satisfies the request: consent, then the code.
+async fn permitted(
+    state: &AppState,
+    jar: CookieJar,
+    request: &AuthRequest,
+    client: &Client,
+    session: &Session,
+) -> Result<Response, AuthorizeError> {
+    let unavailable = unavailable(request);
+    session::seen(state, session).await.map_err(&unavailable)?;
+    match consent::gate(state, request, client, session).await.map_err(&unavailable)? {
+        Gate::Pass => {}
+        Gate::Ask => {
             let (jar, browser) = session::browser_id(state, jar);
-            let mut ix = Interaction::new(
-                Purpose::Authorize(Box::new(request)),
-                client.name.clone(),
-                browser,
-                reauthenticate,
-                now,
-            );
-            ix.email_sends = client.email_sends;
-            ix.cross_device_links = client.cross_device_links;
-            state
-                .ephemeral
-                .put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction)
-                .await
-                .map_err(&unavailable)?;
-            Ok((jar, Redirect::to(&ix.login_path())).into_response())
+            let path = consent::ask(state, request, client, session, browser).await.map_err(&unavailable)?;
+            return Ok((jar, Redirect::to(&path)).into_response());
+        }
+        Gate::Required => {
+            let description = "The user must consent to this application.".into();
+            return Err(AuthorizeError::Redirect(
+                VerifiedRedirect::of(request),
+                ErrorCode::ConsentRequired,
+                description,
+            ));
         }
     }
+    let code = code::issue(state, request, session).await.map_err(&unavailable)?;
+    Ok(AuthorizationResponse::success(state, request, code).into_response())
+}
+
+/// The user must sign in (again): an interaction for the login pages, bound to this browser.
+async fn interact(
+    state: &AppState,
+    jar: CookieJar,
+    request: AuthRequest,
+    client: &Client,
+    reauthenticate: bool,
+    ip: IpAddr,
+) -> Result<Response, AuthorizeError> {
+    let unavailable = unavailable(&request);
+    // Each interaction is kept for its lifetime, asked for without any credential.
+    if limits::before_interaction(state, ip).await.map_err(&unavailable)?.is_some() {
+        let description = "Too many sign-ins were started from this address; try again in a minute.";
+        // RFC 6749 §4.1.2.1: "temporarily unable to handle the request due to a temporary
+        // overloading".
+        let to = VerifiedRedirect::of(&request);
+        return Err(AuthorizeError::Redirect(to, ErrorCode::TemporarilyUnavailable, description.into()));
+    }
+    let (jar, browser) = session::browser_id(state, jar);
+    let purpose = Purpose::Authorize(Box::new(request));
+    let mut ix = Interaction::new(purpose, client.name.clone(), browser, reauthenticate, state.clock.now());
+    ix.email_sends = client.email_sends;
+    ix.cross_device_links = client.cross_device_links;
+    let lifetime = state.config.lifetimes.interaction;
+    state.ephemeral.put_json(&interaction::key(&ix.id), &ix, lifetime).await.map_err(&unavailable)?;
+    Ok((jar, Redirect::to(&ix.login_path())).into_response())
 }
 
 /// A store failure after the redirect is verified goes back to the client (RFC 6749 §4.1.2.1).
