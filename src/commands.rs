@@ -4,8 +4,13 @@
 use tessera::clock::Clock;
 use tessera::config::Config;
 use tessera::model::{AuthMethod, Client, SigningAlg};
+use tessera::store::Directory;
 
-use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, LinksCommand, PasskeysCommand, UsersCommand};
+use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, PasskeysCommand, UsersCommand};
+
+mod links;
+
+pub(super) use links::links;
 
 pub(super) fn keys(config: Config, cmd: KeysCommand) -> CliResult {
     use tessera::domain::keys;
@@ -71,52 +76,7 @@ pub(super) async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
     let directory = tessera::store::open_directory(&config.directory.url).await?;
     let now = Clock::System.now();
     match cmd {
-        ClientsCommand::Add(a) => {
-            let method: AuthMethod = a.auth_method.parse()?;
-            let alg: SigningAlg = a.alg.parse()?;
-            let has_secret = matches!(method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost);
-            let secret = has_secret.then(tessera::crypto::random_token);
-            let spec = tessera::config::ClientConfig {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                secret: secret.clone(),
-                redirect_uris: a.redirect_uris,
-                post_logout_redirect_uris: a.post_logout_redirect_uris,
-                token_endpoint_auth_method: method.as_str().into(),
-                id_token_signed_response_alg: alg.as_str().into(),
-                jwks_uri: a.jwks_uri,
-                jwks: a.jwks,
-                backchannel_logout_session_required: a.backchannel_logout_uri.is_some(),
-                backchannel_logout_uri: a.backchannel_logout_uri,
-                client_credentials_scopes: a.client_credentials_scopes,
-                email_sends: a.email_sends,
-                cross_device_links: a.cross_device_links,
-                passwordless: a.passwordless,
-                verify_callback_url: a.verify_callback_url,
-                logo_uri: a.logo_uri,
-                primary_color: a.primary_color,
-                third_party: a.third_party,
-            };
-            tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
-            if config.clients.iter().any(|c| c.id == a.id) {
-                return Err(format!("client {} is already defined in the configuration file", a.id).into());
-            }
-            if tessera::bridge::is_audience(&config, directory.as_ref(), &a.id).await? {
-                return Err(format!("{} is the audience of a bridge, so it cannot be a client id", a.id).into());
-            }
-            let client: Client = tessera::domain::clients::from_config(&spec);
-            directory.insert_client(&client, now).await.map_err(|e| match e {
-                tessera::store::StoreError::Conflict => {
-                    format!("client {} already exists", a.id)
-                }
-                other => other.to_string(),
-            })?;
-            admin_event(directory.as_ref(), "client_added", None, &client.id).await;
-            println!("client {} registered ({})", client.id, method.as_str());
-            if let Some(secret) = secret {
-                println!("client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again.");
-            }
-        }
+        ClientsCommand::Add(a) => add_client(&config, directory.as_ref(), a, now).await?,
         ClientsCommand::List => {
             for c in &config.clients {
                 println!("{:<24} {:<20} config     {}", c.id, c.token_endpoint_auth_method, c.redirect_uris.join(" "));
@@ -133,6 +93,55 @@ pub(super) async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
                 return Err(format!("no client {id} in the directory").into());
             }
         }
+    }
+    Ok(())
+}
+
+/// Registers a client in the directory; a generated secret is printed once.
+async fn add_client(config: &Config, directory: &dyn Directory, a: super::AddClient, now: i64) -> CliResult {
+    let method: AuthMethod = a.auth_method.parse()?;
+    let alg: SigningAlg = a.alg.parse()?;
+    let has_secret = matches!(method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost);
+    let secret = has_secret.then(tessera::crypto::random_token);
+    let spec = tessera::config::ClientConfig {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        secret: secret.clone(),
+        redirect_uris: a.redirect_uris,
+        post_logout_redirect_uris: a.post_logout_redirect_uris,
+        token_endpoint_auth_method: method.as_str().into(),
+        id_token_signed_response_alg: alg.as_str().into(),
+        jwks_uri: a.jwks_uri,
+        jwks: a.jwks,
+        backchannel_logout_session_required: a.backchannel_logout_uri.is_some(),
+        backchannel_logout_uri: a.backchannel_logout_uri,
+        client_credentials_scopes: a.client_credentials_scopes,
+        email_sends: a.email_sends,
+        cross_device_links: a.cross_device_links,
+        passwordless: a.passwordless,
+        verify_callback_url: a.verify_callback_url,
+        logo_uri: a.logo_uri,
+        primary_color: a.primary_color,
+        third_party: a.third_party,
+    };
+    tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
+    if config.clients.iter().any(|c| c.id == a.id) {
+        return Err(format!("client {} is already defined in the configuration file", a.id).into());
+    }
+    if tessera::bridge::is_audience(config, directory, &a.id).await? {
+        return Err(format!("{} is the audience of a bridge, so it cannot be a client id", a.id).into());
+    }
+    let client: Client = tessera::domain::clients::from_config(&spec);
+    directory.insert_client(&client, now).await.map_err(|e| match e {
+        tessera::store::StoreError::Conflict => {
+            format!("client {} already exists", a.id)
+        }
+        other => other.to_string(),
+    })?;
+    admin_event(directory, "client_added", None, &client.id).await;
+    println!("client {} registered ({})", client.id, method.as_str());
+    if let Some(secret) = secret {
+        println!("client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again.");
     }
     Ok(())
 }
@@ -289,85 +298,5 @@ pub(super) async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult 
         tessera::domain::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;
     admin_event(directory.as_ref(), "passkey_ticket_created", Some(&user.id.0), &user.id.0).await;
     println!("{}/passkeys/register?ticket={ticket}", config.base_url());
-    Ok(())
-}
-
-pub(super) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
-    use tessera::model::{Identifier, Phone};
-    let LinksCommand::Create { to, client, redirect_uri, kind, ttl, lang, send } = cmd;
-    let kind: tessera::domain::links::LinkType = kind.parse()?;
-    let directory = tessera::store::open_directory(&config.directory.url).await?;
-    let now = Clock::System.now();
-    let identifier = if let Ok(email) = to.parse::<tessera::model::Email>()
-        && to.contains('@')
-    {
-        Some(Identifier::Email(email))
-    } else if to.trim_start().starts_with('+') {
-        Some(Identifier::Phone(Phone::parse(&to, None)?))
-    } else {
-        None
-    };
-    let (user, identifier) = match identifier {
-        Some(id) => match directory.user_by_identifier(&id).await? {
-            Some(user) => (user, id),
-            None if kind == tessera::domain::links::LinkType::Login && config.login.signup => {
-                (directory.create_user_with_identifier(&id, now).await?, id)
-            }
-            None => return Err(format!("no user with {}", id.masked()).into()),
-        },
-        None => {
-            let user = find_user(directory.as_ref(), &to).await?;
-            let id = user.identifier().ok_or("this user has no email address or phone number")?;
-            (user, id)
-        }
-    };
-    let client = match config.clients.iter().find(|c| c.id == client) {
-        Some(c) => tessera::domain::clients::from_config(c),
-        None => directory.client(&client).await?.ok_or_else(|| format!("no client {client}"))?,
-    };
-    let (ring, _) = tessera::domain::keys::KeyRing::load_dir(
-        &config.keys_dir,
-        false,
-        now,
-        tessera::domain::keys::publish_tail(&config),
-    )?;
-    let request = tessera::domain::links::Request {
-        user: &user,
-        identifier: identifier.clone(),
-        client: &client,
-        redirect_uri: &redirect_uri,
-        kind,
-        lang: &lang,
-        ttl,
-    };
-    let link = tessera::domain::links::mint(&ring, config.issuer(), config.base_url(), request, now)?;
-    admin_event(directory.as_ref(), "magic_link_created", Some(&user.id.0), &user.id.0).await;
-    if !send {
-        println!("{link}");
-        return Ok(());
-    }
-    let verify = kind == tessera::domain::links::LinkType::VerifyIdentifier;
-    let locales = tessera::i18n::Locales::load(&config.ui.default_locale)?;
-    let t = locales.named(&lang);
-    match &identifier {
-        Identifier::Email(email) => {
-            let mail = tessera::domain::notify::OtpEmail {
-                t,
-                code: None,
-                link: Some(&link),
-                app_name: &client.name,
-                product_name: &config.login.product_name,
-                minutes: ttl / 60,
-                verify,
-            };
-            tessera::domain::notify::Mailer::new(&config.email)?.send_code(email, &mail).await?;
-        }
-        Identifier::Phone(phone) => {
-            let key = if verify { "sms.verify" } else { "sms.link" };
-            let text = t.f(key, &[("app", &client.name), ("link", &link)]);
-            tessera::domain::notify::SmsSender::new(&config.sms).send(phone, &text).await?;
-        }
-    }
-    println!("link sent to {}", identifier.masked());
     Ok(())
 }

@@ -12,6 +12,8 @@ use utoipa::ToSchema;
 
 use crate::api::users::existing as existing_user;
 use crate::api::{Caller, Problem, ProblemBody, body, identifier};
+use crate::domain::links::{LinkType, Request};
+use crate::model::{Identifier, User};
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/sessions", tag = "sessions", security(("api_key" = ["users:read"])), params(("id" = String, Path)),
@@ -235,27 +237,16 @@ fn login_type() -> String {
     "login".into()
 }
 
-/// A magic link (as Passage's `createMagicLink`): returned, or sent by Tessera.
-#[utoipa::path(post, path = "/api/v1/magic-links", tag = "links", security(("api_key" = ["links:write"])), request_body = LinkRequest,
-    responses((status = 201, body = Object, description = "`{url, user_id}`"),
-              (status = 202, body = Object, description = "`{sent: true, user_id}` when `send` is true"),
-              (status = 400, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
-pub(super) async fn magic_link(
-    State(state): State<AppState>,
-    caller: Caller,
-    bytes: axum::body::Bytes,
-) -> Result<Response, Problem> {
-    use crate::domain::links::{LinkType, Request};
-    caller.needs("links:write")?;
-    let r: LinkRequest = body(&bytes)?;
-    let kind: LinkType = r.kind.parse().map_err(|why: String| Problem::bad("type", &why))?;
-    let (user, identifier) = match (&r.user_id, r.email.as_deref(), r.phone.as_deref()) {
+/// Whom a link is for: the user named by id (at their email address, else phone number), or the
+/// owner of the address or number given — for a login link, created if new and sign-up is on.
+async fn link_subject(state: &AppState, r: &LinkRequest, kind: LinkType) -> Result<(User, Identifier), Problem> {
+    match (&r.user_id, r.email.as_deref(), r.phone.as_deref()) {
         (Some(id), None, None) => {
-            let user = existing_user(&state, id).await?;
+            let user = existing_user(state, id).await?;
             let identifier = user
                 .identifier()
                 .ok_or_else(|| Problem::bad("user_id", "the user has no email address or phone number"))?;
-            (user, identifier)
+            Ok((user, identifier))
         }
         (None, email, phone) => {
             let identifier = identifier(email, phone)?;
@@ -266,10 +257,26 @@ pub(super) async fn magic_link(
                 }
                 None => return Err(Problem::not_found()),
             };
-            (user, identifier)
+            Ok((user, identifier))
         }
-        _ => return Err(Problem::bad("user_id", "give one of user_id, email or phone")),
-    };
+        _ => Err(Problem::bad("user_id", "give one of user_id, email or phone")),
+    }
+}
+
+/// A magic link (as Passage's `createMagicLink`): returned, or sent by Tessera.
+#[utoipa::path(post, path = "/api/v1/magic-links", tag = "links", security(("api_key" = ["links:write"])), request_body = LinkRequest,
+    responses((status = 201, body = Object, description = "`{url, user_id}`"),
+              (status = 202, body = Object, description = "`{sent: true, user_id}` when `send` is true"),
+              (status = 400, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub(super) async fn magic_link(
+    State(state): State<AppState>,
+    caller: Caller,
+    bytes: axum::body::Bytes,
+) -> Result<Response, Problem> {
+    caller.needs("links:write")?;
+    let r: LinkRequest = body(&bytes)?;
+    let kind: LinkType = r.kind.parse().map_err(|why: String| Problem::bad("type", &why))?;
+    let (user, identifier) = link_subject(&state, &r, kind).await?;
     let client = state.client(&r.client_id).await?.ok_or_else(|| Problem::bad("client_id", "no such client"))?;
     let request = Request {
         user: &user,

@@ -48,6 +48,17 @@ impl Config {
         self.listen
             .parse::<SocketAddr>()
             .map_err(|_| ConfigError::new("listen", "must be an address like 127.0.0.1:8080"))?;
+        self.validate_stores()?;
+        self.validate_email()?;
+        self.validate_lifetimes()?;
+        self.validate_operations()?;
+        self.validate_passkeys()?;
+        self.validate_ui()?;
+        self.validate_registrations()?;
+        Ok(())
+    }
+
+    fn validate_stores(&self) -> Result<(), ConfigError> {
         let directory = &self.directory.url;
         if !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| directory.starts_with(p)) {
             return Err(ConfigError::new("directory.url", "supported: sqlite://PATH or postgres://USER@HOST/DB"));
@@ -65,11 +76,11 @@ impl Config {
         {
             return Err(ConfigError::new("ephemeral.url", "supported: memory://, redis://HOST:PORT/DB, rediss://..."));
         }
-        self.validate_email()?;
-        self.validate_lifetimes()?;
-        self.validate_operations()?;
-        self.validate_passkeys()?;
-        self.validate_ui()?;
+        Ok(())
+    }
+
+    /// Bridges and clients: unique ids, each valid, and no bridge audience that is a client id.
+    fn validate_registrations(&self) -> Result<(), ConfigError> {
         let mut bridges = HashSet::new();
         for (i, bridge) in self.bridges.iter().enumerate() {
             let key = format!("bridges[{i}]");
