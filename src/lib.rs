@@ -1,15 +1,16 @@
 //! Tessera: an OpenID Connect provider for passwordless login.
 //!
-//! Module map (dependencies point down):
+//! Layers (dependencies point down; nothing imports upward):
 //!
-//! - `http` — router assembly and the middleware around every request
-//! - `oauth` (protocol endpoints) · `login` (sign-in screens) · `account` (the user's page)
-//!   · `demo` (built-in relying party)
-//! - `passkeys` (WebAuthn ceremonies) · `session` (SSO cookie) · `keys` + `jwt` (signing) · `notify` (email)
-//!   · `audit` (events, webhooks)
-//! - `interaction` (the record `oauth` and `login` share) · `store` (Directory, Ephemeral) · `model`
-//! - `config`, `state`, `clock`, `crypto`, `metrics`, `net`, `outbound` (requests to registered URLs),
-//!   `device` (browser names) · `dates` (dates and time ago in the reader's language)
+//! - `http` — the composition root: router, middleware, server loop
+//! - handlers by surface: `oauth`, `login`, `consent`, `account`, `embedded`, `api`, `bridge`,
+//!   `magic_links`, `demo`
+//! - `state` — `AppState`: the domain's `Core` and the web's parts
+//! - `domain` — services free of routes (authenticate, sessions, consent, codes, tokens, limits …)
+//! - `web` — the web kit (page errors, OAuth errors, parameters, page frame)
+//! - `store` — `Directory` and `Ephemeral` with their backends
+//! - the leaf kit: `model`, `config`, `clock`, `crypto`, `dates`, `device`, `i18n`, `metrics`,
+//!   `net`, `outbound`
 
 pub mod account;
 pub mod api;

@@ -250,7 +250,8 @@ async fn users_and_api_keys_are_managed_from_the_cli_and_each_change_is_audited(
     assert_eq!(stored.scopes, ["users:read", "users:write"]);
     assert!(!text(&with_db(&db, &["api-keys", "list"])).contains(&key), "the key itself is never listed");
 
-    assert!(with_db(&db, &["api-keys", "revoke", &key_id]).status.success());
+    let revoked = with_db(&db, &["api-keys", "revoke", &key_id]);
+    assert!(revoked.status.success(), "{}", text(&revoked));
     assert!(directory.api_key_by_hash(&tessera::crypto::sha256(key.as_bytes())).await.unwrap().is_none());
     assert!(!with_db(&db, &["api-keys", "revoke", &key_id]).status.success(), "revoking twice is an error");
 
