@@ -55,3 +55,55 @@ pub async fn ask(
     state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
     Ok(format!("/consent/{}", ix.id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::interaction::{Prompt, ResponseMode};
+
+    fn request(scope: &[&str], prompt: Prompt) -> AuthRequest {
+        AuthRequest {
+            client_id: "app".into(),
+            redirect_uri: "https://app.example/cb".into(),
+            response_mode: ResponseMode::Query,
+            scope: scope.iter().map(|s| s.to_string()).collect(),
+            state: None,
+            nonce: None,
+            code_challenge: None,
+            prompt,
+            max_age: None,
+            login_hint: None,
+            hint_sub: None,
+            ui_locales: None,
+            acr_values: None,
+        }
+    }
+
+    fn client(third_party: bool) -> Client {
+        Client { third_party, ..crate::domain::clients::demo("https://login.example") }
+    }
+
+    fn granted(scopes: &[&str]) -> Consent {
+        Consent { client_id: "app".into(), scopes: scopes.iter().map(|s| s.to_string()).collect(), granted_at: 0 }
+    }
+
+    #[test]
+    fn a_first_party_client_is_never_asked_about() {
+        assert!(!needed(&request(&["openid", "email"], Prompt::default()), &client(false), None));
+    }
+
+    #[test]
+    fn a_third_party_client_needs_consent_covering_every_requested_scope() {
+        let asks = request(&["openid", "email"], Prompt::default());
+        assert!(needed(&asks, &client(true), None));
+        assert!(needed(&asks, &client(true), Some(&granted(&["openid"]))), "email was never granted");
+        assert!(!needed(&asks, &client(true), Some(&granted(&["openid", "email", "phone"]))));
+    }
+
+    #[test]
+    fn prompt_consent_asks_again_even_after_consent_was_given() {
+        let prompt = Prompt { consent: true, ..Prompt::default() };
+        assert!(needed(&request(&["openid"], prompt), &client(false), None));
+        assert!(needed(&request(&["openid"], prompt), &client(true), Some(&granted(&["openid"]))));
+    }
+}
