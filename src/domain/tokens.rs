@@ -7,9 +7,11 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::UnixTime;
+use crate::config::Lifetimes;
 use crate::crypto;
 use crate::domain::Core;
 use crate::domain::jwt;
+use crate::domain::keys::KeyRing;
 use crate::model::{Client, SigningAlg, User};
 use crate::store::RefreshToken;
 use crate::web::oauth_error::OAuthError;
@@ -101,15 +103,37 @@ pub fn userinfo_audience(state: &Core) -> String {
 
 /// Signs the access token and, when `openid` was granted, the ID token.
 pub fn mint(state: &Core, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenResponse, OAuthError> {
-    let now = state.clock.now();
-    let lifetimes = &state.config.lifetimes;
-    let scope = g.scope.join(" ");
     let keys = state.keys();
-    let key = keys.active(g.client.signing_alg);
+    let issuer = Issuer {
+        keys: &keys,
+        iss: state.issuer(),
+        userinfo: userinfo_audience(state),
+        now: state.clock.now(),
+        lifetimes: &state.config.lifetimes,
+    };
+    sign(&issuer, g, id_token_nonce)
+}
+
+/// What signing needs of the server: its keys, its name, the time and the lifetimes.
+pub struct Issuer<'a> {
+    pub keys: &'a KeyRing,
+    pub iss: &'a str,
+    /// The access token's audience: the userinfo endpoint.
+    pub userinfo: String,
+    pub now: UnixTime,
+    pub lifetimes: &'a Lifetimes,
+}
+
+/// The token response for a grant, signed by the client's algorithm (RFC 9068 access token,
+/// OIDC Core §2 ID token with only the claims its scopes allow).
+pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenResponse, OAuthError> {
+    let (now, lifetimes) = (issuer.now, issuer.lifetimes);
+    let scope = g.scope.join(" ");
+    let key = issuer.keys.active(g.client.signing_alg);
     let access = AccessClaims {
-        iss: state.issuer().to_string(),
+        iss: issuer.iss.to_string(),
         sub: g.user.id.0.clone(),
-        aud: userinfo_audience(state),
+        aud: issuer.userinfo.clone(),
         client_id: g.client.id.clone(),
         exp: now + lifetimes.access_token as i64,
         iat: now,
@@ -123,7 +147,7 @@ pub fn mint(state: &Core, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenRe
         let email_scope = g.scope.iter().any(|s| s == "email");
         let phone_scope = g.scope.iter().any(|s| s == "phone");
         let claims = IdClaims {
-            iss: state.issuer(),
+            iss: issuer.iss,
             sub: &g.user.id.0,
             aud: &g.client.id,
             exp: now + lifetimes.id_token as i64,
@@ -249,4 +273,106 @@ pub fn mint_for_client(
         id_token: None,
         refresh_token: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::domain::keys::SigningKey;
+    use crate::model::UserId;
+
+    fn keys() -> KeyRing {
+        KeyRing::new(SigningAlg::ALL.iter().map(|alg| SigningKey::generate(*alg).unwrap().0).collect()).unwrap()
+    }
+
+    fn user() -> User {
+        User {
+            id: UserId("u1".into()),
+            email: Some("ada@example.com".parse().unwrap()),
+            email_verified: true,
+            phone: None,
+            phone_verified: false,
+            created_at: 0,
+            updated_at: 0,
+            active: true,
+            last_login_at: None,
+            login_count: 0,
+            metadata: serde_json::json!({}),
+        }
+    }
+
+    fn signed(scope: &[&str], nonce_allowed: bool) -> (KeyRing, TokenResponse) {
+        let keys = keys();
+        let lifetimes = Lifetimes::default();
+        let issuer = Issuer {
+            keys: &keys,
+            iss: "https://login.example",
+            userinfo: "https://login.example/userinfo".into(),
+            now: 1_000,
+            lifetimes: &lifetimes,
+        };
+        let client = crate::domain::clients::demo("https://login.example");
+        let (user, scope): (User, Vec<String>) = (user(), scope.iter().map(|s| s.to_string()).collect());
+        let amr = vec!["otp".to_string()];
+        let g = Grant {
+            client: &client,
+            user: &user,
+            scope: &scope,
+            nonce: Some("n-1"),
+            auth_time: 900,
+            amr: &amr,
+            acr: "aal1",
+            session_id: Some("s1"),
+            grant_id: "g1",
+        };
+        let response = sign(&issuer, &g, nonce_allowed).unwrap();
+        (keys, response)
+    }
+
+    fn id_claims(keys: &KeyRing, response: &TokenResponse) -> Value {
+        jwt::verify(keys, response.id_token.as_deref().expect("an ID token"), "JWT").unwrap()
+    }
+
+    #[test]
+    fn without_openid_there_is_no_id_token() {
+        assert!(signed(&["email"], true).1.id_token.is_none());
+    }
+
+    #[test]
+    fn the_id_token_carries_email_claims_only_with_the_email_scope() {
+        let (keys, response) = signed(&["openid"], true);
+        assert!(id_claims(&keys, &response).get("email").is_none());
+        let (keys, response) = signed(&["openid", "email"], true);
+        let claims = id_claims(&keys, &response);
+        assert_eq!(claims["email"], "ada@example.com");
+        assert_eq!(claims["email_verified"], true);
+    }
+
+    #[test]
+    fn the_nonce_is_repeated_only_where_the_grant_allows_it() {
+        let (keys, response) = signed(&["openid"], true);
+        assert_eq!(id_claims(&keys, &response)["nonce"], "n-1");
+        let (keys, response) = signed(&["openid"], false);
+        assert!(id_claims(&keys, &response).get("nonce").is_none(), "a refreshed ID token has no nonce");
+    }
+
+    #[test]
+    fn at_hash_binds_the_id_token_to_its_access_token() {
+        let (keys, response) = signed(&["openid"], true);
+        let expected = at_hash(SigningAlg::ES256, &response.access_token);
+        assert_eq!(id_claims(&keys, &response)["at_hash"], expected.as_str());
+    }
+
+    #[test]
+    fn the_access_token_is_an_rfc_9068_jwt_for_userinfo_with_the_grant_id() {
+        let (keys, response) = signed(&["openid", "email"], true);
+        let at: AccessClaims = jwt::verify(&keys, &response.access_token, "at+jwt").unwrap();
+        assert_eq!(
+            (at.aud.as_str(), at.gid.as_str(), at.scope.as_str()),
+            ("https://login.example/userinfo", "g1", "openid email")
+        );
+        assert_eq!(at.exp - at.iat, Lifetimes::default().access_token as i64);
+    }
 }
