@@ -80,6 +80,8 @@ pub struct TokenResponse {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: u64,
+    /// RFC 6749 §5.1: the granted scope; none granted, none said (not an empty string).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,

@@ -49,7 +49,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "display_values_supported": ["page", "popup", "touch", "wap"],
         "claim_types_supported": ["normal"],
-        "ui_locales_supported": ["en"],
+        "ui_locales_supported": crate::i18n::tags().collect::<Vec<_>>(),
         "authorization_response_iss_parameter_supported": true,
         "claims_parameter_supported": false,
         "request_parameter_supported": false,

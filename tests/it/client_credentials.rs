@@ -70,3 +70,12 @@ async fn scopes_audiences_and_public_clients_are_checked() {
         raw_token(&server, &[("grant_type", "client_credentials"), ("client_id", "spa")], None).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("unauthorized_client")));
 }
+
+#[tokio::test]
+async fn a_client_registered_for_no_scopes_gets_a_token_whose_response_names_none() {
+    let server = TestServer::start_with(|c| c.clients[0].client_credentials_scopes.clear()).await;
+    let basic = Some(("web", WEB_SECRET));
+    let (status, body, _) = raw_token(&server, &[("grant_type", "client_credentials")], basic).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("scope").is_none(), "RFC 6749 §5.1: no empty scope string: {body}");
+}

@@ -38,6 +38,17 @@ async fn discovery_document_has_every_required_member() {
 }
 
 #[tokio::test]
+async fn ui_locales_supported_names_every_language_the_pages_speak() {
+    let server = TestServer::start().await;
+    let doc: serde_json::Value =
+        reqwest::get(server.url("/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();
+    let mut listed: Vec<&str> =
+        doc["ui_locales_supported"].as_array().unwrap().iter().filter_map(|t| t.as_str()).collect();
+    listed.sort();
+    assert_eq!(listed, ["de", "en", "es", "fr"]);
+}
+
+#[tokio::test]
 async fn openidconnect_rp_discovers_the_provider_and_its_keys() {
     let server = TestServer::start().await;
     let metadata = rp::discover(&server).await;
