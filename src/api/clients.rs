@@ -14,9 +14,9 @@ use utoipa::ToSchema;
 
 use crate::api::{Caller, Problem, ProblemBody, body, merge_patch};
 use crate::config::{BridgeConfig, ClientConfig, check_client};
+use crate::domain::Core;
 use crate::domain::clients;
 use crate::model::{AuthMethod, Client};
-use crate::state::AppState;
 
 /// A client as registered; `client_secret` appears only in the answer that created it.
 #[derive(Serialize, ToSchema)]
@@ -108,7 +108,7 @@ pub(super) struct ClientList {
 /// Every client: those of the configuration file, then those registered here.
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("api_key" = ["clients:read"])),
     responses((status = 200, body = ClientList), (status = 403, body = ProblemBody)))]
-pub(super) async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<ClientList>, Problem> {
+pub(super) async fn list(State(state): State<Core>, caller: Caller) -> Result<Json<ClientList>, Problem> {
     caller.needs("clients:read")?;
     let mut clients: Vec<ClientView> =
         state.config.clients.iter().map(|c| view(&clients::from_config(c), "config", None)).collect();
@@ -122,7 +122,7 @@ pub(super) async fn list(State(state): State<AppState>, caller: Caller) -> Resul
     responses((status = 201, body = ClientView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 409, body = ProblemBody)))]
 pub(super) async fn create(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
@@ -139,7 +139,7 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(view(&client, "api", secret))).into_response())
 }
 
-async fn stored(state: &AppState, id: &str) -> Result<Client, Problem> {
+async fn stored(state: &Core, id: &str) -> Result<Client, Problem> {
     if state.is_static_client(id) {
         return Err(config_owned());
     }
@@ -150,7 +150,7 @@ async fn stored(state: &AppState, id: &str) -> Result<Client, Problem> {
 #[utoipa::path(get, path = "/api/v1/clients/{id}", tag = "clients", security(("api_key" = ["clients:read"])), params(("id" = String, Path)),
     responses((status = 200, body = ClientView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn get(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ClientView>, Problem> {
@@ -167,7 +167,7 @@ pub(super) async fn get(
     responses((status = 200, body = ClientView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
 pub(super) async fn update(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
     bytes: axum::body::Bytes,
@@ -192,7 +192,7 @@ pub(super) async fn update(
     responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody),
               (status = 409, body = ProblemBody)))]
 pub(super) async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
@@ -210,7 +210,7 @@ pub(super) async fn delete(
     responses((status = 200, body = ClientView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody),
               (status = 409, body = ProblemBody)))]
 pub(super) async fn new_secret(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ClientView>, Problem> {
@@ -243,7 +243,7 @@ fn bridge_view(b: &BridgeConfig, managed_by: &'static str) -> BridgeView {
 }
 
 /// Checks a bridge as the configuration file's are checked, plus: its id and audience are free.
-async fn check_bridge(state: &AppState, b: &BridgeConfig) -> Result<(), Problem> {
+async fn check_bridge(state: &Core, b: &BridgeConfig) -> Result<(), Problem> {
     crate::config::check_bridge(b).map_err(|(field, why)| Problem::bad(field, &why))?;
     if state.client(&b.audience).await?.is_some() {
         return Err(Problem::bad("audience", "must not be a client id: an assertion is not an ID token"));
@@ -251,7 +251,7 @@ async fn check_bridge(state: &AppState, b: &BridgeConfig) -> Result<(), Problem>
     Ok(())
 }
 
-fn static_bridge<'a>(state: &'a AppState, id: &str) -> Option<&'a BridgeConfig> {
+fn static_bridge<'a>(state: &'a Core, id: &str) -> Option<&'a BridgeConfig> {
     state.config.bridges.iter().find(|b| b.id == id)
 }
 
@@ -263,7 +263,7 @@ pub(super) struct BridgeList {
 /// Every bridge: the configuration file's, then those registered here.
 #[utoipa::path(get, path = "/api/v1/bridges", tag = "bridges", security(("api_key" = ["clients:read"])),
     responses((status = 200, body = BridgeList), (status = 403, body = ProblemBody)))]
-pub(super) async fn list_bridges(State(state): State<AppState>, caller: Caller) -> Result<Json<BridgeList>, Problem> {
+pub(super) async fn list_bridges(State(state): State<Core>, caller: Caller) -> Result<Json<BridgeList>, Problem> {
     caller.needs("clients:read")?;
     let mut bridges: Vec<BridgeView> = state.config.bridges.iter().map(|b| bridge_view(b, "config")).collect();
     bridges.extend(state.directory.bridges().await?.iter().map(|b| bridge_view(b, "api")));
@@ -275,7 +275,7 @@ pub(super) async fn list_bridges(State(state): State<AppState>, caller: Caller) 
     responses((status = 201, body = BridgeView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 409, body = ProblemBody)))]
 pub(super) async fn create_bridge(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
@@ -290,7 +290,7 @@ pub(super) async fn create_bridge(
     Ok((StatusCode::CREATED, Json(bridge_view(&bridge, "api"))).into_response())
 }
 
-async fn stored_bridge(state: &AppState, id: &str) -> Result<BridgeConfig, Problem> {
+async fn stored_bridge(state: &Core, id: &str) -> Result<BridgeConfig, Problem> {
     if static_bridge(state, id).is_some() {
         return Err(config_owned());
     }
@@ -301,7 +301,7 @@ async fn stored_bridge(state: &AppState, id: &str) -> Result<BridgeConfig, Probl
 #[utoipa::path(get, path = "/api/v1/bridges/{id}", tag = "bridges", security(("api_key" = ["clients:read"])), params(("id" = String, Path)),
     responses((status = 200, body = BridgeView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn get_bridge(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<BridgeView>, Problem> {
@@ -317,7 +317,7 @@ pub(super) async fn get_bridge(
     responses((status = 200, body = BridgeView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
 pub(super) async fn update_bridge(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
     bytes: axum::body::Bytes,
@@ -342,7 +342,7 @@ pub(super) async fn update_bridge(
     responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody),
               (status = 409, body = ProblemBody)))]
 pub(super) async fn delete_bridge(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {

@@ -12,15 +12,15 @@ use utoipa::ToSchema;
 
 use crate::api::users::existing as existing_user;
 use crate::api::{Caller, Problem, ProblemBody, body, identifier};
+use crate::domain::Core;
 use crate::domain::links::{LinkType, Request};
 use crate::model::{Identifier, User};
-use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/sessions", tag = "sessions", security(("api_key" = ["users:read"])), params(("id" = String, Path)),
     responses((status = 200, body = Object, description = "`{sessions: [{id, auth_time, amr, acr, expires_at}]}`"),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn sessions(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
@@ -39,7 +39,7 @@ pub(super) async fn sessions(
     responses((status = 200, body = Object, description = "`{sessions_ended, refresh_grants_revoked}`"),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn end_sessions(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
@@ -53,7 +53,7 @@ pub(super) async fn end_sessions(
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions", security(("api_key" = ["sessions:write"])), params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn end_session(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
@@ -68,7 +68,7 @@ pub(super) async fn end_session(
     responses((status = 200, body = Object, description = "`{consents: [{client_id, scopes, granted_at}]}`"),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn consents(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
@@ -87,7 +87,7 @@ pub(super) async fn consents(
     security(("api_key" = ["sessions:write"])), params(("id" = String, Path), ("client" = String, Path)),
     responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn revoke_consent(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path((id, client)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
@@ -110,7 +110,7 @@ fn passkey_json(p: &crate::model::StoredPasskey) -> Value {
     responses((status = 200, body = Object, description = "`{passkeys: [{id, name, synced, created_at, last_used_at}]}`"),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn passkeys(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Problem> {
@@ -132,7 +132,7 @@ pub(super) struct Rename {
     responses((status = 200, body = Object, description = "`{id, name}`"), (status = 400, body = ProblemBody),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn rename_passkey(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path((id, cred)): Path<(String, String)>,
     bytes: axum::body::Bytes,
@@ -155,7 +155,7 @@ pub(super) async fn rename_passkey(
     params(("id" = String, Path), ("cred" = String, Path, description = "credential id")),
     responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn remove_passkey(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path((id, cred)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
@@ -190,7 +190,7 @@ pub(super) struct TicketRequest {
     responses((status = 201, body = Object, description = "`{ticket, url}`"), (status = 400, body = ProblemBody),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
 pub(super) async fn passkey_ticket(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
@@ -239,7 +239,7 @@ fn login_type() -> String {
 
 /// Whom a link is for: the user named by id (at their email address, else phone number), or the
 /// owner of the address or number given — for a login link, created if new and sign-up is on.
-async fn link_subject(state: &AppState, r: &LinkRequest, kind: LinkType) -> Result<(User, Identifier), Problem> {
+async fn link_subject(state: &Core, r: &LinkRequest, kind: LinkType) -> Result<(User, Identifier), Problem> {
     match (&r.user_id, r.email.as_deref(), r.phone.as_deref()) {
         (Some(id), None, None) => {
             let user = existing_user(state, id).await?;
@@ -269,7 +269,7 @@ async fn link_subject(state: &AppState, r: &LinkRequest, kind: LinkType) -> Resu
               (status = 202, body = Object, description = "`{sent: true, user_id}` when `send` is true"),
               (status = 400, body = ProblemBody), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn magic_link(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{Caller, Problem, ProblemBody, limit, query};
+use crate::domain::Core;
 use crate::model::{AuditEvent, AuditQuery};
-use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -34,7 +34,7 @@ pub(super) struct EventPage {
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("api_key" = ["events:read"])), params(EventQuery),
     responses((status = 200, body = EventPage), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
 pub(super) async fn list(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<EventPage>, Problem> {

@@ -24,8 +24,8 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::Core;
 use crate::model::{ApiKey, Email, Identifier, Phone};
-use crate::state::AppState;
 use crate::store::StoreError;
 
 #[derive(OpenApi)]
@@ -49,7 +49,7 @@ impl Modify for BearerKeys {
 }
 
 /// The API's routes and their OpenAPI description, built from the same declarations.
-fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+fn documented() -> (Router<Core>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(app))
         .routes(routes!(users::list, users::create))
@@ -79,7 +79,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     documented().1
 }
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<Core> {
     let (router, doc) = documented();
     let body = doc.to_json().unwrap_or_default();
     router.route(
@@ -181,10 +181,10 @@ pub(super) fn query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, Problem
 /// The API key of the request.
 pub struct Caller(pub ApiKey);
 
-impl FromRequestParts<AppState> for Caller {
+impl FromRequestParts<Core> for Caller {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+    async fn from_request_parts(parts: &mut Parts, state: &Core) -> Result<Self, Problem> {
         let unauthenticated =
             || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Send an API key as Authorization: Bearer.");
         let token = parts
@@ -207,7 +207,7 @@ impl Caller {
     }
 
     /// Records an administrative change made with this key.
-    pub(super) fn audit(&self, state: &AppState, user: Option<&crate::model::UserId>, action: &str, extra: Value) {
+    pub(super) fn audit(&self, state: &Core, user: Option<&crate::model::UserId>, action: &str, extra: Value) {
         let mut detail = json!({"action": action, "via": "api", "key": self.0.id});
         if let (Value::Object(d), Value::Object(extra)) = (&mut detail, extra) {
             d.extend(extra);
@@ -269,7 +269,7 @@ struct AppInfo {
 /// Issuer, enabled methods, sign-up policy and lifetimes. Any valid key may read it.
 #[utoipa::path(get, path = "/api/v1/app", tag = "app",
     responses((status = 200, body = AppInfo), (status = 401, body = ProblemBody)))]
-async fn app(State(state): State<AppState>, _caller: Caller) -> Result<Json<AppInfo>, Problem> {
+async fn app(State(state): State<Core>, _caller: Caller) -> Result<Json<AppInfo>, Problem> {
     let c = &state.config;
     let mut methods = vec![];
     if c.login.email_code {

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{Caller, Problem, ProblemBody, body, identifier, limit, query};
+use crate::domain::Core;
 use crate::model::{AuditEvent, AuditQuery, Email, Phone, User, UserChange, UserId, UserQuery};
-use crate::state::AppState;
 
 /// An email address or phone number and whether its owner proved it.
 #[derive(Serialize, ToSchema)]
@@ -66,7 +66,7 @@ impl UserView {
     }
 
     /// With the passkeys summary and the ten latest events.
-    async fn full(state: &AppState, u: &User) -> Result<Self, Problem> {
+    async fn full(state: &Core, u: &User) -> Result<Self, Problem> {
         let mut view = Self::of(u);
         let passkeys = state.directory.passkeys_of_user(&u.id).await?;
         let last_used_at = passkeys.iter().filter_map(|p| p.last_used_at).max();
@@ -87,7 +87,7 @@ fn taken(e: crate::store::StoreError) -> Problem {
     }
 }
 
-pub(super) async fn existing(state: &AppState, id: &str) -> Result<User, Problem> {
+pub(super) async fn existing(state: &Core, id: &str) -> Result<User, Problem> {
     state.directory.user(&UserId(id.to_string())).await?.ok_or_else(Problem::not_found)
 }
 
@@ -115,7 +115,7 @@ pub(super) struct NewUser {
     responses((status = 201, body = UserView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 409, body = ProblemBody)))]
 pub(super) async fn create(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
@@ -133,7 +133,7 @@ pub(super) async fn create(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("api_key" = ["users:read"])), params(("id" = String, Path)),
     responses((status = 200, body = UserView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn get(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, Problem> {
@@ -161,7 +161,7 @@ pub(super) struct LookupQuery {
     responses((status = 200, body = UserView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 404, body = ProblemBody)))]
 pub(super) async fn lookup(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<UserView>, Problem> {
@@ -201,7 +201,7 @@ pub(super) struct UserPage {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("api_key" = ["users:read"])), params(ListQuery),
     responses((status = 200, body = UserPage), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody)))]
 pub(super) async fn list(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<UserPage>, Problem> {
@@ -252,7 +252,7 @@ pub(super) struct UserPatch {
     responses((status = 200, body = UserView), (status = 400, body = ProblemBody), (status = 403, body = ProblemBody),
               (status = 404, body = ProblemBody), (status = 409, body = ProblemBody)))]
 pub(super) async fn update(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
     bytes: axum::body::Bytes,
@@ -297,7 +297,7 @@ pub(super) async fn update(
 #[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", security(("api_key" = ["users:write"])), params(("id" = String, Path)),
     responses((status = 204), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn delete(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
@@ -311,7 +311,7 @@ pub(super) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn set_active(state: &AppState, caller: &Caller, id: String, active: bool) -> Result<Json<UserView>, Problem> {
+async fn set_active(state: &Core, caller: &Caller, id: String, active: bool) -> Result<Json<UserView>, Problem> {
     caller.needs("users:write")?;
     let id = UserId(id);
     if !state.directory.set_user_active(&id, active, state.clock.now()).await? {
@@ -330,7 +330,7 @@ async fn set_active(state: &AppState, caller: &Caller, id: String, active: bool)
 #[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "users", security(("api_key" = ["users:write"])), params(("id" = String, Path)),
     responses((status = 200, body = UserView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn deactivate(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, Problem> {
@@ -341,7 +341,7 @@ pub(super) async fn deactivate(
 #[utoipa::path(post, path = "/api/v1/users/{id}/activate", tag = "users", security(("api_key" = ["users:write"])), params(("id" = String, Path)),
     responses((status = 200, body = UserView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
 pub(super) async fn activate(
-    State(state): State<AppState>,
+    State(state): State<Core>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, Problem> {

@@ -25,7 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::embedded::routes())
         .merge(crate::magic_links::routes())
         .merge(crate::bridge::routes())
-        .merge(crate::api::routes())
+        .merge(crate::api::routes().with_state(state.core.clone()))
         .merge(assets());
     if state.config.demo {
         app = app.merge(crate::demo::routes());
