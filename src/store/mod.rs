@@ -123,4 +123,4 @@ pub async fn open_ephemeral(config: &crate::config::EphemeralConfig, clock: Cloc
 }
 
 #[cfg(test)]
-pub(crate) mod conformance;
+mod conformance;
