@@ -13,7 +13,10 @@ use crate::model::{
     ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
     UserQuery,
 };
-use crate::store::{Directory, Ephemeral, RefreshToken, Rotation, StoreResult};
+use crate::store::{
+    ApiKeys, AuditLog, Bridges, Clients, Consents, Directory, Ephemeral, Passkeys, RefreshToken, RefreshTokens,
+    Rotation, Sessions, StoreResult, Users,
+};
 
 pub struct Measured<T: ?Sized> {
     inner: Arc<T>,
@@ -51,6 +54,10 @@ impl Directory for Measured<dyn Directory> {
     async fn ping(&self) -> StoreResult<()> {
         measure!(self, ping())
     }
+}
+
+#[async_trait]
+impl Users for Measured<dyn Directory> {
     async fn user_by_identifier(&self, identifier: &Identifier) -> StoreResult<Option<User>> {
         measure!(self, user_by_identifier(identifier))
     }
@@ -71,6 +78,25 @@ impl Directory for Measured<dyn Directory> {
     async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
         measure!(self, record_login(id, now))
     }
+    async fn users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
+        measure!(self, users(query))
+    }
+    async fn update_user(&self, id: &UserId, change: &UserChange, now: UnixTime) -> StoreResult<Option<User>> {
+        measure!(self, update_user(id, change, now))
+    }
+    async fn delete_user(&self, id: &UserId) -> StoreResult<bool> {
+        measure!(self, delete_user(id))
+    }
+    async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {
+        measure!(self, set_identifier_verified(user, identifier))
+    }
+    async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, set_user_active(id, active, now))
+    }
+}
+
+#[async_trait]
+impl Clients for Measured<dyn Directory> {
     async fn client(&self, id: &str) -> StoreResult<Option<Client>> {
         measure!(self, client(id))
     }
@@ -86,18 +112,10 @@ impl Directory for Measured<dyn Directory> {
     async fn delete_client(&self, id: &str) -> StoreResult<bool> {
         measure!(self, delete_client(id))
     }
-    async fn consent(&self, user: &UserId, client_id: &str) -> StoreResult<Option<Consent>> {
-        measure!(self, consent(user, client_id))
-    }
-    async fn grant_consent(&self, user: &UserId, consent: &Consent) -> StoreResult<()> {
-        measure!(self, grant_consent(user, consent))
-    }
-    async fn revoke_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool> {
-        measure!(self, revoke_consent(user, client_id, now))
-    }
-    async fn consents_of_user(&self, user: &UserId) -> StoreResult<Vec<Consent>> {
-        measure!(self, consents_of_user(user))
-    }
+}
+
+#[async_trait]
+impl Bridges for Measured<dyn Directory> {
     async fn bridge(&self, id: &str) -> StoreResult<Option<BridgeConfig>> {
         measure!(self, bridge(id))
     }
@@ -113,6 +131,10 @@ impl Directory for Measured<dyn Directory> {
     async fn delete_bridge(&self, id: &str) -> StoreResult<bool> {
         measure!(self, delete_bridge(id))
     }
+}
+
+#[async_trait]
+impl Sessions for Measured<dyn Directory> {
     async fn insert_session(&self, token_hash: &[u8; 32], session: &Session, now: UnixTime) -> StoreResult<()> {
         measure!(self, insert_session(token_hash, session, now))
     }
@@ -134,6 +156,10 @@ impl Directory for Measured<dyn Directory> {
     async fn session_clients(&self, session_id: &str) -> StoreResult<Vec<String>> {
         measure!(self, session_clients(session_id))
     }
+}
+
+#[async_trait]
+impl RefreshTokens for Measured<dyn Directory> {
     async fn insert_refresh(&self, token: &RefreshToken) -> StoreResult<()> {
         measure!(self, insert_refresh(token))
     }
@@ -153,45 +179,29 @@ impl Directory for Measured<dyn Directory> {
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {
         measure!(self, revoke_family(family_id, now))
     }
-    async fn users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
-        measure!(self, users(query))
-    }
-    async fn update_user(&self, id: &UserId, change: &UserChange, now: UnixTime) -> StoreResult<Option<User>> {
-        measure!(self, update_user(id, change, now))
-    }
-    async fn delete_user(&self, id: &UserId) -> StoreResult<bool> {
-        measure!(self, delete_user(id))
-    }
-    async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {
-        measure!(self, set_identifier_verified(user, identifier))
-    }
-    async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
-        measure!(self, set_user_active(id, active, now))
-    }
     async fn revoke_refresh_of_user(&self, id: &UserId, now: UnixTime) -> StoreResult<u64> {
         measure!(self, revoke_refresh_of_user(id, now))
     }
-    async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()> {
-        measure!(self, insert_audit_events(events))
+}
+
+#[async_trait]
+impl Consents for Measured<dyn Directory> {
+    async fn consent(&self, user: &UserId, client_id: &str) -> StoreResult<Option<Consent>> {
+        measure!(self, consent(user, client_id))
     }
-    async fn audit_events(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
-        measure!(self, audit_events(query))
+    async fn grant_consent(&self, user: &UserId, consent: &Consent) -> StoreResult<()> {
+        measure!(self, grant_consent(user, consent))
     }
-    async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64> {
-        measure!(self, purge_audit_events(before))
+    async fn revoke_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, revoke_consent(user, client_id, now))
     }
-    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()> {
-        measure!(self, insert_api_key(key))
+    async fn consents_of_user(&self, user: &UserId) -> StoreResult<Vec<Consent>> {
+        measure!(self, consents_of_user(user))
     }
-    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
-        measure!(self, api_keys())
-    }
-    async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>> {
-        measure!(self, api_key_by_hash(hash))
-    }
-    async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
-        measure!(self, revoke_api_key(id, now))
-    }
+}
+
+#[async_trait]
+impl Passkeys for Measured<dyn Directory> {
     async fn insert_passkey(&self, passkey: &StoredPasskey) -> StoreResult<()> {
         measure!(self, insert_passkey(passkey))
     }
@@ -209,6 +219,35 @@ impl Directory for Measured<dyn Directory> {
     }
     async fn delete_passkey(&self, user_id: &UserId, cred_id: &str) -> StoreResult<bool> {
         measure!(self, delete_passkey(user_id, cred_id))
+    }
+}
+
+#[async_trait]
+impl AuditLog for Measured<dyn Directory> {
+    async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()> {
+        measure!(self, insert_audit_events(events))
+    }
+    async fn audit_events(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
+        measure!(self, audit_events(query))
+    }
+    async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64> {
+        measure!(self, purge_audit_events(before))
+    }
+}
+
+#[async_trait]
+impl ApiKeys for Measured<dyn Directory> {
+    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()> {
+        measure!(self, insert_api_key(key))
+    }
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKey>> {
+        measure!(self, api_keys())
+    }
+    async fn api_key_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<ApiKey>> {
+        measure!(self, api_key_by_hash(hash))
+    }
+    async fn revoke_api_key(&self, id: &str, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, revoke_api_key(id, now))
     }
 }
 

@@ -13,7 +13,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::clock::UnixTime;
-use crate::store::rows::{self, Columns, db, to_json};
+use crate::store::sql::rows::{self, Columns, db, to_json};
 use crate::store::{RefreshToken, Rotation, StoreError, StoreResult};
 
 /// Writes that go through the group commit.

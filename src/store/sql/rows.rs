@@ -10,19 +10,19 @@ use crate::model::{
 };
 use crate::store::{RefreshToken, StoreError, StoreResult};
 
-pub(super) fn db(e: sqlx::Error) -> StoreError {
+pub(in crate::store) fn db(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
         _ => StoreError::Unavailable(e.to_string()),
     }
 }
 
-pub(super) fn corrupt(e: impl std::fmt::Display) -> StoreError {
+pub(in crate::store) fn corrupt(e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
 /// Typed column reads, the same for every SQL driver.
-pub(super) trait Columns {
+pub(in crate::store) trait Columns {
     fn text(&self, col: &str) -> StoreResult<String>;
     fn opt_text(&self, col: &str) -> StoreResult<Option<String>>;
     fn int(&self, col: &str) -> StoreResult<i64>;
@@ -71,7 +71,7 @@ fn hash32(bytes: Option<Vec<u8>>) -> StoreResult<[u8; 32]> {
     bytes.unwrap_or_default().try_into().map_err(|_| corrupt("hash length"))
 }
 
-pub(super) fn user(row: &impl Columns) -> StoreResult<User> {
+pub(in crate::store) fn user(row: &impl Columns) -> StoreResult<User> {
     Ok(User {
         id: UserId(row.text("id")?),
         email: row.opt_text("email")?.map(|e| e.parse::<Email>().map_err(corrupt)).transpose()?,
@@ -87,7 +87,7 @@ pub(super) fn user(row: &impl Columns) -> StoreResult<User> {
     })
 }
 
-pub(super) fn client(row: &impl Columns) -> StoreResult<Client> {
+pub(in crate::store) fn client(row: &impl Columns) -> StoreResult<Client> {
     Ok(Client {
         id: row.text("id")?,
         name: row.text("name")?,
@@ -111,7 +111,7 @@ pub(super) fn client(row: &impl Columns) -> StoreResult<Client> {
     })
 }
 
-pub(super) fn session(row: &impl Columns) -> StoreResult<Session> {
+pub(in crate::store) fn session(row: &impl Columns) -> StoreResult<Session> {
     Ok(Session {
         id: row.text("id")?,
         user_id: UserId(row.text("user_id")?),
@@ -125,7 +125,7 @@ pub(super) fn session(row: &impl Columns) -> StoreResult<Session> {
     })
 }
 
-pub(super) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken> {
+pub(in crate::store) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken> {
     Ok(RefreshToken {
         hash: hash32(row.opt_bytes("hash")?)?,
         family_id: row.text("family_id")?,
@@ -141,11 +141,11 @@ pub(super) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken> {
     })
 }
 
-pub(super) fn to_json(list: &[String]) -> StoreResult<String> {
+pub(in crate::store) fn to_json(list: &[String]) -> StoreResult<String> {
     serde_json::to_string(list).map_err(corrupt)
 }
 
-pub(super) fn audit_event(row: &impl Columns) -> StoreResult<AuditEvent> {
+pub(in crate::store) fn audit_event(row: &impl Columns) -> StoreResult<AuditEvent> {
     Ok(AuditEvent {
         id: row.text("id")?,
         at: row.int("at")?,
@@ -157,7 +157,7 @@ pub(super) fn audit_event(row: &impl Columns) -> StoreResult<AuditEvent> {
     })
 }
 
-pub(super) fn api_key(row: &impl Columns) -> StoreResult<ApiKey> {
+pub(in crate::store) fn api_key(row: &impl Columns) -> StoreResult<ApiKey> {
     Ok(ApiKey {
         id: row.text("id")?,
         name: row.text("name")?,
@@ -168,7 +168,7 @@ pub(super) fn api_key(row: &impl Columns) -> StoreResult<ApiKey> {
     })
 }
 
-pub(super) fn passkey(row: &impl Columns) -> StoreResult<StoredPasskey> {
+pub(in crate::store) fn passkey(row: &impl Columns) -> StoreResult<StoredPasskey> {
     Ok(StoredPasskey {
         cred_id: row.text("cred_id")?,
         user_id: UserId(row.text("user_id")?),

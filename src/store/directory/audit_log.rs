@@ -1,0 +1,16 @@
+//! `AuditLog`: the security events kept for operators, queried by user, kind and time, purged by age.
+
+use async_trait::async_trait;
+
+use crate::clock::UnixTime;
+use crate::model::{AuditEvent, AuditQuery};
+use crate::store::StoreResult;
+
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Stores a batch of events in one transaction.
+    async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()>;
+    async fn audit_events(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>>;
+    /// Deletes events older than `before`; returns how many.
+    async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64>;
+}

@@ -1,0 +1,34 @@
+//! `Directory`: the durable records, one trait per aggregate, and the directory that has them all.
+
+mod api_keys;
+mod audit_log;
+mod bridges;
+mod clients;
+mod consents;
+mod passkeys;
+mod refresh_tokens;
+mod sessions;
+mod users;
+
+use async_trait::async_trait;
+
+pub use api_keys::ApiKeys;
+pub use audit_log::AuditLog;
+pub use bridges::Bridges;
+pub use clients::Clients;
+pub use consents::Consents;
+pub use passkeys::Passkeys;
+pub use refresh_tokens::{RefreshToken, RefreshTokens, Rotation};
+pub use sessions::Sessions;
+pub use users::Users;
+
+use crate::store::StoreResult;
+
+/// Durable records: users, clients, SSO sessions, refresh-token families. One value holds every
+/// aggregate, so `Arc<dyn Directory>` reaches them all.
+#[async_trait]
+pub trait Directory:
+    Users + Clients + Bridges + Sessions + RefreshTokens + Consents + Passkeys + AuditLog + ApiKeys + Send + Sync
+{
+    async fn ping(&self) -> StoreResult<()>;
+}

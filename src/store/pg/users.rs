@@ -1,0 +1,102 @@
+//! PostgreSQL `Users`: the shared statements, and the reads and writes whose SQL differs from
+//! SQLite's (booleans are `TRUE`, placeholders numbered).
+
+use async_trait::async_trait;
+
+use crate::clock::UnixTime;
+use crate::model::{Identifier, User, UserChange, UserId, UserQuery};
+use crate::store::pg::PgDirectory;
+use crate::store::sql::rows::{self, db};
+use crate::store::sql::users::{created_user, statements, user_select};
+use crate::store::{StoreError, StoreResult, Users};
+
+statements!(PgDirectory, sqlx::Postgres);
+
+#[async_trait]
+impl Users for PgDirectory {
+    async fn user_by_identifier(&self, identifier: &Identifier) -> StoreResult<Option<User>> {
+        self.shared_user_by_identifier(identifier).await
+    }
+
+    async fn user(&self, id: &UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query(user_select!("WHERE u.id = $1")).bind(&id.0).fetch_optional(&self.pool).await;
+        row.map_err(db)?.as_ref().map(rows::user).transpose()
+    }
+
+    async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User> {
+        let id = UserId::new();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("INSERT INTO users (id, created_at, updated_at) VALUES ($1, $2, $3)")
+            .bind(&id.0)
+            .bind(now)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        let inserted =
+            sqlx::query("INSERT INTO identifiers (kind, value, user_id, verified) VALUES ($1, $2, $3, TRUE)")
+                .bind(identifier.kind())
+                .bind(identifier.as_str())
+                .bind(&id.0)
+                .execute(&mut *tx)
+                .await;
+        match inserted.map_err(db) {
+            Ok(_) => tx.commit().await.map_err(db)?,
+            // Another request created the owner first: that user is the answer.
+            Err(StoreError::Conflict) => {
+                tx.rollback().await.map_err(db)?;
+                return self.user_by_identifier(identifier).await?.ok_or(StoreError::Conflict);
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(created_user(id, identifier, now))
+    }
+
+    async fn insert_user(
+        &self,
+        identifier: &Identifier,
+        metadata: &serde_json::Value,
+        now: UnixTime,
+    ) -> StoreResult<User> {
+        self.add_user(identifier, metadata, now).await
+    }
+
+    async fn record_login(&self, id: &UserId, now: UnixTime) -> StoreResult<()> {
+        self.shared_record_login(id, now).await
+    }
+
+    async fn users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
+        self.list_users(query).await
+    }
+
+    async fn update_user(&self, id: &UserId, change: &UserChange, now: UnixTime) -> StoreResult<Option<User>> {
+        self.change_user(id, change, now).await
+    }
+
+    async fn delete_user(&self, id: &UserId) -> StoreResult<bool> {
+        self.remove_user(id).await
+    }
+
+    async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE identifiers SET verified = TRUE WHERE user_id = $1 AND kind = $2 AND value = $3")
+                .bind(&user.0)
+                .bind(identifier.kind())
+                .bind(identifier.as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+            .bind(active)
+            .bind(now)
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+}
