@@ -146,6 +146,12 @@ async fn add_client(config: &Config, directory: &dyn Directory, a: super::AddCli
     Ok(())
 }
 
+/// The signing keys in the configured folder, as a running server would use them at `now`.
+fn signing_keys(config: &Config, now: i64) -> Result<tessera::domain::keys::KeyRing, tessera::domain::keys::KeyError> {
+    let tail = tessera::domain::keys::publish_tail(config);
+    Ok(tessera::domain::keys::KeyRing::load_dir(&config.keys_dir, false, now, tail)?.0)
+}
+
 /// Records an administrative change made from the command line in the audit trail.
 async fn admin_event(directory: &dyn tessera::store::Directory, action: &str, user: Option<&str>, target: &str) {
     let event = tessera::model::AuditEvent {
@@ -287,12 +293,7 @@ pub(super) async fn passkeys(config: Config, cmd: PasskeysCommand) -> CliResult 
         .or_else(|| user.email.as_ref().map(|e| e.as_str().to_string()))
         .ok_or("this user has no email address; give --username")?;
     let now = Clock::System.now();
-    let (ring, _) = tessera::domain::keys::KeyRing::load_dir(
-        &config.keys_dir,
-        false,
-        now,
-        tessera::domain::keys::publish_tail(&config),
-    )?;
+    let ring = signing_keys(&config, now)?;
     let options = tessera::domain::passkeys::RegisterOptions { discoverable: !non_discoverable, attachment };
     let ticket =
         tessera::domain::passkeys::tickets::mint(&ring, config.issuer(), &user.id, &username, options, ttl, now)?;

@@ -4,7 +4,7 @@ use tessera::clock::Clock;
 use tessera::config::Config;
 use tessera::store::Directory;
 
-use super::{admin_event, find_user};
+use super::{admin_event, find_user, signing_keys};
 use crate::{CliResult, LinksCommand};
 
 pub(crate) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
@@ -17,12 +17,7 @@ pub(crate) async fn links(config: Config, cmd: LinksCommand) -> CliResult {
         Some(c) => tessera::domain::clients::from_config(c),
         None => directory.client(&client).await?.ok_or_else(|| format!("no client {client}"))?,
     };
-    let (ring, _) = tessera::domain::keys::KeyRing::load_dir(
-        &config.keys_dir,
-        false,
-        now,
-        tessera::domain::keys::publish_tail(&config),
-    )?;
+    let ring = signing_keys(&config, now)?;
     let request = tessera::domain::links::Request {
         user: &user,
         identifier: identifier.clone(),

@@ -128,6 +128,19 @@ fn ended(status: Status) -> Response {
     answer(code, json!({"status": status.as_str(), "error": message}))
 }
 
+/// The calling client's verification `id` with its status, if it has one by that id.
+async fn found(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+    id: &str,
+) -> Result<Option<(Arc<Client>, verification::Request, Status)>, OAuthError> {
+    let client = authenticated(state, headers, params).await?;
+    let Some(request) = verification::find(state, &client, id).await? else { return Ok(None) };
+    let status = verification::status(state, &client, &request).await?;
+    Ok(Some((client, request, status)))
+}
+
 pub async fn check(
     State(state): State<AppState>,
     Extension(peer): Extension<ClientAddr>,
@@ -135,9 +148,9 @@ pub async fn check(
     Path(id): Path<String>,
     AnyBody(params): AnyBody,
 ) -> Result<Response, OAuthError> {
-    let client = authenticated(&state, &headers, &params).await?;
-    let Some(request) = verification::find(&state, &client, &id).await? else { return Ok(not_found()) };
-    let status = verification::status(&state, &client, &request).await?;
+    let Some((client, request, status)) = found(&state, &headers, &params, &id).await? else {
+        return Ok(not_found());
+    };
     if status != Status::InProgress {
         return Ok(ended(status));
     }
@@ -160,9 +173,9 @@ pub async fn get(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, OAuthError> {
-    let client = authenticated(&state, &headers, &Params::default()).await?;
-    let Some(request) = verification::find(&state, &client, &id).await? else { return Ok(not_found()) };
-    let status = verification::status(&state, &client, &request).await?;
+    let Some((_, request, status)) = found(&state, &headers, &Params::default(), &id).await? else {
+        return Ok(not_found());
+    };
     let checks = verification::checks(&state, &id).await?;
     let channel = if request.target.kind() == "phone" { "sms" } else { "email" };
     Ok(answer(
@@ -178,9 +191,9 @@ pub async fn cancel(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, OAuthError> {
-    let client = authenticated(&state, &headers, &Params::default()).await?;
-    let Some(request) = verification::find(&state, &client, &id).await? else { return Ok(not_found()) };
-    let status = verification::status(&state, &client, &request).await?;
+    let Some((client, request, status)) = found(&state, &headers, &Params::default(), &id).await? else {
+        return Ok(not_found());
+    };
     if status != Status::InProgress {
         return Ok(ended(status));
     }
