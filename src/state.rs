@@ -4,8 +4,6 @@
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::FromRef;
-
 use crate::config::theme::Theme;
 use crate::domain::{Core, Parts};
 use crate::i18n::AcceptLanguage;
@@ -41,12 +39,6 @@ impl Deref for Inner {
 
     fn deref(&self) -> &Core {
         &self.core
-    }
-}
-
-impl FromRef<AppState> for Core {
-    fn from_ref(state: &AppState) -> Core {
-        state.core.clone()
     }
 }
 

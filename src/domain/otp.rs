@@ -15,7 +15,6 @@ use crate::domain::attempts::{self, Verdict};
 use crate::model::Identifier;
 use crate::store::StoreResult;
 
-pub use crate::domain::attempts::MAX_ATTEMPTS;
 pub const DIGITS: u32 = 6;
 
 #[derive(Serialize, Deserialize)]
