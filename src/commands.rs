@@ -123,6 +123,8 @@ async fn add_client(config: &Config, directory: &dyn Directory, a: super::AddCli
         logo_uri: a.logo_uri,
         primary_color: a.primary_color,
         third_party: a.third_party,
+        require_pushed_authorization_requests: a.require_par,
+        require_signed_request_object: a.require_signed_request_object,
     };
     tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
     if config.clients.iter().any(|c| c.id == a.id) {

@@ -238,6 +238,12 @@ struct AddClient {
     /// A third-party application: users consent to the scopes it asks for.
     #[arg(long)]
     third_party: bool,
+    /// Authorization requests only through the pushed authorization request endpoint (RFC 9126).
+    #[arg(long)]
+    require_par: bool,
+    /// Authorization requests only as request objects signed with the client's keys (RFC 9101).
+    #[arg(long)]
+    require_signed_request_object: bool,
 }
 
 fn main() -> ExitCode {

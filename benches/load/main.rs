@@ -75,6 +75,8 @@ fn client(id: &str, alg: &str) -> ClientConfig {
         logo_uri: None,
         primary_color: None,
         third_party: false,
+        require_pushed_authorization_requests: false,
+        require_signed_request_object: false,
     }
 }
 

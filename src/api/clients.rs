@@ -51,6 +51,8 @@ fn spec_of(c: &Client) -> ClientConfig {
         logo_uri: c.logo_uri.clone(),
         primary_color: c.primary_color.clone(),
         third_party: c.third_party,
+        require_pushed_authorization_requests: c.options.require_pushed_authorization_requests,
+        require_signed_request_object: c.options.require_signed_request_object,
     }
 }
 

@@ -58,6 +58,12 @@ pub struct ClientConfig {
     /// A third-party application: the user is asked to consent to the scopes it requests.
     #[serde(default)]
     pub third_party: bool,
+    /// RFC 9126: authorization requests only through the pushed authorization request endpoint.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+    /// RFC 9101: authorization requests only as request objects signed with the client's keys.
+    #[serde(default)]
+    pub require_signed_request_object: bool,
 }
 
 fn default_auth_method() -> String {
@@ -121,8 +127,16 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     if let Some(color) = &c.primary_color {
         crate::config::theme::check_color(color).map_err(|e| ("primary_color", e))?;
     }
-    if method != AuthMethod::PrivateKeyJwt && (c.jwks.is_some() || c.jwks_uri.is_some()) {
-        return Err(("jwks", "keys are only used with token_endpoint_auth_method = \"private_key_jwt\"".into()));
+    let signs = method == AuthMethod::PrivateKeyJwt || c.require_signed_request_object;
+    if !signs && (c.jwks.is_some() || c.jwks_uri.is_some()) {
+        return Err((
+            "jwks",
+            "keys are used with token_endpoint_auth_method = \"private_key_jwt\" or signed request objects".into(),
+        ));
+    }
+    if c.require_signed_request_object && method != AuthMethod::PrivateKeyJwt {
+        check_client_keys(c)
+            .map_err(|(field, why)| (field, format!("{why} (request objects are signed with them)")))?;
     }
     Ok(())
 }

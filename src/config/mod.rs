@@ -8,6 +8,7 @@ mod clients;
 mod email;
 mod env;
 mod login;
+mod oauth;
 mod operations;
 mod server;
 mod sms;
@@ -25,6 +26,7 @@ pub use clients::ClientConfig;
 pub use clients::validate_client as check_client;
 pub use email::{EmailConfig, EmailTransport, SmtpConfig, SmtpSecurity};
 pub use login::{Lifetimes, LoginConfig, PasskeyConfig};
+pub use oauth::OAuthConfig;
 pub use operations::{
     AuditConfig, DirectoryConfig, EphemeralConfig, MetricsConfig, OutboundConfig, ProxyConfig, WebhookConfig,
 };
@@ -54,6 +56,7 @@ pub struct Config {
     pub sms: SmsConfig,
     pub passkeys: PasskeyConfig,
     pub lifetimes: Lifetimes,
+    pub oauth: OAuthConfig,
     /// Serve the built-in demo relying party at `/demo`.
     pub demo: bool,
     /// How long a key made by `tessera keys rotate` is published before it signs.
@@ -91,6 +94,7 @@ impl Default for Config {
             sms: SmsConfig::default(),
             passkeys: PasskeyConfig::default(),
             lifetimes: Lifetimes::default(),
+            oauth: OAuthConfig::default(),
             demo: true,
             key_rotation_lead_secs: 24 * 3600,
             shutdown_grace_secs: 30,

@@ -138,6 +138,8 @@ impl Config {
             ("lifetimes.magic_link", l.magic_link, 60, 3_600),
             ("login.resend_cooldown_secs", self.login.resend_cooldown_secs, 0, 3_600),
             ("login.send_window_secs", self.login.send_window_secs, 1, 86_400),
+            // RFC 9126 §2.2: "between 5 and 600 seconds" is the range the RFC suggests.
+            ("oauth.pushed_request_lifetime_secs", self.oauth.pushed_request_lifetime_secs, 5, 600),
         ];
         for (key, value, min, max) in checks {
             if !(min..=max).contains(&value) {

@@ -84,7 +84,11 @@ pub async fn verify(state: &Core, client: &Client, assertion: &str) -> Result<()
     Ok(())
 }
 
-async fn find_key(state: &Core, client: &Client, kid: Option<&str>) -> Result<jsonwebtoken::jwk::Jwk, AssertionError> {
+pub(crate) async fn find_key(
+    state: &Core,
+    client: &Client,
+    kid: Option<&str>,
+) -> Result<jsonwebtoken::jwk::Jwk, AssertionError> {
     let pick = |set: &JwkSet| match kid {
         Some(kid) => set.find(kid).cloned(),
         None if set.keys.len() == 1 => set.keys.first().cloned(),

@@ -2,7 +2,7 @@
 
 use crate::config::ClientConfig;
 use crate::crypto;
-use crate::model::{AuthMethod, Client, SigningAlg};
+use crate::model::{AuthMethod, Client, ClientOptions, SigningAlg};
 
 pub const DEMO_CLIENT_ID: &str = "tessera-demo";
 
@@ -28,6 +28,10 @@ pub fn from_config(c: &ClientConfig) -> Client {
         logo_uri: c.logo_uri.clone(),
         primary_color: c.primary_color.clone(),
         third_party: c.third_party,
+        options: ClientOptions {
+            require_pushed_authorization_requests: c.require_pushed_authorization_requests,
+            require_signed_request_object: c.require_signed_request_object,
+        },
     }
 }
 
@@ -52,5 +56,6 @@ pub fn demo(issuer: &str) -> Client {
         logo_uri: None,
         primary_color: None,
         third_party: false,
+        options: ClientOptions::default(),
     }
 }

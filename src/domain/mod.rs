@@ -21,6 +21,7 @@ pub mod notify;
 pub mod otp;
 pub mod passkeys;
 pub mod passwordless;
+pub mod request_object;
 pub mod session;
 pub mod signout;
 pub mod single_use;

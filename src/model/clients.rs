@@ -106,6 +106,7 @@ pub struct Client {
     pub primary_color: Option<String>,
     /// Third-party: the user consents to the scopes it requests (first-party clients skip it).
     pub third_party: bool,
+    pub options: super::ClientOptions,
 }
 
 impl Client {

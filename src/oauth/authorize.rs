@@ -23,6 +23,7 @@ use crate::net::ClientAddr;
 use crate::oauth::decision::{self, Outcome};
 use crate::oauth::request::{self, AuthorizeError, VerifiedRedirect};
 use crate::oauth::response::AuthorizationResponse;
+use crate::oauth::sources;
 use crate::state::AppState;
 use crate::web::PageError;
 use crate::web::oauth_error::ErrorCode;
@@ -34,22 +35,24 @@ pub async fn authorize(
     jar: CookieJar,
     params: Params,
 ) -> Response {
-    match run(&state, jar, &params, client.ip).await {
+    let ui_locales = params.get("ui_locales").map(str::to_owned);
+    match run(&state, jar, params, client.ip).await {
         Ok(response) => response,
         Err(AuthorizeError::Render(page)) => page.into_response(),
         Err(AuthorizeError::Redirect(to, code, description)) => {
-            AuthorizationResponse::error(&state, to, params.get("ui_locales"), code, &description).into_response()
+            AuthorizationResponse::error(&state, to, ui_locales.as_deref(), code, &description).into_response()
         }
     }
 }
 
-async fn run(state: &AppState, jar: CookieJar, params: &Params, ip: IpAddr) -> Result<Response, AuthorizeError> {
-    let client = match params.get("client_id").filter(|_| !params.is_repeated("client_id")) {
-        Some(id) => state.client(id).await.map_err(|e| AuthorizeError::Render(e.into()))?,
-        None => None,
-    };
-    let (redirect, client) = request::verify_redirect(params, client).map_err(AuthorizeError::Render)?;
-    let request = request::validate(params, &client, redirect, &state.keys(), state.issuer())?;
+async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Result<Response, AuthorizeError> {
+    let sourced = sources::resolve(state, params).await?;
+    let (redirect, client) =
+        request::verify_redirect(&sourced.params, sourced.client.clone()).map_err(AuthorizeError::Render)?;
+    if let Err((code, description)) = sources::allowed(state, &client, &sourced) {
+        return Err(AuthorizeError::Redirect(redirect, code, description));
+    }
+    let request = request::validate(&sourced.params, &client, redirect, &state.keys(), state.issuer())?;
     let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {

@@ -24,7 +24,7 @@ fn invalid(description: impl Into<String>) -> Invalid {
 /// Every rule, in the order a client learns of its mistakes.
 pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Result<AuthRequest, Invalid> {
     no_repeats(p)?;
-    no_request_objects(p)?;
+    no_registration(p)?;
     response_type_is_code(p.get("response_type"))?;
     response_mode_is_known(p.get("response_mode"))?;
     let scope = scopes(p.get("scope"))?;
@@ -60,14 +60,9 @@ fn no_repeats(p: &Params) -> Result<(), Invalid> {
     }
 }
 
-/// OIDC Core §6 request objects and §7.2.1 `registration` are not supported (discovery says so).
-fn no_request_objects(p: &Params) -> Result<(), Invalid> {
-    if p.get("request").is_some() {
-        return Err((ErrorCode::RequestNotSupported, "Request objects are not supported.".into()));
-    }
-    if p.get("request_uri").is_some() {
-        return Err((ErrorCode::RequestUriNotSupported, "request_uri is not supported.".into()));
-    }
+/// OIDC Core §7.2.1 `registration` is not supported (discovery says so). Request objects and
+/// pushed requests were opened by `sources` before these rules run.
+fn no_registration(p: &Params) -> Result<(), Invalid> {
     if p.get("registration").is_some() {
         return Err((ErrorCode::RegistrationNotSupported, "The registration parameter is not supported.".into()));
     }
@@ -182,11 +177,9 @@ mod tests {
     }
 
     #[test]
-    fn request_objects_and_registration_get_their_own_error_codes() {
-        assert_eq!(code(no_request_objects(&Params::parse(b"request=x"))), ErrorCode::RequestNotSupported);
-        assert_eq!(code(no_request_objects(&Params::parse(b"request_uri=x"))), ErrorCode::RequestUriNotSupported);
-        assert_eq!(code(no_request_objects(&Params::parse(b"registration=x"))), ErrorCode::RegistrationNotSupported);
-        assert_eq!(no_request_objects(&Params::parse(b"scope=openid")), Ok(()));
+    fn the_registration_parameter_gets_its_own_error_code() {
+        assert_eq!(code(no_registration(&Params::parse(b"registration=x"))), ErrorCode::RegistrationNotSupported);
+        assert_eq!(no_registration(&Params::parse(b"scope=openid")), Ok(()));
     }
 
     #[test]

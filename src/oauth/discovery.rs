@@ -52,9 +52,13 @@ pub fn document(config: &Config) -> Vec<u8> {
         "ui_locales_supported": crate::i18n::tags().collect::<Vec<_>>(),
         "authorization_response_iss_parameter_supported": true,
         "claims_parameter_supported": false,
-        "request_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_object_signing_alg_values_supported": client_jwt::ALGS,
+        // Only the pushed authorization request endpoint's URNs (RFC 9126 §4).
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
+        "pushed_authorization_request_endpoint": format!("{iss}/par"),
+        "require_pushed_authorization_requests": config.oauth.require_pushed_authorization_requests,
     });
     serde_json::to_vec(&doc).unwrap_or_default()
 }

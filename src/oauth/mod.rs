@@ -9,10 +9,12 @@ pub mod discovery;
 pub mod grants;
 pub mod introspect;
 pub mod logout;
+pub mod par;
 pub mod pkce;
 pub mod request;
 pub mod response;
 pub mod revoke;
+pub mod sources;
 pub mod token;
 pub mod userinfo;
 
@@ -26,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/openid-configuration", get(discovery::openid_configuration))
         .route("/jwks", get(discovery::jwks))
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
+        .route("/par", post(par::push))
         .route("/token", post(token::token))
         // The paths Auth0's SDKs use, so they work against Tessera with a base-URL change.
         .route("/oauth/token", post(token::token))

@@ -40,9 +40,11 @@ pub enum ErrorCode {
     AccountSelectionRequired,
     /// OIDC Core §3.1.2.6: `prompt=none` and the user must consent.
     ConsentRequired,
-    /// OIDC Core §3.1.2.6: `request` objects are not supported.
-    RequestNotSupported,
-    /// OIDC Core §3.1.2.6: `request_uri` is not supported.
+    /// OIDC Core §3.1.2.6, RFC 9101 §6.2: the request object is invalid.
+    InvalidRequestObject,
+    /// OIDC Core §3.1.2.6, RFC 9101 §6.2: the `request_uri` is invalid, used or expired.
+    InvalidRequestUri,
+    /// OIDC Core §3.1.2.6: `request_uri` values other than the PAR endpoint's are not supported.
     RequestUriNotSupported,
     /// OIDC Core §3.1.2.6: the `registration` parameter is not supported.
     RegistrationNotSupported,
@@ -70,7 +72,8 @@ impl ErrorCode {
             ErrorCode::LoginRequired => "login_required",
             ErrorCode::ConsentRequired => "consent_required",
             ErrorCode::AccountSelectionRequired => "account_selection_required",
-            ErrorCode::RequestNotSupported => "request_not_supported",
+            ErrorCode::InvalidRequestObject => "invalid_request_object",
+            ErrorCode::InvalidRequestUri => "invalid_request_uri",
             ErrorCode::RequestUriNotSupported => "request_uri_not_supported",
             ErrorCode::RegistrationNotSupported => "registration_not_supported",
             ErrorCode::InvalidToken => "invalid_token",

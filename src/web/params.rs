@@ -34,6 +34,25 @@ impl Params {
         params
     }
 
+    /// Parameters from name-value pairs known to be distinct (a stored or decoded request).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let values = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        Params { values, repeated: Vec::new() }
+    }
+
+    /// These parameters with `over` taking precedence (OIDC Core §6.1: a request object's
+    /// values supersede those of the query).
+    pub fn overridden_by(mut self, over: Params) -> Self {
+        self.values.extend(over.values);
+        self
+    }
+
+    /// Every parameter except those named in `skip`, as name-value pairs.
+    pub fn pairs_except(&self, skip: &[&str]) -> Vec<(String, String)> {
+        let kept = self.values.iter().filter(|(name, _)| !skip.contains(&name.as_str()));
+        kept.map(|(n, v)| (n.clone(), v.clone())).collect()
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(String::as_str)
     }

@@ -98,7 +98,7 @@ async fn invalid_parameters_after_verification_redirect_with_the_oauth_error() {
     assert_redirect_error(&server, &format!("{web}&prompt=none%20login"), "invalid_request").await;
     assert_redirect_error(&server, &format!("{web}&prompt=sometimes"), "invalid_request").await;
     assert_redirect_error(&server, &format!("{web}&max_age=-1"), "invalid_request").await;
-    assert_redirect_error(&server, &format!("{web}&request=eyJ"), "request_not_supported").await;
+    assert_redirect_error(&server, &format!("{web}&request=eyJ"), "invalid_request_object").await;
     assert_redirect_error(&server, &format!("{web}&request_uri=https%3A%2F%2Fx"), "request_uri_not_supported").await;
     assert_redirect_error(&server, &format!("{web}&id_token_hint=not.a.token"), "invalid_request").await;
     assert_redirect_error(&server, &format!("{web}&response_mode=fragment"), "invalid_request").await;

@@ -13,8 +13,8 @@ use crate::support::{TestServer, client};
 
 /// A client signing key: the PKCS#8 DER and its public JWK.
 pub(crate) struct ClientKey {
-    kid: String,
-    der: Vec<u8>,
+    pub(crate) kid: String,
+    pub(crate) der: Vec<u8>,
     pub(crate) jwk: serde_json::Value,
 }
 

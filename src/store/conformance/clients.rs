@@ -21,6 +21,7 @@ pub async fn a_client_reads_back_as_registered(dir: Arc<dyn Directory>) {
     assert_eq!(stored.client_credentials_scopes, ["reports:read"]);
     assert_eq!((stored.primary_color.as_deref(), stored.third_party), (Some("#112233"), true));
     assert_eq!(stored.logo_uri.as_deref(), Some("https://app.example/logo.svg"));
+    assert_eq!(stored.options, client("app").options);
     assert_eq!(dir.clients().await.unwrap().len(), 1);
 }
 

@@ -17,15 +17,15 @@ macro_rules! implement {
                         "INSERT INTO clients (name, secret_hash, redirect_uris, post_logout_redirect_uris, auth_method, \
                          signing_alg, jwks_uri, jwks, backchannel_logout_uri, backchannel_logout_session_required, \
                          client_credentials_scopes, email_sends, cross_device_links, passwordless, verify_callback_url, \
-                         logo_uri, primary_color, third_party, id, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+                         logo_uri, primary_color, third_party, options, id, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
                     } else {
                         "UPDATE clients SET name = $1, secret_hash = $2, redirect_uris = $3, \
                          post_logout_redirect_uris = $4, auth_method = $5, signing_alg = $6, jwks_uri = $7, jwks = $8, \
                          backchannel_logout_uri = $9, backchannel_logout_session_required = $10, \
                          client_credentials_scopes = $11, email_sends = $12, cross_device_links = $13, \
                          passwordless = $14, verify_callback_url = $15, logo_uri = $16, primary_color = $17, \
-                         third_party = $18 WHERE id = $19"
+                         third_party = $18, options = $19 WHERE id = $20"
                     };
                     let query = sqlx::query(sql)
                         .bind(&c.name)
@@ -46,6 +46,7 @@ macro_rules! implement {
                         .bind(&c.logo_uri)
                         .bind(&c.primary_color)
                         .bind(c.third_party)
+                        .bind(to_json(&c.options)?)
                         .bind(&c.id);
                     let query = if new { query.bind(now) } else { query };
                     let done = query.execute(&self.pool).await.map_err(db)?;

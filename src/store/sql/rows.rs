@@ -108,6 +108,7 @@ pub(in crate::store) fn client(row: &impl Columns) -> StoreResult<Client> {
         logo_uri: row.opt_text("logo_uri")?,
         primary_color: row.opt_text("primary_color")?,
         third_party: row.flag("third_party")?,
+        options: serde_json::from_str(&row.text("options")?).map_err(corrupt)?,
     })
 }
 
@@ -141,8 +142,8 @@ pub(in crate::store) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken>
     })
 }
 
-pub(in crate::store) fn to_json(list: &[String]) -> StoreResult<String> {
-    serde_json::to_string(list).map_err(corrupt)
+pub(in crate::store) fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(corrupt)
 }
 
 pub(in crate::store) fn audit_event(row: &impl Columns) -> StoreResult<AuditEvent> {

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod chrome;
 pub mod npm;
+pub mod openid_client;
 pub mod process;
 pub mod receiver;
 pub mod rp;
@@ -76,6 +77,8 @@ pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &st
         logo_uri: None,
         primary_color: None,
         third_party: false,
+        require_pushed_authorization_requests: false,
+        require_signed_request_object: false,
     }
 }
 

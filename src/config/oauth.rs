@@ -1,0 +1,18 @@
+//! `[oauth]`: protocol extensions that apply to every client (each client may also opt in).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OAuthConfig {
+    /// RFC 9126 §5: every authorization request must come through the PAR endpoint.
+    pub require_pushed_authorization_requests: bool,
+    /// How long a `request_uri` from the PAR endpoint may be used (RFC 9126 §2.2: short).
+    pub pushed_request_lifetime_secs: u64,
+}
+
+impl Default for OAuthConfig {
+    fn default() -> Self {
+        OAuthConfig { require_pushed_authorization_requests: false, pushed_request_lifetime_secs: 60 }
+    }
+}
