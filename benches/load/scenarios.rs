@@ -168,7 +168,8 @@ impl Scenario for TokenUse {
     }
 }
 
-/// Signs in once through the email-code pages, reading the code from the outbox, and returns
+/// Signs in once through the email-code pages, reading the code from the outbox, and consents
+/// to offline access (OIDC Core §11: later flows get refresh tokens without asking); returns
 /// the `Cookie` header of the signed-in browser.
 pub async fn sign_in(http: &Http, base: &str, client_id: &str, outbox: &Path) -> String {
     let probe = CodeFlow {
@@ -176,13 +177,14 @@ pub async fn sign_in(http: &Http, base: &str, client_id: &str, outbox: &Path) ->
         base: base.into(),
         client_id: client_id.into(),
         cookie: String::new(),
-        offline: false,
+        offline: true,
         paths: TESSERA,
     };
     let mut jar: Vec<String> = Vec::new();
     let cookie = |jar: &Vec<String>| jar.join("; ");
     let step = keep_cookies;
-    let a = step(send(http, get(&probe.authorize_url()).body(Bytes::new()).unwrap()).await.unwrap(), &mut jar);
+    let authorize = format!("{}&prompt=consent", probe.authorize_url());
+    let a = step(send(http, get(&authorize).body(Bytes::new()).unwrap()).await.unwrap(), &mut jar);
     let login = format!("{base}{}", a.location.expect("the login page"));
     let page = step(
         send(http, get(&login).header("cookie", cookie(&jar)).body(Bytes::new()).unwrap()).await.unwrap(),
@@ -198,7 +200,17 @@ pub async fn sign_in(http: &Http, base: &str, client_id: &str, outbox: &Path) ->
     let mut r = post_form(&format!("{login}/code"), format!("csrf={csrf}&code={code}"));
     r.headers_mut().insert("cookie", cookie(&jar).parse().unwrap());
     let a = step(send(http, r).await.unwrap(), &mut jar);
-    assert!(a.location.is_some_and(|l| l.starts_with("/authorize/resume/")), "signed in");
+    let resume = a.location.filter(|l| l.starts_with("/authorize/resume/")).expect("signed in");
+    let get_with = |url: String, jar: &Vec<String>| get(&url).header("cookie", cookie(jar)).body(Bytes::new()).unwrap();
+    let a = step(send(http, get_with(format!("{base}{resume}"), &jar)).await.unwrap(), &mut jar);
+    let consent = format!("{base}{}", a.location.filter(|l| l.starts_with("/consent/")).expect("the consent page"));
+    let page = step(send(http, get_with(consent.clone(), &jar)).await.unwrap(), &mut jar);
+    let html = String::from_utf8_lossy(&page.body).to_string();
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).expect("a form");
+    let mut r = post_form(&consent, format!("csrf={csrf}&decision=allow"));
+    r.headers_mut().insert("cookie", cookie(&jar).parse().unwrap());
+    let a = step(send(http, r).await.unwrap(), &mut jar);
+    assert!(a.location.is_some_and(|l| l.contains("code=")), "consented");
     jar.into_iter().filter(|c| c.starts_with("tessera_session=")).collect::<Vec<_>>().join("; ")
 }
 

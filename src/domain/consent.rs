@@ -5,6 +5,8 @@ use crate::domain::Core;
 use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose, Stage};
 use crate::model::{Client, Consent, Session};
 
+const OFFLINE_ACCESS: &str = "offline_access";
+
 /// Whether the user must be asked before `client` gets what `request` asks for. First-party
 /// clients are trusted; a third-party client needs a consent covering every requested scope.
 pub fn needed(request: &AuthRequest, client: &Client, granted: Option<&Consent>) -> bool {
@@ -25,14 +27,29 @@ pub enum Gate {
     Ask,
 }
 
-/// Decides for the session's user; reads the directory only for a third-party client.
+/// OIDC Core §11: a refresh token for offline access needs the user's consent to it, asked now
+/// (`prompt=consent`, which always shows the page) or given before; otherwise the
+/// `offline_access` request is ignored.
+pub fn offline_permitted(request: &AuthRequest, granted: Option<&Consent>) -> bool {
+    request.prompt.consent || granted.is_some_and(|c| c.scopes.iter().any(|s| s == OFFLINE_ACCESS))
+}
+
+/// Decides for the session's user, first dropping an `offline_access` the user has not agreed
+/// to; reads the directory only for a third-party client or an `offline_access` request.
 pub async fn gate(
     state: &Core,
-    request: &AuthRequest,
+    request: &mut AuthRequest,
     client: &Client,
     session: &Session,
 ) -> crate::store::StoreResult<Gate> {
-    let granted = if client.third_party { state.directory.consent(&session.user_id, &client.id).await? } else { None };
+    let offline = request.scope.iter().any(|s| s == OFFLINE_ACCESS);
+    let granted = match client.third_party || offline {
+        true => state.directory.consent(&session.user_id, &client.id).await?,
+        false => None,
+    };
+    if offline && !offline_permitted(request, granted.as_ref()) {
+        request.scope.retain(|s| s != OFFLINE_ACCESS);
+    }
     Ok(match needed(request, client, granted.as_ref()) {
         false => Gate::Pass,
         true if request.prompt.none => Gate::Required,
@@ -105,5 +122,15 @@ mod tests {
         let prompt = Prompt { consent: true, ..Prompt::default() };
         assert!(needed(&request(&["openid"], prompt), &client(false), None));
         assert!(needed(&request(&["openid"], prompt), &client(true), Some(&granted(&["openid"]))));
+    }
+
+    #[test]
+    fn offline_access_needs_consent_asked_now_or_given_before() {
+        let offline = request(&["openid", "offline_access"], Prompt::default());
+        assert!(!offline_permitted(&offline, None), "OIDC Core §11: ignored without prompt=consent");
+        assert!(!offline_permitted(&offline, Some(&granted(&["openid"]))));
+        assert!(offline_permitted(&offline, Some(&granted(&["openid", "offline_access"]))));
+        let asked = request(&["openid", "offline_access"], Prompt { consent: true, ..Prompt::default() });
+        assert!(offline_permitted(&asked, None));
     }
 }

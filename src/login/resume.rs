@@ -19,7 +19,7 @@ use crate::web::PageError;
 
 /// Answers an interaction that `login::finish` completed in this browser.
 pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Path<String>) -> Response {
-    let ix: Interaction = match state.ephemeral.take_json(&interaction::key(&id)).await {
+    let mut ix: Interaction = match state.ephemeral.take_json(&interaction::key(&id)).await {
         Ok(Some(ix)) => ix,
         // Answered already (Back or Reload on the way to the client): say so, with the way on.
         Ok(None) => return super::gone(&state, &jar, &id).await.into_response(),
@@ -33,7 +33,8 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
     let Some(session) = current.filter(|s| same_browser && ix.session_id() == Some(s.id.as_str())) else {
         return PageError::expired().into_response();
     };
-    let Purpose::Authorize(request) = &ix.purpose else {
+    let browser = ix.browser;
+    let Purpose::Authorize(request) = &mut ix.purpose else {
         return PageError::expired().into_response();
     };
     // The client may have been deleted while the user signed in: then nothing is issued.
@@ -44,7 +45,7 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
     };
     match consent::gate(&state, request, &client, &session).await {
         Ok(Gate::Pass) => {}
-        Ok(Gate::Ask) => match consent::ask(&state, request, &client, &session, ix.browser).await {
+        Ok(Gate::Ask) => match consent::ask(&state, request, &client, &session, browser).await {
             Ok(path) => return Redirect::to(&path).into_response(),
             Err(e) => return PageError::unavailable(e),
         },

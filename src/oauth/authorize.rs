@@ -52,13 +52,13 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
     if let Err((code, description)) = sources::allowed(state, &client, &sourced) {
         return Err(AuthorizeError::Redirect(redirect, code, description));
     }
-    let request = request::validate(&sourced.params, &client, redirect, &state.keys(), state.issuer())?;
+    let mut request = request::validate(&sourced.params, &client, redirect, &state.keys(), state.issuer())?;
     let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {
             let session = current.as_ref().ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
-            permitted(state, jar, &request, &client, session).await
+            permitted(state, jar, &mut request, &client, session).await
         }
         Outcome::LoginRequired => Err(AuthorizeError::Redirect(
             VerifiedRedirect::of(&request),
@@ -73,7 +73,7 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
 async fn permitted(
     state: &AppState,
     jar: CookieJar,
-    request: &AuthRequest,
+    request: &mut AuthRequest,
     client: &Client,
     session: &Session,
 ) -> Result<Response, AuthorizeError> {

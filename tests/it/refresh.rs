@@ -15,6 +15,30 @@ async fn refresh_tokens_are_issued_only_with_offline_access() {
 }
 
 #[tokio::test]
+async fn offline_access_needs_the_users_consent_asked_now_or_given_before() {
+    let server = TestServer::start().await;
+    let client = rp::client(&server, "web").await;
+    let browser = server.browser();
+    let without_prompt = |pending: &rp::Pending| pending.url.replace("&prompt=consent", "");
+    let pending = rp::start(&client, &["offline_access"]);
+    let callback = browser.sign_in(&without_prompt(&pending), "ada@example.com").await;
+    let code = crate::support::browser::param(&callback, "code").unwrap();
+    let tokens = rp::redeem(&client, pending, &code).await;
+    assert!(tokens.refresh_token().is_none(), "OIDC Core §11: ignored without prompt=consent or earlier consent");
+    assert!(!tokens.scopes().unwrap().iter().any(|s| s.as_str() == "offline_access"), "and not granted");
+
+    let pending = rp::start(&client, &["offline_access"]);
+    let callback = browser.sign_in(&pending.url, "ada@example.com").await;
+    let code = crate::support::browser::param(&callback, "code").unwrap();
+    assert!(rp::redeem(&client, pending, &code).await.refresh_token().is_some(), "consented on the page");
+
+    let pending = rp::start(&client, &["offline_access"]);
+    let callback = browser.sign_in(&without_prompt(&pending), "ada@example.com").await;
+    let code = crate::support::browser::param(&callback, "code").unwrap();
+    assert!(rp::redeem(&client, pending, &code).await.refresh_token().is_some(), "the consent given before holds");
+}
+
+#[tokio::test]
 async fn each_refresh_rotates_and_reuse_revokes_the_whole_family() {
     let server = TestServer::start().await;
     let (client, tokens) =

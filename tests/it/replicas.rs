@@ -8,7 +8,7 @@ use serde_json::Value;
 use tessera::config::{Config, EmailTransport, SmtpSecurity};
 
 use crate::support::browser::{csrf, param};
-use crate::support::process::{PgSchema, RedisKeys, Replica, free_port, redis_url};
+use crate::support::process::{PgSchema, RedisKeys, Replica, allow_consent, free_port, redis_url};
 use crate::support::{SmtpSink, WEB_SECRET, client, copy_keys};
 
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -68,10 +68,12 @@ fn location(r: &reqwest::Response) -> String {
     r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default()
 }
 
+/// An authorization request; `offline_access` comes with `prompt=consent` (OIDC Core §11).
 fn authorize_query(scope: &str) -> String {
     let redirect: String = url::form_urlencoded::byte_serialize(REDIRECT.as_bytes()).collect();
+    let prompt = if scope.contains("offline_access") { "&prompt=consent" } else { "" };
     format!(
-        "/authorize?response_type=code&client_id=web&redirect_uri={redirect}&scope={scope}&state=s&nonce=n\
+        "/authorize?response_type=code&client_id=web&redirect_uri={redirect}&scope={scope}{prompt}&state=s&nonce=n\
          &code_challenge={CHALLENGE}&code_challenge_method=S256"
     )
 }
@@ -128,7 +130,9 @@ async fn a_login_spread_over_three_replicas_works_and_single_use_holds_across_th
         assert!(!location(&r).starts_with("/authorize/resume/"), "OTP reused on {}", other.base);
     }
     let r = browser.get(a.url(&resume)).send().await.unwrap();
-    let callback = url::Url::parse(&location(&r)).unwrap();
+    // consent to offline_access on B
+    let callback = allow_consent(&browser, &b.base, location(&r)).await.unwrap();
+    let callback = url::Url::parse(&callback).unwrap();
     let auth_code = param(&callback, "code").unwrap();
 
     // token on C; the same code is refused on A and B
@@ -177,7 +181,8 @@ async fn refresh_on_one_replica_and_userinfo_on_another() {
         .await
         .unwrap();
     let r = browser.get(a.url(&location(&r))).send().await.unwrap();
-    let auth_code = param(&url::Url::parse(&location(&r)).unwrap(), "code").unwrap();
+    let callback = allow_consent(&browser, &cc.base, location(&r)).await.unwrap();
+    let auth_code = param(&url::Url::parse(&callback).unwrap(), "code").unwrap();
     let form = [
         ("grant_type", "authorization_code"),
         ("code", auth_code.as_str()),

@@ -111,14 +111,27 @@ impl Browser {
         let resume = Self::location(&response);
         assert!(resume.starts_with("/authorize/resume/"), "{resume}");
         let response = self.get(&resume).await;
+        self.through_consent(Self::location(&response)).await
+    }
+
+    /// Allows on the consent page when `location` is one (as `prompt=consent` and
+    /// `offline_access` lead to), and returns the client redirect.
+    pub async fn through_consent(&self, location: String) -> Url {
+        if !location.starts_with("/consent/") {
+            return Url::parse(&location).unwrap();
+        }
+        let html = self.get(&location).await.text().await.unwrap();
+        let response = self.post(&location, &[("csrf", &csrf(&html)), ("decision", "allow")]).await;
         Url::parse(&Self::location(&response)).unwrap()
     }
 
     /// The whole flow: authorize, sign in by email code if asked, return the client redirect.
     pub async fn sign_in(&self, auth_url: &str, email: &str) -> Url {
-        match self.authorize(auth_url).await {
-            Step::Login(page) => self.complete_login(&page, email).await,
-            Step::Client(url) => url,
+        let response = self.get(auth_url).await;
+        let location = Self::location(&response);
+        match location.starts_with("/login/") {
+            true => self.complete_login(&self.login_page(&location).await, email).await,
+            false => self.through_consent(location).await,
         }
     }
 }

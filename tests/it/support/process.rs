@@ -236,6 +236,20 @@ impl Drop for OwnRedis {
     }
 }
 
+/// Allows on the consent page when `location` is one (`prompt=consent`, as `offline_access`
+/// asks), posting on `base`; the location that follows.
+pub async fn allow_consent(browser: &reqwest::Client, base: &str, location: String) -> Result<String, String> {
+    if !location.starts_with("/consent/") {
+        return Ok(location);
+    }
+    let e = |e: reqwest::Error| e.to_string();
+    let page = format!("{base}{location}");
+    let html = browser.get(&page).send().await.map_err(e)?.text().await.map_err(e)?;
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).ok_or("no form")?;
+    let r = browser.post(&page).form(&[("csrf", csrf), ("decision", "allow")]).send().await.map_err(e)?;
+    Ok(r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_string())
+}
+
 /// Signs `email` in on one replica, start to finish, and redeems the code. Any failure (the
 /// replica may be dying) is an `Err`, never a panic.
 pub async fn sign_in_on(
@@ -252,8 +266,8 @@ pub async fn sign_in_on(
         |r: &reqwest::Response| r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
     let redirect = "http://127.0.0.1:9/cb";
     let query = format!(
-        "/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid%20offline_access&state=s\
-         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        "/authorize?response_type=code&client_id=web&redirect_uri={}&scope=openid%20offline_access&prompt=consent\
+         &state=s&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
         url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
     );
     let login = location(&browser.get(url(&query)).send().await.map_err(e)?);
@@ -275,7 +289,8 @@ pub async fn sign_in_on(
         .await
         .map_err(e)?;
     let r = browser.get(url(&location(&r))).send().await.map_err(e)?;
-    let callback = url::Url::parse(&location(&r)).map_err(|e| e.to_string())?;
+    let callback = allow_consent(&browser, base, location(&r)).await?;
+    let callback = url::Url::parse(&callback).map_err(|e| e.to_string())?;
     let code = callback.query_pairs().find(|(k, _)| k == "code").map(|(_, v)| v.into_owned()).ok_or("no code")?;
     let form = [
         ("grant_type", "authorization_code"),

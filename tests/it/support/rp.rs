@@ -67,6 +67,10 @@ pub fn start(client: &Client, scopes: &[&str]) -> Pending {
     for scope in scopes {
         request = request.add_scope(Scope::new(scope.to_string()));
     }
+    // OIDC Core §11: offline access is granted with the user's consent, asked for by prompt=consent.
+    if scopes.contains(&"offline_access") {
+        request = request.add_prompt(openidconnect::core::CoreAuthPrompt::Consent);
+    }
     let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
     Pending { url: url.to_string(), state, nonce, verifier }
 }
