@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::UnixTime;
 use crate::crypto;
 use crate::domain::Core;
+use crate::domain::claims::ClaimsRequest;
 use crate::domain::interaction::AuthRequest;
 use crate::model::Session;
 use crate::store::StoreResult;
@@ -28,6 +29,8 @@ pub struct CodeGrant {
     pub amr: Vec<String>,
     pub acr: String,
     pub session_id: String,
+    #[serde(default)]
+    pub claims: Option<ClaimsRequest>,
 }
 
 pub fn key(code: &str) -> String {
@@ -80,6 +83,7 @@ pub async fn issue(state: &Core, request: &AuthRequest, session: &Session) -> St
         amr: session.amr.clone(),
         acr: session.acr.clone(),
         session_id: session.id.clone(),
+        claims: request.claims.clone(),
     };
     state.ephemeral.put_json(&key(&code), &grant, state.config.lifetimes.authorization_code).await?;
     Ok(code)

@@ -93,6 +93,7 @@ mod tests {
             hint_sub: None,
             ui_locales: None,
             acr_values: None,
+            claims: None,
         }
     }
 

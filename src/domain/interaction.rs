@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::UnixTime;
+use crate::domain::claims::{AcrDemand, ClaimsRequest};
 use crate::model::{Email, Identifier, Phone};
 
 /// How the authorization response travels back (OAuth 2.0 Multiple Response Types, Form Post).
@@ -40,11 +41,19 @@ pub struct AuthRequest {
     pub hint_sub: Option<String>,
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
+    /// OIDC Core §5.5 `claims`.
+    #[serde(default)]
+    pub claims: Option<ClaimsRequest>,
 }
 
 impl AuthRequest {
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scope.iter().any(|s| s == scope)
+    }
+
+    /// What the request demands of the sign-in's `acr`, if anything.
+    pub fn acr_demand(&self) -> Option<AcrDemand> {
+        crate::domain::claims::acr_demand(self.claims.as_ref(), self.acr_values.as_deref())
     }
 }
 
@@ -199,6 +208,14 @@ impl Interaction {
         match &self.stage {
             Stage::SignedIn { session_id } | Stage::Consent { session_id } => Some(session_id),
             Stage::Identify | Stage::Proving { .. } => None,
+        }
+    }
+
+    /// What the authorization request demands of the sign-in's `acr`, if anything.
+    pub fn acr_demand(&self) -> Option<AcrDemand> {
+        match &self.purpose {
+            Purpose::Authorize(request) => request.acr_demand(),
+            Purpose::Account | Purpose::Bridge(_) => None,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod attempts;
 pub mod audit;
 pub mod authenticate;
 pub mod backchannel;
+pub mod claims;
 pub mod client_jwt;
 pub mod clients;
 pub mod code;

@@ -10,6 +10,7 @@ use crate::clock::UnixTime;
 use crate::config::Lifetimes;
 use crate::crypto;
 use crate::domain::Core;
+use crate::domain::claims::{self, ClaimsRequest};
 use crate::domain::jwt;
 use crate::domain::keys::KeyRing;
 use crate::model::{Client, SigningAlg, User};
@@ -29,6 +30,8 @@ pub struct Grant<'a> {
     /// The refresh-token family (or code redemption) this token belongs to; revoking it
     /// revokes every access token that carries it.
     pub grant_id: &'a str,
+    /// OIDC Core §5.5: claims asked for by name.
+    pub claims: Option<&'a ClaimsRequest>,
 }
 
 /// RFC 9068 §2.2 claims, plus `gid` (the grant they came from).
@@ -46,6 +49,9 @@ pub struct AccessClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<UnixTime>,
     pub gid: String,
+    /// Claims the `claims` parameter asked for at userinfo (OIDC Core §5.5), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub userinfo_claims: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -64,14 +70,9 @@ struct IdClaims<'a> {
     acr: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     sid: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email_verified: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone_number_verified: Option<bool>,
+    /// The user's claims that the scope releases or the `claims` parameter asked for.
+    #[serde(flatten)]
+    user: serde_json::Map<String, serde_json::Value>,
 }
 
 /// RFC 6749 §5.1.
@@ -143,11 +144,11 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
         scope: scope.clone(),
         auth_time: Some(g.auth_time),
         gid: g.grant_id.to_string(),
+        userinfo_claims: g.claims.map(|c| c.userinfo.keys().cloned().collect()).unwrap_or_default(),
     };
     let access_token = jwt::sign(key, "at+jwt", &access).map_err(OAuthError::server_error)?;
     let id_token = if g.scope.iter().any(|s| s == "openid") {
-        let email_scope = g.scope.iter().any(|s| s == "email");
-        let phone_scope = g.scope.iter().any(|s| s == "phone");
+        let requested = g.claims.map(|c| c.id_token.keys().collect::<Vec<_>>()).unwrap_or_default();
         let claims = IdClaims {
             iss: issuer.iss,
             sub: &g.user.id.0,
@@ -161,10 +162,7 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
             amr: g.amr,
             acr: g.acr,
             sid: g.session_id,
-            email: g.user.email.as_ref().filter(|_| email_scope).map(|e| e.as_str()),
-            email_verified: g.user.email.as_ref().filter(|_| email_scope).map(|_| g.user.email_verified),
-            phone_number: g.user.phone.as_ref().filter(|_| phone_scope).map(|p| p.as_str()),
-            phone_number_verified: g.user.phone.as_ref().filter(|_| phone_scope).map(|_| g.user.phone_verified),
+            user: claims::user_claims(g.user, g.scope, requested),
         };
         Some(jwt::sign(key, "JWT", &claims).map_err(OAuthError::server_error)?)
     } else {
@@ -205,6 +203,7 @@ pub fn new_refresh(state: &Core, g: &Grant<'_>) -> (String, RefreshToken) {
         amr: g.amr.to_vec(),
         acr: g.acr.to_string(),
         session_id: g.session_id.map(str::to_owned),
+        claims: g.claims.and_then(|c| serde_json::to_string(c).ok()),
         created_at: now,
         expires_at: now + state.config.lifetimes.refresh_token as i64,
     };
@@ -261,6 +260,7 @@ pub fn mint_for_client(
         iat: now,
         // Each token is its own grant: revoking it revokes nothing else.
         gid: jti.clone(),
+        userinfo_claims: Vec::new(),
         jti,
         scope: scope.join(" "),
         auth_time: None,
@@ -328,6 +328,7 @@ mod tests {
             acr: "aal1",
             session_id: Some("s1"),
             grant_id: "g1",
+            claims: None,
         };
         let response = sign(&issuer, &g, nonce_allowed).unwrap();
         (keys, response)

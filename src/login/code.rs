@@ -56,6 +56,8 @@ struct IdentifyPage<'a> {
     can_cancel: bool,
     passkeys: bool,
     sms: bool,
+    /// The application demands a passkey (`acr`): the other methods are not offered.
+    passkey_only: bool,
 }
 
 #[derive(Template)]
@@ -138,6 +140,8 @@ pub(super) async fn identify(
         _ => ("identify.email_hint", "identify.email_submit"),
     };
     let ui = frame(state, ix, accept).await?;
+    let passkeys = state.webauthn.is_some();
+    let passkey_only = passkeys && ix.acr_demand().is_some_and(|d| d.needs_passkey());
     Ok(html(IdentifyPage {
         error: error.map(|e| e.text(&ui)),
         ui,
@@ -147,10 +151,11 @@ pub(super) async fn identify(
         continue_as,
         email_hint,
         email_submit,
-        email_code: state.config.login.email_code,
+        email_code: state.config.login.email_code && !passkey_only,
         can_cancel: matches!(ix.purpose, crate::domain::interaction::Purpose::Authorize(_)),
-        passkeys: state.webauthn.is_some(),
-        sms: state.config.sms.enabled(),
+        passkeys,
+        sms: state.config.sms.enabled() && !passkey_only,
+        passkey_only,
     }))
 }
 

@@ -16,6 +16,7 @@ use crate::domain::session;
 use crate::oauth::response::AuthorizationResponse;
 use crate::state::AppState;
 use crate::web::PageError;
+use crate::web::oauth_error::ErrorCode;
 
 /// Answers an interaction that `login::finish` completed in this browser.
 pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Path<String>) -> Response {
@@ -43,6 +44,12 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
         Ok(None) => return PageError::expired().into_response(),
         Err(e) => return PageError::unavailable(e),
     };
+    // Unmet Authentication Requirements 1.0: an essential acr the sign-in did not meet.
+    if request.acr_demand().is_some_and(|d| d.essential && !d.met_by(&session.acr)) {
+        let why = "The sign-in did not meet the essential acr the application asked for.";
+        let code = ErrorCode::UnmetAuthenticationRequirements;
+        return AuthorizationResponse::refused(&state, request, code, why).into_response();
+    }
     match consent::gate(&state, request, &client, &session).await {
         Ok(Gate::Pass) => {}
         Ok(Gate::Ask) => match consent::ask(&state, request, &client, &session, browser).await {

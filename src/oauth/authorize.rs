@@ -53,6 +53,12 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
         return Err(AuthorizeError::Redirect(redirect, code, description));
     }
     let mut request = request::validate(&sourced.params, &client, redirect, &state.keys(), state.issuer())?;
+    // Unmet Authentication Requirements 1.0: an essential acr no sign-in here could meet.
+    if request.acr_demand().is_some_and(|d| d.essential && !d.can_be_met(state.webauthn.is_some())) {
+        let description = "No sign-in method here meets the essential acr asked for.".into();
+        let code = ErrorCode::UnmetAuthenticationRequirements;
+        return Err(AuthorizeError::Redirect(VerifiedRedirect::of(&request), code, description));
+    }
     let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {

@@ -33,6 +33,7 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
     let prompt = prompt(p.get("prompt"))?;
     let max_age = max_age(p.get("max_age"))?;
     display_is_known(p.get("display"))?;
+    let claims = p.get("claims").map(crate::domain::claims::parse).transpose().map_err(invalid)?;
     let hint_sub = p.get("id_token_hint").map(|hint| id_token_hint(keys, hint, &client.id, issuer)).transpose()?;
     values_fit(p)?;
     Ok(AuthRequest {
@@ -49,6 +50,7 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
         hint_sub,
         ui_locales: p.get("ui_locales").map(str::to_owned),
         acr_values: p.get("acr_values").map(str::to_owned),
+        claims,
     })
 }
 
@@ -152,8 +154,8 @@ fn id_token_hint(keys: &KeyRing, token: &str, client_id: &str, issuer: &str) -> 
 
 /// Opaque values and hints stay within bounds, so one request cannot fill the interaction store.
 fn values_fit(p: &Params) -> Result<(), Invalid> {
-    let longest = |name| if matches!(name, "state" | "nonce") { MAX_VALUE } else { MAX_HINT };
-    for name in ["state", "nonce", "login_hint", "ui_locales", "claims_locales", "acr_values"] {
+    let longest = |name| if matches!(name, "state" | "nonce" | "claims") { MAX_VALUE } else { MAX_HINT };
+    for name in ["state", "nonce", "login_hint", "ui_locales", "claims_locales", "acr_values", "claims"] {
         if p.get(name).is_some_and(|v| v.len() > longest(name)) {
             return Err(invalid(format!("The {name} parameter is too long.")));
         }

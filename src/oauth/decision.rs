@@ -33,6 +33,10 @@ pub fn decide(request: &AuthRequest, session: Option<&Session>, now: UnixTime) -
     if request.max_age.is_some_and(|max| now - session.auth_time > max as i64) {
         return ask(true);
     }
+    // OIDC Core §3.1.2.1 acr_values, §5.5.1.1 acr: a weaker sign-in steps up.
+    if request.acr_demand().is_some_and(|demand| !demand.met_by(&session.acr)) {
+        return ask(true);
+    }
     if request.prompt.select_account {
         return Outcome::Interact { reauthenticate: false };
     }
@@ -60,6 +64,7 @@ mod tests {
             hint_sub: None,
             ui_locales: None,
             acr_values: None,
+            claims: None,
         }
     }
 

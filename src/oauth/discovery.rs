@@ -51,7 +51,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "claim_types_supported": ["normal"],
         "ui_locales_supported": crate::i18n::tags().collect::<Vec<_>>(),
         "authorization_response_iss_parameter_supported": true,
-        "claims_parameter_supported": false,
+        "claims_parameter_supported": true,
         "request_parameter_supported": true,
         "request_object_signing_alg_values_supported": client_jwt::ALGS,
         // Only the pushed authorization request endpoint's URNs (RFC 9126 §4).

@@ -1,4 +1,4 @@
-//! `/userinfo` (OIDC Core §5.3): claims by scope for a live access token, presented as a Bearer
+//! `/userinfo` (OIDC Core §5.3): claims by scope and by the `claims` parameter (§5.5) for a live access token, presented as a Bearer
 //! header or a form body (RFC 6750 §2.1-2.2), with RFC 6750 §3 challenges on failure.
 
 use axum::Json;
@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::domain::tokens;
+use crate::domain::{claims, tokens};
 use crate::model::UserId;
 use crate::state::AppState;
 use crate::web::ErrorCause;
@@ -128,20 +128,7 @@ async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerErro
     };
     let mut out = Map::new();
     out.insert("sub".into(), json!(user.id.0));
-    if scopes.contains(&"email")
-        && let Some(email) = &user.email
-    {
-        out.insert("email".into(), json!(email.as_str()));
-        out.insert("email_verified".into(), json!(user.email_verified));
-    }
-    if scopes.contains(&"phone")
-        && let Some(phone) = &user.phone
-    {
-        out.insert("phone_number".into(), json!(phone.as_str()));
-        out.insert("phone_number_verified".into(), json!(user.phone_verified));
-    }
-    if scopes.contains(&"profile") {
-        out.insert("updated_at".into(), json!(user.updated_at));
-    }
+    let scope: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+    out.extend(claims::user_claims(&user, &scope, &at.userinfo_claims));
     Ok(Json(Value::Object(out)))
 }

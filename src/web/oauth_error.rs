@@ -48,6 +48,9 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     /// OIDC Core §3.1.2.6: the `registration` parameter is not supported.
     RegistrationNotSupported,
+    /// OpenID Connect Core Unmet Authentication Requirements 1.0: an essential `acr` could not
+    /// be met.
+    UnmetAuthenticationRequirements,
     /// RFC 6750 §3.1: the access token is expired, revoked, malformed or invalid.
     InvalidToken,
     /// RFC 6750 §3.1: the token lacks the scope this resource needs.
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::RegistrationNotSupported => "registration_not_supported",
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
+            ErrorCode::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
             ErrorCode::TooManyAttempts => "too_many_attempts",
         }
     }

@@ -11,6 +11,7 @@ mod auth0_sdk;
 mod authorize;
 mod bridge;
 mod caching;
+mod claims;
 mod cli;
 mod client_credentials;
 mod code_flow;

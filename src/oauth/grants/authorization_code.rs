@@ -49,6 +49,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         acr: &grant.acr,
         session_id: Some(&grant.session_id),
         grant_id: &grant_id,
+        claims: grant.claims.as_ref(),
     };
     let mut response = tokens::mint(state, &g, true)?;
     if client.backchannel_logout_uri.is_some() {

@@ -121,6 +121,7 @@ async fn issue(
         acr: method.acr,
         session_id: None,
         grant_id: &grant_id,
+        claims: None,
     };
     let mut response = tokens::mint(state, &g, false)?;
     if scope.iter().any(|s| s == "offline_access") {

@@ -48,6 +48,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         check_scope(requested, &current.scope)?;
     }
     let granted: Vec<String> = current.scope.split(' ').map(str::to_owned).collect();
+    let claims = current.claims.as_deref().and_then(|c| serde_json::from_str(c).ok());
     let g = Grant {
         client,
         user: &user,
@@ -58,6 +59,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         acr: &current.acr,
         session_id: current.session_id.as_deref(),
         grant_id: &current.family_id,
+        claims: claims.as_ref(),
     };
     let mut response = tokens::mint(state, &g, false)?;
     response.refresh_token = Some(next);

@@ -11,7 +11,7 @@ use crate::store::StoreResult;
 #[derive(Debug)]
 pub enum Rotation {
     /// The presented token was live; it is now used and `new` replaces it.
-    Rotated(RefreshToken),
+    Rotated(Box<RefreshToken>),
     /// The presented token had already been used: its whole family is now revoked.
     Reused { family_id: String },
     /// Unknown, expired or revoked.
@@ -30,6 +30,8 @@ pub struct RefreshToken {
     pub amr: Vec<String>,
     pub acr: String,
     pub session_id: Option<String>,
+    /// The `claims` request parameter of the grant (OIDC Core §5.5), as JSON.
+    pub claims: Option<String>,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
 }

@@ -18,7 +18,7 @@ type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, PgArguments>;
 fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
     Ok(sqlx::query(
         "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
-         created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         claims, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&t.hash[..])
     .bind(&t.family_id)
@@ -29,6 +29,7 @@ fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
     .bind(to_json(&t.amr)?)
     .bind(&t.acr)
     .bind(&t.session_id)
+    .bind(&t.claims)
     .bind(t.created_at)
     .bind(t.expires_at))
 }
@@ -98,7 +99,7 @@ impl RefreshTokens for PgDirectory {
         let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
         insert_refresh(&next)?.execute(&mut *tx).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
-        Ok(Rotation::Rotated(current))
+        Ok(Rotation::Rotated(Box::new(current)))
     }
 
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {

@@ -130,7 +130,7 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<Writte
 async fn insert_token(conn: &mut SqliteConnection, t: &RefreshToken) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
-         created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         claims, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&t.hash[..])
     .bind(&t.family_id)
@@ -141,6 +141,7 @@ async fn insert_token(conn: &mut SqliteConnection, t: &RefreshToken) -> StoreRes
     .bind(to_json(&t.amr)?)
     .bind(&t.acr)
     .bind(&t.session_id)
+    .bind(&t.claims)
     .bind(t.created_at)
     .bind(t.expires_at)
     .execute(&mut *conn)
@@ -189,5 +190,5 @@ async fn rotate(
         .map_err(db)?;
     let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
     insert_token(conn, &next).await?;
-    Ok(Rotation::Rotated(current))
+    Ok(Rotation::Rotated(Box::new(current)))
 }

@@ -9,6 +9,7 @@ mod otp;
 mod passkeys;
 mod process;
 mod session;
+mod step_up;
 
 use std::time::Duration;
 
