@@ -125,6 +125,9 @@ async fn add_client(config: &Config, directory: &dyn Directory, a: super::AddCli
         third_party: a.third_party,
         require_pushed_authorization_requests: a.require_par,
         require_signed_request_object: a.require_signed_request_object,
+        subject_type: a.subject_type,
+        sector_identifier_uri: a.sector_identifier_uri,
+        userinfo_signed_response_alg: a.userinfo_alg,
     };
     tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
     if config.clients.iter().any(|c| c.id == a.id) {

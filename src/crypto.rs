@@ -1,5 +1,6 @@
 //! Randomness, hashes and constant-time comparison: the only place secrets are made or compared.
 
+use aws_lc_rs::aead;
 use aws_lc_rs::digest;
 use aws_lc_rs::hmac;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
@@ -90,9 +91,54 @@ pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// The AES-256-GCM key for `purpose`, derived from the server secret.
+fn sealing_key(secret: &[u8], purpose: &str) -> aead::LessSafeKey {
+    let key = keyed_hash(secret, &[b"seal", purpose.as_bytes()]);
+    // A 32-byte key is what AES-256 takes, so this cannot fail.
+    aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_256_GCM, &key).expect("a 256-bit key"))
+}
+
+/// `plaintext` encrypted and authenticated under the server secret (AES-256-GCM, random
+/// nonce), base64url: data a token carries that only Tessera may read.
+pub fn seal(secret: &[u8], purpose: &str, plaintext: &[u8]) -> String {
+    let mut nonce = [0u8; aead::NONCE_LEN];
+    fill(&mut nonce);
+    let mut sealed = plaintext.to_vec();
+    let key = sealing_key(secret, purpose);
+    // Sealing in memory fails only for inputs beyond GCM's 64 GiB limit.
+    key.seal_in_place_append_tag(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::empty(), &mut sealed)
+        .expect("a small plaintext seals");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    URL_SAFE_NO_PAD.encode(out)
+}
+
+/// What `seal` sealed for `purpose`, or `None` if it was altered or sealed otherwise.
+pub fn unseal(secret: &[u8], purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+    let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    let (nonce, body) = bytes.split_at_checked(aead::NONCE_LEN)?;
+    let nonce = aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let mut body = body.to_vec();
+    let plain = sealing_key(secret, purpose).open_in_place(nonce, aead::Aad::empty(), &mut body).ok()?;
+    Some(plain.to_vec())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_data_opens_only_with_the_same_secret_and_purpose_and_unaltered() {
+        let sealed = seal(b"secret", "user", b"u-1");
+        assert_eq!(unseal(b"secret", "user", &sealed).as_deref(), Some(&b"u-1"[..]));
+        assert_ne!(seal(b"secret", "user", b"u-1"), sealed, "a fresh nonce each time");
+        assert_eq!(unseal(b"other", "user", &sealed), None);
+        assert_eq!(unseal(b"secret", "other", &sealed), None);
+        let mut altered = sealed.into_bytes();
+        altered[20] = if altered[20] == b'A' { b'B' } else { b'A' };
+        assert_eq!(unseal(b"secret", "user", std::str::from_utf8(&altered).unwrap()), None);
+        assert_eq!(unseal(b"secret", "user", "short"), None);
+    }
 
     #[test]
     fn codes_have_the_requested_number_of_digits() {

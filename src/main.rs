@@ -244,6 +244,15 @@ struct AddClient {
     /// Authorization requests only as request objects signed with the client's keys (RFC 9101).
     #[arg(long)]
     require_signed_request_object: bool,
+    /// public (default) or pairwise subject identifiers (OIDC Core §8).
+    #[arg(long)]
+    subject_type: Option<String>,
+    /// For pairwise subjects: the https URL whose host names the client's sector.
+    #[arg(long)]
+    sector_identifier_uri: Option<String>,
+    /// Userinfo as a JWT signed with RS256, ES256 or EdDSA (default: plain JSON).
+    #[arg(long)]
+    userinfo_alg: Option<String>,
 }
 
 fn main() -> ExitCode {

@@ -77,6 +77,9 @@ fn client(id: &str, alg: &str) -> ClientConfig {
         third_party: false,
         require_pushed_authorization_requests: false,
         require_signed_request_object: false,
+        subject_type: None,
+        sector_identifier_uri: None,
+        userinfo_signed_response_alg: None,
     }
 }
 

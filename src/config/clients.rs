@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::urls::{check_redirect_uri, check_server_url};
-use crate::model::{AuthMethod, SigningAlg};
+use crate::model::{AuthMethod, SigningAlg, SubjectType};
 
 /// A client declared in the file; clients added with the CLI live in the directory instead.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -64,6 +64,15 @@ pub struct ClientConfig {
     /// RFC 9101: authorization requests only as request objects signed with the client's keys.
     #[serde(default)]
     pub require_signed_request_object: bool,
+    /// OIDC Core §8: `public` (the default) or `pairwise` subject identifiers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_type: Option<String>,
+    /// For pairwise subjects: the https URL whose host names the client's sector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector_identifier_uri: Option<String>,
+    /// Userinfo answers as a JWT signed with RS256, ES256 or EdDSA (absent: plain JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_signed_response_alg: Option<String>,
 }
 
 fn default_auth_method() -> String {
@@ -127,6 +136,10 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     if let Some(color) = &c.primary_color {
         crate::config::theme::check_color(color).map_err(|e| ("primary_color", e))?;
     }
+    check_subjects(c)?;
+    if let Some(alg) = &c.userinfo_signed_response_alg {
+        alg.parse::<SigningAlg>().map_err(|e| ("userinfo_signed_response_alg", e))?;
+    }
     let signs = method == AuthMethod::PrivateKeyJwt || c.require_signed_request_object;
     if !signs && (c.jwks.is_some() || c.jwks_uri.is_some()) {
         return Err((
@@ -137,6 +150,24 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     if c.require_signed_request_object && method != AuthMethod::PrivateKeyJwt {
         check_client_keys(c)
             .map_err(|(field, why)| (field, format!("{why} (request objects are signed with them)")))?;
+    }
+    Ok(())
+}
+
+/// OIDC Core §8.1: pairwise subjects are computed for one sector, the host of the
+/// `sector_identifier_uri` or of every redirect URI.
+fn check_subjects(c: &ClientConfig) -> Result<(), (&'static str, String)> {
+    let kind = c.subject_type.as_deref().unwrap_or("public").parse::<SubjectType>().map_err(|e| ("subject_type", e))?;
+    if let Some(uri) = &c.sector_identifier_uri {
+        if kind != SubjectType::Pairwise {
+            return Err(("sector_identifier_uri", "is used only with subject_type = \"pairwise\"".into()));
+        }
+        return check_server_url(uri).map_err(|e| ("sector_identifier_uri", format!("{uri:?}: {e}")));
+    }
+    let hosts: std::collections::BTreeSet<_> =
+        c.redirect_uris.iter().filter_map(|u| url::Url::parse(u).ok()?.host_str().map(str::to_owned)).collect();
+    if kind == SubjectType::Pairwise && hosts.len() > 1 {
+        return Err(("sector_identifier_uri", "redirect URIs on several hosts need one to name the sector".into()));
     }
     Ok(())
 }

@@ -322,6 +322,24 @@ mod tests {
     }
 
     #[test]
+    fn pairwise_subjects_need_one_sector_and_request_object_keys_need_a_reason() {
+        let public = "[[clients]]\nid = \"app\"\ntoken_endpoint_auth_method = \"none\"\n";
+        let two_hosts = "redirect_uris = [\"https://a.example/cb\", \"https://b.example/cb\"]\n";
+        let e = err(&format!("{public}{two_hosts}subject_type = \"pairwise\""));
+        assert!(e.contains("clients[0].sector_identifier_uri"), "{e}");
+        let named = format!(
+            "{public}{two_hosts}subject_type = \"pairwise\"\nsector_identifier_uri = \"https://a.example/s.json\""
+        );
+        Config::from_toml(&named, Vec::new()).unwrap();
+        let e = err(&format!("{public}{two_hosts}subject_type = \"secret\""));
+        assert!(e.contains("clients[0].subject_type"), "{e}");
+        let e = err(&format!("{public}{two_hosts}jwks = '{{\"keys\":[]}}'"));
+        assert!(e.contains("clients[0].jwks"), "keys without private_key_jwt or signed requests: {e}");
+        let e = err(&format!("{public}{two_hosts}require_signed_request_object = true"));
+        assert!(e.contains("clients[0].jwks"), "signed requests need keys: {e}");
+    }
+
+    #[test]
     fn confidential_client_needs_a_long_secret() {
         let e = err("[[clients]]\nid = \"app\"\nsecret = \"short\"\nredirect_uris = [\"https://app.example/cb\"]");
         assert!(e.contains("clients[0].secret"), "{e}");

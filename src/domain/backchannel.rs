@@ -51,13 +51,14 @@ pub async fn session_ended(state: &Core, session: &Session) {
 
 fn logout_token(state: &Core, client: &Client, session: &Session) -> Result<String, crate::domain::keys::KeyError> {
     let now = state.clock.now();
+    let sub = crate::domain::subjects::of(&state.secret, client, &session.user_id);
     let claims = LogoutClaims {
         iss: state.issuer(),
         aud: &client.id,
         iat: now,
         exp: now + 120,
         jti: crypto::random_id(),
-        sub: &session.user_id.0,
+        sub: &sub,
         sid: &session.id,
         events: json!({ "http://schemas.openid.net/event/backchannel-logout": {} }),
     };

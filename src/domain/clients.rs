@@ -31,6 +31,10 @@ pub fn from_config(c: &ClientConfig) -> Client {
         options: ClientOptions {
             require_pushed_authorization_requests: c.require_pushed_authorization_requests,
             require_signed_request_object: c.require_signed_request_object,
+            // `validate` has already checked it.
+            subject_type: c.subject_type.as_deref().and_then(|s| s.parse().ok()).unwrap_or_default(),
+            sector_identifier_uri: c.sector_identifier_uri.clone(),
+            userinfo_signed_response_alg: c.userinfo_signed_response_alg.as_deref().and_then(|s| s.parse().ok()),
         },
     }
 }

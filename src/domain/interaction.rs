@@ -37,7 +37,8 @@ pub struct AuthRequest {
     pub prompt: Prompt,
     pub max_age: Option<u64>,
     pub login_hint: Option<String>,
-    /// `sub` of a verified `id_token_hint`.
+    /// `sub` of a verified `id_token_hint`; the user's id once it matches the session's user
+    /// under a pairwise client.
     pub hint_sub: Option<String>,
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,

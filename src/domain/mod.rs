@@ -26,6 +26,7 @@ pub mod request_object;
 pub mod session;
 pub mod signout;
 pub mod single_use;
+pub mod subjects;
 pub mod tokens;
 pub mod verification;
 

@@ -13,7 +13,8 @@ use crate::domain::Core;
 use crate::domain::claims::{self, ClaimsRequest};
 use crate::domain::jwt;
 use crate::domain::keys::KeyRing;
-use crate::model::{Client, SigningAlg, User};
+use crate::domain::subjects;
+use crate::model::{Client, SigningAlg, SubjectType, User, UserId};
 use crate::store::RefreshToken;
 use crate::web::oauth_error::OAuthError;
 
@@ -49,6 +50,10 @@ pub struct AccessClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<UnixTime>,
     pub gid: String,
+    /// For a pairwise client (OIDC Core §8.1), whose `sub` Tessera cannot read back: the user's
+    /// id, sealed under the server secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_user: Option<String>,
     /// Claims the `claims` parameter asked for at userinfo (OIDC Core §5.5), by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub userinfo_claims: Vec<String>,
@@ -109,6 +114,7 @@ pub fn mint(state: &Core, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenRe
     let keys = state.keys();
     let issuer = Issuer {
         keys: &keys,
+        secret: &state.secret,
         iss: state.issuer(),
         userinfo: userinfo_audience(state),
         now: state.clock.now(),
@@ -120,6 +126,8 @@ pub fn mint(state: &Core, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenRe
 /// What signing needs of the server: its keys, its name, the time and the lifetimes.
 pub struct Issuer<'a> {
     pub keys: &'a KeyRing,
+    /// The server secret: pairwise subjects and sealed user ids derive from it.
+    pub secret: &'a [u8],
     pub iss: &'a str,
     /// The access token's audience: the userinfo endpoint.
     pub userinfo: String,
@@ -133,9 +141,11 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
     let (now, lifetimes) = (issuer.now, issuer.lifetimes);
     let scope = g.scope.join(" ");
     let key = issuer.keys.active(g.client.signing_alg);
+    let sub = subjects::of(issuer.secret, g.client, &g.user.id);
+    let pairwise = g.client.options.subject_type == SubjectType::Pairwise;
     let access = AccessClaims {
         iss: issuer.iss.to_string(),
-        sub: g.user.id.0.clone(),
+        sub: sub.clone(),
         aud: issuer.userinfo.clone(),
         client_id: g.client.id.clone(),
         exp: now + lifetimes.access_token as i64,
@@ -145,13 +155,14 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
         auth_time: Some(g.auth_time),
         gid: g.grant_id.to_string(),
         userinfo_claims: g.claims.map(|c| c.userinfo.keys().cloned().collect()).unwrap_or_default(),
+        sealed_user: pairwise.then(|| subjects::seal_user(issuer.secret, &g.user.id)),
     };
     let access_token = jwt::sign(key, "at+jwt", &access).map_err(OAuthError::server_error)?;
     let id_token = if g.scope.iter().any(|s| s == "openid") {
         let requested = g.claims.map(|c| c.id_token.keys().collect::<Vec<_>>()).unwrap_or_default();
         let claims = IdClaims {
             iss: issuer.iss,
-            sub: &g.user.id.0,
+            sub: &sub,
             aud: &g.client.id,
             exp: now + lifetimes.id_token as i64,
             iat: now,
@@ -210,6 +221,17 @@ pub fn new_refresh(state: &Core, g: &Grant<'_>) -> (String, RefreshToken) {
     (token, record)
 }
 
+impl AccessClaims {
+    /// The user the token was issued for: its `sub`, or for a pairwise client the sealed id.
+    /// `None` for a token whose sealed id does not open.
+    pub fn user_id(&self, secret: &[u8]) -> Option<UserId> {
+        match &self.sealed_user {
+            Some(sealed) => subjects::unseal_user(secret, sealed),
+            None => Some(UserId(self.sub.clone())),
+        }
+    }
+}
+
 /// Ephemeral key that marks every access token of a grant as revoked.
 pub fn revoked_grant_key(grant_id: &str) -> String {
     format!("revoked-grant:{grant_id}")
@@ -261,6 +283,7 @@ pub fn mint_for_client(
         // Each token is its own grant: revoking it revokes nothing else.
         gid: jti.clone(),
         userinfo_claims: Vec::new(),
+        sealed_user: None,
         jti,
         scope: scope.join(" "),
         auth_time: None,
@@ -310,6 +333,7 @@ mod tests {
         let lifetimes = Lifetimes::default();
         let issuer = Issuer {
             keys: &keys,
+            secret: b"test secret",
             iss: "https://login.example",
             userinfo: "https://login.example/userinfo".into(),
             now: 1_000,

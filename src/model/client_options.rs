@@ -1,5 +1,5 @@
 //! The protocol extensions a client opts into, named as their registration metadata
-//! (RFC 9126 §6, RFC 9101 §10.5), kept together so new ones need no new column.
+//! (RFC 9126 §6, RFC 9101 §10.5, OIDC Registration §2), kept together so new ones need no new column.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,4 +10,32 @@ pub struct ClientOptions {
     pub require_pushed_authorization_requests: bool,
     /// RFC 9101 §10.5: authorization requests only as request objects signed by the client.
     pub require_signed_request_object: bool,
+    /// OIDC Core §8: the same `sub` for every client, or one per sector (§8.1).
+    pub subject_type: SubjectType,
+    /// OIDC Registration §5: the URL whose host names the sector of pairwise subjects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector_identifier_uri: Option<String>,
+    /// OIDC Registration §2: userinfo answers as a JWT signed with this algorithm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_signed_response_alg: Option<super::SigningAlg>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubjectType {
+    #[default]
+    Public,
+    Pairwise,
+}
+
+impl std::str::FromStr for SubjectType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "public" => Ok(SubjectType::Public),
+            "pairwise" => Ok(SubjectType::Pairwise),
+            _ => Err(format!("{s:?} is not one of public, pairwise")),
+        }
+    }
 }

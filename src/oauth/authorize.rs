@@ -18,6 +18,7 @@ use crate::domain::consent::{self, Gate};
 use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
 use crate::domain::limits;
 use crate::domain::session;
+use crate::domain::subjects;
 use crate::model::{Client, Session};
 use crate::net::ClientAddr;
 use crate::oauth::decision::{self, Outcome};
@@ -60,6 +61,12 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
         return Err(AuthorizeError::Redirect(VerifiedRedirect::of(&request), code, description));
     }
     let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
+    // OIDC Core §8.1: a pairwise client's id_token_hint names the user by its pairwise subject.
+    if let (Some(hint), Some(current)) = (&request.hint_sub, &current)
+        && *hint == subjects::of(&state.secret, &client, &current.user_id)
+    {
+        request.hint_sub = Some(current.user_id.0.clone());
+    }
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto;
 use crate::domain::jwt;
-use crate::domain::session;
+use crate::domain::{session, subjects};
 use crate::i18n::AcceptLanguage;
+use crate::model::Session;
 use crate::state::AppState;
 use crate::web::PageError;
 use crate::web::params::Params;
@@ -27,6 +28,31 @@ struct HintClaims {
     sub: String,
     aud: serde_json::Value,
     sid: Option<String>,
+}
+
+impl HintClaims {
+    /// The client the ID token was issued to.
+    fn audience(&self) -> Option<String> {
+        match &self.aud {
+            serde_json::Value::String(a) => Some(a.clone()),
+            serde_json::Value::Array(list) => list.first().and_then(|a| a.as_str()).map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// Whether the hint names `session`: its user, by the subject its client knows them by
+    /// (pairwise subjects, OIDC Core §8.1), and its session when it says which.
+    async fn names(&self, state: &AppState, session: &Session) -> Result<bool, PageError> {
+        let client = match self.audience() {
+            Some(id) => state.client(&id).await?,
+            None => None,
+        };
+        let sub = match client {
+            Some(client) => subjects::of(&state.secret, &client, &session.user_id),
+            None => session.user_id.0.clone(),
+        };
+        Ok(self.sub == sub && self.sid.as_ref().is_none_or(|sid| *sid == session.id))
+    }
 }
 
 /// A logout waiting for the user's confirmation, under `logout:{id}`.
@@ -66,11 +92,7 @@ async fn checked_redirect(state: &AppState, p: &Params) -> Result<(Option<HintCl
             _ => return Err(PageError::bad_request("The id_token_hint is not a valid ID token from this server.")),
         },
     };
-    let hint_aud = hint.as_ref().and_then(|h| match &h.aud {
-        serde_json::Value::String(a) => Some(a.clone()),
-        serde_json::Value::Array(list) => list.first().and_then(|a| a.as_str()).map(str::to_owned),
-        _ => None,
-    });
+    let hint_aud = hint.as_ref().and_then(HintClaims::audience);
     if let (Some(id), Some(aud)) = (p.get("client_id"), &hint_aud)
         && id != aud
     {
@@ -106,7 +128,10 @@ pub async fn end_session(
     let Some(current) = session::current(&state, &jar).await? else {
         return Ok(done(&state, jar, redirect, ui));
     };
-    let tied = hint.is_some_and(|h| h.sub == current.user_id.0 && h.sid.as_ref().is_none_or(|sid| *sid == current.id));
+    let tied = match &hint {
+        Some(h) => h.names(&state, &current).await?,
+        None => false,
+    };
     if tied {
         crate::domain::signout::end(&state, &current, "logout").await;
         return Ok(done(&state, jar, redirect, ui));

@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use crate::domain::{claims, tokens};
-use crate::model::UserId;
+use crate::domain::{claims, jwt, tokens};
+use crate::model::SigningAlg;
 use crate::state::AppState;
 use crate::web::ErrorCause;
 use crate::web::oauth_error::ErrorCode;
@@ -79,7 +79,7 @@ fn header_token(headers: &HeaderMap) -> Result<Option<&str>, BearerError> {
     }
 }
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, BearerError> {
+pub async fn get(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, BearerError> {
     let token = header_token(&headers)?.ok_or_else(BearerError::missing)?;
     claims(&state, token).await
 }
@@ -88,7 +88,7 @@ pub async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
-) -> Result<Json<Value>, BearerError> {
+) -> Result<Response, BearerError> {
     let from_header = header_token(&headers)?;
     let params = crate::web::params::Params::parse(&body);
     if params.is_repeated("access_token") {
@@ -105,8 +105,8 @@ pub async fn post(
     claims(&state, &token).await
 }
 
-/// Verifies the access token and returns the user's claims for its scopes.
-async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerError> {
+/// Verifies the access token and answers with the user's claims for its scopes.
+async fn claims(state: &AppState, token: &str) -> Result<Response, BearerError> {
     let invalid = || BearerError::invalid("The access token is invalid, expired or revoked.");
     let at = tokens::live_access_token(state, token)
         .await
@@ -122,13 +122,39 @@ async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerErro
             cause: None,
         });
     }
-    let user = state.directory.user(&UserId(at.sub.clone())).await.map_err(BearerError::unavailable)?;
+    let user_id = at.user_id(&state.secret).ok_or_else(invalid)?;
+    let user = state.directory.user(&user_id).await.map_err(BearerError::unavailable)?;
     let Some(user) = user.filter(|u| u.active) else {
         return Err(invalid());
     };
     let mut out = Map::new();
-    out.insert("sub".into(), json!(user.id.0));
+    // The subject the token was issued under: pairwise for a pairwise client (OIDC Core §8.1).
+    out.insert("sub".into(), json!(at.sub));
     let scope: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
     out.extend(claims::user_claims(&user, &scope, &at.userinfo_claims));
-    Ok(Json(Value::Object(out)))
+    let client = state.client(&at.client_id).await.map_err(BearerError::unavailable)?;
+    match client.and_then(|c| c.options.userinfo_signed_response_alg) {
+        None => Ok(Json(Value::Object(out)).into_response()),
+        Some(alg) => signed(state, &at.client_id, alg, out),
+    }
+}
+
+/// OIDC Core §5.3.2: the claims as a JWT signed by the client's chosen algorithm, with `iss`
+/// and `aud` added.
+fn signed(
+    state: &AppState,
+    client_id: &str,
+    alg: SigningAlg,
+    mut out: Map<String, Value>,
+) -> Result<Response, BearerError> {
+    out.insert("iss".into(), json!(state.issuer()));
+    out.insert("aud".into(), json!(client_id));
+    let jwt = jwt::sign(state.keys().active(alg), "JWT", &out).map_err(|e| BearerError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        code: Some(ErrorCode::ServerError),
+        description: "The answer could not be signed.",
+        cause: Some(e.to_string()),
+    })?;
+    let headers = [(header::CONTENT_TYPE, "application/jwt"), (header::CACHE_CONTROL, "no-store")];
+    Ok((headers, jwt).into_response())
 }

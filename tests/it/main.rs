@@ -39,6 +39,7 @@ mod replicas;
 mod revocation;
 mod send_budgets;
 mod sms;
+mod subjects;
 mod token_errors;
 mod userinfo;
 mod verify;

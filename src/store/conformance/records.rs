@@ -2,7 +2,7 @@
 //! session and a refresh token, all at one fixed time.
 
 use crate::clock::UnixTime;
-use crate::model::{AuthMethod, Client, ClientOptions, EmailSends, Session, SigningAlg, User, UserId};
+use crate::model::{AuthMethod, Client, ClientOptions, EmailSends, Session, SigningAlg, SubjectType, User, UserId};
 use crate::store::{Directory, RefreshToken};
 
 /// "Now" for the directory rules; they move time by adding to it.
@@ -39,7 +39,13 @@ pub fn client(id: &str) -> Client {
         logo_uri: Some("https://app.example/logo.svg".into()),
         primary_color: Some("#112233".into()),
         third_party: true,
-        options: ClientOptions { require_pushed_authorization_requests: true, require_signed_request_object: true },
+        options: ClientOptions {
+            require_pushed_authorization_requests: true,
+            require_signed_request_object: true,
+            subject_type: SubjectType::Pairwise,
+            sector_identifier_uri: Some("https://app.example/sector.json".into()),
+            userinfo_signed_response_alg: Some(SigningAlg::EdDSA),
+        },
     }
 }
 

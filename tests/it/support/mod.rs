@@ -79,6 +79,9 @@ pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &st
         third_party: false,
         require_pushed_authorization_requests: false,
         require_signed_request_object: false,
+        subject_type: None,
+        sector_identifier_uri: None,
+        userinfo_signed_response_alg: None,
     }
 }
 
