@@ -253,6 +253,9 @@ struct AddClient {
     /// Userinfo as a JWT signed with RS256, ES256 or EdDSA (default: plain JSON).
     #[arg(long)]
     userinfo_alg: Option<String>,
+    /// Every access token DPoP-bound: token requests need a DPoP proof (RFC 9449).
+    #[arg(long)]
+    dpop: bool,
 }
 
 fn main() -> ExitCode {

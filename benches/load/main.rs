@@ -80,6 +80,7 @@ fn client(id: &str, alg: &str) -> ClientConfig {
         subject_type: None,
         sector_identifier_uri: None,
         userinfo_signed_response_alg: None,
+        dpop_bound_access_tokens: false,
     }
 }
 

@@ -56,6 +56,7 @@ fn spec_of(c: &Client) -> ClientConfig {
         subject_type: Some(format!("{:?}", c.options.subject_type).to_ascii_lowercase()),
         sector_identifier_uri: c.options.sector_identifier_uri.clone(),
         userinfo_signed_response_alg: c.options.userinfo_signed_response_alg.map(|a| a.as_str().into()),
+        dpop_bound_access_tokens: c.options.dpop_bound_access_tokens,
     }
 }
 

@@ -73,6 +73,9 @@ pub struct ClientConfig {
     /// Userinfo answers as a JWT signed with RS256, ES256 or EdDSA (absent: plain JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_signed_response_alg: Option<String>,
+    /// RFC 9449: every access token must be DPoP-bound (token requests without a proof fail).
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 fn default_auth_method() -> String {

@@ -9,10 +9,16 @@ pub struct OAuthConfig {
     pub require_pushed_authorization_requests: bool,
     /// How long a `request_uri` from the PAR endpoint may be used (RFC 9126 §2.2: short).
     pub pushed_request_lifetime_secs: u64,
+    /// RFC 9449 §8: DPoP proofs at the token and PAR endpoints must carry a server nonce.
+    pub dpop_nonces: bool,
 }
 
 impl Default for OAuthConfig {
     fn default() -> Self {
-        OAuthConfig { require_pushed_authorization_requests: false, pushed_request_lifetime_secs: 60 }
+        OAuthConfig {
+            require_pushed_authorization_requests: false,
+            pushed_request_lifetime_secs: 60,
+            dpop_nonces: false,
+        }
     }
 }

@@ -35,6 +35,7 @@ pub fn from_config(c: &ClientConfig) -> Client {
             subject_type: c.subject_type.as_deref().and_then(|s| s.parse().ok()).unwrap_or_default(),
             sector_identifier_uri: c.sector_identifier_uri.clone(),
             userinfo_signed_response_alg: c.userinfo_signed_response_alg.as_deref().and_then(|s| s.parse().ok()),
+            dpop_bound_access_tokens: c.dpop_bound_access_tokens,
         },
     }
 }

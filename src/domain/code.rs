@@ -31,6 +31,8 @@ pub struct CodeGrant {
     pub session_id: String,
     #[serde(default)]
     pub claims: Option<ClaimsRequest>,
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 pub fn key(code: &str) -> String {
@@ -84,6 +86,7 @@ pub async fn issue(state: &Core, request: &AuthRequest, session: &Session) -> St
         acr: session.acr.clone(),
         session_id: session.id.clone(),
         claims: request.claims.clone(),
+        dpop_jkt: request.dpop_jkt.clone(),
     };
     state.ephemeral.put_json(&key(&code), &grant, state.config.lifetimes.authorization_code).await?;
     Ok(code)

@@ -45,6 +45,9 @@ pub struct AuthRequest {
     /// OIDC Core §5.5 `claims`.
     #[serde(default)]
     pub claims: Option<ClaimsRequest>,
+    /// RFC 9449 §10: the DPoP key the code is bound to.
+    #[serde(default)]
+    pub dpop_jkt: Option<String>,
 }
 
 impl AuthRequest {

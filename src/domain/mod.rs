@@ -12,6 +12,7 @@ pub mod clients;
 pub mod code;
 pub mod consent;
 pub mod deliver;
+pub mod dpop;
 pub mod interaction;
 pub mod jwks_cache;
 pub mod jwt;

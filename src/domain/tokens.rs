@@ -33,6 +33,14 @@ pub struct Grant<'a> {
     pub grant_id: &'a str,
     /// OIDC Core §5.5: claims asked for by name.
     pub claims: Option<&'a ClaimsRequest>,
+    /// RFC 9449: the thumbprint of the key the tokens are bound to.
+    pub dpop_jkt: Option<&'a str>,
+}
+
+/// RFC 7800 §3.1 `cnf`, with RFC 9449 §6.1 `jkt`: the key a sender-constrained token needs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 /// RFC 9068 §2.2 claims, plus `gid` (the grant they came from).
@@ -54,6 +62,8 @@ pub struct AccessClaims {
     /// id, sealed under the server secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed_user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
     /// Claims the `claims` parameter asked for at userinfo (OIDC Core §5.5), by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub userinfo_claims: Vec<String>,
@@ -93,14 +103,21 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// RFC 9449 §8: the server nonce for the client's next DPoP proof, sent as a header.
+    #[serde(skip)]
+    pub dpop_nonce: Option<String>,
 }
 
 impl IntoResponse for TokenResponse {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        let nonce = self.dpop_nonce.take();
         let mut response = Json(self).into_response();
         // RFC 6749 §5.1: token responses must not be cached.
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if let Some(nonce) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            response.headers_mut().insert("dpop-nonce", nonce);
+        }
         response
     }
 }
@@ -156,6 +173,7 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
         gid: g.grant_id.to_string(),
         userinfo_claims: g.claims.map(|c| c.userinfo.keys().cloned().collect()).unwrap_or_default(),
         sealed_user: pairwise.then(|| subjects::seal_user(issuer.secret, &g.user.id)),
+        cnf: g.dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
     let access_token = jwt::sign(key, "at+jwt", &access).map_err(OAuthError::server_error)?;
     let id_token = if g.scope.iter().any(|s| s == "openid") {
@@ -181,12 +199,18 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
     };
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: token_type(g.dpop_jkt),
         expires_in: lifetimes.access_token,
         scope,
         id_token,
         refresh_token: None,
+        dpop_nonce: None,
     })
+}
+
+/// RFC 9449 §5: a bound access token is of type `DPoP`.
+fn token_type(jkt: Option<&str>) -> &'static str {
+    if jkt.is_some() { "DPoP" } else { "Bearer" }
 }
 
 /// OIDC Core §3.1.3.6: the left half of the hash that matches the JWS algorithm.
@@ -215,6 +239,8 @@ pub fn new_refresh(state: &Core, g: &Grant<'_>) -> (String, RefreshToken) {
         acr: g.acr.to_string(),
         session_id: g.session_id.map(str::to_owned),
         claims: g.claims.and_then(|c| serde_json::to_string(c).ok()),
+        // RFC 9449 §5: a public client's refresh token is bound to its DPoP key as well.
+        dpop_jkt: g.dpop_jkt.filter(|_| g.client.is_public()).map(str::to_owned),
         created_at: now,
         expires_at: now + state.config.lifetimes.refresh_token as i64,
     };
@@ -269,6 +295,7 @@ pub fn mint_for_client(
     client: &Client,
     scope: &[String],
     audience: &str,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let now = state.clock.now();
     let lifetime = state.config.lifetimes.access_token;
@@ -284,6 +311,7 @@ pub fn mint_for_client(
         gid: jti.clone(),
         userinfo_claims: Vec::new(),
         sealed_user: None,
+        cnf: jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
         jti,
         scope: scope.join(" "),
         auth_time: None,
@@ -292,11 +320,12 @@ pub fn mint_for_client(
         jwt::sign(state.keys().active(client.signing_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
     Ok(TokenResponse {
         access_token,
-        token_type: "Bearer",
+        token_type: token_type(jkt),
         expires_in: lifetime,
         scope: access.scope,
         id_token: None,
         refresh_token: None,
+        dpop_nonce: None,
     })
 }
 
@@ -353,6 +382,7 @@ mod tests {
             session_id: Some("s1"),
             grant_id: "g1",
             claims: None,
+            dpop_jkt: None,
         };
         let response = sign(&issuer, &g, nonce_allowed).unwrap();
         (keys, response)

@@ -18,6 +18,8 @@ pub struct ClientOptions {
     /// OIDC Registration §2: userinfo answers as a JWT signed with this algorithm.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userinfo_signed_response_alg: Option<super::SigningAlg>,
+    /// RFC 9449 §5.2: every access token of this client is DPoP-bound.
+    pub dpop_bound_access_tokens: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -51,6 +51,7 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
         ui_locales: p.get("ui_locales").map(str::to_owned),
         acr_values: p.get("acr_values").map(str::to_owned),
         claims,
+        dpop_jkt: dpop_jkt(p.get("dpop_jkt"))?,
     })
 }
 
@@ -126,6 +127,16 @@ fn display_is_known(value: Option<&str>) -> Result<(), Invalid> {
     match value {
         None | Some("page" | "popup" | "touch" | "wap") => Ok(()),
         Some(_) => Err(invalid("display must be page, popup, touch or wap.")),
+    }
+}
+
+/// RFC 9449 §10: `dpop_jkt` is a base64url SHA-256 JWK thumbprint.
+fn dpop_jkt(value: Option<&str>) -> Result<Option<String>, Invalid> {
+    match value {
+        Some(jkt) if jkt.len() != 43 || !jkt.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+            Err(invalid("dpop_jkt must be a base64url SHA-256 JWK thumbprint."))
+        }
+        other => Ok(other.map(str::to_owned)),
     }
 }
 

@@ -65,6 +65,7 @@ mod tests {
             ui_locales: None,
             acr_values: None,
             claims: None,
+            dpop_jkt: None,
         }
     }
 

@@ -58,6 +58,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "pushed_authorization_request_endpoint": format!("{iss}/par"),
+        "dpop_signing_alg_values_supported": crate::domain::dpop::ALGS,
         "require_pushed_authorization_requests": config.oauth.require_pushed_authorization_requests,
     });
     serde_json::to_vec(&doc).unwrap_or_default()

@@ -24,10 +24,15 @@ pub async fn introspect(
     let token = params.required("token")?;
     let mut body = json!({"active": false});
     if let Some(at) = tokens::live_access_token(&state, token).await?.filter(|at| at.client_id == client.id) {
+        // RFC 9449 §6.2: a bound token says so, with the key it needs.
+        let token_type = if at.cnf.is_some() { "DPoP" } else { "Bearer" };
         body = json!({
             "active": true, "scope": at.scope, "client_id": at.client_id, "sub": at.sub, "exp": at.exp,
-            "iat": at.iat, "iss": at.iss, "token_type": "Bearer", "aud": at.aud, "jti": at.jti,
+            "iat": at.iat, "iss": at.iss, "token_type": token_type, "aud": at.aud, "jti": at.jti,
         });
+        if let Some(cnf) = &at.cnf {
+            body["cnf"] = json!({"jkt": cnf.jkt});
+        }
     } else if let Some(rt) = state
         .directory
         .live_refresh_token(&crypto::sha256(token.as_bytes()), state.clock.now())

@@ -2,10 +2,12 @@
 //! introspection and logout endpoints, each in its own file, with errors named as in the RFCs.
 
 pub mod authorize;
+pub mod bearer;
 pub mod checks;
 pub mod client_auth;
 pub mod decision;
 pub mod discovery;
+pub mod dpop;
 pub mod grants;
 pub mod introspect;
 pub mod logout;

@@ -8,15 +8,15 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto;
 use crate::domain::request_object;
 use crate::model::Client;
-use crate::oauth::client_auth;
 use crate::oauth::request::{self, AuthorizeError};
+use crate::oauth::{client_auth, dpop};
 use crate::state::AppState;
 use crate::store::StoreResult;
 use crate::web::oauth_error::{ErrorCode, OAuthError};
@@ -45,7 +45,12 @@ struct Created {
 pub async fn push(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
     match run(&state, &headers, params).await {
         Ok(created) => {
-            (StatusCode::CREATED, [(axum::http::header::CACHE_CONTROL, "no-store")], Json(created)).into_response()
+            let mut response =
+                (StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(created)).into_response();
+            if let Some(nonce) = dpop::fresh_nonce(&state).and_then(|n| HeaderValue::from_str(&n).ok()) {
+                response.headers_mut().insert("dpop-nonce", nonce);
+            }
+            response
         }
         Err(e) => e.into_response(),
     }
@@ -67,6 +72,7 @@ async fn run(state: &AppState, headers: &HeaderMap, params: Params) -> Result<Cr
         }
         None => (params, false),
     };
+    let params = bound_to_key(state, headers, params).await?;
     // RFC 9126 §2.1: the request is checked as the authorization endpoint would check it.
     check(&params, &client, state)?;
     let pushed = Pushed { client_id: client.id.clone(), params: params.pairs_except(&CLIENT_AUTH), signed };
@@ -86,6 +92,16 @@ fn check(params: &Params, client: &std::sync::Arc<Client>, state: &AppState) -> 
             Err(OAuthError::invalid_request(page.detail.unwrap_or_else(|| "Invalid request.".into())))
         }
     }
+}
+
+/// RFC 9449 §10.1: a DPoP proof sent with the push binds the code to its key, as `dpop_jkt`
+/// would; when both are sent they must agree.
+async fn bound_to_key(state: &AppState, headers: &HeaderMap, params: Params) -> Result<Params, OAuthError> {
+    let Some(jkt) = dpop::proven_key(state, headers, "/par").await? else { return Ok(params) };
+    if params.get("dpop_jkt").is_some_and(|named| named != jkt) {
+        return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "dpop_jkt names another key than the proof's."));
+    }
+    Ok(params.overridden_by(Params::from_pairs([("dpop_jkt".to_string(), jkt)])))
 }
 
 fn key(token: &str) -> String {

@@ -48,6 +48,10 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     /// OIDC Core §3.1.2.6: the `registration` parameter is not supported.
     RegistrationNotSupported,
+    /// RFC 9449 §12.2: the DPoP proof is missing where required, malformed or does not match.
+    InvalidDpopProof,
+    /// RFC 9449 §8: the DPoP proof must carry the server nonce sent with this error.
+    UseDpopNonce,
     /// OpenID Connect Core Unmet Authentication Requirements 1.0: an essential `acr` could not
     /// be met.
     UnmetAuthenticationRequirements,
@@ -82,6 +86,8 @@ impl ErrorCode {
             ErrorCode::InvalidToken => "invalid_token",
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
+            ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::UseDpopNonce => "use_dpop_nonce",
             ErrorCode::TooManyAttempts => "too_many_attempts",
         }
     }
@@ -94,12 +100,14 @@ pub struct OAuthError {
     pub description: Cow<'static, str>,
     /// Set when the client tried HTTP Basic: the 401 then carries a `WWW-Authenticate` challenge.
     pub basic_challenge: bool,
+    /// RFC 9449 §8: a server nonce for the client's next DPoP proof (`DPoP-Nonce`).
+    pub dpop_nonce: Option<String>,
     cause: Option<String>,
 }
 
 impl OAuthError {
     pub fn new(code: ErrorCode, description: impl Into<Cow<'static, str>>) -> Self {
-        OAuthError { code, description: description.into(), basic_challenge: false, cause: None }
+        OAuthError { code, description: description.into(), basic_challenge: false, dpop_nonce: None, cause: None }
     }
 
     pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
@@ -155,6 +163,9 @@ impl IntoResponse for OAuthError {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Basic realm=\"tessera\", charset=\"UTF-8\""),
             );
+        }
+        if let Some(nonce) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            headers.insert("dpop-nonce", nonce);
         }
         if let Some(cause) = self.cause {
             response.extensions_mut().insert(ErrorCause(cause));

@@ -17,6 +17,7 @@ mod client_credentials;
 mod code_flow;
 mod demo;
 mod discovery;
+mod dpop;
 mod durability;
 mod embedded;
 mod faults;

@@ -5,12 +5,17 @@ use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::{Client, UserId};
 use crate::oauth::pkce;
 use crate::state::AppState;
-use crate::web::oauth_error::OAuthError;
+use crate::web::oauth_error::{ErrorCode, OAuthError};
 use crate::web::params::Params;
 
 const INVALID: &str = "The authorization code is invalid, expired or already used.";
 
-pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+    jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     let code = params.required("code")?;
     let redirect_uri = params.required("redirect_uri")?;
     // Atomic single use: of two concurrent redemptions exactly one finds the code.
@@ -35,6 +40,10 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         }
         (None, None) => {}
     }
+    // RFC 9449 §10: a code bound to a key at the authorization request needs that key's proof.
+    if grant.dpop_jkt.as_deref().is_some_and(|bound| Some(bound) != jkt) {
+        return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "The code is bound to another DPoP key."));
+    }
     let user = state.directory.user(&UserId(grant.user_id.clone())).await?;
     let Some(user) = user.filter(|u| u.active) else {
         return Err(OAuthError::invalid_grant("The user can no longer sign in."));
@@ -50,6 +59,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         session_id: Some(&grant.session_id),
         grant_id: &grant_id,
         claims: grant.claims.as_ref(),
+        dpop_jkt: jkt,
     };
     let mut response = tokens::mint(state, &g, true)?;
     if client.backchannel_logout_uri.is_some() {

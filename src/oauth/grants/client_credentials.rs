@@ -7,7 +7,12 @@ use crate::state::AppState;
 use crate::web::oauth_error::{ErrorCode, OAuthError};
 use crate::web::params::Params;
 
-pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+    jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     // RFC 6749 §4.4: only confidential clients.
     if client.is_public() {
         return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "Public clients cannot use client_credentials."));
@@ -28,5 +33,5 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         Some(_) => return Err(OAuthError::new(ErrorCode::InvalidRequest, "resource must be an absolute URI.")),
         None => state.issuer().to_string(),
     };
-    tokens::mint_for_client(state, client, &scope, &audience)
+    tokens::mint_for_client(state, client, &scope, &audience, jkt)
 }

@@ -24,6 +24,7 @@ pub async fn exchange(
     params: &Params,
     headers: &HeaderMap,
     peer: IpAddr,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     allowed(client)?;
     // Checks relayed by the client's backend count against its end user, not against the backend.
@@ -40,7 +41,7 @@ pub async fn exchange(
         Err(Refused::NoAccount) => return Err(wrong()),
         Err(Refused::Disabled) => return Err(OAuthError::invalid_grant("The user can no longer sign in.")),
     };
-    issue(state, client, &user, &scope, &method).await
+    issue(state, client, &user, &scope, &method, jkt).await
 }
 
 /// The scopes the grant can give: the user's own claims and `offline_access`; `openid` when
@@ -109,6 +110,7 @@ async fn issue(
     user: &User,
     scope: &[String],
     method: &Method<'_>,
+    jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let grant_id = crate::crypto::random_id();
     let g = Grant {
@@ -122,6 +124,7 @@ async fn issue(
         session_id: None,
         grant_id: &grant_id,
         claims: None,
+        dpop_jkt: jkt,
     };
     let mut response = tokens::mint(state, &g, false)?;
     if scope.iter().any(|s| s == "offline_access") {

@@ -11,10 +11,23 @@ use crate::web::params::Params;
 
 const INVALID: &str = "The refresh token is invalid, expired or revoked.";
 
-pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Result<TokenResponse, OAuthError> {
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+    jkt: Option<&str>,
+) -> Result<TokenResponse, OAuthError> {
     let presented = crypto::sha256(params.required("refresh_token")?.as_bytes());
     let requested: Option<Vec<String>> =
         params.get("scope").map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect());
+    // RFC 9449 §5: a public client's bound token needs its key's proof; checked before the
+    // rotation, so a thief without the key cannot use the token up.
+    if client.is_public()
+        && let Some(current) = state.directory.live_refresh_token(&presented, state.clock.now()).await?
+        && current.dpop_jkt.as_deref().is_some_and(|bound| Some(bound) != jkt)
+    {
+        return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "The refresh token is bound to another DPoP key."));
+    }
     if let Some(requested) = &requested {
         // RFC 6749 §6: a narrower scope may be asked for, never a wider one; checked before the
         // token is rotated so a refused request does not cost the client its token. A token that
@@ -60,6 +73,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         session_id: current.session_id.as_deref(),
         grant_id: &current.family_id,
         claims: claims.as_ref(),
+        dpop_jkt: jkt,
     };
     let mut response = tokens::mint(state, &g, false)?;
     response.refresh_token = Some(next);

@@ -45,6 +45,7 @@ pub fn client(id: &str) -> Client {
             subject_type: SubjectType::Pairwise,
             sector_identifier_uri: Some("https://app.example/sector.json".into()),
             userinfo_signed_response_alg: Some(SigningAlg::EdDSA),
+            dpop_bound_access_tokens: true,
         },
     }
 }
@@ -77,6 +78,7 @@ pub fn refresh(hash: u8, family: &str, user: &UserId) -> RefreshToken {
         acr: "aal1".into(),
         session_id: Some("s1".into()),
         claims: Some(r#"{"userinfo":{"email":{}}}"#.into()),
+        dpop_jkt: Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".into()),
         created_at: NOW,
         expires_at: NOW + 1000,
     }

@@ -30,7 +30,9 @@ pub async fn rotation_replaces_a_live_token_with_its_successor(dir: Arc<dyn Dire
     }
     let successor = dir.live_refresh_token(&[3; 32], NOW).await.unwrap().unwrap();
     assert_eq!(successor.scope, "openid offline_access");
-    assert_eq!(successor.claims, refresh(2, "fam", &user.id).claims, "the grant's claims request carries over");
+    let first = refresh(2, "fam", &user.id);
+    assert_eq!(successor.claims, first.claims, "the grant's claims request carries over");
+    assert_eq!(successor.dpop_jkt, first.dpop_jkt, "and so does its DPoP key");
     assert!(dir.live_refresh_token(&[2; 32], NOW).await.unwrap().is_none(), "a used token is not live");
 }
 

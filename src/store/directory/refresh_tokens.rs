@@ -32,6 +32,8 @@ pub struct RefreshToken {
     pub session_id: Option<String>,
     /// The `claims` request parameter of the grant (OIDC Core §5.5), as JSON.
     pub claims: Option<String>,
+    /// RFC 9449 §5: the DPoP key a public client's token is bound to.
+    pub dpop_jkt: Option<String>,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
 }

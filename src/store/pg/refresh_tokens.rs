@@ -18,7 +18,7 @@ type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, PgArguments>;
 fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
     Ok(sqlx::query(
         "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
-         claims, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         claims, dpop_jkt, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&t.hash[..])
     .bind(&t.family_id)
@@ -30,6 +30,7 @@ fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
     .bind(&t.acr)
     .bind(&t.session_id)
     .bind(&t.claims)
+    .bind(&t.dpop_jkt)
     .bind(t.created_at)
     .bind(t.expires_at))
 }

@@ -138,6 +138,7 @@ pub(in crate::store) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken>
         acr: row.text("acr")?,
         session_id: row.opt_text("session_id")?,
         claims: row.opt_text("claims")?,
+        dpop_jkt: row.opt_text("dpop_jkt")?,
         created_at: row.int("created_at")?,
         expires_at: row.int("expires_at")?,
     })

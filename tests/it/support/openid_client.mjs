@@ -3,7 +3,7 @@
 // checks the library makes. One JSON line out per step; the callback URL comes in on stdin.
 //
 // node openid_client.mjs MODULES ISSUER CLIENT_ID SECRET|- MODE PARAMS_JSON [PKCS8_B64 KID]
-//   MODE: par | jar | par+jar
+//   MODE: parts joined by '+': par, jar, dpop (DPoP-bound tokens, then userinfo and a refresh)
 
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -39,16 +39,17 @@ async function main() {
     code_challenge_method: 'S256',
     ...JSON.parse(paramsJson),
   };
+  const parts = mode.split('+');
+  const DPoP = parts.includes('dpop') ? client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256')) : undefined;
   let url;
   try {
-    if (mode === 'par') {
-      url = await client.buildAuthorizationUrlWithPAR(config, parameters);
-    } else if (mode === 'jar') {
-      url = await client.buildAuthorizationUrlWithJAR(config, parameters, await signingKey());
-    } else {
-      const signed = await client.buildAuthorizationUrlWithJAR(config, parameters, await signingKey());
-      url = await client.buildAuthorizationUrlWithPAR(config, signed.searchParams);
+    let request = parameters;
+    if (parts.includes('jar')) {
+      request = (await client.buildAuthorizationUrlWithJAR(config, parameters, await signingKey())).searchParams;
     }
+    url = parts.includes('par')
+      ? await client.buildAuthorizationUrlWithPAR(config, request, { DPoP })
+      : client.buildAuthorizationUrl(config, request);
   } catch (e) {
     say({ step: 'authorize', ...failure(e) });
     return;
@@ -56,12 +57,25 @@ async function main() {
   say({ step: 'authorize', url: url.href });
   const callback = await nextLine();
   try {
-    const tokens = await client.authorizationCodeGrant(config, new URL(callback), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-      expectedNonce: nonce,
-    });
-    say({ step: 'token', claims: tokens.claims(), scope: tokens.scope ?? null });
+    const tokens = await client.authorizationCodeGrant(
+      config,
+      new URL(callback),
+      { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce },
+      undefined,
+      { DPoP },
+    );
+    const claims = tokens.claims();
+    const outcome = { step: 'token', claims, scope: tokens.scope ?? null, token_type: tokens.token_type };
+    if (DPoP) {
+      outcome.access_token = tokens.access_token;
+      outcome.userinfo = await client.fetchUserInfo(config, tokens.access_token, claims.sub, { DPoP });
+      if (tokens.refresh_token) {
+        const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token, undefined, { DPoP });
+        outcome.refreshed_token_type = refreshed.token_type;
+        outcome.refresh_token = refreshed.refresh_token;
+      }
+    }
+    say(outcome);
   } catch (e) {
     say({ step: 'token', ...failure(e) });
   }

@@ -9,12 +9,14 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 pub const PACKAGE: &str = "openid-client@6.9.0";
 
-/// How the library builds the authorization request.
+/// How the library builds the authorization request, and whether its tokens are DPoP-bound.
 #[derive(Clone, Copy)]
 pub enum Mode {
     Par,
     Jar,
     ParJar,
+    ParDpop,
+    Dpop,
 }
 
 /// A signing key for request objects: PKCS#8 DER and its `kid`.
@@ -47,6 +49,8 @@ impl Rp {
             Mode::Par => "par",
             Mode::Jar => "jar",
             Mode::ParJar => "par+jar",
+            Mode::ParDpop => "par+dpop",
+            Mode::Dpop => "dpop",
         };
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/support/openid_client.mjs");
         let mut command = Command::new("node");
