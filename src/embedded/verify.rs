@@ -25,7 +25,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::domain::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
+use crate::domain::passwordless::{allowed_verify, end_user_ip, identifier, may_check, may_send};
 use crate::domain::verification::{self, Checked, Order, Status};
 use crate::model::{Client, Identifier};
 use crate::net::ClientAddr;
@@ -41,7 +41,7 @@ fn answer(status: StatusCode, body: Value) -> Response {
 async fn authenticated(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Arc<Client>, OAuthError> {
     params.reject_repeats()?;
     let client = client_auth::authenticate(state, headers, params).await?;
-    allowed(&client)?;
+    allowed_verify(&client)?;
     Ok(client)
 }
 
