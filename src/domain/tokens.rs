@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::UnixTime;
-use crate::config::Lifetimes;
+use crate::config::{ApiConfig, Lifetimes};
 use crate::crypto;
 use crate::domain::Core;
 use crate::domain::jwt;
@@ -29,6 +29,25 @@ pub struct Grant<'a> {
     /// The refresh-token family (or code redemption) this token belongs to; revoking it
     /// revokes every access token that carries it.
     pub grant_id: &'a str,
+    /// The API the access token is for (`audience`, RFC 8707 `resource`); `None`: userinfo.
+    pub api: Option<&'a ApiConfig>,
+}
+
+/// `aud` (RFC 7519 §4.1.3): one audience as a string, several as an array.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub fn contains(&self, audience: &str) -> bool {
+        match self {
+            Audience::One(one) => one == audience,
+            Audience::Many(many) => many.iter().any(|a| a == audience),
+        }
+    }
 }
 
 /// RFC 9068 §2.2 claims, plus `gid` (the grant they came from).
@@ -36,7 +55,7 @@ pub struct Grant<'a> {
 pub struct AccessClaims {
     pub iss: String,
     pub sub: String,
-    pub aud: String,
+    pub aud: Audience,
     pub client_id: String,
     pub exp: UnixTime,
     pub iat: UnixTime,
@@ -126,25 +145,41 @@ pub struct Issuer<'a> {
     pub lifetimes: &'a Lifetimes,
 }
 
-/// The token response for a grant, signed by the client's algorithm (RFC 9068 access token,
-/// OIDC Core §2 ID token with only the claims its scopes allow).
+/// The access token's audience, lifetime and algorithm: the API's when it names one (with
+/// userinfo too when `openid` was granted, as Auth0 does), else userinfo's with the client's
+/// algorithm.
+fn access_target(issuer: &Issuer<'_>, g: &Grant<'_>) -> (Audience, u64, SigningAlg) {
+    let default = issuer.lifetimes.access_token;
+    match g.api {
+        Some(api) if g.scope.iter().any(|s| s == "openid") => {
+            (Audience::Many(vec![api.identifier.clone(), issuer.userinfo.clone()]), api.lifetime(default), api.alg())
+        }
+        Some(api) => (Audience::One(api.identifier.clone()), api.lifetime(default), api.alg()),
+        None => (Audience::One(issuer.userinfo.clone()), default, g.client.signing_alg),
+    }
+}
+
+/// The token response for a grant (RFC 9068 access token for its API or userinfo, OIDC Core §2
+/// ID token signed by the client's algorithm with only the claims its scopes allow).
 pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenResponse, OAuthError> {
     let (now, lifetimes) = (issuer.now, issuer.lifetimes);
     let scope = g.scope.join(" ");
     let key = issuer.keys.active(g.client.signing_alg);
+    let (aud, access_lifetime, access_alg) = access_target(issuer, g);
     let access = AccessClaims {
         iss: issuer.iss.to_string(),
         sub: g.user.id.0.clone(),
-        aud: issuer.userinfo.clone(),
+        aud,
         client_id: g.client.id.clone(),
-        exp: now + lifetimes.access_token as i64,
+        exp: now + access_lifetime as i64,
         iat: now,
         jti: crypto::random_id(),
         scope: scope.clone(),
         auth_time: Some(g.auth_time),
         gid: g.grant_id.to_string(),
     };
-    let access_token = jwt::sign(key, "at+jwt", &access).map_err(OAuthError::server_error)?;
+    let access_token =
+        jwt::sign(issuer.keys.active(access_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
     let id_token = if g.scope.iter().any(|s| s == "openid") {
         let email_scope = g.scope.iter().any(|s| s == "email");
         let phone_scope = g.scope.iter().any(|s| s == "phone");
@@ -173,7 +208,7 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: lifetimes.access_token,
+        expires_in: access_lifetime,
         scope,
         id_token,
         refresh_token: None,
@@ -205,6 +240,7 @@ pub fn new_refresh(state: &Core, g: &Grant<'_>) -> (String, RefreshToken) {
         amr: g.amr.to_vec(),
         acr: g.acr.to_string(),
         session_id: g.session_id.map(str::to_owned),
+        audience: g.api.map(|a| a.identifier.clone()),
         created_at: now,
         expires_at: now + state.config.lifetimes.refresh_token as i64,
     };
@@ -216,9 +252,11 @@ pub fn revoked_grant_key(grant_id: &str) -> String {
     format!("revoked-grant:{grant_id}")
 }
 
-/// Revokes every access token minted for `grant_id` (they are checked at userinfo).
+/// Revokes every access token minted for `grant_id` (they are checked at userinfo and
+/// introspection), for as long as any of them may live (an API may give longer lifetimes).
 pub async fn revoke_grant_access(state: &Core, grant_id: &str) -> Result<(), OAuthError> {
-    state.ephemeral.put(&revoked_grant_key(grant_id), vec![1], state.config.lifetimes.access_token).await?;
+    let longest = state.config.lifetimes.access_token.max(crate::config::apis::MAX_TOKEN_LIFETIME_SECS);
+    state.ephemeral.put(&revoked_grant_key(grant_id), vec![1], longest).await?;
     Ok(())
 }
 
@@ -242,20 +280,23 @@ pub async fn live_access_token(state: &Core, token: &str) -> Result<Option<Acces
     Ok(Some(at))
 }
 
-/// RFC 6749 §4.4 / RFC 9068: an access token for the client itself (`sub` = `client_id`).
+/// RFC 6749 §4.4 / RFC 9068: an access token for the client itself (`sub` = `client_id`), for
+/// a registered API (its lifetime and algorithm) or a plain `audience`.
 pub fn mint_for_client(
     state: &Core,
     client: &Client,
     scope: &[String],
     audience: &str,
+    api: Option<&ApiConfig>,
 ) -> Result<TokenResponse, OAuthError> {
     let now = state.clock.now();
-    let lifetime = state.config.lifetimes.access_token;
+    let lifetime = api.map_or(state.config.lifetimes.access_token, |a| a.lifetime(state.config.lifetimes.access_token));
+    let alg = api.map_or(client.signing_alg, ApiConfig::alg);
     let jti = crypto::random_id();
     let access = AccessClaims {
         iss: state.issuer().to_string(),
         sub: client.id.clone(),
-        aud: audience.to_string(),
+        aud: Audience::One(audience.to_string()),
         client_id: client.id.clone(),
         exp: now + lifetime as i64,
         iat: now,
@@ -265,8 +306,7 @@ pub fn mint_for_client(
         scope: scope.join(" "),
         auth_time: None,
     };
-    let access_token =
-        jwt::sign(state.keys().active(client.signing_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
+    let access_token = jwt::sign(state.keys().active(alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
@@ -328,6 +368,7 @@ mod tests {
             acr: "aal1",
             session_id: Some("s1"),
             grant_id: "g1",
+            api: None,
         };
         let response = sign(&issuer, &g, nonce_allowed).unwrap();
         (keys, response)
@@ -372,8 +413,8 @@ mod tests {
         let (keys, response) = signed(&["openid", "email"], true);
         let at: AccessClaims = jwt::verify(&keys, &response.access_token, "at+jwt").unwrap();
         assert_eq!(
-            (at.aud.as_str(), at.gid.as_str(), at.scope.as_str()),
-            ("https://login.example/userinfo", "g1", "openid email")
+            (&at.aud, at.gid.as_str(), at.scope.as_str()),
+            (&Audience::One("https://login.example/userinfo".into()), "g1", "openid email")
         );
         assert_eq!(at.exp - at.iat, Lifetimes::default().access_token as i64);
     }

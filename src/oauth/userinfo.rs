@@ -111,7 +111,7 @@ async fn claims(state: &AppState, token: &str) -> Result<Json<Value>, BearerErro
     let at = tokens::live_access_token(state, token)
         .await
         .map_err(BearerError::unavailable)?
-        .filter(|at| at.aud == tokens::userinfo_audience(state))
+        .filter(|at| at.aud.contains(&tokens::userinfo_audience(state)))
         .ok_or_else(invalid)?;
     let scopes: Vec<&str> = at.scope.split(' ').collect();
     if !scopes.contains(&"openid") {

@@ -90,7 +90,8 @@ async fn without_send_an_email_carries_a_link_as_at_auth0_and_a_text_a_code() {
     assert!(mail.subject().starts_with("Your link"), "a link, no code: {}", mail.subject());
     assert!(mail.data.replace("=\r\n", "").contains("/passwordless/link/"));
     let bad = json!({"connection": "email", "email": EMAIL, "send": "carrier-pigeon"});
-    let (status, answer) = call(&server, reqwest::Method::POST, "/passwordless/start", ("app", SECRET), Some(bad)).await;
+    let (status, answer) =
+        call(&server, reqwest::Method::POST, "/passwordless/start", ("app", SECRET), Some(bad)).await;
     assert_eq!((status, answer["error"].as_str()), (400, Some("invalid_request")));
 }
 

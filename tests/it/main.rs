@@ -7,6 +7,7 @@ mod abuse;
 mod account;
 mod api;
 mod api_admin;
+mod apis;
 mod auth0_sdk;
 mod authorize;
 mod bridge;

@@ -48,6 +48,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         amr: &grant.amr,
         acr: &grant.acr,
         session_id: Some(&grant.session_id),
+        api: None,
         grant_id: &grant_id,
     };
     let mut response = tokens::mint(state, &g, true)?;

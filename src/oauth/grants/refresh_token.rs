@@ -48,6 +48,16 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         check_scope(requested, &current.scope)?;
     }
     let granted: Vec<String> = current.scope.split(' ').map(str::to_owned).collect();
+    // The family keeps the API it was granted for; one since removed ends it.
+    let api = match &current.audience {
+        Some(identifier) => Some(
+            state
+                .api(identifier)
+                .await?
+                .ok_or_else(|| OAuthError::invalid_grant("The API this grant is for is no longer registered."))?,
+        ),
+        None => None,
+    };
     let g = Grant {
         client,
         user: &user,
@@ -58,6 +68,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &Params) -> Res
         acr: &current.acr,
         session_id: current.session_id.as_deref(),
         grant_id: &current.family_id,
+        api: api.as_ref(),
     };
     let mut response = tokens::mint(state, &g, false)?;
     response.refresh_token = Some(next);

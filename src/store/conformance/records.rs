@@ -69,6 +69,7 @@ pub fn refresh(hash: u8, family: &str, user: &UserId) -> RefreshToken {
         amr: vec!["otp".into()],
         acr: "aal1".into(),
         session_id: Some("s1".into()),
+        audience: Some("https://notes.example/api".into()),
         created_at: NOW,
         expires_at: NOW + 1000,
     }

@@ -28,7 +28,9 @@ pub async fn rotation_replaces_a_live_token_with_its_successor(dir: Arc<dyn Dire
         Rotation::Rotated(t) => assert_eq!(t.family_id, "fam"),
         other => panic!("expected rotation, got {other:?}"),
     }
-    assert_eq!(dir.live_refresh_token(&[3; 32], NOW).await.unwrap().unwrap().scope, "openid offline_access");
+    let next = dir.live_refresh_token(&[3; 32], NOW).await.unwrap().unwrap();
+    assert_eq!(next.scope, "openid offline_access");
+    assert_eq!(next.audience.as_deref(), Some("https://notes.example/api"), "the successor keeps the API");
     assert!(dir.live_refresh_token(&[2; 32], NOW).await.unwrap().is_none(), "a used token is not live");
 }
 

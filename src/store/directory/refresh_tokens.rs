@@ -30,6 +30,9 @@ pub struct RefreshToken {
     pub amr: Vec<String>,
     pub acr: String,
     pub session_id: Option<String>,
+    /// The API (`audience`) the family's access tokens are for; `None`: userinfo.
+    #[serde(default)]
+    pub audience: Option<String>,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
 }

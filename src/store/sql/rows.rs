@@ -136,6 +136,7 @@ pub(in crate::store) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken>
         amr: json_list(row, "amr")?,
         acr: row.text("acr")?,
         session_id: row.opt_text("session_id")?,
+        audience: row.opt_text("audience")?,
         created_at: row.int("created_at")?,
         expires_at: row.int("expires_at")?,
     })
