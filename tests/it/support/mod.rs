@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod chrome;
+pub mod node;
 pub mod npm;
 pub mod process;
 pub mod receiver;
