@@ -88,8 +88,15 @@ pub async fn start(
         state.audit("code_sent", known.as_ref().map(|u| &u.id), Some(&client.id), Some(ip), detail);
         let code = link.is_none().then_some(code);
         let lang = state.locales.negotiate(request_language(&headers), None).lang().to_string();
-        let delivery =
-            crate::domain::deliver::Delivery { to: id.clone(), code, link, app_name: client.name.clone(), lang };
+        let delivery = crate::domain::deliver::Delivery {
+            to: id.clone(),
+            code,
+            link,
+            app_name: client.name.clone(),
+            lang,
+            brand: None,
+            expires_secs: None,
+        };
         crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     }
     Ok(Json(started(&id)))

@@ -139,8 +139,8 @@ impl SmsSender {
 
 /// The sign-in text: the code, the brand, and the WebOTP line (`@host #code`) last, so
 /// browsers that support it fill the code in.
-pub fn code_text(t: crate::i18n::Tr<'_>, code: &str, brand: &str, minutes: u64, host: &str) -> String {
-    let text = t.f("sms.code", &[("code", code), ("app", brand), ("minutes", &t.plural("dates.minutes", minutes))]);
+pub fn code_text(t: crate::i18n::Tr<'_>, code: &str, brand: &str, expires_secs: u64, host: &str) -> String {
+    let text = t.f("sms.code", &[("code", code), ("app", brand), ("minutes", &t.duration(expires_secs))]);
     format!("{text}\n\n@{host} #{code}")
 }
 
@@ -149,10 +149,12 @@ mod tests {
     #[test]
     fn the_code_text_ends_with_the_web_otp_line() {
         let locales = crate::i18n::Locales::load("en").unwrap();
-        let text = super::code_text(locales.named("en"), "123456", "Tessera", 10, "login.example.com");
+        let text = super::code_text(locales.named("en"), "123456", "Tessera", 600, "login.example.com");
         assert!(text.starts_with("123456 is your Tessera sign-in code."), "{text}");
-        let german = super::code_text(locales.named("de"), "123456", "Tessera", 10, "login.example.com");
+        let german = super::code_text(locales.named("de"), "123456", "Tessera", 600, "login.example.com");
         assert!(german.starts_with("123456") && german != text, "{german}");
         assert!(text.ends_with("\n@login.example.com #123456"));
+        let short = super::code_text(locales.named("en"), "123456", "Acme", 90, "login.example.com");
+        assert!(short.starts_with("123456 is your Acme sign-in code. It expires in 90 seconds."), "{short}");
     }
 }
