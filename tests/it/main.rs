@@ -41,3 +41,4 @@ mod sms;
 mod token_errors;
 mod userinfo;
 mod verify;
+mod vonage_sdk;
