@@ -168,7 +168,11 @@ impl<'a> Tr<'a> {
     /// A form the catalog lacks falls back to its `other`.
     /// A duration in whole minutes when it is some ("5 minutes"), else in seconds ("90 seconds").
     pub fn duration(&self, secs: u64) -> String {
-        if secs % 60 == 0 { self.plural("dates.minutes", secs / 60) } else { self.plural("dates.seconds", secs) }
+        if secs.is_multiple_of(60) {
+            self.plural("dates.minutes", secs / 60)
+        } else {
+            self.plural("dates.seconds", secs)
+        }
     }
 
     pub fn plural(&self, key: &str, n: u64) -> String {

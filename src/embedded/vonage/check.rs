@@ -25,8 +25,8 @@ pub async fn check(
         Ok(client) => client,
         Err(refused) => return refused,
     };
-    let Some(id) = params.get("request_id") else { return missing("request_id") };
-    let Some(code) = params.get("code") else { return missing("code") };
+    let Some(id) = params.get("request_id") else { return answer(missing("request_id")) };
+    let Some(code) = params.get("code") else { return answer(missing("code")) };
     let internal = || failure("5", "Internal Error");
     let request = match verification::find(&state, &client, id).await {
         Ok(Some(request)) => request,

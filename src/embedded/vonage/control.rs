@@ -31,10 +31,10 @@ pub async fn control(
         Ok(client) => client,
         Err(refused) => return refused,
     };
-    let Some(id) = params.get("request_id") else { return missing("request_id") };
-    let Some(cmd) = params.get("cmd") else { return missing("cmd") };
+    let Some(id) = params.get("request_id") else { return answer(missing("request_id")) };
+    let Some(cmd) = params.get("cmd") else { return answer(missing("cmd")) };
     if cmd != "cancel" && cmd != "trigger_next_event" {
-        return invalid("cmd");
+        return answer(invalid("cmd"));
     }
     let internal = || failure("5", "Internal Error");
     let (request, track) = match (verification::find(&state, &client, id).await, track::load(&state, id).await) {

@@ -49,19 +49,24 @@ fn answer(body: Value) -> Response {
     Json(body).into_response()
 }
 
-/// A Vonage error: its status code (as a string) and text.
+/// A Vonage error's body: its status code (as a string) and text.
+fn error(status: &str, text: impl Into<String>) -> Value {
+    json!({"status": status, "error_text": text.into()})
+}
+
+/// A Vonage error.
 fn failure(status: &str, text: impl Into<String>) -> Response {
-    answer(json!({"status": status, "error_text": text.into()}))
+    answer(error(status, text))
 }
 
 /// Status 2, with the parameter's name as Vonage words it.
-fn missing(name: &str) -> Response {
-    failure("2", format!("Your request is incomplete and missing the mandatory parameter `{name}`"))
+fn missing(name: &str) -> Value {
+    error("2", format!("Your request is incomplete and missing the mandatory parameter `{name}`"))
 }
 
 /// Status 3.
-fn invalid(name: &str) -> Response {
-    failure("3", format!("Invalid value for param: {name}"))
+fn invalid(name: &str) -> Value {
+    error("3", format!("Invalid value for param: {name}"))
 }
 
 /// Status 6 for a request that is unknown or no longer in progress.

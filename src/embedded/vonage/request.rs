@@ -4,10 +4,10 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::track::{self, Event, Step, Track};
-use super::{answer, caller, failure, invalid, missing};
+use super::{answer, caller, error, failure, invalid, missing};
 use crate::domain::passwordless::{end_user_ip, identifier};
 use crate::domain::verification::Order;
 use crate::embedded::verify::{Sent, send};
@@ -25,7 +25,7 @@ struct Asked {
     workflow: u8,
 }
 
-fn number_in(params: &Params, name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> Result<u64, Response> {
+fn number_in(params: &Params, name: &str, default: u64, range: std::ops::RangeInclusive<u64>) -> Result<u64, Value> {
     match params.get(name) {
         None => Ok(default),
         Some(text) => text.parse().ok().filter(|n| range.contains(n)).ok_or_else(|| invalid(name)),
@@ -42,7 +42,7 @@ fn phone(number: &str, country: Option<&str>) -> Option<Phone> {
     }
 }
 
-fn target(state: &AppState, params: &Params) -> Result<Identifier, Response> {
+fn target(state: &AppState, params: &Params) -> Result<Identifier, Value> {
     let number = params.get("number").ok_or_else(|| missing("number"))?;
     let country = params.get("country");
     if country.is_some_and(|c| c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic())) {
@@ -50,10 +50,10 @@ fn target(state: &AppState, params: &Params) -> Result<Identifier, Response> {
     }
     let phone = phone(number, country).ok_or_else(|| invalid("number"))?;
     identifier(state, "sms", phone.as_str())
-        .map_err(|_| failure("15", "The destination number is not in a supported network"))
+        .map_err(|_| error("15", "The destination number is not in a supported network"))
 }
 
-fn asked(state: &AppState, params: &Params) -> Result<Asked, Response> {
+fn asked(state: &AppState, params: &Params) -> Result<Asked, Value> {
     let target = target(state, params)?;
     let brand = params.get("brand").ok_or_else(|| missing("brand"))?;
     if brand.is_empty() || brand.chars().count() > 18 {
@@ -76,7 +76,7 @@ fn asked(state: &AppState, params: &Params) -> Result<Asked, Response> {
     }
     let workflow = number_in(params, "workflow_id", 1, 1..=7)? as u8;
     if track::workflow(workflow).and_then(|steps| steps.first()) != Some(&Step::Sms) {
-        return Err(failure("3", "Invalid value for param: workflow_id (its first event is a voice call)"));
+        return Err(error("3", "Invalid value for param: workflow_id (its first event is a voice call)"));
     }
     let order = Order { target, code_length, pin_expiry, client_ref: None };
     Ok(Asked { order, brand: brand.to_string(), sender_id: sender_id.to_string(), workflow })
@@ -94,7 +94,7 @@ pub async fn request(
     };
     let asked = match asked(&state, &params) {
         Ok(asked) => asked,
-        Err(refused) => return refused,
+        Err(refused) => return answer(refused),
     };
     let number = asked.order.target.as_str().trim_start_matches('+').to_string();
     let ip = end_user_ip(&client, &headers, peer.ip);

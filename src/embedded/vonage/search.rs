@@ -27,7 +27,7 @@ pub async fn search(State(state): State<AppState>, headers: HeaderMap, AnyBody(p
         Ok(client) => client,
         Err(refused) => return refused,
     };
-    let Some(id) = params.get("request_id") else { return missing("request_id") };
+    let Some(id) = params.get("request_id") else { return answer(missing("request_id")) };
     let none = || failure("101", "No response found");
     let internal = || failure("5", "Internal Error");
     let (request, track) = match (verification::find(&state, &client, id).await, track::load(&state, id).await) {

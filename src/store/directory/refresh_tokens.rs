@@ -11,7 +11,7 @@ use crate::store::StoreResult;
 #[derive(Debug)]
 pub enum Rotation {
     /// The presented token was live; it is now used and `new` replaces it.
-    Rotated(RefreshToken),
+    Rotated(Box<RefreshToken>),
     /// The presented token had already been used: its whole family is now revoked.
     Reused { family_id: String },
     /// Unknown, expired or revoked.

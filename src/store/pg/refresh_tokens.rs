@@ -99,7 +99,7 @@ impl RefreshTokens for PgDirectory {
         let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
         insert_refresh(&next)?.execute(&mut *tx).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
-        Ok(Rotation::Rotated(current))
+        Ok(Rotation::Rotated(Box::new(current)))
     }
 
     async fn revoke_family(&self, family_id: &str, now: UnixTime) -> StoreResult<()> {

@@ -190,5 +190,5 @@ async fn rotate(
         .map_err(db)?;
     let next = RefreshToken { hash: *next_hash, created_at: now, expires_at: next_expires_at, ..current.clone() };
     insert_token(conn, &next).await?;
-    Ok(Rotation::Rotated(current))
+    Ok(Rotation::Rotated(Box::new(current)))
 }
