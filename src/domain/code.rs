@@ -28,6 +28,9 @@ pub struct CodeGrant {
     pub amr: Vec<String>,
     pub acr: String,
     pub session_id: String,
+    /// The API the access token is for.
+    #[serde(default)]
+    pub audience: Option<String>,
 }
 
 pub fn key(code: &str) -> String {
@@ -80,6 +83,7 @@ pub async fn issue(state: &Core, request: &AuthRequest, session: &Session) -> St
         amr: session.amr.clone(),
         acr: session.acr.clone(),
         session_id: session.id.clone(),
+        audience: request.audience.clone(),
     };
     state.ephemeral.put_json(&key(&code), &grant, state.config.lifetimes.authorization_code).await?;
     Ok(code)

@@ -40,6 +40,9 @@ pub struct AuthRequest {
     pub hint_sub: Option<String>,
     pub ui_locales: Option<String>,
     pub acr_values: Option<String>,
+    /// The API the access token is for (Auth0's `audience`, RFC 8707 `resource`).
+    #[serde(default)]
+    pub audience: Option<String>,
 }
 
 impl AuthRequest {

@@ -49,7 +49,8 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, ip: IpAddr) -> R
         None => None,
     };
     let (redirect, client) = request::verify_redirect(params, client).map_err(AuthorizeError::Render)?;
-    let request = request::validate(params, &client, redirect, &state.keys(), state.issuer())?;
+    let mut request = request::validate(params, &client, redirect, &state.keys(), state.issuer())?;
+    resource(state, params, &mut request).await?;
     let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {
@@ -64,6 +65,22 @@ async fn run(state: &AppState, jar: CookieJar, params: &Params, ip: IpAddr) -> R
         )),
         Outcome::Interact { reauthenticate } => interact(state, jar, request, &client, reauthenticate, ip).await,
     }
+}
+
+/// Auth0's `audience` or RFC 8707 `resource` (§2): the API the access token will be for, and
+/// the scopes of that API the request asks for (other unknown scopes are dropped, RFC 6749 §3.3).
+async fn resource(state: &AppState, params: &Params, request: &mut AuthRequest) -> Result<(), AuthorizeError> {
+    let asked = crate::domain::audience::requested(state, params.get("audience"), params.get("resource")).await;
+    let api = asked
+        .map_err(|e| AuthorizeError::Redirect(VerifiedRedirect::of(request), e.code, e.description.into_owned()))?;
+    let Some(api) = api else { return Ok(()) };
+    for scope in params.get("scope").unwrap_or("").split(' ') {
+        if api.scopes.iter().any(|s| s == scope) && !request.has_scope(scope) {
+            request.scope.push(scope.to_string());
+        }
+    }
+    request.audience = Some(api.identifier);
+    Ok(())
 }
 
 /// A signed-in user whose session satisfies the request: consent, then the code.

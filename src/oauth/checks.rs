@@ -49,6 +49,7 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
         hint_sub,
         ui_locales: p.get("ui_locales").map(str::to_owned),
         acr_values: p.get("acr_values").map(str::to_owned),
+        audience: None,
     })
 }
 

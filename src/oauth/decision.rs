@@ -60,6 +60,7 @@ mod tests {
             hint_sub: None,
             ui_locales: None,
             acr_values: None,
+            audience: None,
         }
     }
 

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use tessera::config::ApiConfig;
 
 use crate::embedded::{EMAIL, SECRET, server_with};
+use crate::support::browser::Step;
 use crate::support::{TestServer, raw_token};
 
 const GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
@@ -92,6 +93,44 @@ async fn an_unknown_api_is_invalid_target_and_its_scopes_need_it() {
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")));
     let (status, body) = otp_tokens(&server, 4, &[("audience", NOTES)]).await;
     assert_eq!(status, 200, "a refused request spent no code: {body}");
+}
+
+#[tokio::test]
+async fn an_audience_at_authorize_gives_the_code_flows_access_token_to_that_api() {
+    let server = server_with(None, |c| c.apis.push(notes())).await;
+    let redirect = server.redirect_uri("web");
+    let query = |audience: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("response_type", "code")
+            .append_pair("client_id", "web")
+            .append_pair("redirect_uri", &redirect)
+            .append_pair("scope", "openid read:notes write:everything")
+            .append_pair("state", "s-1")
+            .append_pair("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("audience", audience)
+            .finish()
+    };
+    let browser = server.browser();
+    let callback = browser.sign_in(&format!("/authorize?{}", query(NOTES)), EMAIL).await;
+    let code = crate::support::browser::param(&callback, "code").expect("a code");
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect.as_str()),
+        ("code_verifier", "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+    ];
+    let (status, tokens, _) = raw_token(&server, &form, Some(("web", crate::support::WEB_SECRET))).await;
+    assert_eq!(status, 200, "{tokens}");
+    let claims = part(tokens["access_token"].as_str().unwrap(), 1);
+    assert_eq!(claims["aud"], json!([NOTES, server.url("/userinfo")]));
+    assert_eq!(claims["scope"], "openid read:notes", "the API's scope kept, an unknown one dropped");
+
+    let Step::Client(refused) = browser.authorize(&format!("/authorize?{}", query("https://other.example/api"))).await
+    else {
+        panic!("an unknown API is answered at the redirect");
+    };
+    assert_eq!(crate::support::browser::param(&refused, "error").as_deref(), Some("invalid_target"));
 }
 
 #[tokio::test]
