@@ -159,3 +159,59 @@ async fn vonages_sdk_sees_cancel_too_many_attempts_and_expiry_as_vonage_answers_
 fn sdk_with_wrong_secret(server: &TestServer) -> Script {
     sdk(server, "not-the-secret-0123456789")
 }
+
+#[tokio::test]
+async fn a_workflows_voice_step_calls_through_twilio_and_reads_the_new_code_out() {
+    let (v, _server, mut sdk) = setup().await;
+    let request = json!({"number": "447911123456", "brand": "Acme", "lg": "de-de", "workflowId": 2});
+    let id =
+        call(&mut sdk, json!({"op": "start", "request": request})).await["requestId"].as_str().unwrap().to_string();
+    text(&v, "+447911123456", 1).await;
+    assert_eq!(call(&mut sdk, json!({"op": "trigger", "id": id})).await["status"], "0", "the second text");
+    text(&v, "+447911123456", 2).await;
+    assert_eq!(call(&mut sdk, json!({"op": "trigger", "id": id})).await["status"], "0", "then the call");
+    let mut twiml = String::new();
+    for _ in 0..200 {
+        if let Some((to, said)) = v.calls.lock().unwrap().first() {
+            assert_eq!(to, "+447911123456");
+            twiml = said.clone();
+        }
+        if !twiml.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(twiml.starts_with("<Response><Say language=\"de-DE\">Ihr Code für Acme lautet "), "{twiml}");
+    let spoken: String = twiml.split(" lautet ").nth(1).unwrap().split('.').next().unwrap().replace(", ", "");
+    assert_eq!(spoken.len(), 4, "{twiml}");
+    assert_eq!(call(&mut sdk, json!({"op": "check", "id": id, "code": spoken})).await["status"], "0");
+    let found = call(&mut sdk, json!({"op": "search", "id": id})).await;
+    let kinds: Vec<&str> = found["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["sms", "sms", "tts"]);
+    assert!(v.malformed.lock().unwrap().is_empty(), "{:?}", v.malformed.lock().unwrap());
+}
+
+#[tokio::test]
+async fn a_voice_step_without_a_voice_capable_provider_is_refused_with_status_19() {
+    let v = Vendor::start().await;
+    let base = v.base.clone();
+    let server = server_with(None, move |c| {
+        c.sms.provider = SmsProvider::Vonage;
+        c.sms.from = vendor::FROM.into();
+        c.sms.allowed_country_codes = vec![44];
+        c.sms.vonage_api_key = vendor::VONAGE_KEY.into();
+        c.sms.vonage_api_secret = vendor::VONAGE_SECRET.into();
+        c.sms.vonage_base_url = base;
+        c.login.resend_cooldown_secs = 0;
+    })
+    .await;
+    let mut sdk = sdk(&server, SECRET);
+    let request = json!({"number": "447911123456", "brand": "Acme"});
+    let id =
+        call(&mut sdk, json!({"op": "start", "request": request})).await["requestId"].as_str().unwrap().to_string();
+    text(&v, "+447911123456", 1).await;
+    let refused = call(&mut sdk, json!({"op": "trigger", "id": id})).await;
+    assert_eq!(refused["status"], "19", "workflow 1's second event is a call: {refused}");
+    assert!(refused["errorText"].as_str().unwrap().contains("voice"), "{refused}");
+    assert!(v.calls.lock().unwrap().is_empty());
+}

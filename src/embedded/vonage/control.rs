@@ -1,6 +1,7 @@
 //! `/verify/control/json`: `cancel` (Vonage's rules: not in the first 30 seconds, nor once the
-//! code was sent again) and `trigger_next_event` (the workflow's next text message, with a new
-//! code; a voice step needs a voice-capable provider, which Tessera does not have).
+//! code was sent again) and `trigger_next_event` (the workflow's next event with a new code: a
+//! text message, or a call reading the code out where the provider can call — Twilio's Calls
+//! API or the signed webhook).
 
 use axum::Extension;
 use axum::extract::State;
@@ -89,32 +90,63 @@ async fn next_event(
 ) -> Response {
     let id = &request.id;
     let steps = track::workflow(track.workflow).unwrap_or(&[]);
-    match steps.get(track.events.len()) {
+    let step = match steps.get(track.events.len()) {
         None => return failure("19", format!("No more events are left to execute for the request ['{id}']")),
-        Some(Step::Tts) => {
+        Some(Step::Tts) if !state.sms.voice_capable() => {
             return failure("19", "The next event is a voice call, and no voice-capable provider is configured.");
         }
-        Some(Step::Sms) => {}
-    }
+        Some(step) => *step,
+    };
     if may_send(state, &request.target, client, ip).await.is_err() {
         return failure("1", "Throttled");
     }
     let Ok(code) = verification::renew(state, request).await else { return failure("5", "Internal Error") };
     let now = state.clock.now();
+    let expires_secs = u64::try_from(request.expires_at - now).unwrap_or(0).max(1);
     let lang = state.locales.negotiate(track.lg.as_deref(), None).lang().to_string();
-    let delivery = Delivery {
-        to: request.target.clone(),
-        code: Some(code),
-        link: None,
-        app_name: track.brand.clone(),
-        lang,
-        brand: Some(track.brand.clone()),
-        expires_secs: Some(u64::try_from(request.expires_at - now).unwrap_or(0).max(1)),
-    };
-    deliver_in_background(state, delivery, Some(client.id.clone()));
-    track.events.push(Event { id: track::event_id(), at: now });
+    match step {
+        Step::Sms => {
+            let delivery = Delivery {
+                to: request.target.clone(),
+                code: Some(code),
+                link: None,
+                app_name: track.brand.clone(),
+                lang,
+                brand: Some(track.brand.clone()),
+                expires_secs: Some(expires_secs),
+            };
+            deliver_in_background(state, delivery, Some(client.id.clone()));
+        }
+        Step::Tts => call_in_background(state, client, request, &code, &track.brand, &lang, expires_secs),
+    }
+    let kind = if step == Step::Tts { "tts" } else { "sms" };
+    track.events.push(Event { id: track::event_id(), at: now, kind: kind.into() });
     if track::save(state, id, &track).await.is_err() {
         return failure("5", "Internal Error");
     }
     answer(json!({"status": "0", "command": "trigger_next_event"}))
+}
+
+/// Calls the number and reads the code out, off the request path; a failure is audited as a
+/// failed text message is.
+fn call_in_background(
+    state: &AppState,
+    client: &Client,
+    request: &Request,
+    code: &str,
+    brand: &str,
+    lang: &str,
+    expires_secs: u64,
+) {
+    let crate::model::Identifier::Phone(phone) = request.target.clone() else { return };
+    let text = crate::domain::notify::sms::voice_text(state.locales.named(lang), code, brand, expires_secs);
+    let voice = crate::domain::notify::sms::voice_language(lang);
+    let (state, client_id) = (state.clone(), client.id.clone());
+    tokio::spawn(async move {
+        if let Err(e) = state.sms.call(&phone, &text, &voice).await {
+            tracing::error!(to = %phone.masked(), error = %e, "verification call not placed");
+            let detail = json!({"to": phone.masked(), "error": e.to_string(), "channel": "voice"});
+            state.audit("sms_failed", None, Some(&client_id), None, detail);
+        }
+    });
 }

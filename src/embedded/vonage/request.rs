@@ -119,7 +119,7 @@ pub async fn request(
         brand: asked.brand,
         lg,
         workflow: asked.workflow,
-        events: vec![Event { id: track::event_id(), at: now }],
+        events: vec![Event { id: track::event_id(), at: now, kind: "sms".into() }],
         checks: Vec::new(),
         finalized: None,
     };

@@ -49,7 +49,7 @@ pub async fn search(State(state): State<AppState>, headers: HeaderMap, AnyBody(p
                         "status": if c.valid { "VALID" } else { "INVALID" }, "ip_address": ""})
         })
         .collect();
-    let events: Vec<_> = track.events.iter().map(|e| json!({"id": e.id, "type": "sms"})).collect();
+    let events: Vec<_> = track.events.iter().map(|e| json!({"id": e.id, "type": e.kind})).collect();
     answer(json!({
         "request_id": id,
         "account_id": client.id,

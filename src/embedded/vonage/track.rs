@@ -35,6 +35,13 @@ pub fn workflow(id: u8) -> Option<&'static [Step]> {
 pub struct Event {
     pub id: String,
     pub at: UnixTime,
+    /// Vonage's event type: `sms` or `tts`.
+    #[serde(default = "sms")]
+    pub kind: String,
+}
+
+fn sms() -> String {
+    "sms".into()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -52,7 +59,7 @@ pub struct Track {
     pub brand: String,
     pub lg: Option<String>,
     pub workflow: u8,
-    /// The text messages sent, first to last.
+    /// The events (texts and calls), first to last.
     pub events: Vec<Event>,
     pub checks: Vec<Checked>,
     pub finalized: Option<UnixTime>,
