@@ -166,6 +166,15 @@ impl<'a> Tr<'a> {
     /// A message that depends on a count, with `{n}` filled: a TOML table of CLDR plural forms
     /// (`key = { one = "{n} minute", other = "{n} minutes" }`), chosen by this language's rules.
     /// A form the catalog lacks falls back to its `other`.
+    /// A duration in whole minutes when it is some ("5 minutes"), else in seconds ("90 seconds").
+    pub fn duration(&self, secs: u64) -> String {
+        if secs.is_multiple_of(60) {
+            self.plural("dates.minutes", secs / 60)
+        } else {
+            self.plural("dates.seconds", secs)
+        }
+    }
+
     pub fn plural(&self, key: &str, n: u64) -> String {
         let form = |catalog: &'a Catalog| {
             let category = plural_category(&catalog.tag, n);

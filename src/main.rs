@@ -42,6 +42,9 @@ enum Command {
     /// Manage clients stored in the directory (clients in the config file are read-only here).
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// Manage the APIs access tokens can be for (`audience`, RFC 8707 `resource`).
+    #[command(subcommand)]
+    Apis(commands::ApisCommand),
     /// Manage users: create, list, deactivate (ends their sessions and refresh tokens), activate.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -296,6 +299,7 @@ fn main() -> ExitCode {
             }
             Command::Keys(cmd) => commands::keys(config, cmd),
             Command::Clients(cmd) => commands::clients(config, cmd).await,
+            Command::Apis(cmd) => commands::apis(config, cmd).await,
             Command::Users(cmd) => commands::users(config, cmd).await,
             Command::ApiKeys(cmd) => commands::api_keys(config, cmd).await,
             Command::Health { url } => commands::health(&config, url).await,

@@ -87,7 +87,7 @@ fn registered(mut spec: ClientConfig, keep: Option<[u8; 32]>) -> Result<(Client,
 }
 
 /// A merge-patch body (RFC 7396): a JSON object.
-fn object(bytes: &[u8]) -> Result<Value, Problem> {
+pub(super) fn object(bytes: &[u8]) -> Result<Value, Problem> {
     let patch: Value = body(bytes)?;
     if !patch.is_object() {
         return Err(Problem::bad("body", "must be a JSON object"));
@@ -96,13 +96,13 @@ fn object(bytes: &[u8]) -> Result<Value, Problem> {
 }
 
 /// `current` with `patch` merged in, read back as a registration (so a bad field is named).
-fn patched<T: Serialize + DeserializeOwned>(current: &T, patch: &Value) -> Result<T, Problem> {
+pub(super) fn patched<T: Serialize + DeserializeOwned>(current: &T, patch: &Value) -> Result<T, Problem> {
     let mut merged = serde_json::to_value(current).map_err(|e| Problem::bad("body", &e.to_string()))?;
     merge_patch(&mut merged, patch);
     body(merged.to_string().as_bytes())
 }
 
-fn config_owned() -> Problem {
+pub(super) fn config_owned() -> Problem {
     Problem::conflict("managed_by_config", "This is declared in the configuration file; change it there.")
 }
 

@@ -307,6 +307,8 @@ pub(super) async fn magic_link(
         link: Some(url),
         app_name: client.name.clone(),
         lang,
+        brand: None,
+        expires_secs: None,
     };
     crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     Ok((StatusCode::ACCEPTED, Json(json!({"sent": true, "user_id": user.id.0}))).into_response())

@@ -3,8 +3,9 @@
 //! as RFC 7807 `application/problem+json` with a stable `code`. Every route is declared with its
 //! OpenAPI description (utoipa), so `/api/v1/openapi.json` and the router cannot disagree.
 //! Users in `users`; a user's sessions, passkeys, tickets and links in `devices`; clients and
-//! bridges in `clients`; audit events in `events`.
+//! bridges in `clients`; the API registry in `apis`; audit events in `events`.
 
+mod apis;
 mod clients;
 mod devices;
 mod events;
@@ -31,7 +32,7 @@ use crate::store::StoreError;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tessera management API", version = "1", description = "Users, devices, sessions, clients, \
-        bridges, magic links and audit events. Authenticate with an API key: `Authorization: Bearer tsk_…`."),
+        bridges, APIs, magic links and audit events. Authenticate with an API key: `Authorization: Bearer tsk_…`."),
     modifiers(&BearerKeys),
     security(("api_key" = [])),
     components(schemas(ProblemBody)),
@@ -70,6 +71,8 @@ fn documented() -> (Router<Core>, utoipa::openapi::OpenApi) {
         .routes(routes!(clients::new_secret))
         .routes(routes!(clients::list_bridges, clients::create_bridge))
         .routes(routes!(clients::get_bridge, clients::update_bridge, clients::delete_bridge))
+        .routes(routes!(apis::list, apis::create))
+        .routes(routes!(apis::get, apis::update, apis::delete))
         .routes(routes!(events::list))
         .split_for_parts()
 }

@@ -60,7 +60,7 @@ async fn send_link(
                 link: Some(link),
                 app_name,
                 product_name: &config.login.product_name,
-                minutes: ttl / 60,
+                expires: t.duration(ttl),
                 verify,
             };
             tessera::domain::notify::Mailer::new(&config.email)?.send_code(email, &mail).await?;

@@ -19,9 +19,10 @@ pub struct BridgeConfig {
     pub format: String,
     /// Where the broker may receive users back, matched exactly.
     pub return_urls: Vec<String>,
-    /// `aud` of the assertion.
+    /// `aud` of the assertion; for `authress`, the access key's `<account>.accounts.authress.io`
+    /// (as Authress's SDK derives it).
     pub audience: String,
-    /// Seconds the assertion is valid: 60 by default, at most 3600.
+    /// Seconds the assertion is valid: 60 by default, at most 3600; `authress` codes live 60 s.
     #[serde(default = "default_assertion_lifetime")]
     pub assertion_lifetime_secs: u64,
     /// `authress`: the service-client access key `clientId.keyId.accountId.<base64 PKCS#8
@@ -31,8 +32,8 @@ pub struct BridgeConfig {
     /// `jwt`: the algorithm of Tessera's key that signs (RS256, ES256, EdDSA).
     #[serde(default = "default_bridge_alg")]
     pub alg: String,
-    /// `authress`: the broker client ids a hand-off may name (its `client_id` parameter, which
-    /// becomes part of the signed `iss`). Empty: only the service client's own id.
+    /// `authress`: client ids a hand-off may name besides the service client's own (the code is
+    /// signed for the service client, as Authress's SDK signs it).
     #[serde(default)]
     pub client_ids: Vec<String>,
 }
@@ -98,11 +99,23 @@ pub fn check(b: &BridgeConfig) -> Result<(), (&'static str, String)> {
         return Err(("assertion_lifetime_secs", "must be between 1 and 3600".into()));
     }
     match b.format.as_str() {
-        "authress" => {
-            let key = b.access_key.as_deref().ok_or(("access_key", "required for the authress format".to_string()))?;
-            AuthressKey::parse(key).map(drop).map_err(|e| ("access_key", e))
-        }
+        "authress" => check_authress(b),
         "jwt" => b.alg.parse::<crate::model::SigningAlg>().map(drop).map_err(|e| ("alg", e)),
         other => Err(("format", format!("{other:?} is not authress or jwt"))),
     }
+}
+
+/// An Authress bridge signs what `@authress/sdk` signs: its audience comes from the key, and its
+/// codes live 60 seconds.
+fn check_authress(b: &BridgeConfig) -> Result<(), (&'static str, String)> {
+    let key = b.access_key.as_deref().ok_or(("access_key", "required for the authress format".to_string()))?;
+    let key = AuthressKey::parse(key).map_err(|e| ("access_key", e))?;
+    let audience = format!("{}.accounts.authress.io", key.account_id);
+    if b.audience != audience {
+        return Err(("audience", format!("must be {audience:?}, which Authress derives from the access key")));
+    }
+    if b.assertion_lifetime_secs != 60 {
+        return Err(("assertion_lifetime_secs", "Authress login codes live 60 seconds".into()));
+    }
+    Ok(())
 }

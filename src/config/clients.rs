@@ -43,7 +43,8 @@ pub struct ClientConfig {
     /// Overrides `login.cross_device_links` for this client.
     #[serde(default)]
     pub cross_device_links: Option<bool>,
-    /// Allows the embedded APIs: `/passwordless/start`, the passwordless OTP grant, `/verify`.
+    /// Allows the embedded APIs: `/passwordless/start` and the passwordless OTP grant (public
+    /// clients too, as at Auth0), and `/verify` (confidential clients only).
     #[serde(default)]
     pub passwordless: bool,
     /// Where `/verify` requests POST their final status (a JWT signed by Tessera).
@@ -120,8 +121,8 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
     if let Some(uri) = &c.verify_callback_url {
         check_server_url(uri).map_err(|e| ("verify_callback_url", format!("{uri:?}: {e}")))?;
     }
-    if c.passwordless && method == AuthMethod::None {
-        return Err(("passwordless", "the embedded APIs need a confidential client".into()));
+    if c.verify_callback_url.is_some() && method == AuthMethod::None {
+        return Err(("verify_callback_url", "the verify API needs a confidential client".into()));
     }
     // The embedded APIs issue tokens without a consent page.
     if c.passwordless && c.third_party {

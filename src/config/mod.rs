@@ -3,6 +3,7 @@
 //! Loading is `defaults <- file <- environment -> validate`. Any invalid value stops the start
 //! with a message that names the key.
 
+pub mod apis;
 mod bridges;
 mod clients;
 mod email;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use apis::{ApiConfig, check as check_api};
 pub use bridges::{AuthressKey, BridgeConfig, check as check_bridge};
 pub use clients::ClientConfig;
 pub use clients::validate_client as check_client;
@@ -71,6 +73,8 @@ pub struct Config {
     pub clients: Vec<ClientConfig>,
     /// Bridge mode: brokers that hand users to Tessera and take back a signed assertion.
     pub bridges: Vec<BridgeConfig>,
+    /// The APIs access tokens can be issued for (`audience`, RFC 8707 `resource`).
+    pub apis: Vec<ApiConfig>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +109,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             clients: Vec::new(),
             bridges: Vec::new(),
+            apis: Vec::new(),
             ui: UiConfig::default(),
         }
     }

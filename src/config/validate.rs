@@ -96,6 +96,14 @@ impl Config {
                 ));
             }
         }
+        let mut apis = HashSet::new();
+        for (i, api) in self.apis.iter().enumerate() {
+            let key = format!("apis[{i}]");
+            if !apis.insert(api.identifier.as_str()) {
+                return Err(ConfigError::new(&key, format!("duplicate API identifier {:?}", api.identifier)));
+            }
+            crate::config::check_api(api).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
+        }
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");

@@ -33,6 +33,9 @@ pub struct CodeGrant {
     pub claims: Option<ClaimsRequest>,
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// The API the access token is for.
+    #[serde(default)]
+    pub audience: Option<String>,
 }
 
 pub fn key(code: &str) -> String {
@@ -87,6 +90,7 @@ pub async fn issue(state: &Core, request: &AuthRequest, session: &Session) -> St
         session_id: session.id.clone(),
         claims: request.claims.clone(),
         dpop_jkt: request.dpop_jkt.clone(),
+        audience: request.audience.clone(),
     };
     state.ephemeral.put_json(&key(&code), &grant, state.config.lifetimes.authorization_code).await?;
     Ok(code)

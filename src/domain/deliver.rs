@@ -14,15 +14,19 @@ pub struct Delivery {
     pub app_name: String,
     /// A catalog's language tag.
     pub lang: String,
+    /// The name a text message signs with (Vonage Verify's `brand`); `None`: the product name.
+    pub brand: Option<String>,
+    /// Seconds the code or link works, as the message says; `None`: `lifetimes.otp`.
+    pub expires_secs: Option<u64>,
 }
 
 /// Sends off the request path, so the answer takes the same time for every identifier.
 pub fn deliver_in_background(state: &Core, delivery: Delivery, client_id: Option<String>) {
     let state = state.clone();
     tokio::spawn(async move {
-        let Delivery { to, code, link, app_name, lang } = delivery;
+        let Delivery { to, code, link, app_name, lang, brand, expires_secs } = delivery;
         let tr = state.locales.named(&lang);
-        let minutes = state.config.lifetimes.otp / 60;
+        let expires_secs = expires_secs.unwrap_or(state.config.lifetimes.otp);
         match &to {
             Identifier::Email(email) => {
                 if state.dev_mode() && state.mailer.is_outbox() {
@@ -35,7 +39,7 @@ pub fn deliver_in_background(state: &Core, delivery: Delivery, client_id: Option
                     link: link.as_deref(),
                     app_name: &app_name,
                     product_name: &state.config.login.product_name,
-                    minutes,
+                    expires: tr.duration(expires_secs),
                     verify: false,
                 };
                 if let Err(e) = state.mailer.send_code(email, &mail).await {
@@ -48,8 +52,8 @@ pub fn deliver_in_background(state: &Core, delivery: Delivery, client_id: Option
                 let text = crate::domain::notify::sms::code_text(
                     tr,
                     &code,
-                    &state.config.login.product_name,
-                    minutes,
+                    brand.as_deref().unwrap_or(&state.config.login.product_name),
+                    expires_secs,
                     host.as_deref().unwrap_or("localhost"),
                 );
                 if let Err(e) = state.sms.send(phone, &text).await {

@@ -48,6 +48,9 @@ pub struct AuthRequest {
     /// RFC 9449 §10: the DPoP key the code is bound to.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// The API the access token is for (Auth0's `audience`, RFC 8707 `resource`).
+    #[serde(default)]
+    pub audience: Option<String>,
 }
 
 impl AuthRequest {

@@ -3,6 +3,7 @@
 //! pure rules take plain arguments.
 
 pub mod attempts;
+pub mod audience;
 pub mod audit;
 pub mod authenticate;
 pub mod backchannel;
@@ -36,7 +37,7 @@ use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 
 use crate::clock::Clock;
-use crate::config::{BridgeConfig, Config, Mode};
+use crate::config::{ApiConfig, BridgeConfig, Config, Mode};
 use crate::crypto;
 use crate::i18n::Locales;
 use crate::metrics::Metrics;
@@ -195,6 +196,14 @@ impl Services {
             return Ok(Some(b.clone()));
         }
         self.directory.bridge(id).await
+    }
+
+    /// Finds an API by its identifier: configuration first, then the directory.
+    pub async fn api(&self, identifier: &str) -> StoreResult<Option<ApiConfig>> {
+        if let Some(a) = self.config.apis.iter().find(|a| a.identifier == identifier) {
+            return Ok(Some(a.clone()));
+        }
+        self.directory.api(identifier).await
     }
 
     pub fn is_static_client(&self, id: &str) -> bool {

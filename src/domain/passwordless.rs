@@ -17,12 +17,40 @@ pub const GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
 
 pub const METHOD: &str = "passwordless_api";
 
-/// The client may use the embedded APIs.
+/// The client may use `/passwordless/start` and the OTP grant. As at Auth0, public clients
+/// (single-page and native applications, `token_endpoint_auth_method = "none"`) may too: they
+/// identify themselves by `client_id` alone, and the limits count the caller's own address.
 pub fn allowed(client: &Client) -> Result<(), OAuthError> {
-    if client.passwordless && !client.is_public() {
+    if client.passwordless {
         return Ok(());
     }
     Err(OAuthError::new(ErrorCode::UnauthorizedClient, "This client is not allowed the passwordless APIs."))
+}
+
+/// The client may use `/verify`: a server-side API, so only a confidential client.
+pub fn allowed_verify(client: &Client) -> Result<(), OAuthError> {
+    allowed(client)?;
+    if client.is_public() {
+        return Err(OAuthError::new(ErrorCode::UnauthorizedClient, "The verify API needs a confidential client."));
+    }
+    Ok(())
+}
+
+/// Auth0's "Get Passwordless Code or Link" limit for callers without a secret: 50 an hour from
+/// one address (on top of Tessera's own send limits, which apply to every client).
+pub const PUBLIC_STARTS_PER_HOUR: u64 = 50;
+
+/// The extra limit on `/passwordless/start` for a public client, counted per source address.
+pub async fn may_start_public(state: &Core, client: &Client, ip: IpAddr) -> Result<(), OAuthError> {
+    if !client.is_public() {
+        return Ok(());
+    }
+    let key = format!("rl:pwless-public:{}", limits::source(ip));
+    if state.ephemeral.incr(&key, 3600).await? > PUBLIC_STARTS_PER_HOUR {
+        state.metrics.inc("tessera_rate_limited_total", &[("limit", "public_start_per_ip")]);
+        return Err(OAuthError::new(ErrorCode::TooManyAttempts, "Too many codes requested; wait and try again."));
+    }
+    Ok(())
 }
 
 /// The end user's address: a confidential client may forward it.

@@ -56,9 +56,16 @@ pub struct Request {
     pub client_id: String,
     pub target: Identifier,
     pub client_ref: Option<String>,
+    /// Digits of its codes (older records: 6).
+    #[serde(default = "six")]
+    pub code_length: u32,
     code_hash: [u8; 32],
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
+}
+
+fn six() -> u32 {
+    6
 }
 
 /// What a client asks to verify.
@@ -117,6 +124,7 @@ pub async fn start(state: &Core, client: Arc<Client>, order: Order) -> StoreResu
         client_id: client.id.clone(),
         target: order.target,
         client_ref: order.client_ref,
+        code_length: order.code_length,
         code_hash: code_hash(state, &id, &code),
         created_at: now,
         expires_at: now + order.pin_expiry as i64,
@@ -128,6 +136,25 @@ pub async fn start(state: &Core, client: Arc<Client>, order: Order) -> StoreResu
         .await?;
     expire_later(state, client, &id, order.pin_expiry);
     Ok((request, code))
+}
+
+/// A new code for a verification in progress, to send again (Vonage's next event): the earlier
+/// code stops working, as only the latest code of a target ever does.
+pub async fn renew(state: &Core, request: &Request) -> StoreResult<String> {
+    let code = crypto::random_digits(request.code_length);
+    let renewed = Request {
+        id: request.id.clone(),
+        client_id: request.client_id.clone(),
+        target: request.target.clone(),
+        client_ref: request.client_ref.clone(),
+        code_length: request.code_length,
+        code_hash: code_hash(state, &request.id, &code),
+        created_at: request.created_at,
+        expires_at: request.expires_at,
+    };
+    let left = u64::try_from(request.expires_at - state.clock.now()).unwrap_or(0);
+    state.ephemeral.put_json(&key(&request.id), &renewed, left + 3600).await?;
+    Ok(code)
 }
 
 /// The verification `id`, if it exists and belongs to `client`.

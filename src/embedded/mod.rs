@@ -1,10 +1,12 @@
 //! APIs and pages for applications that sign users in without redirects: one-time codes and
 //! links in the shape of Auth0's passwordless API (its token grant is `oauth::grants`),
-//! verification in the shape of Vonage Verify, and passkey registration by ticket.
+//! verification in the shape of Vonage Verify (Tessera's `/verify`, and Vonage's own v1 JSON
+//! API in `vonage`), and passkey registration by ticket.
 
 pub mod passkey_tickets;
 pub mod passwordless;
 pub mod verify;
+pub mod vonage;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -18,5 +20,6 @@ pub fn routes() -> Router<AppState> {
         .route("/verify", post(verify::create))
         .route("/verify/{id}", get(verify::get).delete(verify::cancel))
         .route("/verify/{id}/check", post(verify::check))
+        .merge(vonage::routes())
         .merge(passkey_tickets::routes())
 }

@@ -2,9 +2,11 @@
 //! own login form:
 //!
 //! - `POST /passwordless/start` (JSON or form, client-authenticated): `connection` `email` or
-//!   `sms`, `email` or `phone_number`, `send` `code` or `link` (links for email only), optional
-//!   `authParams` used when a link completes in the browser. A confidential client may pass its
-//!   end user's address in `auth0-forwarded-for`, so limits apply to the real user.
+//!   `sms`, `email` or `phone_number`, `send` `code` or `link` (links for email only; without
+//!   `send`, a link by email as at Auth0), optional `authParams` used when a link completes in
+//!   the browser, and the `x-request-language` header for the message's language. A
+//!   confidential client may pass its end user's address in `auth0-forwarded-for`, so limits
+//!   apply to the real user; a public client (SPA, native) is counted by its own address.
 //! - `POST /token` with `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`:
 //!   `oauth::grants::passwordless_otp`.
 //!
@@ -24,7 +26,7 @@ use serde_json::{Value, json};
 use crate::crypto;
 use crate::domain::authenticate::{Claimant, Context, Method, authenticate};
 use crate::domain::otp::{self};
-use crate::domain::passwordless::{allowed, end_user_ip, identifier, live_key, may_send};
+use crate::domain::passwordless::{allowed, end_user_ip, identifier, live_key, may_send, may_start_public};
 use crate::domain::session;
 use crate::model::Identifier;
 use crate::net::ClientAddr;
@@ -60,12 +62,10 @@ pub async fn start(
         _ => params.required("email")?,
     };
     let id = identifier(&state, connection, value)?;
-    let send = params.get("send").unwrap_or("code");
-    if !matches!((send, &id), ("code", _) | ("link", Identifier::Email(_))) {
-        return Err(OAuthError::invalid_request("send must be code, or link for the email connection."));
-    }
+    let send = send(params.get("send"), &id)?;
     let auth_params = auth_params(params.get("authParams"))?;
     let ip = end_user_ip(&client, &headers, peer.ip);
+    may_start_public(&state, &client, ip).await?;
     may_send(&state, &id, &client, ip).await?;
     let known = state.directory.user_by_identifier(&id).await?;
     let (challenge_id, code) = otp::start(&state, &id, &format!("client:{}", client.id)).await?;
@@ -73,25 +73,54 @@ pub async fn start(
         .ephemeral
         .put(&live_key(&state, &client.id, &id), challenge_id.into_bytes(), state.config.lifetimes.otp)
         .await?;
-    let link = if send == "link" {
-        let token = crypto::random_token();
-        let record = LinkRecord { client_id: client.id.clone(), identifier: id.clone(), auth_params };
-        state.ephemeral.put_json(&link_key(&token), &record, state.config.lifetimes.magic_link).await?;
-        Some(state.url(&format!("/passwordless/link/{token}")))
-    } else {
-        None
+    let link = match send {
+        Send::Link => {
+            let token = crypto::random_token();
+            let record = LinkRecord { client_id: client.id.clone(), identifier: id.clone(), auth_params };
+            state.ephemeral.put_json(&link_key(&token), &record, state.config.lifetimes.magic_link).await?;
+            Some(state.url(&format!("/passwordless/link/{token}")))
+        }
+        Send::Code => None,
     };
     if known.is_some() || state.config.login.signup {
         state.metrics.inc("tessera_codes_sent_total", &[("channel", id.kind())]);
         let detail = json!({"channel": id.kind(), "to": id.masked(), "via": "passwordless_api"});
         state.audit("code_sent", known.as_ref().map(|u| &u.id), Some(&client.id), Some(ip), detail);
         let code = link.is_none().then_some(code);
-        let lang = state.locales.negotiate(None, None).lang().to_string();
-        let delivery =
-            crate::domain::deliver::Delivery { to: id.clone(), code, link, app_name: client.name.clone(), lang };
+        let lang = state.locales.negotiate(request_language(&headers), None).lang().to_string();
+        let delivery = crate::domain::deliver::Delivery {
+            to: id.clone(),
+            code,
+            link,
+            app_name: client.name.clone(),
+            lang,
+            brand: None,
+            expires_secs: None,
+        };
         crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     }
     Ok(Json(started(&id)))
+}
+
+enum Send {
+    Code,
+    Link,
+}
+
+/// `send`: `code` or `link`. Without it Auth0 sends a link, and so does Tessera by email; a
+/// text message carries a code (Tessera sends no links by SMS).
+fn send(raw: Option<&str>, id: &Identifier) -> Result<Send, OAuthError> {
+    match (raw, id) {
+        (Some("code"), _) | (None, Identifier::Phone(_)) => Ok(Send::Code),
+        (Some("link") | None, Identifier::Email(_)) => Ok(Send::Link),
+        _ => Err(OAuthError::invalid_request("send must be code, or link for the email connection.")),
+    }
+}
+
+/// Auth0's `x-request-language` header: the language of the email or text (a BCP 47 tag, as
+/// `ui_locales` takes them); absent or unknown, the default language.
+fn request_language(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-request-language").and_then(|v| v.to_str().ok()).filter(|v| v.len() <= 64)
 }
 
 /// `authParams`: the authorization request a link continues with, as a JSON object.

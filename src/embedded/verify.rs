@@ -25,7 +25,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::domain::passwordless::{allowed, end_user_ip, identifier, may_check, may_send};
+use crate::domain::passwordless::{allowed_verify, end_user_ip, identifier, may_check, may_send};
 use crate::domain::verification::{self, Checked, Order, Status};
 use crate::model::{Client, Identifier};
 use crate::net::ClientAddr;
@@ -41,7 +41,7 @@ fn answer(status: StatusCode, body: Value) -> Response {
 async fn authenticated(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Arc<Client>, OAuthError> {
     params.reject_repeats()?;
     let client = client_auth::authenticate(state, headers, params).await?;
-    allowed(&client)?;
+    allowed_verify(&client)?;
     Ok(client)
 }
 
@@ -78,9 +78,6 @@ fn order(state: &AppState, params: &Params) -> Result<Order, OAuthError> {
     let target = target(state, params)?;
     let code_length = number_in(params, "code_length", 6, 4..=10)? as u32;
     let pin_expiry = number_in(params, "pin_expiry", 300, 60..=3600)?;
-    if params.get("locale").is_some_and(|l| !l.to_ascii_lowercase().starts_with("en")) {
-        return Err(OAuthError::invalid_request("locale: only English (en, en-us, en-gb) messages are available."));
-    }
     let client_ref = params.get("client_ref").map(|r| r.chars().take(128).collect::<String>());
     Ok(Order { target, code_length, pin_expiry, client_ref })
 }
@@ -93,23 +90,59 @@ pub async fn create(
 ) -> Result<Response, OAuthError> {
     let client = authenticated(&state, &headers, &params).await?;
     let order = order(&state, &params)?;
-    if let Some(existing) = verification::in_progress(&state, &client, &order.target).await? {
-        let body = json!({"request_id": existing, "status": "in_progress",
-                          "error": "A verification of this target is already in progress; check or cancel it."});
-        return Ok(answer(StatusCode::CONFLICT, body));
-    }
-    may_send(&state, &order.target, &client, end_user_ip(&client, &headers, peer.ip)).await?;
     let brand = params.get("brand").unwrap_or(&client.name).chars().take(64).collect::<String>();
-    let (request, code) = verification::start(&state, client.clone(), order).await?;
+    let ip = end_user_ip(&client, &headers, peer.ip);
+    Ok(match send(&state, &client, order, brand, params.get("locale"), ip).await? {
+        Sent::Started(id) => answer(StatusCode::OK, json!({"request_id": id, "status": "in_progress"})),
+        Sent::InProgress(existing) => answer(
+            StatusCode::CONFLICT,
+            json!({"request_id": existing, "status": "in_progress",
+                   "error": "A verification of this target is already in progress; check or cancel it."}),
+        ),
+    })
+}
+
+/// What a request to verify came to.
+pub(super) enum Sent {
+    /// A code is on its way for this new request.
+    Started(String),
+    /// This client already verifies the target: the request in progress.
+    InProgress(String),
+}
+
+/// Starts a verification of `order.target` and sends its code, in `locale`'s language (any
+/// tag Tessera has a catalog for, such as Vonage's `de-de`, else the default), signed with
+/// `brand`, saying how long it works.
+pub(super) async fn send(
+    state: &AppState,
+    client: &Arc<Client>,
+    order: Order,
+    brand: String,
+    locale: Option<&str>,
+    ip: std::net::IpAddr,
+) -> Result<Sent, OAuthError> {
+    if let Some(existing) = verification::in_progress(state, client, &order.target).await? {
+        return Ok(Sent::InProgress(existing));
+    }
+    may_send(state, &order.target, client, ip).await?;
+    let expires_secs = Some(order.pin_expiry);
+    let (request, code) = verification::start(state, client.clone(), order).await?;
     let target = request.target.clone();
     state.metrics.inc("tessera_codes_sent_total", &[("channel", target.kind())]);
     let detail = json!({"channel": target.kind(), "to": target.masked(), "via": "verify"});
-    state.audit("code_sent", None, Some(&client.id), Some(peer.ip), detail);
-    // Vonage Verify's `locale` (such as `de-de`) picks the message language.
-    let lang = state.locales.negotiate(params.get("locale"), None).lang().to_string();
-    let delivery = crate::domain::deliver::Delivery { to: target, code: Some(code), link: None, app_name: brand, lang };
-    crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
-    Ok(answer(StatusCode::OK, json!({"request_id": request.id, "status": "in_progress"})))
+    state.audit("code_sent", None, Some(&client.id), Some(ip), detail);
+    let lang = state.locales.negotiate(locale.map(|l| l.replace('_', "-")).as_deref(), None).lang().to_string();
+    let delivery = crate::domain::deliver::Delivery {
+        to: target,
+        code: Some(code),
+        link: None,
+        app_name: brand.clone(),
+        lang,
+        brand: Some(brand),
+        expires_secs,
+    };
+    crate::domain::deliver::deliver_in_background(state, delivery, Some(client.id.clone()));
+    Ok(Sent::Started(request.id))
 }
 
 fn not_found() -> Response {

@@ -172,8 +172,15 @@ async fn send(
         state.audit("code_sent", known.as_ref().map(|u| &u.id), ix.client_id(), Some(ip), detail);
         let code = (identifier.kind() == "phone" || sends.code()).then_some(code);
         let lang = state.locales.negotiate(ix.ui_locales(), accept.0.as_deref()).lang().to_string();
-        let delivery =
-            crate::domain::deliver::Delivery { to: identifier, code, link, app_name: ix.client_name.clone(), lang };
+        let delivery = crate::domain::deliver::Delivery {
+            to: identifier,
+            code,
+            link,
+            app_name: ix.client_name.clone(),
+            lang,
+            brand: None,
+            expires_secs: None,
+        };
         crate::domain::deliver::deliver_in_background(state, delivery, ix.client_id().map(str::to_owned));
     }
     let next = if !ix.by_phone() && !sends.code() { "wait" } else { "code" };

@@ -60,6 +60,7 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
         let code = ErrorCode::UnmetAuthenticationRequirements;
         return Err(AuthorizeError::Redirect(VerifiedRedirect::of(&request), code, description));
     }
+    resource(state, &sourced.params, &mut request).await?;
     let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
     // OIDC Core §8.1: a pairwise client's id_token_hint names the user by its pairwise subject.
     if let (Some(hint), Some(current)) = (&request.hint_sub, &current)
@@ -80,6 +81,22 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
         )),
         Outcome::Interact { reauthenticate } => interact(state, jar, request, &client, reauthenticate, ip).await,
     }
+}
+
+/// Auth0's `audience` or RFC 8707 `resource` (§2): the API the access token will be for, and
+/// the scopes of that API the request asks for (other unknown scopes are dropped, RFC 6749 §3.3).
+async fn resource(state: &AppState, params: &Params, request: &mut AuthRequest) -> Result<(), AuthorizeError> {
+    let asked = crate::domain::audience::requested(state, params.get("audience"), params.get("resource")).await;
+    let api = asked
+        .map_err(|e| AuthorizeError::Redirect(VerifiedRedirect::of(request), e.code, e.description.into_owned()))?;
+    let Some(api) = api else { return Ok(()) };
+    for scope in params.get("scope").unwrap_or("").split(' ') {
+        if api.scopes.iter().any(|s| s == scope) && !request.has_scope(scope) {
+            request.scope.push(scope.to_string());
+        }
+    }
+    request.audience = Some(api.identifier);
+    Ok(())
 }
 
 /// A signed-in user whose session satisfies the request: consent, then the code.

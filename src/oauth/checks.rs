@@ -52,6 +52,7 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
         acr_values: p.get("acr_values").map(str::to_owned),
         claims,
         dpop_jkt: dpop_jkt(p.get("dpop_jkt"))?,
+        audience: None,
     })
 }
 

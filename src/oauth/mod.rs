@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(discovery::jwks))
         .route("/userinfo", get(userinfo::get).post(userinfo::post))
         .route("/revoke", post(revoke::revoke))
+        .route("/oauth/revoke", post(revoke::revoke_auth0))
         .route("/introspect", post(introspect::introspect))
         .route("/logout", get(logout::end_session).post(logout::end_session))
         .route("/logout/confirm", post(logout::confirm))

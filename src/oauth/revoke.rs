@@ -1,5 +1,6 @@
 //! `POST /revoke` (RFC 7009): refresh tokens (with their whole family and its access tokens) and
-//! access tokens (by `jti`, until they would expire). Unknown tokens answer 200.
+//! access tokens (by `jti`, until they would expire). Unknown tokens answer 200. Auth0's
+//! `POST /oauth/revoke` is the same endpoint with a JSON body as its SDKs send it.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,19 +13,34 @@ use crate::model::Client;
 use crate::oauth::client_auth;
 use crate::state::AppState;
 use crate::web::oauth_error::OAuthError;
-use crate::web::params::Params;
+use crate::web::params::{AnyBody, Params};
 
+/// `POST /revoke`: a form body (RFC 7009 §2.1).
 pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Result<Response, OAuthError> {
+    revoke_token(&state, &headers, params).await
+}
+
+/// `POST /oauth/revoke`: Auth0's path, where its SDKs send JSON (`client_id`, `client_secret`,
+/// `token`); a form body works too.
+pub async fn revoke_auth0(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    AnyBody(params): AnyBody,
+) -> Result<Response, OAuthError> {
+    revoke_token(&state, &headers, params).await
+}
+
+async fn revoke_token(state: &AppState, headers: &HeaderMap, params: Params) -> Result<Response, OAuthError> {
     params.reject_repeats()?;
-    let client = client_auth::authenticate(&state, &headers, &params).await?;
+    let client = client_auth::authenticate(state, headers, &params).await?;
     let token = params.required("token")?;
     // RFC 7009 §2.1: the hint only orders the lookups; a wrong hint still revokes.
     let access_first = params.get("token_type_hint") == Some("access_token");
     for access in [access_first, !access_first] {
         let revoked = if access {
-            revoke_access(&state, &client, token).await?
+            revoke_access(state, &client, token).await?
         } else {
-            revoke_refresh(&state, &client, token).await?
+            revoke_refresh(state, &client, token).await?
         };
         if revoked {
             tracing::info!(client_id = %client.id, "token revoked");

@@ -52,7 +52,7 @@ async fn claims(
     let at = tokens::live_access_token(state, presented.token)
         .await
         .map_err(BearerError::unavailable)?
-        .filter(|at| at.aud == tokens::userinfo_audience(state))
+        .filter(|at| at.aud.contains(&tokens::userinfo_audience(state)))
         .ok_or_else(invalid)?;
     check_binding(state, headers, (method, "/userinfo"), presented, &at).await?;
     let scopes: Vec<&str> = at.scope.split(' ').collect();

@@ -7,14 +7,14 @@ use std::time::Instant;
 use async_trait::async_trait;
 
 use crate::clock::UnixTime;
-use crate::config::BridgeConfig;
+use crate::config::{ApiConfig, BridgeConfig};
 use crate::metrics::Metrics;
 use crate::model::{
     ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
     UserQuery,
 };
 use crate::store::{
-    ApiKeys, AuditLog, Bridges, Clients, Consents, Directory, Ephemeral, Passkeys, RefreshToken, RefreshTokens,
+    ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, Ephemeral, Passkeys, RefreshToken, RefreshTokens,
     Rotation, Sessions, StoreResult, Users,
 };
 
@@ -130,6 +130,25 @@ impl Bridges for Measured<dyn Directory> {
     }
     async fn delete_bridge(&self, id: &str) -> StoreResult<bool> {
         measure!(self, delete_bridge(id))
+    }
+}
+
+#[async_trait]
+impl Apis for Measured<dyn Directory> {
+    async fn api(&self, identifier: &str) -> StoreResult<Option<ApiConfig>> {
+        measure!(self, api(identifier))
+    }
+    async fn apis(&self) -> StoreResult<Vec<ApiConfig>> {
+        measure!(self, apis())
+    }
+    async fn insert_api(&self, api: &ApiConfig, now: UnixTime) -> StoreResult<()> {
+        measure!(self, insert_api(api, now))
+    }
+    async fn update_api(&self, api: &ApiConfig, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, update_api(api, now))
+    }
+    async fn delete_api(&self, identifier: &str) -> StoreResult<bool> {
+        measure!(self, delete_api(identifier))
     }
 }
 

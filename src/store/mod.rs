@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use directory::{
-    ApiKeys, AuditLog, Bridges, Clients, Consents, Directory, Passkeys, RefreshToken, RefreshTokens, Rotation,
+    ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, Passkeys, RefreshToken, RefreshTokens, Rotation,
     Sessions, Users,
 };
 pub use memory::MemoryEphemeral;

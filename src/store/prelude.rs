@@ -3,6 +3,6 @@
 //! as `_`, so a glob import adds no names that could clash with a module's own.
 
 pub use crate::store::directory::{
-    ApiKeys as _, AuditLog as _, Bridges as _, Clients as _, Consents as _, Directory as _, Passkeys as _,
+    ApiKeys as _, Apis as _, AuditLog as _, Bridges as _, Clients as _, Consents as _, Directory as _, Passkeys as _,
     RefreshTokens as _, Sessions as _, Users as _,
 };

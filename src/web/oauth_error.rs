@@ -59,6 +59,8 @@ pub enum ErrorCode {
     InvalidToken,
     /// RFC 6750 §3.1: the token lacks the scope this resource needs.
     InsufficientScope,
+    /// RFC 8707 §2: the `resource` (or Auth0's `audience`) names no API this server issues for.
+    InvalidTarget,
     /// A rate limit refused the request (answered with 429), as Auth0's passwordless API names it.
     TooManyAttempts,
 }
@@ -89,6 +91,7 @@ impl ErrorCode {
             ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
             ErrorCode::UseDpopNonce => "use_dpop_nonce",
             ErrorCode::TooManyAttempts => "too_many_attempts",
+            ErrorCode::InvalidTarget => "invalid_target",
         }
     }
 }

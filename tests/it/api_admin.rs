@@ -289,7 +289,7 @@ async fn clients_and_bridges(server: TestServer) {
     let (key, _) = crate::bridge::access_key();
     let bridge = json!({
         "id": "broker", "format": "authress", "return_urls": ["https://broker.example/done"],
-        "audience": "https://broker.example", "access_key": key,
+        "audience": "acct-1.accounts.authress.io", "access_key": key,
     });
     let (status, made) = api(Method::POST, "/api/v1/bridges", Some(bridge.clone())).await;
     assert_eq!((status, &made["access_key_set"], made.get("access_key")), (201, &json!(true), None), "{made}");
@@ -307,22 +307,19 @@ async fn clients_and_bridges(server: TestServer) {
         assert_eq!(status, 400, "{change}: {bad}");
         assert!(bad["detail"].as_str().unwrap().starts_with(field), "{change}: {bad}");
     }
-    let (status, patched) =
-        api(Method::PATCH, "/api/v1/bridges/broker", Some(json!({"assertion_lifetime_secs": 120}))).await;
-    assert_eq!(
-        (status, &patched["assertion_lifetime_secs"], &patched["access_key_set"]),
-        (200, &json!(120), &json!(true))
-    );
+    let (status, patched) = api(Method::PATCH, "/api/v1/bridges/broker", Some(json!({"name": "Broker"}))).await;
+    assert_eq!((status, &patched["name"], &patched["access_key_set"]), (200, &json!("Broker"), &json!(true)));
     let stored = server.state.directory.bridge("broker").await.unwrap().unwrap();
     assert_eq!(stored.access_key.as_deref(), Some(key.as_str()), "an absent access_key keeps the current one");
+    // Authress's SDK makes codes that live 60 seconds; so does an Authress bridge.
     let (status, bad) =
-        api(Method::PATCH, "/api/v1/bridges/broker", Some(json!({"assertion_lifetime_secs": 7200}))).await;
+        api(Method::PATCH, "/api/v1/bridges/broker", Some(json!({"assertion_lifetime_secs": 120}))).await;
     assert_eq!(status, 400);
     assert!(bad["detail"].as_str().unwrap().starts_with("assertion_lifetime_secs"), "{bad}");
-    assert_eq!(api(Method::GET, "/api/v1/bridges/broker", None).await.1["assertion_lifetime_secs"], 120);
+    assert_eq!(api(Method::GET, "/api/v1/bridges/broker", None).await.1["name"], "Broker");
     assert_eq!(api(Method::GET, "/api/v1/bridges/none", None).await.0, 404);
     assert_eq!(api(Method::GET, "/api/v1/bridges", None).await.1["bridges"][0]["id"], "broker");
-    let audience = json!({"id": "https://broker.example", "redirect_uris": ["https://broker.example/cb"]});
+    let audience = json!({"id": "acct-1.accounts.authress.io", "redirect_uris": ["https://broker.example/cb"]});
     let (status, bad) = api(Method::POST, "/api/v1/clients", Some(audience)).await;
     assert_eq!((status, bad["detail"].as_str().unwrap().starts_with("id:")), (400, true), "a bridge's audience: {bad}");
 

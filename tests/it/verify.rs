@@ -150,7 +150,6 @@ async fn verify_requests_expire_can_be_cancelled_and_end_after_too_many_wrong_co
         json!({"email": "d@example.com", "pin_expiry": 30}),
         json!({"email": "d@example.com", "number": "+447911123456"}),
         json!({"email": "not-an-address"}),
-        json!({"email": "d@example.com", "locale": "de-de"}),
     ] {
         let (status, body) = verify(&server, bad.clone()).await;
         assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request")), "{bad}");
@@ -188,4 +187,38 @@ async fn verify_checks_count_against_the_per_ip_and_per_identifier_check_limits(
     let other = created["request_id"].as_str().unwrap().to_string();
     assert_eq!(check(&server, &other, wrong).await.0, 400);
     assert_eq!(check(&server, &other, wrong).await.0, 429, "the address's five checks are spent");
+}
+
+#[tokio::test]
+async fn verify_messages_speak_the_locale_carry_the_brand_and_say_the_pin_expiry() {
+    use crate::support::sms_vendor::{self as vendor, Vendor};
+    let v = Vendor::start().await;
+    let base = v.base.clone();
+    let server = server_with(None, move |c| {
+        c.sms.provider = tessera::config::SmsProvider::Twilio;
+        c.sms.from = vendor::FROM.into();
+        c.sms.allowed_country_codes = vec![44];
+        c.sms.twilio_account_sid = vendor::TWILIO_SID.into();
+        c.sms.twilio_auth_token = vendor::TWILIO_TOKEN.into();
+        c.sms.twilio_base_url = base;
+    })
+    .await;
+    let body = json!({"number": "+447911123456", "brand": "Acme", "locale": "de-de", "pin_expiry": 90});
+    assert_eq!(verify(&server, body).await.0, 200, "any locale Tessera speaks is taken");
+    for _ in 0..100 {
+        if v.count() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let text = v.sent.lock().unwrap()[0].1.clone();
+    assert!(text.contains("Acme") && text.contains("90 Sekunden"), "German, the brand, 90 seconds: {text}");
+    assert!(v.malformed.lock().unwrap().is_empty());
+
+    let body = json!({"email": EMAIL, "brand": "Acme", "locale": "fr-fr", "pin_expiry": 120});
+    assert_eq!(verify(&server, body).await.0, 200);
+    let mail = server.smtp.nth_to(EMAIL, 1).await;
+    assert!(mail.subject().contains("est votre code pour Acme"), "{}", mail.subject());
+    assert!(mail.data.contains("2 minutes"), "the expiry is pin_expiry's");
+    assert!(!mail.data.contains("10 minutes"));
 }

@@ -43,7 +43,8 @@ pub struct OtpEmail<'a> {
     pub verify: bool,
     pub app_name: &'a str,
     pub product_name: &'a str,
-    pub minutes: u64,
+    /// How long the code or link works, in words ("10 minutes").
+    pub expires: String,
 }
 
 #[derive(Template)]

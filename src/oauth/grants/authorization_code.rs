@@ -48,6 +48,15 @@ pub async fn exchange(
     let Some(user) = user.filter(|u| u.active) else {
         return Err(OAuthError::invalid_grant("The user can no longer sign in."));
     };
+    let api = match &grant.audience {
+        Some(identifier) => Some(
+            state
+                .api(identifier)
+                .await?
+                .ok_or_else(|| OAuthError::invalid_grant("The API this code is for is no longer registered."))?,
+        ),
+        None => None,
+    };
     let g = Grant {
         client,
         user: &user,
@@ -57,6 +66,7 @@ pub async fn exchange(
         amr: &grant.amr,
         acr: &grant.acr,
         session_id: Some(&grant.session_id),
+        api: api.as_ref(),
         grant_id: &grant_id,
         claims: grant.claims.as_ref(),
         dpop_jkt: jkt,

@@ -1,6 +1,9 @@
 //! `grant_type=client_credentials` (RFC 6749 §4.4): a confidential client gets an access token for
-//! itself, with scopes it was registered for and an audience it names (RFC 8707 `resource`).
+//! itself, with scopes it was registered for and an audience it names: a registered API by
+//! Auth0's `audience` or RFC 8707 `resource` (its lifetime and algorithm apply), or any other
+//! absolute URI as `resource`.
 
+use crate::domain::audience;
 use crate::domain::tokens::{self, TokenResponse};
 use crate::model::Client;
 use crate::state::AppState;
@@ -27,11 +30,17 @@ pub async fn exchange(
         ));
     }
     let scope = if requested.is_empty() { allowed.clone() } else { requested };
-    let audience = match params.get("resource") {
-        // RFC 8707 §2: an absolute URI without a fragment.
-        Some(r) if url::Url::parse(r).is_ok_and(|u| u.fragment().is_none()) => r.to_string(),
-        Some(_) => return Err(OAuthError::new(ErrorCode::InvalidRequest, "resource must be an absolute URI.")),
-        None => state.issuer().to_string(),
+    let (audience, resource) = (params.get("audience"), params.get("resource"));
+    let api = match audience::requested(state, audience, resource).await {
+        Ok(api) => api,
+        // A resource outside the registry stays a plain audience, with the server's defaults.
+        Err(e) if e.code == ErrorCode::InvalidTarget && audience.is_none() => None,
+        Err(e) => return Err(e),
     };
-    tokens::mint_for_client(state, client, &scope, &audience, jkt)
+    let aud = match (&api, resource) {
+        (Some(api), _) => api.identifier.clone(),
+        (None, Some(resource)) => resource.to_string(),
+        (None, None) => state.issuer().to_string(),
+    };
+    tokens::mint_for_client(state, client, &scope, &aud, api.as_ref(), jkt)
 }

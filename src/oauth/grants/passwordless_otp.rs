@@ -1,5 +1,6 @@
 //! The passwordless OTP grant (`grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`,
-//! in the shape of Auth0's API): `realm`, `username`, `otp`, `scope` for the usual token set.
+//! in the shape of Auth0's API): `realm`, `username`, `otp`, `scope` for the usual token set,
+//! and `audience` (or RFC 8707 `resource`) for an access token to a registered API.
 //! The same rules as the login pages: hashed codes, single use, the latest code only, attempt
 //! caps and rate limits.
 
@@ -8,13 +9,15 @@ use std::net::IpAddr;
 use axum::http::HeaderMap;
 use serde_json::json;
 
+use crate::config::ApiConfig;
+use crate::domain::audience;
 use crate::domain::authenticate::{Claimant, Context, Method, Refused, authenticate};
 use crate::domain::otp::{self, Check};
 use crate::domain::passwordless::{METHOD, allowed, end_user_ip, identifier, live_key, may_check};
 use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::{Client, Identifier, User};
 use crate::state::AppState;
-use crate::web::oauth_error::{ErrorCode, OAuthError};
+use crate::web::oauth_error::OAuthError;
 use crate::web::params::Params;
 
 /// `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`.
@@ -31,7 +34,9 @@ pub async fn exchange(
     let peer = end_user_ip(client, headers, peer);
     let id = identifier(state, params.required("realm")?, params.required("username")?)?;
     let otp_text = params.required("otp")?;
-    let scope = scopes(params.get("scope"))?;
+    let api = audience::requested(state, params.get("audience"), params.get("resource")).await?;
+    let scope = scopes(params.get("scope"));
+    audience::check_scopes(&scope, api.as_ref())?;
     may_check(state, &id, client, peer).await?;
     prove(state, client, &id, otp_text, peer).await?;
     let method = Method::otp(METHOD);
@@ -41,17 +46,13 @@ pub async fn exchange(
         Err(Refused::NoAccount) => return Err(wrong()),
         Err(Refused::Disabled) => return Err(OAuthError::invalid_grant("The user can no longer sign in.")),
     };
-    issue(state, client, &user, &scope, &method, jkt).await
+    issue(state, client, &user, &scope, &method, api.as_ref(), jkt).await
 }
 
-/// The scopes the grant can give: the user's own claims and `offline_access`; `openid` when
-/// none is asked for.
-fn scopes(raw: Option<&str>) -> Result<Vec<String>, OAuthError> {
-    let scope: Vec<String> = raw.unwrap_or("openid").split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
-    match scope.iter().find(|s| !crate::model::SCOPES.contains(&s.as_str())) {
-        Some(bad) => Err(OAuthError::new(ErrorCode::InvalidScope, format!("The scope {bad:?} is not available here."))),
-        None => Ok(scope),
-    }
+/// The scopes asked for (the user's own claims, `offline_access`, the API's); `openid` when
+/// none is.
+fn scopes(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or("openid").split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// The same answer for an unknown identifier, a wrong code and an expired one.
@@ -110,6 +111,7 @@ async fn issue(
     user: &User,
     scope: &[String],
     method: &Method<'_>,
+    api: Option<&ApiConfig>,
     jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let grant_id = crate::crypto::random_id();
@@ -125,6 +127,7 @@ async fn issue(
         grant_id: &grant_id,
         claims: None,
         dpop_jkt: jkt,
+        api,
     };
     let mut response = tokens::mint(state, &g, false)?;
     if scope.iter().any(|s| s == "offline_access") {

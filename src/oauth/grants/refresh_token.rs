@@ -62,6 +62,16 @@ pub async fn exchange(
     }
     let granted: Vec<String> = current.scope.split(' ').map(str::to_owned).collect();
     let claims = current.claims.as_deref().and_then(|c| serde_json::from_str(c).ok());
+    // The family keeps the API it was granted for; one since removed ends it.
+    let api = match &current.audience {
+        Some(identifier) => Some(
+            state
+                .api(identifier)
+                .await?
+                .ok_or_else(|| OAuthError::invalid_grant("The API this grant is for is no longer registered."))?,
+        ),
+        None => None,
+    };
     let g = Grant {
         client,
         user: &user,
@@ -74,6 +84,7 @@ pub async fn exchange(
         grant_id: &current.family_id,
         claims: claims.as_ref(),
         dpop_jkt: jkt,
+        api: api.as_ref(),
     };
     let mut response = tokens::mint(state, &g, false)?;
     response.refresh_token = Some(next);

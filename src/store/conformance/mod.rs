@@ -3,6 +3,7 @@
 //! fresh store, so the backends cannot drift apart and a failure names the rule and the backend.
 
 mod api_keys;
+mod apis;
 mod audit_log;
 mod backends;
 mod bridges;
@@ -105,6 +106,11 @@ macro_rules! directory_tests {
                 deleting_a_client_leaves_nothing_for_a_new_client_of_the_same_id,
             ],
             consents: [a_granted_consent_reads_back],
+            apis: [
+                an_api_identifier_is_registered_once,
+                an_update_replaces_a_registered_api,
+                a_deleted_api_is_gone_and_cannot_be_updated,
+            ],
             bridges: [
                 a_bridge_id_is_registered_once,
                 an_update_replaces_a_registered_bridge,

@@ -79,6 +79,7 @@ pub fn refresh(hash: u8, family: &str, user: &UserId) -> RefreshToken {
         session_id: Some("s1".into()),
         claims: Some(r#"{"userinfo":{"email":{}}}"#.into()),
         dpop_jkt: Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".into()),
+        audience: Some("https://notes.example/api".into()),
         created_at: NOW,
         expires_at: NOW + 1000,
     }

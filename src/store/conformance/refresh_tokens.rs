@@ -33,6 +33,7 @@ pub async fn rotation_replaces_a_live_token_with_its_successor(dir: Arc<dyn Dire
     let first = refresh(2, "fam", &user.id);
     assert_eq!(successor.claims, first.claims, "the grant's claims request carries over");
     assert_eq!(successor.dpop_jkt, first.dpop_jkt, "and so does its DPoP key");
+    assert_eq!(successor.audience.as_deref(), Some("https://notes.example/api"), "the successor keeps the API");
     assert!(dir.live_refresh_token(&[2; 32], NOW).await.unwrap().is_none(), "a used token is not live");
 }
 

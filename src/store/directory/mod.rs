@@ -1,6 +1,7 @@
 //! `Directory`: the durable records, one trait per aggregate, and the directory that has them all.
 
 mod api_keys;
+mod apis;
 mod audit_log;
 mod bridges;
 mod clients;
@@ -13,6 +14,7 @@ mod users;
 use async_trait::async_trait;
 
 pub use api_keys::ApiKeys;
+pub use apis::Apis;
 pub use audit_log::AuditLog;
 pub use bridges::Bridges;
 pub use clients::Clients;
@@ -28,7 +30,7 @@ use crate::store::StoreResult;
 /// aggregate, so `Arc<dyn Directory>` reaches them all.
 #[async_trait]
 pub trait Directory:
-    Users + Clients + Bridges + Sessions + RefreshTokens + Consents + Passkeys + AuditLog + ApiKeys + Send + Sync
+    Users + Clients + Bridges + Apis + Sessions + RefreshTokens + Consents + Passkeys + AuditLog + ApiKeys + Send + Sync
 {
     async fn ping(&self) -> StoreResult<()>;
 }

@@ -34,6 +34,9 @@ pub struct RefreshToken {
     pub claims: Option<String>,
     /// RFC 9449 §5: the DPoP key a public client's token is bound to.
     pub dpop_jkt: Option<String>,
+    /// The API (`audience`) the family's access tokens are for; `None`: userinfo.
+    #[serde(default)]
+    pub audience: Option<String>,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
 }

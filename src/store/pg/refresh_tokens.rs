@@ -18,7 +18,7 @@ type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, PgArguments>;
 fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
     Ok(sqlx::query(
         "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
-         claims, dpop_jkt, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         claims, dpop_jkt, created_at, expires_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&t.hash[..])
     .bind(&t.family_id)
@@ -32,7 +32,8 @@ fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
     .bind(&t.claims)
     .bind(&t.dpop_jkt)
     .bind(t.created_at)
-    .bind(t.expires_at))
+    .bind(t.expires_at)
+    .bind(&t.audience))
 }
 
 #[async_trait]

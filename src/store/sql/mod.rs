@@ -8,6 +8,7 @@
 //! `forget_user(&UserId)`, which drops any cached copy of the user.
 
 pub(super) mod api_keys;
+pub(super) mod apis;
 pub(super) mod audit_log;
 pub(super) mod bridges;
 pub(super) mod clients;

@@ -139,6 +139,7 @@ pub(in crate::store) fn refresh(row: &impl Columns) -> StoreResult<RefreshToken>
         session_id: row.opt_text("session_id")?,
         claims: row.opt_text("claims")?,
         dpop_jkt: row.opt_text("dpop_jkt")?,
+        audience: row.opt_text("audience")?,
         created_at: row.int("created_at")?,
         expires_at: row.int("expires_at")?,
     })

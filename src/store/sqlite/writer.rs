@@ -130,7 +130,7 @@ async fn apply(conn: &mut SqliteConnection, write: &Write) -> StoreResult<Writte
 async fn insert_token(conn: &mut SqliteConnection, t: &RefreshToken) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO refresh_tokens (hash, family_id, client_id, user_id, scope, auth_time, amr, acr, session_id, \
-         claims, dpop_jkt, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         claims, dpop_jkt, created_at, expires_at, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&t.hash[..])
     .bind(&t.family_id)
@@ -145,6 +145,7 @@ async fn insert_token(conn: &mut SqliteConnection, t: &RefreshToken) -> StoreRes
     .bind(&t.dpop_jkt)
     .bind(t.created_at)
     .bind(t.expires_at)
+    .bind(&t.audience)
     .execute(&mut *conn)
     .await
     .map_err(db)?;

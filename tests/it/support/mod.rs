@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod chrome;
+pub mod node;
 pub mod npm;
 pub mod openid_client;
 pub mod process;

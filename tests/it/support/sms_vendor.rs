@@ -28,6 +28,8 @@ pub struct Vendor {
     /// Requests that did not follow the vendor's format, with why.
     pub malformed: Arc<Mutex<Vec<String>>>,
     pub reject: Arc<Mutex<Vec<String>>>,
+    /// (to, TwiML) of every call placed through Twilio's Calls API.
+    pub calls: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Vendor {
@@ -39,6 +41,7 @@ impl Vendor {
         };
         let app = Router::new()
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(twilio))
+            .route("/2010-04-01/Accounts/{sid}/Calls.json", post(twilio_call))
             .route("/sms/json", post(vonage))
             .route("/webhook", post(webhook))
             .with_state(vendor.clone());
@@ -106,6 +109,36 @@ async fn twilio(
     v.sent.lock().unwrap().push((to.clone(), fields["Body"].clone()));
     let body = json!({"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued", "to": to, "from": FROM,
                       "account_sid": TWILIO_SID, "error_code": null, "error_message": null});
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+/// Twilio Programmable Voice: HTTP Basic, form fields `To`, `From`, `Twiml` exactly, the TwiML
+/// one `<Say>` with a language.
+async fn twilio_call(
+    State(v): State<Vendor>,
+    Path(sid): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let expected =
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{TWILIO_SID}:{TWILIO_TOKEN}")));
+    if headers.get("authorization").and_then(|a| a.to_str().ok()) != Some(expected.as_str()) {
+        return v.bad("twilio call: credentials".into());
+    }
+    let fields = match form(&headers, &body) {
+        Ok(f) => f,
+        Err(why) => return v.bad(format!("twilio call: {why}")),
+    };
+    let mut keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+    keys.sort();
+    let twiml = fields.get("Twiml").cloned().unwrap_or_default();
+    let spoken = twiml.starts_with("<Response><Say language=\"") && twiml.ends_with("</Say></Response>");
+    if sid != TWILIO_SID || keys != ["From", "To", "Twiml"] || fields["From"] != FROM || !spoken {
+        return v.bad(format!("twilio call: sid {sid}, fields {fields:?}"));
+    }
+    v.calls.lock().unwrap().push((fields["To"].clone(), twiml));
+    let body =
+        json!({"sid": "CA0123456789abcdef0123456789abcdef", "status": "queued", "to": fields["To"], "from": FROM});
     (StatusCode::CREATED, axum::Json(body)).into_response()
 }
 

@@ -4,9 +4,13 @@
 //! signed assertion at the broker's registered return URL, never anywhere else.
 //!
 //! Formats:
-//! - `authress`: the login code Authress's `generateUserLoginUrl` produces — a JWT with header
-//!   `{alg: EdDSA, kid, typ: "oauth-authz-req+jwt"}`, signed with the broker's service-client
-//!   key, and the user sent to `<origin of redirect_uri>/login?code=…&iss=…&state=…`;
+//! - `authress`: exactly what `@authress/sdk`'s `generateUserLoginUrl(redirect_uri, state,
+//!   clientId, userId)` produces — a JWT with header `{alg: EdDSA, kid, typ:
+//!   "oauth-authz-req+jwt"}` and the SDK's claims in its order (`aud` the key's
+//!   `<account>.accounts.authress.io`, `iss` `<origin of redirect_uri>/v1/clients/<key's client
+//!   id>`, `sub`, `client_id`, `iat`, `exp` 60 s on, `max_age` 60, `scope` openid), signed with
+//!   the broker's service-client key; the user sent to `redirect_uri` itself (path and query
+//!   kept) with `code`, `iss` and `state` set as `URLSearchParams.set` sets them;
 //! - `jwt`: a JWT (`typ: bridge+jwt`) signed with Tessera's own key (in its JWKS), `iss` =
 //!   Tessera's issuer, a unique `jti`, and the user sent to `redirect_uri?code=…&state=…&iss=…`.
 
@@ -16,8 +20,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::CookieJar;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -41,6 +43,8 @@ pub async fn is_audience(
     }
     Ok(directory.bridges().await?.iter().any(|b| b.audience == id))
 }
+
+mod authress;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/bridge/{id}/login", get(login)).route("/bridge/resume/{id}", get(resume))
@@ -118,6 +122,17 @@ async fn assertion_url(
 ) -> Result<String, PageError> {
     let user = state.directory.user(&session.user_id).await?.filter(|u| u.active).ok_or_else(PageError::expired)?;
     let now = state.clock.now();
+    let fail = |e: String| PageError {
+        detail: Some(e),
+        ..PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "error.failed_title", "error.failed_message")
+    };
+    let mut url = url::Url::parse(&request.redirect_uri).map_err(|e| fail(e.to_string()))?;
+    if bridge.format == "authress" {
+        let key = AuthressKey::parse(bridge.access_key.as_deref().unwrap_or_default()).map_err(fail)?;
+        let detail = json!({"bridge": bridge.id, "format": bridge.format});
+        state.audit("bridge_assertion", Some(&user.id), None, None, detail);
+        return Ok(authress::login_url(&key, url, &request.state, &user.id.0, now));
+    }
     let exp = now + bridge.assertion_lifetime_secs as i64;
     let jti = crypto::random_id();
     let mut claims = json!({"sub": user.id.0, "aud": bridge.audience, "iat": now, "exp": exp, "jti": jti});
@@ -125,36 +140,8 @@ async fn assertion_url(
         claims["email"] = json!(email.as_str());
         claims["email_verified"] = json!(user.email_verified);
     }
-    let fail = |e: String| PageError {
-        detail: Some(e),
-        ..PageError::new(StatusCode::INTERNAL_SERVER_ERROR, "error.failed_title", "error.failed_message")
-    };
-    let mut url = url::Url::parse(&request.redirect_uri).map_err(|e| fail(e.to_string()))?;
     let detail = json!({"bridge": bridge.id, "format": bridge.format, "jti": jti});
     state.audit("bridge_assertion", Some(&user.id), None, None, detail);
-    if bridge.format == "authress" {
-        let key = AuthressKey::parse(bridge.access_key.as_deref().unwrap_or_default()).map_err(fail)?;
-        let origin = url.origin().ascii_serialization();
-        let client_id = request.client_id.clone().unwrap_or_else(|| key.client_id.clone());
-        let iss = format!("{origin}/v1/clients/{client_id}");
-        claims["iss"] = json!(iss);
-        claims["client_id"] = json!(client_id);
-        claims["scope"] = json!("openid");
-        claims["max_age"] = json!(state.config.lifetimes.session);
-        let header = json!({"alg": "EdDSA", "kid": key.key_id, "typ": "oauth-authz-req+jwt"});
-        let mut token =
-            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
-        let signature = key.sign(token.as_bytes());
-        token = format!("{token}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()));
-        let mut login = url::Url::parse(&origin).map_err(|e| fail(e.to_string()))?;
-        login.set_path("/login");
-        login
-            .query_pairs_mut()
-            .append_pair("code", &token)
-            .append_pair("iss", &iss)
-            .append_pair("state", &request.state);
-        return Ok(login.to_string());
-    }
     claims["iss"] = json!(state.issuer());
     let alg: SigningAlg = bridge.alg.parse().map_err(fail)?;
     // Its own `typ`, so an assertion is never taken for an ID token, nor the reverse.

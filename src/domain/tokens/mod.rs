@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::UnixTime;
-use crate::config::Lifetimes;
+use crate::config::{ApiConfig, Lifetimes};
 use crate::crypto;
 use crate::domain::Core;
 use crate::domain::claims::{self, ClaimsRequest};
@@ -17,6 +17,10 @@ use crate::domain::subjects;
 use crate::model::{Client, SigningAlg, SubjectType, User, UserId};
 use crate::store::RefreshToken;
 use crate::web::oauth_error::OAuthError;
+
+mod revocation;
+
+pub use revocation::{live_access_token, revoke_grant_access, revoked_grant_key, revoked_jti_key};
 
 /// Everything a token is minted from, whichever grant produced it.
 pub struct Grant<'a> {
@@ -35,6 +39,8 @@ pub struct Grant<'a> {
     pub claims: Option<&'a ClaimsRequest>,
     /// RFC 9449: the thumbprint of the key the tokens are bound to.
     pub dpop_jkt: Option<&'a str>,
+    /// The API the access token is for (`audience`, RFC 8707 `resource`); `None`: userinfo.
+    pub api: Option<&'a ApiConfig>,
 }
 
 /// RFC 7800 §3.1 `cnf`, with RFC 9449 §6.1 `jkt`: the key a sender-constrained token needs.
@@ -43,12 +49,29 @@ pub struct Confirmation {
     pub jkt: String,
 }
 
+/// `aud` (RFC 7519 §4.1.3): one audience as a string, several as an array.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub fn contains(&self, audience: &str) -> bool {
+        match self {
+            Audience::One(one) => one == audience,
+            Audience::Many(many) => many.iter().any(|a| a == audience),
+        }
+    }
+}
+
 /// RFC 9068 §2.2 claims, plus `gid` (the grant they came from).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AccessClaims {
     pub iss: String,
     pub sub: String,
-    pub aud: String,
+    pub aud: Audience,
     pub client_id: String,
     pub exp: UnixTime,
     pub iat: UnixTime,
@@ -152,20 +175,35 @@ pub struct Issuer<'a> {
     pub lifetimes: &'a Lifetimes,
 }
 
-/// The token response for a grant, signed by the client's algorithm (RFC 9068 access token,
-/// OIDC Core §2 ID token with only the claims its scopes allow).
+/// The access token's audience, lifetime and algorithm: the API's when it names one (with
+/// userinfo too when `openid` was granted, as Auth0 does), else userinfo's with the client's
+/// algorithm.
+fn access_target(issuer: &Issuer<'_>, g: &Grant<'_>) -> (Audience, u64, SigningAlg) {
+    let default = issuer.lifetimes.access_token;
+    match g.api {
+        Some(api) if g.scope.iter().any(|s| s == "openid") => {
+            (Audience::Many(vec![api.identifier.clone(), issuer.userinfo.clone()]), api.lifetime(default), api.alg())
+        }
+        Some(api) => (Audience::One(api.identifier.clone()), api.lifetime(default), api.alg()),
+        None => (Audience::One(issuer.userinfo.clone()), default, g.client.signing_alg),
+    }
+}
+
+/// The token response for a grant (RFC 9068 access token for its API or userinfo, OIDC Core §2
+/// ID token signed by the client's algorithm with only the claims its scopes allow).
 pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<TokenResponse, OAuthError> {
     let (now, lifetimes) = (issuer.now, issuer.lifetimes);
     let scope = g.scope.join(" ");
     let key = issuer.keys.active(g.client.signing_alg);
+    let (aud, access_lifetime, access_alg) = access_target(issuer, g);
     let sub = subjects::of(issuer.secret, g.client, &g.user.id);
     let pairwise = g.client.options.subject_type == SubjectType::Pairwise;
     let access = AccessClaims {
         iss: issuer.iss.to_string(),
         sub: sub.clone(),
-        aud: issuer.userinfo.clone(),
+        aud,
         client_id: g.client.id.clone(),
-        exp: now + lifetimes.access_token as i64,
+        exp: now + access_lifetime as i64,
         iat: now,
         jti: crypto::random_id(),
         scope: scope.clone(),
@@ -175,7 +213,8 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
         sealed_user: pairwise.then(|| subjects::seal_user(issuer.secret, &g.user.id)),
         cnf: g.dpop_jkt.map(|jkt| Confirmation { jkt: jkt.to_string() }),
     };
-    let access_token = jwt::sign(key, "at+jwt", &access).map_err(OAuthError::server_error)?;
+    let access_token =
+        jwt::sign(issuer.keys.active(access_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
     let id_token = if g.scope.iter().any(|s| s == "openid") {
         let requested = g.claims.map(|c| c.id_token.keys().collect::<Vec<_>>()).unwrap_or_default();
         let claims = IdClaims {
@@ -200,7 +239,7 @@ pub fn sign(issuer: &Issuer<'_>, g: &Grant<'_>, id_token_nonce: bool) -> Result<
     Ok(TokenResponse {
         access_token,
         token_type: token_type(g.dpop_jkt),
-        expires_in: lifetimes.access_token,
+        expires_in: access_lifetime,
         scope,
         id_token,
         refresh_token: None,
@@ -241,6 +280,7 @@ pub fn new_refresh(state: &Core, g: &Grant<'_>) -> (String, RefreshToken) {
         claims: g.claims.and_then(|c| serde_json::to_string(c).ok()),
         // RFC 9449 §5: a public client's refresh token is bound to its DPoP key as well.
         dpop_jkt: g.dpop_jkt.filter(|_| g.client.is_public()).map(str::to_owned),
+        audience: g.api.map(|a| a.identifier.clone()),
         created_at: now,
         expires_at: now + state.config.lifetimes.refresh_token as i64,
     };
@@ -258,52 +298,24 @@ impl AccessClaims {
     }
 }
 
-/// Ephemeral key that marks every access token of a grant as revoked.
-pub fn revoked_grant_key(grant_id: &str) -> String {
-    format!("revoked-grant:{grant_id}")
-}
-
-/// Revokes every access token minted for `grant_id` (they are checked at userinfo).
-pub async fn revoke_grant_access(state: &Core, grant_id: &str) -> Result<(), OAuthError> {
-    state.ephemeral.put(&revoked_grant_key(grant_id), vec![1], state.config.lifetimes.access_token).await?;
-    Ok(())
-}
-
-/// Ephemeral key that marks one access token as revoked (RFC 7009), until it would expire.
-pub fn revoked_jti_key(jti: &str) -> String {
-    format!("revoked-jti:{jti}")
-}
-
-/// The claims of an access token this server issued that is still live: signature, issuer and
-/// expiry check out, and neither it nor its grant has been revoked. (Audience is the caller's.)
-pub async fn live_access_token(state: &Core, token: &str) -> Result<Option<AccessClaims>, crate::store::StoreError> {
-    let Ok(at) = jwt::verify::<AccessClaims>(&state.keys(), token, "at+jwt") else { return Ok(None) };
-    if at.iss != state.issuer() || at.exp <= state.clock.now() {
-        return Ok(None);
-    }
-    if state.ephemeral.get(&revoked_grant_key(&at.gid)).await?.is_some()
-        || state.ephemeral.get(&revoked_jti_key(&at.jti)).await?.is_some()
-    {
-        return Ok(None);
-    }
-    Ok(Some(at))
-}
-
-/// RFC 6749 §4.4 / RFC 9068: an access token for the client itself (`sub` = `client_id`).
+/// RFC 6749 §4.4 / RFC 9068: an access token for the client itself (`sub` = `client_id`), for
+/// a registered API (its lifetime and algorithm) or a plain `audience`.
 pub fn mint_for_client(
     state: &Core,
     client: &Client,
     scope: &[String],
     audience: &str,
+    api: Option<&ApiConfig>,
     jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let now = state.clock.now();
-    let lifetime = state.config.lifetimes.access_token;
+    let lifetime = api.map_or(state.config.lifetimes.access_token, |a| a.lifetime(state.config.lifetimes.access_token));
+    let alg = api.map_or(client.signing_alg, ApiConfig::alg);
     let jti = crypto::random_id();
     let access = AccessClaims {
         iss: state.issuer().to_string(),
         sub: client.id.clone(),
-        aud: audience.to_string(),
+        aud: Audience::One(audience.to_string()),
         client_id: client.id.clone(),
         exp: now + lifetime as i64,
         iat: now,
@@ -316,8 +328,7 @@ pub fn mint_for_client(
         scope: scope.join(" "),
         auth_time: None,
     };
-    let access_token =
-        jwt::sign(state.keys().active(client.signing_alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
+    let access_token = jwt::sign(state.keys().active(alg), "at+jwt", &access).map_err(OAuthError::server_error)?;
     Ok(TokenResponse {
         access_token,
         token_type: token_type(jkt),
@@ -383,6 +394,7 @@ mod tests {
             grant_id: "g1",
             claims: None,
             dpop_jkt: None,
+            api: None,
         };
         let response = sign(&issuer, &g, nonce_allowed).unwrap();
         (keys, response)
@@ -427,8 +439,8 @@ mod tests {
         let (keys, response) = signed(&["openid", "email"], true);
         let at: AccessClaims = jwt::verify(&keys, &response.access_token, "at+jwt").unwrap();
         assert_eq!(
-            (at.aud.as_str(), at.gid.as_str(), at.scope.as_str()),
-            ("https://login.example/userinfo", "g1", "openid email")
+            (&at.aud, at.gid.as_str(), at.scope.as_str()),
+            (&Audience::One("https://login.example/userinfo".into()), "g1", "openid email")
         );
         assert_eq!(at.exp - at.iat, Lifetimes::default().access_token as i64);
     }
