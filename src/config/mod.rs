@@ -3,6 +3,7 @@
 //! Loading is `defaults <- file <- environment -> validate`. Any invalid value stops the start
 //! with a message that names the key.
 
+mod apps;
 mod bridges;
 mod clients;
 mod email;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use apps::{AppConfig, check as check_app, check_app_id, check_key, check_relying_party};
 pub use bridges::{AuthressKey, BridgeConfig, check as check_bridge};
 pub use clients::ClientConfig;
 pub use clients::validate_client as check_client;
@@ -68,6 +70,8 @@ pub struct Config {
     pub clients: Vec<ClientConfig>,
     /// Bridge mode: brokers that hand users to Tessera and take back a signed assertion.
     pub bridges: Vec<BridgeConfig>,
+    /// Applications with embedded passkeys (Passwordless.dev-compatible).
+    pub apps: Vec<AppConfig>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +105,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             clients: Vec::new(),
             bridges: Vec::new(),
+            apps: Vec::new(),
             ui: UiConfig::default(),
         }
     }

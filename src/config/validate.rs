@@ -96,6 +96,7 @@ impl Config {
                 ));
             }
         }
+        super::apps::check_all(&self.apps)?;
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");

@@ -1,11 +1,13 @@
 //! The records shared by every part: users, clients, sessions, and the small value types
 //! (`Email`, `AuthMethod`, `SigningAlg`) that can only hold valid values.
 
+mod apps;
 mod clients;
 mod identifiers;
 mod records;
 mod users;
 
+pub use apps::*;
 pub use clients::*;
 pub use identifiers::*;
 pub use records::*;

@@ -5,6 +5,7 @@ mod audit_log;
 mod bridges;
 mod clients;
 mod consents;
+mod embedded_apps;
 mod passkeys;
 mod refresh_tokens;
 mod sessions;
@@ -17,6 +18,7 @@ pub use audit_log::AuditLog;
 pub use bridges::Bridges;
 pub use clients::Clients;
 pub use consents::Consents;
+pub use embedded_apps::EmbeddedApps;
 pub use passkeys::Passkeys;
 pub use refresh_tokens::{RefreshToken, RefreshTokens, Rotation};
 pub use sessions::Sessions;
@@ -28,7 +30,18 @@ use crate::store::StoreResult;
 /// aggregate, so `Arc<dyn Directory>` reaches them all.
 #[async_trait]
 pub trait Directory:
-    Users + Clients + Bridges + Sessions + RefreshTokens + Consents + Passkeys + AuditLog + ApiKeys + Send + Sync
+    Users
+    + Clients
+    + Bridges
+    + Sessions
+    + RefreshTokens
+    + Consents
+    + Passkeys
+    + EmbeddedApps
+    + AuditLog
+    + ApiKeys
+    + Send
+    + Sync
 {
     async fn ping(&self) -> StoreResult<()>;
 }

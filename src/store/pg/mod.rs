@@ -48,6 +48,7 @@ sql::clients::implement!(PgDirectory);
 sql::bridges::implement!(PgDirectory);
 sql::consents::implement!(PgDirectory);
 sql::passkeys::implement!(PgDirectory);
+sql::embedded_apps::implement!(PgDirectory);
 sql::api_keys::implement!(PgDirectory);
 sql::audit_log::implement!(
     PgDirectory,

@@ -68,6 +68,7 @@ sql::clients::implement!(SqliteDirectory);
 sql::bridges::implement!(SqliteDirectory);
 sql::consents::implement!(SqliteDirectory);
 sql::passkeys::implement!(SqliteDirectory);
+sql::embedded_apps::implement!(SqliteDirectory);
 sql::api_keys::implement!(SqliteDirectory);
 sql::audit_log::implement!(
     SqliteDirectory,
