@@ -11,6 +11,7 @@ pub mod clients;
 pub mod code;
 pub mod consent;
 pub mod deliver;
+pub mod embedded_passkeys;
 pub mod interaction;
 pub mod jwks_cache;
 pub mod jwt;
