@@ -1,9 +1,11 @@
 //! APIs and pages for applications that sign users in without redirects: one-time codes and
 //! links in the shape of Auth0's passwordless API (its token grant is `oauth::grants`),
-//! verification in the shape of Vonage Verify, and passkey registration by ticket.
+//! verification in the shape of Vonage Verify, passkey registration by ticket, and passkeys on
+//! the application's own pages in the shape of Passwordless.dev.
 
 pub mod passkey_tickets;
 pub mod passwordless;
+pub mod passwordless_dev;
 pub mod verify;
 
 use axum::Router;
@@ -19,4 +21,5 @@ pub fn routes() -> Router<AppState> {
         .route("/verify/{id}", get(verify::get).delete(verify::cancel))
         .route("/verify/{id}/check", post(verify::check))
         .merge(passkey_tickets::routes())
+        .merge(passwordless_dev::routes())
 }

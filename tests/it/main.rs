@@ -18,6 +18,7 @@ mod demo;
 mod discovery;
 mod durability;
 mod embedded;
+mod embedded_passkeys;
 mod faults;
 mod hostile_input;
 mod journeys;

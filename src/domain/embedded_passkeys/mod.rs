@@ -13,7 +13,7 @@
 //! ```
 
 pub mod apps;
-mod credential;
+pub mod credential;
 pub mod origin;
 pub mod register;
 pub mod sign_in;

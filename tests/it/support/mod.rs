@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod chrome;
 pub mod npm;
+pub mod passwordless_dev;
 pub mod process;
 pub mod receiver;
 pub mod rp;
