@@ -1,4 +1,4 @@
-//! The operator commands behind `tessera keys|clients|users|api-keys|passkeys|links|health`:
+//! The operator commands behind `tessera keys|clients|apps|users|api-keys|passkeys|links|health`:
 //! each works on the configured folders and directory directly, no server needed.
 
 use tessera::clock::Clock;
@@ -8,8 +8,10 @@ use tessera::store::Directory;
 
 use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, PasskeysCommand, UsersCommand};
 
+mod apps;
 mod links;
 
+pub(super) use apps::{AppsCommand, apps};
 pub(super) use links::links;
 
 pub(super) fn keys(config: Config, cmd: KeysCommand) -> CliResult {

@@ -42,6 +42,9 @@ enum Command {
     /// Manage clients stored in the directory (clients in the config file are read-only here).
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// Manage applications with embedded passkeys (Passwordless.dev-compatible) in the directory.
+    #[command(subcommand)]
+    Apps(commands::AppsCommand),
     /// Manage users: create, list, deactivate (ends their sessions and refresh tokens), activate.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -278,6 +281,7 @@ fn main() -> ExitCode {
             }
             Command::Keys(cmd) => commands::keys(config, cmd),
             Command::Clients(cmd) => commands::clients(config, cmd).await,
+            Command::Apps(cmd) => commands::apps(config, cmd).await,
             Command::Users(cmd) => commands::users(config, cmd).await,
             Command::ApiKeys(cmd) => commands::api_keys(config, cmd).await,
             Command::Health { url } => commands::health(&config, url).await,

@@ -5,6 +5,7 @@
 
 mod backend;
 mod browser;
+mod manage;
 
 use serde_json::Value;
 use tessera::config::AppConfig;
