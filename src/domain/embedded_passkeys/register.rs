@@ -113,8 +113,7 @@ pub async fn begin(
     let options: RegisterOptions = tokens::peek(core, Kind::Register, &app.id, token).await?;
     let wa = apps::relying_party(app)?;
     let existing = core.directory.app_passkeys_of_user(&app.id, &options.user_id).await?;
-    let exclude: Vec<CredentialID> =
-        existing.iter().filter_map(|p| URL_SAFE_NO_PAD.decode(&p.cred_id).ok()).map(CredentialID::from).collect();
+    let exclude: Vec<CredentialID> = existing.iter().filter_map(|p| URL_SAFE_NO_PAD.decode(&p.cred_id).ok()).collect();
     let handle = apps::user_handle(core, &app.id, &options.user_id);
     let display = options.display_name.clone().unwrap_or_else(|| options.username.clone());
     let (challenge, state) = wa
@@ -143,9 +142,9 @@ fn shape(public_key: &mut Value, options: &RegisterOptions) {
     let selection = &mut public_key["authenticatorSelection"];
     selection["residentKey"] = json!(if options.discoverable { "required" } else { "discouraged" });
     selection["requireResidentKey"] = json!(options.discoverable);
-    match options.authenticator_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        Some(kind @ ("platform" | "cross-platform")) => selection["authenticatorAttachment"] = json!(kind),
-        _ => {}
+    let attachment = options.authenticator_type.as_deref().map(str::to_ascii_lowercase);
+    if let Some(kind @ ("platform" | "cross-platform")) = attachment.as_deref() {
+        selection["authenticatorAttachment"] = json!(kind);
     }
     if !options.hints.is_empty() {
         public_key["hints"] = json!(options.hints);
@@ -175,26 +174,8 @@ pub async fn complete(
     })?;
     let options = &pending.options;
     let aliases = users::hashed(core, &app.id, &options.aliases, options.alias_hashing);
-    let json = serde_json::to_value(&passkey).map_err(|e| EmbeddedError::argument(e.to_string()))?;
-    let flag = |name: &str| json["cred"][name].as_bool().unwrap_or(false);
-    let now = core.clock.now();
-    let stored = AppPasskey {
-        app_id: app.id.clone(),
-        cred_id: crate::crypto::b64url(passkey.cred_id()),
-        user_id: options.user_id.clone(),
-        passkey: json.to_string(),
-        user_handle: pending.handle.clone(),
-        nickname: nickname.map(crate::domain::passkeys::clean_name),
-        rp_id: app.rp_id.clone(),
-        origin: pending.origin.clone(),
-        device: crate::device::device_name(caller.agent),
-        aaguid: json["cred"]["attestation"]["metadata"]["aaguid"].as_str().unwrap_or_default().to_string(),
-        backup_eligible: flag("backup_eligible"),
-        backup_state: flag("backup_state"),
-        discoverable,
-        created_at: now,
-        last_used_at: Some(now),
-    };
+    let stored = record(core, app, caller, &pending, &passkey, discoverable, nickname)?;
+    let now = stored.created_at;
     // The register token is spent only now that the attestation has been verified.
     if !tokens::spend(core, Kind::Register, &pending.token).await? {
         return Err(EmbeddedError::bad("invalid_token", "The register token was used already."));
@@ -212,4 +193,36 @@ pub async fn complete(
     core.audit("embedded_passkey_added", None, Some(&app.id), Some(caller.ip), detail);
     let verified = super::sign_in::Verified::of(&stored, "passkey_register", now);
     tokens::mint(core, Kind::Verify, &app.id, now + tokens::DEFAULT_TTL, &verified).await
+}
+
+/// The passkey as stored for the session's user.
+fn record(
+    core: &Core,
+    app: &EmbeddedApp,
+    caller: Caller<'_>,
+    pending: &Pending,
+    passkey: &webauthn_rs::prelude::Passkey,
+    discoverable: Option<bool>,
+    nickname: Option<&str>,
+) -> Embedded<AppPasskey> {
+    let json = serde_json::to_value(passkey).map_err(|e| EmbeddedError::argument(e.to_string()))?;
+    let flag = |name: &str| json["cred"][name].as_bool().unwrap_or(false);
+    let now = core.clock.now();
+    Ok(AppPasskey {
+        app_id: app.id.clone(),
+        cred_id: crate::crypto::b64url(passkey.cred_id()),
+        user_id: pending.options.user_id.clone(),
+        passkey: json.to_string(),
+        user_handle: pending.handle.clone(),
+        nickname: nickname.map(crate::domain::passkeys::clean_name),
+        rp_id: app.rp_id.clone(),
+        origin: pending.origin.clone(),
+        device: crate::device::device_name(caller.agent),
+        aaguid: json["cred"]["attestation"]["metadata"]["aaguid"].as_str().unwrap_or_default().to_string(),
+        backup_eligible: flag("backup_eligible"),
+        backup_state: flag("backup_state"),
+        discoverable,
+        created_at: now,
+        last_used_at: Some(now),
+    })
 }
