@@ -131,3 +131,60 @@ async fn register_tokens_carry_their_options_and_refuse_what_tessera_cannot_hono
         .unwrap();
     assert_eq!(features["isGenerateSignInTokenEndpointEnabled"], false);
 }
+
+#[tokio::test]
+async fn malformed_requests_get_problem_details_and_never_a_server_error() {
+    let origin = "http://localhost:3000";
+    let server = server(origin, |_| {}).await;
+    let routes = [
+        ("/register/token", "apisecret", SHOP_SECRET),
+        ("/signin/verify", "apisecret", SHOP_SECRET),
+        ("/signin/generate-token", "apisecret", SHOP_SECRET),
+        ("/credentials/list", "apisecret", SHOP_SECRET),
+        ("/credentials/delete", "apisecret", SHOP_SECRET),
+        ("/alias", "apisecret", SHOP_SECRET),
+        ("/users/delete", "apisecret", SHOP_SECRET),
+        ("/register/begin", "apikey", super::SHOP_PUBLIC),
+        ("/register/complete", "apikey", super::SHOP_PUBLIC),
+        ("/signin/begin", "apikey", super::SHOP_PUBLIC),
+        ("/signin/complete", "apikey", super::SHOP_PUBLIC),
+    ];
+    let long = "x".repeat(10_000);
+    let bodies = [
+        "not json".to_string(),
+        "[]".into(),
+        "{\"userId\": 7, \"token\": []}".into(),
+        format!("{{\"userId\": \"{long}\", \"token\": \"verify_{long}\", \"aliases\": [\"\"]}}"),
+        "{\"session\": \"session_nope\", \"response\": {\"id\": 1, \"response\": null}, \"Origin\": \"http://localhost:3000\"}".into(),
+        "{\"token\": \"register_\\u0000\", \"RPID\": \"evil.example\", \"Origin\": \"http://localhost:3000\"}".into(),
+    ];
+    let http = reqwest::Client::new();
+    for (path, header, key) in routes {
+        for body in &bodies {
+            let response = http
+                .post(format!("{}{path}", api(&server)))
+                .header(header, key)
+                .header("origin", origin)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            assert!((400..500).contains(&status) || status == 200, "{path} {body:.60}: {status}");
+            if status >= 400 {
+                assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
+            }
+        }
+    }
+    let users: serde_json::Value = http
+        .get(format!("{}/users/list", api(&server)))
+        .header("ApiSecret", SHOP_SECRET)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(users, json!({"values": []}), "nothing was stored");
+}
