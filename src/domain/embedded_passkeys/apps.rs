@@ -110,25 +110,3 @@ pub fn alias_hash(core: &Core, app_id: &str, alias: &str) -> String {
         &[b"embedded-alias", app_id.as_bytes(), alias.as_bytes()],
     ))
 }
-
-/// Switches `/signin/generate-token` for an application registered at run time.
-pub async fn set_generate_tokens(core: &Core, mut app: EmbeddedApp, enabled: Option<bool>) -> Embedded<()> {
-    let Some(enabled) = enabled else { return Ok(()) };
-    if core.config.apps.iter().any(|a| a.id == app.id) {
-        return Err(EmbeddedError::status(
-            409,
-            "managed_by_config",
-            "This application is declared in the configuration file.",
-        ));
-    }
-    app.generate_sign_in_tokens = enabled;
-    core.directory.update_embedded_app(&app, core.clock.now()).await?;
-    core.audit(
-        "admin",
-        None,
-        Some(&app.id),
-        None,
-        serde_json::json!({"action": "embedded_app_features", "generate_sign_in_tokens": enabled}),
-    );
-    Ok(())
-}

@@ -149,3 +149,18 @@ pub async fn delete(config: &Config, directory: &dyn Directory, id: &str) -> Res
     }
     Ok(())
 }
+
+/// Switches `/signin/generate-token` (Passwordless.dev's `POST /apps/features`).
+pub async fn set_generate_tokens(
+    config: &Config,
+    directory: &dyn Directory,
+    id: &str,
+    enabled: bool,
+    now: UnixTime,
+) -> Result<(), Refused> {
+    let app = EmbeddedApp { generate_sign_in_tokens: enabled, ..stored(config, directory, id).await? };
+    if !directory.update_embedded_app(&app, now).await? {
+        return Err(Refused::NotFound);
+    }
+    Ok(())
+}

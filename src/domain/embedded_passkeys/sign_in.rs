@@ -47,7 +47,10 @@ pub async fn begin(
 ) -> Embedded<(String, Value)> {
     let origin = origin::check(app, caller, claimed)?;
     let user_id = match who {
-        Who::UserId(id) => Some(id.to_string()),
+        Who::UserId(id) => {
+            users::check_user_id(id)?;
+            Some(id.to_string())
+        }
         Who::Alias(alias) => core.directory.app_alias_owner(&app.id, &apps::alias_hash(core, &app.id, alias)).await?,
         Who::Anyone => None,
     };

@@ -12,8 +12,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Problem, body, header_text, values};
+use crate::domain::embedded_passkeys::manage::{self, Refused};
 use crate::domain::embedded_passkeys::register::{self, RegisterOptions};
-use crate::domain::embedded_passkeys::{apps, sign_in, users};
+use crate::domain::embedded_passkeys::{EmbeddedError, apps, sign_in, users};
 use crate::model::EmbeddedApp;
 use crate::state::AppState;
 
@@ -80,7 +81,7 @@ struct UserQuery {
 
 fn user_in_query(uri: &Uri) -> Result<String, Problem> {
     let query: UserQuery = serde_urlencoded::from_str(uri.query().unwrap_or_default())
-        .map_err(|e| Problem(crate::domain::embedded_passkeys::EmbeddedError::argument(format!("query: {e}"))))?;
+        .map_err(|e| Problem(EmbeddedError::argument(format!("query: {e}"))))?;
     Ok(query.user_id)
 }
 
@@ -197,11 +198,24 @@ struct FeaturesBody {
 async fn set_features(State(state): State<AppState>, headers: HeaderMap, bytes: Bytes) -> Result<Response, Problem> {
     let app = app(&state, &headers).await?;
     let request: FeaturesBody = body(&bytes)?;
-    crate::domain::embedded_passkeys::apps::set_generate_tokens(
-        &state,
-        app,
-        request.enable_manually_generated_authentication_tokens,
-    )
-    .await?;
+    if let Some(enabled) = request.enable_manually_generated_authentication_tokens {
+        let now = state.clock.now();
+        manage::set_generate_tokens(&state.config, state.directory.as_ref(), &app.id, enabled, now).await.map_err(
+            |e| {
+                Problem(match e {
+                    Refused::ManagedByConfig => EmbeddedError::status(
+                        409,
+                        "managed_by_config",
+                        "This application is declared in the configuration file.",
+                    ),
+                    Refused::Store(e) => EmbeddedError::Store(e),
+                    _ => EmbeddedError::argument("The application cannot be changed."),
+                })
+            },
+        )?;
+        let detail =
+            json!({"action": "embedded_app_features", "generate_sign_in_tokens": enabled, "via": "api_secret"});
+        state.audit("admin", None, Some(&app.id), None, detail);
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -35,6 +35,16 @@ async fn apps_api(server: TestServer) {
     let verified = backend.call("verifyToken", json!([token["token"]])).await.unwrap();
     assert_eq!(verified["userId"], "reader-1");
 
+    // Passwordless.dev's features call switches generated tokens off; the file's apps refuse it.
+    let off = json!({"enableManuallyGeneratedAuthenticationTokens": false});
+    assert_eq!(super::raw(&server, &secret, "/apps/features", off.clone()).await.0, 204);
+    assert_eq!(
+        backend.call("generateAuthenticationToken", json!([{"userId": "reader-1"}])).await.unwrap(),
+        json!(null)
+    );
+    let (status, problem) = super::raw(&server, super::SHOP_SECRET, "/apps/features", off).await;
+    assert_eq!((status, problem["errorCode"].as_str()), (409, Some("managed_by_config")));
+
     let (_, listed) = call(&server, Method::GET, "/api/v1/apps", Some(KEY), None).await;
     let managed: Vec<(&str, &str)> = listed["apps"]
         .as_array()
