@@ -25,6 +25,7 @@ pub fn app() -> tessera::config::AppConfig {
         public_key: PUBLIC_KEY.into(),
         secret: SECRET.into(),
         generate_sign_in_tokens: false,
+        tessera_users: false,
     }
 }
 

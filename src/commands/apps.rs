@@ -26,6 +26,9 @@ pub(crate) enum AppsCommand {
         /// Allow the backend to mint sign-in tokens (`/signin/generate-token`).
         #[arg(long)]
         generate_sign_in_tokens: bool,
+        /// Its user ids are Tessera user ids: its passkeys also sign in on Tessera's pages.
+        #[arg(long)]
+        tessera_users: bool,
     },
     /// List applications (never their secrets).
     List,
@@ -50,8 +53,8 @@ pub(crate) async fn apps(config: Config, cmd: AppsCommand) -> CliResult {
     let dir = directory.as_ref();
     let now = Clock::System.now();
     match cmd {
-        AppsCommand::Add { id, name, rp_id, origins, generate_sign_in_tokens } => {
-            let spec = AppSpec { id, name, rp_id, origins, generate_sign_in_tokens };
+        AppsCommand::Add { id, name, rp_id, origins, generate_sign_in_tokens, tessera_users } => {
+            let spec = AppSpec { id, name, rp_id, origins, generate_sign_in_tokens, tessera_users };
             let (app, secret) = manage::create(&config, dir, spec, now).await.map_err(refused)?;
             admin_event(dir, "embedded_app_created", None, &app.id).await;
             println!(

@@ -24,6 +24,10 @@ pub struct AppConfig {
     /// Allow `/signin/generate-token` (sign-in tokens minted by the backend, for magic links).
     #[serde(default)]
     pub generate_sign_in_tokens: bool,
+    /// Its user ids are Tessera user ids (`sub`): with the same RP id as Tessera's, its passkeys
+    /// also sign in on Tessera's pages, so the application can add single sign-on later.
+    #[serde(default)]
+    pub tessera_users: bool,
 }
 
 /// An application id: 1-64 letters, digits, - or _ (it prefixes the keys).

@@ -22,6 +22,10 @@ pub struct EmbeddedApp {
     pub secret_hash: [u8; 32],
     /// Whether the backend may mint a sign-in token for a user (`/signin/generate-token`).
     pub generate_sign_in_tokens: bool,
+    /// Its user ids are Tessera user ids: its passkeys then also sign in on Tessera's own pages
+    /// (when the RP ids match) and show on the account page.
+    #[serde(default)]
+    pub tessera_users: bool,
     pub created_at: UnixTime,
 }
 

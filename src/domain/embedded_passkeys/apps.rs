@@ -20,6 +20,7 @@ pub fn from_config(app: &AppConfig) -> EmbeddedApp {
         public_key: app.public_key.clone(),
         secret_hash: crate::crypto::sha256(app.secret.as_bytes()),
         generate_sign_in_tokens: app.generate_sign_in_tokens,
+        tessera_users: app.tessera_users,
         created_at: 0,
     }
 }

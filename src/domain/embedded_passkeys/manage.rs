@@ -24,6 +24,9 @@ pub struct AppSpec {
     pub origins: Vec<String>,
     #[serde(default)]
     pub generate_sign_in_tokens: bool,
+    /// Its user ids are Tessera user ids (see `[[apps]]`).
+    #[serde(default)]
+    pub tessera_users: bool,
 }
 
 /// Why a registration was refused.
@@ -52,6 +55,7 @@ pub fn spec_of(app: &EmbeddedApp) -> AppSpec {
         rp_id: app.rp_id.clone(),
         origins: app.origins.clone(),
         generate_sign_in_tokens: app.generate_sign_in_tokens,
+        tessera_users: app.tessera_users,
     }
 }
 
@@ -88,6 +92,7 @@ pub async fn create(
         public_key,
         secret_hash: crate::crypto::sha256(secret.as_bytes()),
         generate_sign_in_tokens: spec.generate_sign_in_tokens,
+        tessera_users: spec.tessera_users,
         created_at: now,
     };
     directory.insert_embedded_app(&app, now).await?;
@@ -116,6 +121,7 @@ pub async fn update(
         rp_id: spec.rp_id,
         origins: spec.origins,
         generate_sign_in_tokens: spec.generate_sign_in_tokens,
+        tessera_users: spec.tessera_users,
         ..current
     };
     if !directory.update_embedded_app(&app, now).await? {

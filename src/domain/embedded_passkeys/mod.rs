@@ -14,6 +14,7 @@
 
 pub mod apps;
 pub mod credential;
+pub mod hosted;
 pub mod manage;
 pub mod origin;
 pub mod register;

@@ -69,6 +69,9 @@ pub async fn create_token(core: &Core, app: &EmbeddedApp, options: RegisterOptio
         return Err(EmbeddedError::argument("At most 3 hints are allowed."));
     }
     users::check_aliases(&options.aliases)?;
+    if app.tessera_users {
+        tessera_user(core, &options.user_id).await?;
+    }
     let now = core.clock.now();
     let expires_at = match &options.expires_at {
         None => now + tokens::DEFAULT_TTL,
@@ -88,6 +91,17 @@ pub async fn create_token(core: &Core, app: &EmbeddedApp, options: RegisterOptio
     let token = tokens::mint(core, Kind::Register, &app.id, expires_at, &options).await?;
     core.audit("embedded_register_token", None, Some(&app.id), None, json!({"app_user": options.user_id}));
     Ok(token)
+}
+
+/// For an application whose users are Tessera's: the active Tessera user `user_id` names.
+async fn tessera_user(core: &Core, user_id: &str) -> Embedded<webauthn_rs::prelude::Uuid> {
+    let not_ours = || EmbeddedError::argument("This application's userId must be the id of an active Tessera user.");
+    let handle = webauthn_rs::prelude::Uuid::parse_str(user_id).map_err(|_| not_ours())?;
+    let user = core.directory.user(&crate::model::UserId(user_id.to_string())).await?;
+    if !user.is_some_and(|u| u.active) {
+        return Err(not_ours());
+    }
+    Ok(handle)
 }
 
 /// A registration in progress.
@@ -114,7 +128,11 @@ pub async fn begin(
     let wa = apps::relying_party(app)?;
     let existing = core.directory.app_passkeys_of_user(&app.id, &options.user_id).await?;
     let exclude: Vec<CredentialID> = existing.iter().filter_map(|p| URL_SAFE_NO_PAD.decode(&p.cred_id).ok()).collect();
-    let handle = apps::user_handle(core, &app.id, &options.user_id);
+    // A Tessera user's passkey carries Tessera's handle for them, so it also works on Tessera's pages.
+    let handle = match app.tessera_users {
+        true => tessera_user(core, &options.user_id).await?,
+        false => apps::user_handle(core, &app.id, &options.user_id),
+    };
     let display = options.display_name.clone().unwrap_or_else(|| options.username.clone());
     let (challenge, state) = wa
         .start_passkey_registration(handle, &options.username, &display, Some(exclude))

@@ -16,6 +16,7 @@ pub fn app(id: &str) -> EmbeddedApp {
         public_key: format!("{id}:public:0123"),
         secret_hash: [9; 32],
         generate_sign_in_tokens: true,
+        tessera_users: true,
         created_at: NOW,
     }
 }

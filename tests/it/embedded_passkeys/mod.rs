@@ -5,6 +5,7 @@
 
 mod backend;
 mod browser;
+mod hosted;
 mod manage;
 
 use serde_json::Value;
@@ -27,6 +28,7 @@ pub fn app(id: &str, public_key: &str, secret: &str, origins: &[&str]) -> AppCon
         public_key: public_key.into(),
         secret: secret.into(),
         generate_sign_in_tokens: true,
+        tessera_users: false,
     }
 }
 
