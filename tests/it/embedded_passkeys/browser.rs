@@ -59,6 +59,15 @@ async fn the_official_sdks_register_then_sign_in_by_discoverable_alias_user_id_a
         assert_eq!(backend.call("verifyToken", json!([token(&signed_in)])).await.unwrap(), json!(null), "{call}");
     }
 
+    // Counted and audited as every sign-in is.
+    let completed = server.state.metrics.counter("tessera_logins_completed_total", &[("method", "embedded_passkey")]);
+    assert_eq!(completed, 4);
+    server.state.flush_audit().await;
+    let query = tessera::model::AuditQuery { kind: Some("sign_in".into()), limit: 10, ..Default::default() };
+    let events = server.state.directory.audit_events(&query).await.unwrap();
+    assert_eq!(events.len(), 4);
+    assert!(events.iter().all(|e| e.client_id.as_deref() == Some("shop") && e.detail["app_user"] == "user-42"));
+
     let credentials = backend.call("listCredentials", json!(["user-42"])).await.unwrap();
     assert_eq!(credentials.as_array().unwrap().len(), 1);
     assert_eq!(credentials[0]["origin"], origin.as_str());
