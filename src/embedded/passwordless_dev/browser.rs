@@ -46,7 +46,8 @@ where
 {
     let app = match apps::by_public_key(state, header_text(headers, "apikey")).await {
         Ok(app) => app,
-        Err(e) => return cors::allow(None, headers, Problem(e).into_response()),
+        // No application yet: the page may read why when its origin is one some application lists.
+        Err(e) => return cors::allow_listed(state, headers, Problem(e).into_response()).await,
     };
     let response = match step(app.clone()).await {
         Ok(value) => Json(value).into_response(),

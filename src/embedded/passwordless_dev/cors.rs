@@ -44,6 +44,17 @@ pub async fn preflight(state: &AppState, headers: &HeaderMap) -> Response {
     response
 }
 
+/// Lets the page read `response` (a refusal before its application is known) when the request
+/// came from an origin some application lists, as the preflight allowed it.
+pub async fn allow_listed(state: &AppState, headers: &HeaderMap, response: Response) -> Response {
+    let origin = header_text(headers, "origin");
+    let listed = match (origin, apps::all(state).await) {
+        (Some(origin), Ok(all)) => all.into_iter().find(|app| apps::allows_origin(app, origin)),
+        _ => None,
+    };
+    allow(listed.as_ref(), headers, response)
+}
+
 /// Lets the page read `response` when the request came from one of `app`'s origins.
 pub fn allow(app: Option<&EmbeddedApp>, headers: &HeaderMap, mut response: Response) -> Response {
     response.headers_mut().insert(VARY, HeaderValue::from_static("Origin"));

@@ -134,8 +134,18 @@ async fn a_page_on_an_origin_the_application_does_not_list_is_refused_and_stores
     let denied = preflight(other.clone()).await.unwrap();
     assert!(denied.headers().get("access-control-allow-origin").is_none());
 
-    // The same page on the listed origin registers with the same token.
+    // On the listed origin, a wrong public key is refused in words the page can read.
     page.goto(&format!("{listed}/")).await;
+    let wrong = format!(
+        "(async () => {{ const c = new Passwordless.Client({}); return await c.register({}); }})()",
+        json!({"apiUrl": api, "apiKey": "shop:public:not-the-key-000000000"}),
+        json!(register)
+    );
+    let refused = page.eval(&wrong).await.unwrap();
+    assert_eq!(refused["error"]["status"], 401, "{refused}");
+    assert_eq!(refused["error"]["from"], "server", "{refused}");
+
+    // The same page on the listed origin registers with the same token.
     let registered = client(&page, &api, &format!("register({})", json!(register))).await;
     assert!(registered["token"].is_string(), "{registered}");
 }
