@@ -99,7 +99,7 @@ async fn page(
     let now = state.clock.now();
     let user = state.directory.user(&current.user_id).await?;
     let sessions = state.directory.sessions_of_user(&current.user_id, now).await?;
-    let passkeys = state.directory.passkeys_of_user(&current.user_id).await?;
+    let passkeys = passkeys_of(&state, &current.user_id).await?;
     let ui = state.ui(None, &accept, None);
     let consents = consents::rows(&state, &ui, &current.user_id).await?;
     let signals = signals::gather(&state, &current, &passkeys, q.gone).await?;
@@ -115,6 +115,17 @@ async fn page(
         ui,
     };
     Ok(Html(page.render().map_err(|e| PageError::bad_request(e.to_string()))?).into_response())
+}
+
+/// The user's passkeys: Tessera's own, then those made on the pages of applications whose users
+/// and RP id are Tessera's (they sign in here too).
+async fn passkeys_of(
+    state: &AppState,
+    user: &crate::model::UserId,
+) -> Result<Vec<crate::model::StoredPasskey>, PageError> {
+    let mut all = state.directory.passkeys_of_user(user).await?;
+    all.extend(crate::domain::embedded_passkeys::hosted::of_user(state, user).await?);
+    Ok(all)
 }
 
 /// The current session, if the form carries its CSRF token.
@@ -255,7 +266,7 @@ async fn remove_passkey(
         return Ok(Redirect::to("/account").into_response());
     };
     let cred_id = form.get("passkey").unwrap_or("");
-    let mine = state.directory.passkeys_of_user(&current.user_id).await?;
+    let mine = passkeys_of(&state, &current.user_id).await?;
     let Some(passkey) = mine.iter().find(|p| p.cred_id == cred_id) else {
         return Ok(Redirect::to("/account").into_response());
     };
@@ -270,7 +281,9 @@ async fn remove_passkey(
         let ask = Ask { action: "/account/passkeys/remove", question, button: "account.remove", fields };
         return ask_first(&state, ui, &current, ask);
     }
-    if state.directory.delete_passkey(&current.user_id, cred_id).await? {
+    let removed = state.directory.delete_passkey(&current.user_id, cred_id).await?
+        || crate::domain::embedded_passkeys::hosted::remove(&state, &current.user_id, cred_id).await?;
+    if removed {
         let detail = json!({"cred_id": cred_id});
         state.audit("passkey_removed", Some(&current.user_id), None, None, detail);
         // A credential id is base64url: safe in a query as it is.

@@ -1,4 +1,4 @@
-//! The operator commands behind `tessera keys|clients|apis|users|api-keys|passkeys|links|health`:
+//! The operator commands behind `tessera keys|clients|apis|apps|users|api-keys|passkeys|links|health`:
 //! each works on the configured folders and directory directly, no server needed.
 
 use tessera::clock::Clock;
@@ -9,9 +9,11 @@ use tessera::store::Directory;
 use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, PasskeysCommand, UsersCommand};
 
 mod apis;
+mod apps;
 mod links;
 
 pub(super) use apis::{ApisCommand, apis};
+pub(super) use apps::{AppsCommand, apps};
 pub(super) use links::links;
 
 pub(super) fn keys(config: Config, cmd: KeysCommand) -> CliResult {

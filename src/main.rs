@@ -45,6 +45,9 @@ enum Command {
     /// Manage the APIs access tokens can be for (`audience`, RFC 8707 `resource`).
     #[command(subcommand)]
     Apis(commands::ApisCommand),
+    /// Manage applications with embedded passkeys (Passwordless.dev-compatible) in the directory.
+    #[command(subcommand)]
+    Apps(commands::AppsCommand),
     /// Manage users: create, list, deactivate (ends their sessions and refresh tokens), activate.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -300,6 +303,7 @@ fn main() -> ExitCode {
             Command::Keys(cmd) => commands::keys(config, cmd),
             Command::Clients(cmd) => commands::clients(config, cmd).await,
             Command::Apis(cmd) => commands::apis(config, cmd).await,
+            Command::Apps(cmd) => commands::apps(config, cmd).await,
             Command::Users(cmd) => commands::users(config, cmd).await,
             Command::ApiKeys(cmd) => commands::api_keys(config, cmd).await,
             Command::Health { url } => commands::health(&config, url).await,

@@ -5,13 +5,16 @@
 //! prints requests (or flows) per second, latency percentiles, errors, the CPU per operation of
 //! the server and of the load generator, server memory, start-up time, and the raw signing rate
 //! of the same keys for comparison.
-//! Scenario 6 repeats the flow over PostgreSQL and Redis when they answer.
+//! Scenario 6 repeats the flow over PostgreSQL and Redis when they answer. The embedded passkey
+//! scenario signs in with a software authenticator through the Passwordless.dev-shaped API.
 //!
 //! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32),
 //! `--compare` (also run node oidc-provider, installed with npm, and print both side by side),
 //! `--only TEXT` (run only the scenarios whose name contains TEXT).
 
+mod authenticator;
 mod compare;
+mod embedded;
 mod load;
 mod scenarios;
 mod server;
@@ -90,6 +93,7 @@ fn write_config(dir: &Path, port: u16, adjust: impl FnOnce(&mut Config)) -> std:
     config.login.sends_per_window = 1000;
     config.clients =
         vec![client("bench-rs256", "RS256"), client("bench-es256", "ES256"), client("bench-eddsa", "EdDSA")];
+    config.apps = vec![embedded::app()];
     adjust(&mut config);
     let path = dir.join("tessera.toml");
     std::fs::write(&path, toml::to_string(&config).expect("config serialises")).expect("config written");
@@ -201,6 +205,12 @@ async fn main() {
     measure(&mut rows, "refresh token rotation, ES256", &server, &Refresh { flow: flow(true) }, &o).await;
     measure(&mut rows, "userinfo", &server, &TokenUse { flow: flow(false), introspect: false }, &o).await;
     measure(&mut rows, "introspection", &server, &TokenUse { flow: flow(false), introspect: true }, &o).await;
+    match embedded::EmbeddedSignIn::register(&http, &server.base).await {
+        Ok(signin) => {
+            measure(&mut rows, "embedded passkey sign-in (begin + complete + verify)", &server, &signin, &o).await
+        }
+        Err(e) => eprintln!("embedded passkey scenario not run: the registration failed: {e}"),
+    }
     let rss_loaded = server.rss_mib();
     server.stop();
 

@@ -14,6 +14,8 @@ use tower::ServiceExt;
 
 const API_KEY: &str = "tsk_fuzz_0123456789abcdef0123456789abcdef";
 const SECRET: &str = "fuzz-secret-0123456789abcdef";
+const APP_PUBLIC: &str = "shop:public:0123456789abcdef0123";
+const APP_SECRET: &str = "shop:secret:0123456789abcdef0123456789abcdef";
 
 const ROUTES: &[&str] = &[
     "/authorize",
@@ -58,6 +60,16 @@ const ROUTES: &[&str] = &[
     "/api/v1/magic-links",
     "/api/v1/passkey-tickets",
     "/api/v1/events",
+    "/api/v1/apps",
+    "/api/v1/apps/{}",
+    "/embedded/passkeys/register/token",
+    "/embedded/passkeys/register/{}",
+    "/embedded/passkeys/signin/{}",
+    "/embedded/passkeys/credentials/{}",
+    "/embedded/passkeys/alias",
+    "/embedded/passkeys/alias/list",
+    "/embedded/passkeys/users/{}",
+    "/embedded/passkeys/apps/features",
     "/.well-known/openid-configuration",
     "/jwks",
     "/demo/callback",
@@ -97,6 +109,11 @@ fn app() -> &'static App {
                 "id = \"app\"\nsecret = \"{SECRET}\"\nredirect_uris = [\"http://localhost:3000/cb\"]\npasswordless = true"
             );
             config.clients = vec![toml::from_str(&client).unwrap()];
+            let embedded = format!(
+                "id = \"shop\"\nrp_id = \"localhost\"\norigins = [\"http://localhost:3000\"]\n\
+                 public_key = \"{APP_PUBLIC}\"\nsecret = \"{APP_SECRET}\"\ngenerate_sign_in_tokens = true"
+            );
+            config.apps = vec![toml::from_str(&embedded).unwrap()];
             let started = tessera::build(config, tessera::clock::Clock::System).await.unwrap();
             let key = tessera::model::ApiKey {
                 id: "fuzz".into(),
@@ -122,9 +139,11 @@ fn request(input: Input) -> Option<Request<Body>> {
     let mut builder = Request::builder().method(method).uri(uri);
     let content_type = ["application/x-www-form-urlencoded", "application/json", "text/plain"];
     builder = builder.header(header::CONTENT_TYPE, content_type[usize::from(input.content_type) % 3]);
-    builder = match input.credentials % 4 {
+    builder = match input.credentials % 6 {
         1 => builder.header(header::AUTHORIZATION, "Basic YXBwOmZ1enotc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWY="),
         2 => builder.header(header::AUTHORIZATION, format!("Bearer {API_KEY}")),
+        3 => builder.header("apisecret", APP_SECRET),
+        4 => builder.header("apikey", APP_PUBLIC).header(header::ORIGIN, "http://localhost:3000"),
         _ => builder,
     };
     if let Some(cookie) = input.cookie {

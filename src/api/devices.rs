@@ -105,7 +105,7 @@ fn passkey_json(p: &crate::model::StoredPasskey) -> Value {
            "last_used_at": p.last_used_at})
 }
 
-/// A user's passkeys, oldest first.
+/// A user's passkeys, oldest first: Tessera's own, then those made on applications' pages.
 #[utoipa::path(get, path = "/api/v1/users/{id}/passkeys", tag = "devices", security(("api_key" = ["users:read"])), params(("id" = String, Path)),
     responses((status = 200, body = Object, description = "`{passkeys: [{id, name, synced, created_at, last_used_at}]}`"),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
@@ -116,7 +116,9 @@ pub(super) async fn passkeys(
 ) -> Result<Json<Value>, Problem> {
     caller.needs("users:read")?;
     let user = existing_user(&state, &id).await?;
-    let list = state.directory.passkeys_of_user(&user.id).await?;
+    let mut list = state.directory.passkeys_of_user(&user.id).await?;
+    // Those made on the pages of applications whose users and RP id are Tessera's sign in here too.
+    list.extend(crate::domain::embedded_passkeys::hosted::of_user(&state, &user.id).await?);
     Ok(Json(json!({ "passkeys": list.iter().map(passkey_json).collect::<Vec<_>>() })))
 }
 

@@ -3,9 +3,11 @@
 //! as RFC 7807 `application/problem+json` with a stable `code`. Every route is declared with its
 //! OpenAPI description (utoipa), so `/api/v1/openapi.json` and the router cannot disagree.
 //! Users in `users`; a user's sessions, passkeys, tickets and links in `devices`; clients and
-//! bridges in `clients`; the API registry in `apis`; audit events in `events`.
+//! bridges in `clients`; the API registry in `apis`; applications with embedded passkeys in
+//! `apps`; audit events in `events`.
 
 mod apis;
+mod apps;
 mod clients;
 mod devices;
 mod events;
@@ -73,6 +75,10 @@ fn documented() -> (Router<Core>, utoipa::openapi::OpenApi) {
         .routes(routes!(clients::get_bridge, clients::update_bridge, clients::delete_bridge))
         .routes(routes!(apis::list, apis::create))
         .routes(routes!(apis::get, apis::update, apis::delete))
+        .routes(routes!(apps::list, apps::create))
+        .routes(routes!(apps::get, apps::update, apps::delete))
+        .routes(routes!(apps::new_keys))
+        .routes(routes!(apps::user_passkeys))
         .routes(routes!(events::list))
         .split_for_parts()
 }

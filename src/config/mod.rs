@@ -4,6 +4,7 @@
 //! with a message that names the key.
 
 pub mod apis;
+mod apps;
 mod bridges;
 mod clients;
 mod email;
@@ -23,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use apis::{ApiConfig, check as check_api};
+pub use apps::{AppConfig, check as check_app, check_app_id, check_key, check_relying_party};
 pub use bridges::{AuthressKey, BridgeConfig, check as check_bridge};
 pub use clients::ClientConfig;
 pub use clients::validate_client as check_client;
@@ -75,6 +77,8 @@ pub struct Config {
     pub bridges: Vec<BridgeConfig>,
     /// The APIs access tokens can be issued for (`audience`, RFC 8707 `resource`).
     pub apis: Vec<ApiConfig>,
+    /// Applications with embedded passkeys (Passwordless.dev-compatible).
+    pub apps: Vec<AppConfig>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +114,7 @@ impl Default for Config {
             clients: Vec::new(),
             bridges: Vec::new(),
             apis: Vec::new(),
+            apps: Vec::new(),
             ui: UiConfig::default(),
         }
     }

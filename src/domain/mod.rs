@@ -14,6 +14,7 @@ pub mod code;
 pub mod consent;
 pub mod deliver;
 pub mod dpop;
+pub mod embedded_passkeys;
 pub mod interaction;
 pub mod jwks_cache;
 pub mod jwt;

@@ -1,10 +1,12 @@
 //! APIs and pages for applications that sign users in without redirects: one-time codes and
 //! links in the shape of Auth0's passwordless API (its token grant is `oauth::grants`),
 //! verification in the shape of Vonage Verify (Tessera's `/verify`, and Vonage's own v1 JSON
-//! API in `vonage`), and passkey registration by ticket.
+//! API in `vonage`), passkey registration by ticket, and passkeys on the application's own pages
+//! in the shape of Passwordless.dev.
 
 pub mod passkey_tickets;
 pub mod passwordless;
+pub mod passwordless_dev;
 pub mod verify;
 pub mod vonage;
 
@@ -22,4 +24,5 @@ pub fn routes() -> Router<AppState> {
         .route("/verify/{id}/check", post(verify::check))
         .merge(vonage::routes())
         .merge(passkey_tickets::routes())
+        .merge(passwordless_dev::routes())
 }

@@ -294,3 +294,6 @@ impl Ephemeral for Measured<dyn Ephemeral> {
         measure!(self, incr(key, ttl_secs))
     }
 }
+
+/// `EmbeddedApps`, in a file of its own.
+mod embedded_apps;

@@ -18,8 +18,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use directory::{
-    ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, Passkeys, RefreshToken, RefreshTokens, Rotation,
-    Sessions, Users,
+    ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, EmbeddedApps, Passkeys, RefreshToken,
+    RefreshTokens, Rotation, Sessions, Users,
 };
 pub use memory::MemoryEphemeral;
 pub use pg::PgDirectory;

@@ -22,6 +22,7 @@ mod dpop;
 mod durability;
 mod embedded;
 mod embedded_auth0;
+mod embedded_passkeys;
 mod faults;
 mod hostile_input;
 mod jar;

@@ -8,7 +8,8 @@ use webauthn_rs::prelude::{Passkey, PublicKeyCredential, Uuid, WebauthnError};
 
 use super::{Ceremony, PasskeyError, begin, parse_passkey, take, webauthn};
 use crate::domain::Core;
-use crate::model::{User, UserId};
+use crate::domain::embedded_passkeys::hosted;
+use crate::model::{AppPasskey, StoredPasskey, User, UserId};
 
 /// Starts a sign-in. Without a typed identifier, any discoverable passkey. With one, only the
 /// passkeys of its user; an address with no user or no passkey gets a decoy credential id
@@ -21,7 +22,11 @@ pub async fn start_authentication(
     let wa = webauthn(state)?;
     let user = typed.and_then(|(_, u)| u);
     let mine = match user {
-        Some(u) => state.directory.passkeys_of_user(&u.id).await?,
+        Some(u) => {
+            let mut mine = state.directory.passkeys_of_user(&u.id).await?;
+            mine.extend(hosted::of_user(state, &u.id).await?);
+            mine
+        }
         None => Vec::new(),
     };
     if let (Some((identifier, _)), true) = (typed, mine.is_empty()) {
@@ -61,6 +66,18 @@ fn decoy_credentials(secret: &[u8], identifier: &str) -> Value {
     Value::Array(ids.collect())
 }
 
+/// The stored credential: Tessera's own, or one made on the page of an application whose users
+/// and RP id are Tessera's (`embedded_passkeys::hosted`), returned too so its use is recorded there.
+async fn registered(state: &Core, cred_id: &str) -> Result<(StoredPasskey, Option<AppPasskey>), PasskeyError> {
+    if let Some(stored) = state.directory.passkey(cred_id).await? {
+        return Ok((stored, None));
+    }
+    match hosted::find(state, cred_id).await? {
+        Some(p) => Ok((hosted::as_stored(&p), Some(p))),
+        None => Err(PasskeyError::Invalid("not_registered")),
+    }
+}
+
 /// What a verified passkey assertion proves.
 pub struct Verified {
     pub user_id: UserId,
@@ -83,9 +100,7 @@ pub async fn finish_authentication(
         serde_json::from_value(credential).map_err(|_| PasskeyError::Invalid("unreadable"))?;
     let refused = PasskeyError::Invalid("not_verified");
     let cred_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
-    let Some(stored) = state.directory.passkey(&cred_id).await? else {
-        return Err(PasskeyError::Invalid("not_registered"));
-    };
+    let (stored, embedded) = registered(state, &cred_id).await?;
     let mut passkey = parse_passkey(&stored)?;
     let handle: Option<Vec<u8>> = credential.response.user_handle.as_ref().map(|h| h.to_vec());
     if handle.is_some_and(|h| Uuid::from_slice(&h).ok() != Uuid::parse_str(&stored.user_id.0).ok()) {
@@ -116,7 +131,10 @@ pub async fn finish_authentication(
     };
     passkey.update_credential(&result);
     let json = serde_json::to_string(&passkey).map_err(|_| PasskeyError::Unavailable)?;
-    state.directory.passkey_used(&cred_id, &json, result.backup_state(), state.clock.now()).await?;
+    match embedded {
+        Some(p) => hosted::used(state, p, json, result.backup_state()).await?,
+        None => state.directory.passkey_used(&cred_id, &json, result.backup_state(), state.clock.now()).await?,
+    }
     let synced = result.backup_eligible();
     let mut amr = vec![if synced { "swk" } else { "hwk" }.to_string(), "user".to_string()];
     if result.user_verified() {

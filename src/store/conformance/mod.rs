@@ -10,6 +10,7 @@ mod bridges;
 mod clients;
 mod cluster;
 mod consents;
+mod embedded_apps;
 mod ephemeral;
 mod passkeys;
 mod records;
@@ -138,6 +139,14 @@ macro_rules! directory_tests {
                 a_sign_in_records_the_updated_credential_and_when,
                 only_the_owner_renames_a_passkey,
                 only_the_owner_removes_a_passkey,
+            ],
+            embedded_apps: [
+                an_app_id_is_registered_once_and_reads_back,
+                a_credential_id_is_unique_within_an_app_not_across_apps,
+                an_app_passkeys_sign_in_records_its_updated_credential_and_when,
+                an_alias_of_another_user_is_refused_and_changes_nothing,
+                users_are_listed_with_their_counts_and_deleted_whole,
+                deleting_an_app_removes_its_passkeys_and_aliases_only,
             ],
             audit_log: [
                 events_are_stored_once_and_listed_newest_first,

@@ -6,6 +6,7 @@ mod audit_log;
 mod bridges;
 mod clients;
 mod consents;
+mod embedded_apps;
 mod passkeys;
 mod refresh_tokens;
 mod sessions;
@@ -19,6 +20,7 @@ pub use audit_log::AuditLog;
 pub use bridges::Bridges;
 pub use clients::Clients;
 pub use consents::Consents;
+pub use embedded_apps::EmbeddedApps;
 pub use passkeys::Passkeys;
 pub use refresh_tokens::{RefreshToken, RefreshTokens, Rotation};
 pub use sessions::Sessions;
@@ -30,7 +32,19 @@ use crate::store::StoreResult;
 /// aggregate, so `Arc<dyn Directory>` reaches them all.
 #[async_trait]
 pub trait Directory:
-    Users + Clients + Bridges + Apis + Sessions + RefreshTokens + Consents + Passkeys + AuditLog + ApiKeys + Send + Sync
+    Users
+    + Clients
+    + Bridges
+    + Apis
+    + Sessions
+    + RefreshTokens
+    + Consents
+    + Passkeys
+    + EmbeddedApps
+    + AuditLog
+    + ApiKeys
+    + Send
+    + Sync
 {
     async fn ping(&self) -> StoreResult<()>;
 }

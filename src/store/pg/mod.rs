@@ -49,6 +49,7 @@ sql::bridges::implement!(PgDirectory);
 sql::apis::implement!(PgDirectory);
 sql::consents::implement!(PgDirectory);
 sql::passkeys::implement!(PgDirectory);
+sql::embedded_apps::implement!(PgDirectory);
 sql::api_keys::implement!(PgDirectory);
 sql::audit_log::implement!(
     PgDirectory,

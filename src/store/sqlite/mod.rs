@@ -69,6 +69,7 @@ sql::bridges::implement!(SqliteDirectory);
 sql::apis::implement!(SqliteDirectory);
 sql::consents::implement!(SqliteDirectory);
 sql::passkeys::implement!(SqliteDirectory);
+sql::embedded_apps::implement!(SqliteDirectory);
 sql::api_keys::implement!(SqliteDirectory);
 sql::audit_log::implement!(
     SqliteDirectory,

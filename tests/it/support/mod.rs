@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod node;
 pub mod npm;
 pub mod openid_client;
+pub mod passwordless_dev;
 pub mod process;
 pub mod receiver;
 pub mod rp;
