@@ -16,6 +16,7 @@ mod authenticator;
 mod compare;
 mod embedded;
 mod load;
+mod pushed;
 mod scenarios;
 mod server;
 mod sign;
@@ -155,6 +156,10 @@ async fn flows(rows: &mut Vec<Row>, server: &Server, http: &load::Http, cookie: 
     };
     measure(rows, &format!("{label}code flow + PKCE, ES256 (authorize + token)"), server, &flow(false), o).await;
     measure(rows, &format!("{label}code flow + PKCE + offline_access, ES256"), server, &flow(true), o).await;
+    if label.is_empty() {
+        let pushed = pushed::PushedDpopFlow::new(flow(false));
+        measure(rows, "code flow + PAR + DPoP, ES256 (par + authorize + token)", server, &pushed, o).await;
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -11,18 +11,18 @@ use crate::load::{Answer, Http, Prepared, Scenario, get, post_form, send, send_p
 
 pub const REDIRECT: &str = "http://127.0.0.1:9/cb";
 pub const SECRET: &str = "bench-secret-0123456789abcdef";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 pub fn basic(client_id: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{SECRET}")))
 }
 
-fn ok(answer: Answer, status: u16) -> Result<Answer, String> {
+pub fn ok(answer: Answer, status: u16) -> Result<Answer, String> {
     if answer.status == status { Ok(answer) } else { Err(format!("status {}", answer.status)) }
 }
 
-fn json(answer: &Answer) -> Result<serde_json::Value, String> {
+pub fn json(answer: &Answer) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&answer.body).map_err(|e| e.to_string())
 }
 
