@@ -133,6 +133,7 @@ async fn add_client(config: &Config, directory: &dyn Directory, a: super::AddCli
         sector_identifier_uri: a.sector_identifier_uri,
         userinfo_signed_response_alg: a.userinfo_alg,
         dpop_bound_access_tokens: a.dpop,
+        security_profile: a.security_profile,
     };
     tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
     if config.clients.iter().any(|c| c.id == a.id) {

@@ -13,6 +13,7 @@
 //!   `net`, `outbound`
 
 pub mod account;
+pub mod activate;
 pub mod api;
 pub mod bridge;
 pub mod clock;

@@ -262,6 +262,9 @@ struct AddClient {
     /// Every access token DPoP-bound: token requests need a DPoP proof (RFC 9449).
     #[arg(long)]
     dpop: bool,
+    /// fapi2: the FAPI 2.0 Security Profile (PAR, PKCE, DPoP, private_key_jwt, no RS256).
+    #[arg(long)]
+    security_profile: Option<String>,
 }
 
 fn main() -> ExitCode {

@@ -85,6 +85,7 @@ fn client(id: &str, alg: &str) -> ClientConfig {
         sector_identifier_uri: None,
         userinfo_signed_response_alg: None,
         dpop_bound_access_tokens: false,
+        security_profile: None,
     }
 }
 

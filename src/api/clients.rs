@@ -57,6 +57,7 @@ fn spec_of(c: &Client) -> ClientConfig {
         sector_identifier_uri: c.options.sector_identifier_uri.clone(),
         userinfo_signed_response_alg: c.options.userinfo_signed_response_alg.map(|a| a.as_str().into()),
         dpop_bound_access_tokens: c.options.dpop_bound_access_tokens,
+        security_profile: c.options.fapi2.then(|| "fapi2".into()),
     }
 }
 

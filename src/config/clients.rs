@@ -77,6 +77,9 @@ pub struct ClientConfig {
     /// RFC 9449: every access token must be DPoP-bound (token requests without a proof fail).
     #[serde(default)]
     pub dpop_bound_access_tokens: bool,
+    /// `fapi2`: the FAPI 2.0 Security Profile (PAR, PKCE, DPoP, private_key_jwt, no RS256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_profile: Option<String>,
 }
 
 fn default_auth_method() -> String {
@@ -141,6 +144,7 @@ pub fn validate_client(c: &ClientConfig) -> Result<(), (&'static str, String)> {
         crate::config::theme::check_color(color).map_err(|e| ("primary_color", e))?;
     }
     check_subjects(c)?;
+    check_profile(c, method)?;
     if let Some(alg) = &c.userinfo_signed_response_alg {
         alg.parse::<SigningAlg>().map_err(|e| ("userinfo_signed_response_alg", e))?;
     }
@@ -174,6 +178,22 @@ fn check_subjects(c: &ClientConfig) -> Result<(), (&'static str, String)> {
         return Err(("sector_identifier_uri", "redirect URIs on several hosts need one to name the sector".into()));
     }
     Ok(())
+}
+
+/// FAPI 2.0 Security Profile §5.3.2.1 and §5.4: confidential clients by `private_key_jwt`, and
+/// no RS256 signatures.
+fn check_profile(c: &ClientConfig, method: AuthMethod) -> Result<(), (&'static str, String)> {
+    match c.security_profile.as_deref() {
+        None => Ok(()),
+        Some("fapi2") if method != AuthMethod::PrivateKeyJwt => {
+            Err(("token_endpoint_auth_method", "FAPI 2.0 clients authenticate with private_key_jwt".into()))
+        }
+        Some("fapi2") if c.id_token_signed_response_alg == "RS256" => {
+            Err(("id_token_signed_response_alg", "FAPI 2.0 allows ES256 or EdDSA here, not RS256".into()))
+        }
+        Some("fapi2") => Ok(()),
+        Some(other) => Err(("security_profile", format!("{other:?} is not a profile Tessera knows (fapi2)"))),
+    }
 }
 
 /// RFC 7523 clients register exactly one of `jwks` (a JWK Set) and `jwks_uri`.

@@ -349,6 +349,18 @@ mod tests {
     }
 
     #[test]
+    fn a_fapi2_client_authenticates_by_private_key_jwt_and_signs_without_rs256() {
+        let base =
+            "[[clients]]\nid = \"app\"\nredirect_uris = [\"https://app.example/cb\"]\nsecurity_profile = \"fapi2\"\n";
+        let secret = format!("{base}secret = \"0123456789abcdef0123\"\nid_token_signed_response_alg = \"ES256\"");
+        assert!(err(&secret).contains("clients[0].token_endpoint_auth_method"));
+        let keys = format!("{base}token_endpoint_auth_method = \"private_key_jwt\"\njwks = '{{\"keys\":[]}}'\n");
+        assert!(err(&keys).contains("clients[0].id_token_signed_response_alg"), "RS256 by default");
+        Config::from_toml(&format!("{keys}id_token_signed_response_alg = \"ES256\""), Vec::new()).unwrap();
+        assert!(err(&format!("{keys}security_profile = \"fapi1\"")).contains("security_profile"));
+    }
+
+    #[test]
     fn confidential_client_needs_a_long_secret() {
         let e = err("[[clients]]\nid = \"app\"\nsecret = \"short\"\nredirect_uris = [\"https://app.example/cb\"]");
         assert!(e.contains("clients[0].secret"), "{e}");

@@ -47,6 +47,10 @@ pub async fn verify(state: &Core, client: &Client, assertion: &str) -> Result<()
     if !matches!(alg, Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA) {
         return Err(refuse("unsupported assertion algorithm"));
     }
+    // FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA; RS256 is refused for the profile's clients.
+    if client.options.fapi2 && alg == Algorithm::RS256 {
+        return Err(refuse("FAPI 2.0 clients sign assertions with PS256, ES256 or EdDSA"));
+    }
     let jwk = find_key(state, client, header.kid.as_deref()).await?;
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
     let mut validation = Validation::new(alg);

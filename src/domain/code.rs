@@ -74,6 +74,12 @@ pub fn grant_id(secret: &[u8], code: &str) -> Option<String> {
     Some(crypto::b64url(&crypto::keyed_hash(secret, &[b"authorization code grant", random])[..16]))
 }
 
+/// FAPI 2.0 §5.3.2.1: a profile client's codes live at most 60 seconds.
+fn lifetime(state: &Core, request: &AuthRequest) -> u64 {
+    let configured = state.config.lifetimes.authorization_code;
+    if request.fapi2 { configured.min(60) } else { configured }
+}
+
 /// Mints a code for `request` answered by `session`.
 pub async fn issue(state: &Core, request: &AuthRequest, session: &Session) -> StoreResult<String> {
     let code = mint(&state.secret);
@@ -92,7 +98,7 @@ pub async fn issue(state: &Core, request: &AuthRequest, session: &Session) -> St
         dpop_jkt: request.dpop_jkt.clone(),
         audience: request.audience.clone(),
     };
-    state.ephemeral.put_json(&key(&code), &grant, state.config.lifetimes.authorization_code).await?;
+    state.ephemeral.put_json(&key(&code), &grant, lifetime(state, request)).await?;
     Ok(code)
 }
 

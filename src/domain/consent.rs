@@ -95,6 +95,7 @@ mod tests {
             acr_values: None,
             claims: None,
             dpop_jkt: None,
+            fapi2: false,
             audience: None,
         }
     }

@@ -48,6 +48,9 @@ pub struct AuthRequest {
     /// RFC 9449 §10: the DPoP key the code is bound to.
     #[serde(default)]
     pub dpop_jkt: Option<String>,
+    /// The client follows the FAPI 2.0 Security Profile (its codes live at most 60 s).
+    #[serde(default)]
+    pub fapi2: bool,
     /// The API the access token is for (Auth0's `audience`, RFC 8707 `resource`).
     #[serde(default)]
     pub audience: Option<String>,
@@ -73,6 +76,8 @@ pub enum Purpose {
     Account,
     /// Another broker's login hand-off, answered at `/bridge/resume/{id}` with an assertion.
     Bridge(Box<BridgeRequest>),
+    /// A device's user code (RFC 8628) to allow once signed in, at `/device`.
+    Device(String),
 }
 
 /// A broker handing a user over (bridge mode), checked against the bridge's configuration.
@@ -128,6 +133,11 @@ pub enum Stage {
 
 pub fn key(id: &str) -> String {
     format!("ix:{id}")
+}
+
+/// The page where a device's user code is allowed (RFC 8628 §3.3 `verification_uri_complete`).
+pub fn device_path(user_code: &str) -> String {
+    format!("/device?user_code={user_code}")
 }
 
 impl Interaction {
@@ -222,14 +232,14 @@ impl Interaction {
     pub fn acr_demand(&self) -> Option<AcrDemand> {
         match &self.purpose {
             Purpose::Authorize(request) => request.acr_demand(),
-            Purpose::Account | Purpose::Bridge(_) => None,
+            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
     pub fn login_hint(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => request.login_hint.as_deref(),
-            Purpose::Account | Purpose::Bridge(_) => None,
+            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
@@ -245,7 +255,7 @@ impl Interaction {
     pub fn ui_locales(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => request.ui_locales.as_deref(),
-            Purpose::Account | Purpose::Bridge(_) => None,
+            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
@@ -253,7 +263,7 @@ impl Interaction {
     pub fn client_id(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => Some(&request.client_id),
-            Purpose::Account | Purpose::Bridge(_) => None,
+            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
@@ -264,6 +274,7 @@ impl Interaction {
             Purpose::Authorize(request) => format!("client:{}", request.client_id),
             Purpose::Account => "account".into(),
             Purpose::Bridge(request) => format!("bridge:{}", request.bridge_id),
+            Purpose::Device(_) => "device".into(),
         }
     }
 
@@ -283,6 +294,7 @@ impl Interaction {
             Purpose::Authorize(request) => web_origin(&request.redirect_uri),
             Purpose::Bridge(request) => web_origin(&request.redirect_uri),
             Purpose::Account => Some("/account".into()),
+            Purpose::Device(user_code) => Some(device_path(user_code)),
         }
     }
 }

@@ -108,6 +108,18 @@ pub async fn before_interaction(state: &Core, ip: IpAddr) -> StoreResult<Option<
     Ok(None)
 }
 
+/// RFC 8628 §5.1: user codes are short enough to guess in bulk, so each source may try only
+/// a few in a window.
+pub async fn before_user_code(state: &Core, ip: IpAddr) -> StoreResult<Option<Limited>> {
+    if over(state, &format!("rl:device:ip:{}", source(ip)), USER_CODE_WINDOW, USER_CODES_PER_WINDOW).await? {
+        return Ok(Some(Limited { limit: "user_codes_per_ip", retry_after: USER_CODE_WINDOW }));
+    }
+    Ok(None)
+}
+
+const USER_CODE_WINDOW: u64 = 600;
+const USER_CODES_PER_WINDOW: u64 = 20;
+
 /// SMS pumping defences before a text to `phone`; `Some(reason)` refuses it.
 pub async fn sms_refusal(state: &Core, phone: &Phone) -> StoreResult<Option<&'static str>> {
     let sms = &state.config.sms;

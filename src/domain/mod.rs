@@ -13,6 +13,7 @@ pub mod clients;
 pub mod code;
 pub mod consent;
 pub mod deliver;
+pub mod device_grant;
 pub mod dpop;
 pub mod embedded_passkeys;
 pub mod interaction;

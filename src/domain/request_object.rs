@@ -33,6 +33,10 @@ pub async fn open(core: &Core, client: &Client, jwt: &str) -> Result<Vec<(String
     if !matches!(header.alg, Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA) {
         return Err(refuse("request objects must be signed with RS256, PS256, ES256 or EdDSA"));
     }
+    // FAPI 2.0 §5.4.1: not RS256 for the profile's clients.
+    if client.options.fapi2 && header.alg == Algorithm::RS256 {
+        return Err(refuse("FAPI 2.0 clients sign with PS256, ES256 or EdDSA"));
+    }
     let jwk = client_jwt::find_key(core, client, header.kid.as_deref()).await.map_err(|e| refuse(e.0))?;
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
     let mut validation = Validation::new(header.alg);

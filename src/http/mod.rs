@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::login::routes())
         .merge(crate::account::routes())
         .merge(crate::consent::routes())
+        .merge(crate::activate::routes())
         .merge(theme::routes())
         .merge(crate::embedded::routes())
         .merge(crate::magic_links::routes())

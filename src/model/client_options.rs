@@ -20,6 +20,19 @@ pub struct ClientOptions {
     pub userinfo_signed_response_alg: Option<super::SigningAlg>,
     /// RFC 9449 §5.2: every access token of this client is DPoP-bound.
     pub dpop_bound_access_tokens: bool,
+    /// FAPI 2.0 Security Profile: pushed requests with PKCE, DPoP-bound tokens, `private_key_jwt`
+    /// without RS256, codes of at most 60 s.
+    pub fapi2: bool,
+}
+
+impl ClientOptions {
+    pub fn requires_par(&self) -> bool {
+        self.require_pushed_authorization_requests || self.fapi2
+    }
+
+    pub fn requires_dpop(&self) -> bool {
+        self.dpop_bound_access_tokens || self.fapi2
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

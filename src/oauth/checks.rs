@@ -28,8 +28,10 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
     response_type_is_code(p.get("response_type"))?;
     response_mode_is_known(p.get("response_mode"))?;
     let scope = scopes(p.get("scope"))?;
-    let code_challenge = pkce::challenge(p.get("code_challenge"), p.get("code_challenge_method"), client.is_public())
-        .map_err(invalid)?;
+    // FAPI 2.0 §5.3.2.2: PKCE for every client of the profile, as for public ones.
+    let pkce_required = client.is_public() || client.options.fapi2;
+    let code_challenge =
+        pkce::challenge(p.get("code_challenge"), p.get("code_challenge_method"), pkce_required).map_err(invalid)?;
     let prompt = prompt(p.get("prompt"))?;
     let max_age = max_age(p.get("max_age"))?;
     display_is_known(p.get("display"))?;
@@ -52,6 +54,7 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
         acr_values: p.get("acr_values").map(str::to_owned),
         claims,
         dpop_jkt: dpop_jkt(p.get("dpop_jkt"))?,
+        fapi2: client.options.fapi2,
         audience: None,
     })
 }

@@ -26,7 +26,8 @@ pub fn document(config: &Config) -> Vec<u8> {
         "scopes_supported": crate::model::SCOPES,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", crate::domain::passwordless::GRANT],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
+                                  crate::oauth::grants::device_code::GRANT, crate::domain::passwordless::GRANT],
         "subject_types_supported": ["public", "pairwise"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
         "userinfo_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
@@ -58,6 +59,7 @@ pub fn document(config: &Config) -> Vec<u8> {
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "pushed_authorization_request_endpoint": format!("{iss}/par"),
+        "device_authorization_endpoint": format!("{iss}/device_authorization"),
         "dpop_signing_alg_values_supported": crate::domain::dpop::ALGS,
         "require_pushed_authorization_requests": config.oauth.require_pushed_authorization_requests,
     });

@@ -6,6 +6,7 @@ pub mod bearer;
 pub mod checks;
 pub mod client_auth;
 pub mod decision;
+pub mod device_authorization;
 pub mod discovery;
 pub mod dpop;
 pub mod grants;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/jwks", get(discovery::jwks))
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/par", post(par::push))
+        .route("/device_authorization", post(device_authorization::start))
         .route("/token", post(token::token))
         // The paths Auth0's SDKs use, so they work against Tessera with a base-URL change.
         .route("/oauth/token", post(token::token))

@@ -85,8 +85,7 @@ fn unknown() -> PageError {
 /// The sources the client's registration and the server require (RFC 9126 §5-6,
 /// RFC 9101 §10.5), checked once its redirect_uri is known to be registered.
 pub fn allowed(state: &AppState, client: &Client, sourced: &Sourced) -> Result<(), (ErrorCode, String)> {
-    let par_required = state.config.oauth.require_pushed_authorization_requests
-        || client.options.require_pushed_authorization_requests;
+    let par_required = state.config.oauth.require_pushed_authorization_requests || client.options.requires_par();
     if par_required && !sourced.pushed {
         return Err((ErrorCode::InvalidRequest, "This client must use pushed authorization requests.".into()));
     }

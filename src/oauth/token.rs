@@ -22,7 +22,7 @@ pub async fn token(
     let grant = params.required("grant_type")?;
     // RFC 9449 §5: the key the access token (and a public client's refresh token) is bound to.
     let jkt = dpop::proven_key(&state, &headers, uri.path()).await?;
-    if jkt.is_none() && client.options.dpop_bound_access_tokens {
+    if jkt.is_none() && client.options.requires_dpop() {
         return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "This client's tokens need a DPoP proof."));
     }
     let jkt = jkt.as_deref();
@@ -30,6 +30,7 @@ pub async fn token(
         "authorization_code" => grants::authorization_code::exchange(&state, &client, &params, jkt).await,
         "refresh_token" => grants::refresh_token::exchange(&state, &client, &params, jkt).await,
         "client_credentials" => grants::client_credentials::exchange(&state, &client, &params, jkt).await,
+        grants::device_code::GRANT => grants::device_code::exchange(&state, &client, &params, jkt).await,
         crate::domain::passwordless::GRANT => {
             let peer = peer.ip;
             crate::oauth::grants::passwordless_otp::exchange(&state, &client, &params, &headers, peer, jkt).await
@@ -37,12 +38,16 @@ pub async fn token(
         _ => {
             return Err(OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
-                "Supported grant types: authorization_code, refresh_token, client_credentials and the passwordless OTP grant.",
+                "Supported grant types: authorization_code, refresh_token, client_credentials, device_code and the passwordless OTP grant.",
             ));
         }
     }?;
     response.dpop_nonce = dpop::fresh_nonce(&state);
-    let label = if grant == crate::domain::passwordless::GRANT { "passwordless_otp" } else { grant };
+    let label = match grant {
+        crate::domain::passwordless::GRANT => "passwordless_otp",
+        grants::device_code::GRANT => "device_code",
+        other => other,
+    };
     state.metrics.inc("tessera_tokens_issued_total", &[("grant", label)]);
     Ok(response)
 }

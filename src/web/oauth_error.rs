@@ -48,6 +48,12 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     /// OIDC Core §3.1.2.6: the `registration` parameter is not supported.
     RegistrationNotSupported,
+    /// RFC 8628 §3.5: the person has not answered yet; poll again.
+    AuthorizationPending,
+    /// RFC 8628 §3.5: polling too fast; the interval grows by five seconds.
+    SlowDown,
+    /// RFC 8628 §3.5: the device code expired; start again.
+    ExpiredToken,
     /// RFC 9449 §12.2: the DPoP proof is missing where required, malformed or does not match.
     InvalidDpopProof,
     /// RFC 9449 §8: the DPoP proof must carry the server nonce sent with this error.
@@ -89,6 +95,9 @@ impl ErrorCode {
             ErrorCode::InsufficientScope => "insufficient_scope",
             ErrorCode::UnmetAuthenticationRequirements => "unmet_authentication_requirements",
             ErrorCode::InvalidDpopProof => "invalid_dpop_proof",
+            ErrorCode::AuthorizationPending => "authorization_pending",
+            ErrorCode::SlowDown => "slow_down",
+            ErrorCode::ExpiredToken => "expired_token",
             ErrorCode::UseDpopNonce => "use_dpop_nonce",
             ErrorCode::TooManyAttempts => "too_many_attempts",
             ErrorCode::InvalidTarget => "invalid_target",

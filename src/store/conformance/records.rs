@@ -46,6 +46,7 @@ pub fn client(id: &str) -> Client {
             sector_identifier_uri: Some("https://app.example/sector.json".into()),
             userinfo_signed_response_alg: Some(SigningAlg::EdDSA),
             dpop_bound_access_tokens: true,
+            fapi2: true,
         },
     }
 }

@@ -4,6 +4,7 @@
 //! person reads their inbox.
 
 mod account;
+mod device;
 mod links;
 mod otp;
 mod passkeys;

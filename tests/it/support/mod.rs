@@ -85,6 +85,7 @@ pub fn client(id: &str, secret: Option<&str>, method: &str, alg: &str, base: &st
         sector_identifier_uri: None,
         userinfo_signed_response_alg: None,
         dpop_bound_access_tokens: false,
+        security_profile: None,
     }
 }
 

@@ -2,8 +2,10 @@
 // authorization URL (pushed, signed, or both), then the code grant with PKCE and the ID token
 // checks the library makes. One JSON line out per step; the callback URL comes in on stdin.
 //
-// node openid_client.mjs MODULES ISSUER CLIENT_ID SECRET|- MODE PARAMS_JSON [PKCS8_B64 KID]
-//   MODE: parts joined by '+': par, jar, dpop (DPoP-bound tokens, then userinfo and a refresh)
+// node openid_client.mjs MODULES ISSUER CLIENT_ID SECRET|private_key_jwt|- MODE PARAMS_JSON [PKCS8_B64 KID]
+//   (the key signs request objects, and client assertions for private_key_jwt)
+//   MODE: parts joined by '+': par, jar, dpop (DPoP-bound tokens, then userinfo and a refresh);
+//   or device: the device authorization grant, printing the codes and then the polled outcome
 
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -23,11 +25,30 @@ async function signingKey() {
   return { key, kid };
 }
 
+async function device(config) {
+  const started = await client.initiateDeviceAuthorization(config, JSON.parse(paramsJson));
+  say({ step: 'device', ...started });
+  try {
+    const tokens = await client.pollDeviceAuthorizationGrant(config, started);
+    say({ step: 'token', claims: tokens.claims(), scope: tokens.scope ?? null, refresh: !!tokens.refresh_token });
+  } catch (e) {
+    say({ step: 'token', ...failure(e) });
+  }
+}
+
 async function main() {
-  const auth = secret === '-' ? client.None() : client.ClientSecretBasic(secret);
+  const auth =
+    secret === '-'
+      ? client.None()
+      : secret === 'private_key_jwt'
+        ? client.PrivateKeyJwt(await signingKey())
+        : client.ClientSecretBasic(secret);
   const config = await client.discovery(new URL(issuer), clientId, undefined, auth, {
     execute: [client.allowInsecureRequests],
   });
+  if (mode === 'device') {
+    return device(config);
+  }
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();

@@ -17,6 +17,8 @@ pub enum Mode {
     ParJar,
     ParDpop,
     Dpop,
+    /// The device authorization grant (RFC 8628): `params` are the device request's.
+    Device,
 }
 
 /// A signing key for request objects: PKCS#8 DER and its `kid`.
@@ -42,7 +44,9 @@ impl Rp {
         mut params: serde_json::Value,
         signer: Option<Signer>,
     ) -> Rp {
-        params["redirect_uri"] = server.redirect_uri(client_id).into();
+        if !matches!(mode, Mode::Device) {
+            params["redirect_uri"] = server.redirect_uri(client_id).into();
+        }
         use base64::Engine;
         let modules = super::npm::package(PACKAGE);
         let mode = match mode {
@@ -51,6 +55,7 @@ impl Rp {
             Mode::ParJar => "par+jar",
             Mode::ParDpop => "par+dpop",
             Mode::Dpop => "dpop",
+            Mode::Device => "device",
         };
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/support/openid_client.mjs");
         let mut command = Command::new("node");
