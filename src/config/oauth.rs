@@ -11,6 +11,10 @@ pub struct OAuthConfig {
     pub pushed_request_lifetime_secs: u64,
     /// RFC 9449 §8: DPoP proofs at the token and PAR endpoints must carry a server nonce.
     pub dpop_nonces: bool,
+    /// RFC 7591: clients may register themselves at `/register`.
+    pub registration: bool,
+    /// RFC 7591 §3: the initial access tokens `/register` requires; none means open registration.
+    pub registration_tokens: Vec<String>,
 }
 
 impl Default for OAuthConfig {
@@ -19,6 +23,8 @@ impl Default for OAuthConfig {
             require_pushed_authorization_requests: false,
             pushed_request_lifetime_secs: 60,
             dpop_nonces: false,
+            registration: false,
+            registration_tokens: Vec::new(),
         }
     }
 }

@@ -37,6 +37,7 @@ pub fn from_config(c: &ClientConfig) -> Client {
             userinfo_signed_response_alg: c.userinfo_signed_response_alg.as_deref().and_then(|s| s.parse().ok()),
             dpop_bound_access_tokens: c.dpop_bound_access_tokens,
             fapi2: c.security_profile.as_deref() == Some("fapi2"),
+            registration_access_token: None,
         },
     }
 }

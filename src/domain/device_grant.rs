@@ -147,7 +147,11 @@ pub async fn poll(core: &Core, client_id: &str, device_code: &str) -> StoreResul
     match grant.status {
         Status::Denied => return Ok(Poll::Denied),
         Status::Allowed { .. } => {
-            return Ok(core.ephemeral.take_json::<DeviceGrant>(&key).await?.map_or(Poll::Unknown, |g| Poll::Allowed(Box::new(g))));
+            return Ok(core
+                .ephemeral
+                .take_json::<DeviceGrant>(&key)
+                .await?
+                .map_or(Poll::Unknown, |g| Poll::Allowed(Box::new(g))));
         }
         Status::Pending => {}
     }

@@ -26,6 +26,7 @@ pub mod notify;
 pub mod otp;
 pub mod passkeys;
 pub mod passwordless;
+pub mod registration;
 pub mod request_object;
 pub mod session;
 pub mod signout;

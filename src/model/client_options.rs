@@ -23,6 +23,10 @@ pub struct ClientOptions {
     /// FAPI 2.0 Security Profile: pushed requests with PKCE, DPoP-bound tokens, `private_key_jwt`
     /// without RS256, codes of at most 60 s.
     pub fapi2: bool,
+    /// RFC 7592 §3: SHA-256 (hex) of the registration access token of a client that registered
+    /// itself; it reads, updates and deletes the registration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_access_token: Option<String>,
 }
 
 impl ClientOptions {

@@ -14,7 +14,7 @@ const AUTH_METHODS: [&str; 4] = ["client_secret_basic", "client_secret_post", "p
 
 pub fn document(config: &Config) -> Vec<u8> {
     let iss = config.base_url();
-    let doc = json!({
+    let mut doc = json!({
         "issuer": config.issuer(),
         "authorization_endpoint": format!("{iss}/authorize"),
         "token_endpoint": format!("{iss}/token"),
@@ -63,6 +63,9 @@ pub fn document(config: &Config) -> Vec<u8> {
         "dpop_signing_alg_values_supported": crate::domain::dpop::ALGS,
         "require_pushed_authorization_requests": config.oauth.require_pushed_authorization_requests,
     });
+    if config.oauth.registration {
+        doc["registration_endpoint"] = json!(format!("{iss}/register"));
+    }
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 

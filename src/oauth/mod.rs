@@ -14,6 +14,7 @@ pub mod introspect;
 pub mod logout;
 pub mod par;
 pub mod pkce;
+pub mod registration;
 pub mod request;
 pub mod response;
 pub mod revoke;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/authorize", get(authorize::authorize).post(authorize::authorize))
         .route("/par", post(par::push))
         .route("/device_authorization", post(device_authorization::start))
+        .route("/register", post(registration::register))
+        .route("/register/{client_id}", get(registration::read).put(registration::update).delete(registration::delete))
         .route("/token", post(token::token))
         // The paths Auth0's SDKs use, so they work against Tessera with a base-URL change.
         .route("/oauth/token", post(token::token))

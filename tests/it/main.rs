@@ -41,6 +41,7 @@ mod par;
 mod passkeys;
 mod private_key_jwt;
 mod refresh;
+mod registration;
 mod replicas;
 mod revocation;
 mod send_budgets;

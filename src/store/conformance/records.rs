@@ -47,6 +47,7 @@ pub fn client(id: &str) -> Client {
             userinfo_signed_response_alg: Some(SigningAlg::EdDSA),
             dpop_bound_access_tokens: true,
             fapi2: true,
+            registration_access_token: Some("ab".repeat(32)),
         },
     }
 }

@@ -5,7 +5,8 @@
 // node openid_client.mjs MODULES ISSUER CLIENT_ID SECRET|private_key_jwt|- MODE PARAMS_JSON [PKCS8_B64 KID]
 //   (the key signs request objects, and client assertions for private_key_jwt)
 //   MODE: parts joined by '+': par, jar, dpop (DPoP-bound tokens, then userinfo and a refresh);
-//   or device: the device authorization grant, printing the codes and then the polled outcome
+//   or device: the device authorization grant, printing the codes and then the polled outcome;
+//   a leading register+ registers first (CLIENT_ID is then the metadata, SECRET an initial token)
 
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -37,15 +38,31 @@ async function device(config) {
 }
 
 async function main() {
-  const auth =
-    secret === '-'
+  const auth = mode.startsWith('register')
+    ? undefined
+    : secret === '-'
       ? client.None()
       : secret === 'private_key_jwt'
         ? client.PrivateKeyJwt(await signingKey())
         : client.ClientSecretBasic(secret);
-  const config = await client.discovery(new URL(issuer), clientId, undefined, auth, {
-    execute: [client.allowInsecureRequests],
-  });
+  const options = { execute: [client.allowInsecureRequests] };
+  let config;
+  if (mode.startsWith('register')) {
+    // CLIENT_ID carries the registration metadata (JSON); SECRET an initial access token or '-'.
+    const initialAccessToken = secret === '-' ? undefined : secret;
+    try {
+      config = await client.dynamicClientRegistration(new URL(issuer), JSON.parse(clientId), undefined, {
+        ...options,
+        initialAccessToken,
+      });
+    } catch (e) {
+      say({ step: 'registered', ...failure(e) });
+      return;
+    }
+    say({ step: 'registered', ...config.clientMetadata() });
+  } else {
+    config = await client.discovery(new URL(issuer), clientId, undefined, auth, options);
+  }
   if (mode === 'device') {
     return device(config);
   }
@@ -60,7 +77,7 @@ async function main() {
     code_challenge_method: 'S256',
     ...JSON.parse(paramsJson),
   };
-  const parts = mode.split('+');
+  const parts = mode.split('+').filter((p) => p !== 'register');
   const DPoP = parts.includes('dpop') ? client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256')) : undefined;
   let url;
   try {

@@ -19,6 +19,9 @@ pub enum Mode {
     Dpop,
     /// The device authorization grant (RFC 8628): `params` are the device request's.
     Device,
+    /// Dynamic registration (RFC 7591) first: `client_id` is then the metadata as JSON and
+    /// `secret` an initial access token; then the plain code flow.
+    Register,
 }
 
 /// A signing key for request objects: PKCS#8 DER and its `kid`.
@@ -44,7 +47,7 @@ impl Rp {
         mut params: serde_json::Value,
         signer: Option<Signer>,
     ) -> Rp {
-        if !matches!(mode, Mode::Device) {
+        if !matches!(mode, Mode::Device | Mode::Register) {
             params["redirect_uri"] = server.redirect_uri(client_id).into();
         }
         use base64::Engine;
@@ -56,6 +59,7 @@ impl Rp {
             Mode::ParDpop => "par+dpop",
             Mode::Dpop => "dpop",
             Mode::Device => "device",
+            Mode::Register => "register",
         };
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/support/openid_client.mjs");
         let mut command = Command::new("node");
