@@ -21,7 +21,7 @@ pub struct ClientOptions {
     /// RFC 9449 §5.2: every access token of this client is DPoP-bound.
     pub dpop_bound_access_tokens: bool,
     /// FAPI 2.0 Security Profile: pushed requests with PKCE, DPoP-bound tokens, `private_key_jwt`
-    /// without RS256, codes of at most 60 s.
+    /// without RS256, codes of at most 60 s, refresh tokens without rotation.
     pub fapi2: bool,
     /// RFC 7592 §3: SHA-256 (hex) of the registration access token of a client that registered
     /// itself; it reads, updates and deletes the registration.

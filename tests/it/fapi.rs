@@ -28,13 +28,16 @@ async fn openid_client_completes_the_fapi2_flow_with_private_key_jwt_par_pkce_an
     let key = new_key("fapi-1");
     let server = server_for(&key).await;
     let signer = Signer { der: &key.der, kid: &key.kid };
-    let mut rp = Rp::start(&server, "fapi", Some("private_key_jwt"), Mode::ParDpop, json!({}), Some(signer));
+    let params = json!({"scope": "openid email offline_access", "prompt": "consent"});
+    let mut rp = Rp::start(&server, "fapi", Some("private_key_jwt"), Mode::ParDpop, params, Some(signer));
     let url = rp.authorization_url().await;
     let callback = server.browser().sign_in(&url, "ada@example.com").await;
     assert!(callback.query_pairs().any(|(k, v)| k == "iss" && v == server.base), "RFC 9207 iss in the response");
     let outcome = rp.redeem(callback.as_str()).await;
     assert_eq!(outcome["token_type"], "dpop", "{outcome}");
     assert_eq!(outcome["userinfo"]["email"], "ada@example.com");
+    assert_eq!(outcome["refreshed_token_type"], "dpop", "refreshed with the key");
+    assert!(outcome["refresh_token"].is_null(), "FAPI 2.0: the refresh token is not rotated: {outcome}");
 }
 
 #[tokio::test]

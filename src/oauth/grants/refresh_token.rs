@@ -5,7 +5,7 @@ use crate::crypto;
 use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::Client;
 use crate::state::AppState;
-use crate::store::Rotation;
+use crate::store::{RefreshToken, Rotation};
 use crate::web::oauth_error::{ErrorCode, OAuthError};
 use crate::web::params::Params;
 
@@ -38,20 +38,7 @@ pub async fn exchange(
         }
     }
     let now = state.clock.now();
-    let next = crypto::random_token();
-    let next_hash = crypto::sha256(next.as_bytes());
-    let expires = now + state.config.lifetimes.refresh_token as i64;
-    let current = match state.directory.rotate_refresh(&presented, &client.id, &next_hash, expires, now).await? {
-        Rotation::Rotated(current) => current,
-        Rotation::Reused { family_id } => {
-            tracing::warn!(family_id = %family_id, client_id = %client.id, "refresh token reused; family revoked");
-            let detail = serde_json::json!({"family_id": family_id});
-            state.audit("refresh_token_reused", None, Some(&client.id), None, detail);
-            tokens::revoke_grant_access(state, &family_id).await?;
-            return Err(OAuthError::invalid_grant(INVALID));
-        }
-        Rotation::Invalid => return Err(OAuthError::invalid_grant(INVALID)),
-    };
+    let (current, next) = used(state, client, &presented, now).await?;
     let user = state.directory.user(&current.user_id).await?;
     let Some(user) = user.filter(|u| u.active) else {
         state.directory.revoke_family(&current.family_id, now).await?;
@@ -87,8 +74,37 @@ pub async fn exchange(
         api: api.as_ref(),
     };
     let mut response = tokens::mint(state, &g, false)?;
-    response.refresh_token = Some(next);
+    response.refresh_token = next;
     Ok(response)
+}
+
+/// The presented token's record, and the token that replaces it: rotated on every use (RFC 9700
+/// §4.14.2), where reuse revokes the family; for a FAPI 2.0 client kept as it is (FAPI 2.0
+/// §5.3.2.1: no rotation), so the answer carries no new one.
+async fn used(
+    state: &AppState,
+    client: &Client,
+    presented: &[u8; 32],
+    now: i64,
+) -> Result<(Box<RefreshToken>, Option<String>), OAuthError> {
+    if client.options.fapi2 {
+        let live = state.directory.live_refresh_token(presented, now).await?.filter(|t| t.client_id == client.id);
+        return live.map(|t| (Box::new(t), None)).ok_or_else(|| OAuthError::invalid_grant(INVALID));
+    }
+    let next = crypto::random_token();
+    let next_hash = crypto::sha256(next.as_bytes());
+    let expires = now + state.config.lifetimes.refresh_token as i64;
+    match state.directory.rotate_refresh(presented, &client.id, &next_hash, expires, now).await? {
+        Rotation::Rotated(current) => Ok((current, Some(next))),
+        Rotation::Reused { family_id } => {
+            tracing::warn!(family_id = %family_id, client_id = %client.id, "refresh token reused; family revoked");
+            let detail = serde_json::json!({"family_id": family_id});
+            state.audit("refresh_token_reused", None, Some(&client.id), None, detail);
+            tokens::revoke_grant_access(state, &family_id).await?;
+            Err(OAuthError::invalid_grant(INVALID))
+        }
+        Rotation::Invalid => Err(OAuthError::invalid_grant(INVALID)),
+    }
 }
 
 /// RFC 6749 §6: the requested scope "MUST NOT include any scope not originally granted".
