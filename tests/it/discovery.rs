@@ -32,6 +32,10 @@ async fn discovery_document_has_every_required_member() {
     assert_eq!(doc["request_parameter_supported"], true);
     assert_eq!(doc["claims_parameter_supported"], true);
     assert_eq!(doc["pushed_authorization_request_endpoint"], server.url("/par"));
+    assert_eq!(doc["subject_types_supported"], serde_json::json!(["public", "pairwise"]));
+    assert_eq!(doc["dpop_signing_alg_values_supported"], serde_json::json!(["ES256", "RS256", "PS256", "EdDSA"]));
+    assert_eq!(doc["userinfo_signing_alg_values_supported"], serde_json::json!(["RS256", "ES256", "EdDSA"]));
+    assert!(doc.get("registration_endpoint").is_none(), "registration is off unless configured");
     for scope in ["openid", "profile", "email", "phone", "offline_access"] {
         assert!(doc["scopes_supported"].as_array().unwrap().iter().any(|s| s == scope), "{scope}");
     }
