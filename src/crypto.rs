@@ -16,10 +16,16 @@ pub fn random_token() -> String {
 }
 
 /// A 128-bit random identifier, base64url (22 characters): token ids, session and grant ids.
+/// It never starts with `-`, so a command line never takes an id for an option.
 pub fn random_id() -> String {
-    let mut bytes = [0u8; 16];
-    fill(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    loop {
+        let mut bytes = [0u8; 16];
+        fill(&mut bytes);
+        // base64url puts `-` first for a leading byte of 0xF8-0xFB (six bits 62).
+        if bytes[0] >> 2 != 62 {
+            return URL_SAFE_NO_PAD.encode(bytes);
+        }
+    }
 }
 
 /// A numeric one-time code of `digits` digits, uniform (rejection sampling, no modulo bias).
@@ -126,6 +132,12 @@ pub fn unseal(secret: &[u8], purpose: &str, sealed: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_never_start_with_a_dash() {
+        assert!((0..2000).map(|_| random_id()).all(|id| id.len() == 22 && !id.starts_with('-')));
+        assert!(URL_SAFE_NO_PAD.encode([0xF8u8; 16]).starts_with('-'), "the bytes the loop skips");
+    }
 
     #[test]
     fn sealed_data_opens_only_with_the_same_secret_and_purpose_and_unaltered() {
