@@ -280,6 +280,7 @@ pub(super) async fn magic_link(
     let kind: LinkType = r.kind.parse().map_err(|why: String| Problem::bad("type", &why))?;
     let (user, identifier) = link_subject(&state, &r, kind).await?;
     let client = state.client(&r.client_id).await?.ok_or_else(|| Problem::bad("client_id", "no such client"))?;
+    let ttl = r.ttl.unwrap_or(900);
     let request = Request {
         user: &user,
         identifier: identifier.clone(),
@@ -287,7 +288,7 @@ pub(super) async fn magic_link(
         redirect_uri: &r.redirect_uri,
         kind,
         lang: r.lang.as_deref().unwrap_or("en"),
-        ttl: r.ttl.unwrap_or(900),
+        ttl,
     };
     let url =
         crate::domain::links::mint(&state.keys(), state.issuer(), state.config.base_url(), request, state.clock.now())
@@ -310,7 +311,8 @@ pub(super) async fn magic_link(
         app_name: client.name.clone(),
         lang,
         brand: None,
-        expires_secs: None,
+        // The email says the link's own lifetime.
+        expires_secs: Some(ttl),
     };
     crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     Ok((StatusCode::ACCEPTED, Json(json!({"sent": true, "user_id": user.id.0}))).into_response())

@@ -87,6 +87,9 @@ pub async fn start(
         let detail = json!({"channel": id.kind(), "to": id.masked(), "via": "passwordless_api"});
         state.audit("code_sent", known.as_ref().map(|u| &u.id), Some(&client.id), Some(ip), detail);
         let code = link.is_none().then_some(code);
+        // The message says how long what it carries works: the link's lifetime, or the code's.
+        let expires_secs =
+            Some(if link.is_some() { state.config.lifetimes.magic_link } else { state.config.lifetimes.otp });
         let lang = state.locales.negotiate(request_language(&headers), None).lang().to_string();
         let delivery = crate::domain::deliver::Delivery {
             to: id.clone(),
@@ -95,7 +98,7 @@ pub async fn start(
             app_name: client.name.clone(),
             lang,
             brand: None,
-            expires_secs: None,
+            expires_secs,
         };
         crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     }

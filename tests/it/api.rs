@@ -246,10 +246,12 @@ async fn tickets_and_links(server: TestServer) {
     let unknown =
         json!({"email": "who@example.com", "client_id": "web", "redirect_uri": redirect, "type": "verify_identifier"});
     assert_eq!(call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(unknown)).await.0, 404);
-    let sent = json!({"user_id": id, "client_id": "web", "redirect_uri": redirect, "send": true});
+    let sent = json!({"user_id": id, "client_id": "web", "redirect_uri": redirect, "send": true, "ttl": 1800});
     assert_eq!(call(&server, Method::POST, "/api/v1/magic-links", Some(KEY), Some(sent)).await.0, 202);
     let mail = server.smtp.nth_to("ada@example.com", 1).await;
-    assert!(mail.data.replace("=\r\n", "").contains("/magic/"), "the link was emailed");
+    let text = mail.data.replace("=\r\n", "");
+    assert!(text.contains("/magic/"), "the link was emailed");
+    assert!(text.contains("It expires in 30 minutes"), "the email says the link's own lifetime");
 }
 
 #[tokio::test]
