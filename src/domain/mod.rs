@@ -15,6 +15,7 @@ pub mod consent;
 pub mod deliver;
 pub mod dpop;
 pub mod embedded_passkeys;
+pub mod imports;
 pub mod interaction;
 pub mod jwks_cache;
 pub mod jwt;
