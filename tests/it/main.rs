@@ -25,6 +25,7 @@ mod embedded_auth0;
 mod embedded_passkeys;
 mod faults;
 mod hostile_input;
+mod imports;
 mod jar;
 mod journeys;
 mod key_rotation;
