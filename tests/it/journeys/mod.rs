@@ -5,6 +5,7 @@
 
 mod account;
 mod links;
+mod moved;
 mod otp;
 mod passkeys;
 mod process;
