@@ -11,6 +11,7 @@ use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, PasskeysComm
 mod apis;
 mod apps;
 mod links;
+mod transfer;
 
 pub(super) use apis::{ApisCommand, apis};
 pub(super) use apps::{AppsCommand, apps};
@@ -232,6 +233,8 @@ pub(super) async fn users(config: Config, cmd: UsersCommand) -> CliResult {
             admin_event(directory, "user_activated", Some(&user.id.0), &user.id.0).await;
             println!("user {} activated", user.id.0);
         }
+        UsersCommand::Import { file, format } => return transfer::import(&config, &file, &format).await,
+        UsersCommand::Export => return transfer::export(&config).await,
     }
     Ok(())
 }

@@ -94,6 +94,17 @@ enum UsersCommand {
         /// User id or email address.
         user: String,
     },
+    /// Import users with their passkeys from NDJSON (docs/import.md); a user whose external id
+    /// is known already is left as it is. Lines that fail are reported with their number.
+    Import {
+        /// The file, or - for standard input.
+        file: String,
+        /// tessera, auth0, passage or passwordless.
+        #[arg(long, default_value = "tessera")]
+        format: String,
+    },
+    /// Write every user with their passkeys to standard output as NDJSON.
+    Export,
 }
 
 #[derive(Subcommand)]

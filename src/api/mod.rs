@@ -2,7 +2,7 @@
 //! keys (`Authorization: Bearer tsk_…`, stored as SHA-256, scoped, revocable), answering errors
 //! as RFC 7807 `application/problem+json` with a stable `code`. Every route is declared with its
 //! OpenAPI description (utoipa), so `/api/v1/openapi.json` and the router cannot disagree.
-//! Users in `users`; a user's sessions, passkeys, tickets and links in `devices`; clients and
+//! Users in `users`, their import and export in `transfer`; a user's sessions, passkeys, tickets and links in `devices`; clients and
 //! bridges in `clients`; the API registry in `apis`; applications with embedded passkeys in
 //! `apps`; audit events in `events`.
 
@@ -11,6 +11,7 @@ mod apps;
 mod clients;
 mod devices;
 mod events;
+mod transfer;
 mod users;
 
 use axum::Json;
@@ -56,6 +57,8 @@ fn documented() -> (Router<Core>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(app))
         .routes(routes!(users::list, users::create))
+        .routes(routes!(transfer::import))
+        .routes(routes!(transfer::export))
         .routes(routes!(users::lookup))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::deactivate))

@@ -16,6 +16,7 @@ pub mod deliver;
 pub mod device_grant;
 pub mod dpop;
 pub mod embedded_passkeys;
+pub mod imports;
 pub mod interaction;
 pub mod jwks_cache;
 pub mod jwt;

@@ -25,6 +25,9 @@ pub struct User {
     /// The operator's own data about the user: a JSON object, never shown to the user.
     #[serde(default = "empty_object")]
     pub metadata: serde_json::Value,
+    /// The user's id in the system they were imported from, if they were imported.
+    #[serde(default)]
+    pub external_id: Option<String>,
 }
 
 fn empty_object() -> serde_json::Value {
@@ -85,6 +88,42 @@ impl User {
             Identifier::Phone(p) => self.phone.as_ref() == Some(p),
         }
     }
+}
+
+/// A user as an import brings them: identifiers with their proof, metadata and passkeys, all
+/// written in one transaction. `id` is kept when it is free (a passkey's user handle names it).
+#[derive(Clone, Debug)]
+pub struct ImportedUser {
+    pub external_id: String,
+    pub id: Option<UserId>,
+    pub email: Option<Email>,
+    pub email_verified: bool,
+    pub phone: Option<Phone>,
+    pub phone_verified: bool,
+    pub active: bool,
+    pub created_at: Option<UnixTime>,
+    pub metadata: serde_json::Value,
+    pub passkeys: Vec<ImportedPasskey>,
+}
+
+/// A passkey as an import brings it: the webauthn-rs `Passkey` built from its public key.
+#[derive(Clone, Debug)]
+pub struct ImportedPasskey {
+    pub cred_id: String,
+    pub name: String,
+    pub passkey: String,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub created_at: Option<UnixTime>,
+    pub last_used_at: Option<UnixTime>,
+}
+
+/// What importing one user did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Imported {
+    Created(UserId),
+    /// A user with this external id exists already; nothing was written.
+    Existing(UserId),
 }
 
 /// A browser SSO session: who signed in, when, and how (OIDC Core §2 `auth_time`, `amr`, `acr`).

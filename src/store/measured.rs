@@ -10,8 +10,8 @@ use crate::clock::UnixTime;
 use crate::config::{ApiConfig, BridgeConfig};
 use crate::metrics::Metrics;
 use crate::model::{
-    ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Session, StoredPasskey, User, UserChange, UserId,
-    UserQuery,
+    ApiKey, AuditEvent, AuditQuery, Client, Consent, Identifier, Imported, ImportedUser, Session, StoredPasskey, User,
+    UserChange, UserId, UserQuery,
 };
 use crate::store::{
     ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, Ephemeral, Passkeys, RefreshToken, RefreshTokens,
@@ -92,6 +92,12 @@ impl Users for Measured<dyn Directory> {
     }
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
         measure!(self, set_user_active(id, active, now))
+    }
+    async fn user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>> {
+        measure!(self, user_by_external_id(external_id))
+    }
+    async fn import_user(&self, user: &ImportedUser, now: UnixTime) -> StoreResult<Imported> {
+        measure!(self, import_user(user, now))
     }
 }
 

@@ -27,6 +27,7 @@ mod embedded_passkeys;
 mod fapi;
 mod faults;
 mod hostile_input;
+mod imports;
 mod jar;
 mod journeys;
 mod key_rotation;

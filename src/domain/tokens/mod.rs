@@ -248,6 +248,7 @@ mod tests {
             last_login_at: None,
             login_count: 0,
             metadata: serde_json::json!({}),
+            external_id: None,
         }
     }
 

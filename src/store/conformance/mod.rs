@@ -12,6 +12,7 @@ mod cluster;
 mod consents;
 mod embedded_apps;
 mod ephemeral;
+mod imports;
 mod passkeys;
 mod records;
 mod refresh_tokens;
@@ -99,6 +100,11 @@ macro_rules! directory_tests {
                 the_listing_filters_by_creation_time_and_status,
                 a_deactivated_user_reads_as_inactive_at_once,
                 deleting_a_user_removes_its_sessions_identifiers_and_passkeys,
+            ],
+            imports: [
+                an_imported_user_arrives_whole,
+                importing_an_external_id_again_writes_nothing,
+                an_import_meeting_a_taken_identifier_or_credential_writes_nothing,
             ],
             clients: [
                 a_client_id_is_registered_once,

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::clock::UnixTime;
-use crate::model::{Email, Identifier, User, UserChange, UserId, UserQuery};
+use crate::model::{Email, Identifier, Imported, ImportedUser, User, UserChange, UserId, UserQuery};
 use crate::store::StoreResult;
 
 #[async_trait]
@@ -39,6 +39,12 @@ pub trait Users: Send + Sync {
     async fn delete_user(&self, id: &UserId) -> StoreResult<bool>;
     /// Marks an identifier of `user` verified; `false` if the user does not own it.
     async fn set_identifier_verified(&self, user: &UserId, identifier: &Identifier) -> StoreResult<bool>;
+    /// The user imported with `external_id`.
+    async fn user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>>;
+    /// Writes an imported user with identifiers and passkeys in one transaction: `Existing` (and
+    /// nothing written) if a user has its external id, `Conflict` (nothing written) if one of its
+    /// identifiers, credential ids or its user id belongs to someone else.
+    async fn import_user(&self, user: &ImportedUser, now: UnixTime) -> StoreResult<Imported>;
     /// Activates or deactivates a user; `false` if there is no such user.
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool>;
 }

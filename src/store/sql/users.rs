@@ -9,7 +9,7 @@ use crate::model::{Identifier, User, UserId};
 macro_rules! user_select {
     ($where:literal) => {
         concat!(
-            "SELECT u.id, u.active, u.created_at, u.updated_at, u.last_login_at, u.login_count, u.metadata, \
+            "SELECT u.id, u.active, u.created_at, u.updated_at, u.last_login_at, u.login_count, u.metadata, u.external_id, \
              i.value AS email, i.verified, p.value AS phone, p.verified AS phone_verified \
              FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' \
              LEFT JOIN identifiers p ON p.user_id = u.id AND p.kind = 'phone' ",
@@ -25,7 +25,7 @@ macro_rules! statements {
     ($directory:ty, $db:ty) => {
         const _: () = {
             use crate::clock::UnixTime;
-            use crate::model::{Identifier, User, UserChange, UserId, UserQuery};
+            use crate::model::{Identifier, Imported, ImportedUser, User, UserChange, UserId, UserQuery};
             use crate::store::sql::rows::{self, db};
             use crate::store::sql::users::user_select;
             use crate::store::{StoreError, StoreResult, Users};
@@ -165,6 +165,92 @@ macro_rules! statements {
                     self.user(&id).await?.ok_or(StoreError::Conflict)
                 }
 
+                async fn shared_user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>> {
+                    let row = sqlx::query(user_select!("WHERE u.external_id = $1"))
+                        .bind(external_id)
+                        .fetch_optional(&self.pool)
+                        .await;
+                    row.map_err(db)?.as_ref().map(rows::user).transpose()
+                }
+
+                /// Writes an imported user, identifiers and passkeys in one transaction, unless a
+                /// user has its external id already; `Conflict` (nothing written) if an identifier,
+                /// a credential id or the user id is taken.
+                async fn shared_import_user(&self, u: &ImportedUser, now: UnixTime) -> StoreResult<Imported> {
+                    if let Some(user) = self.shared_user_by_external_id(&u.external_id).await? {
+                        return Ok(Imported::Existing(user.id));
+                    }
+                    let id = u.id.clone().unwrap_or_default();
+                    let mut tx = self.pool.begin().await.map_err(db)?;
+                    match Self::write_imported(&mut tx, &id, u, now).await {
+                        Ok(()) => tx.commit().await.map_err(db)?,
+                        Err(StoreError::Conflict) => {
+                            tx.rollback().await.map_err(db)?;
+                            // A concurrent import of the same user got there first.
+                            return match self.shared_user_by_external_id(&u.external_id).await? {
+                                Some(user) => Ok(Imported::Existing(user.id)),
+                                None => Err(StoreError::Conflict),
+                            };
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    Ok(Imported::Created(id))
+                }
+
+                async fn write_imported<'c>(
+                    tx: &mut sqlx::Transaction<'c, $db>,
+                    id: &UserId,
+                    u: &ImportedUser,
+                    now: UnixTime,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO users (id, active, created_at, updated_at, metadata, external_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&id.0)
+                    .bind(u.active)
+                    .bind(u.created_at.unwrap_or(now))
+                    .bind(now)
+                    .bind(u.metadata.to_string())
+                    .bind(&u.external_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db)?;
+                    let identifiers = [
+                        ("email", u.email.as_ref().map(|e| e.as_str()), u.email_verified),
+                        ("phone", u.phone.as_ref().map(|p| p.as_str()), u.phone_verified),
+                    ];
+                    for (kind, value, verified) in identifiers {
+                        let Some(value) = value else { continue };
+                        sqlx::query("INSERT INTO identifiers (kind, value, user_id, verified) VALUES ($1, $2, $3, $4)")
+                            .bind(kind)
+                            .bind(value)
+                            .bind(&id.0)
+                            .bind(verified)
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(db)?;
+                    }
+                    for p in &u.passkeys {
+                        sqlx::query(
+                            "INSERT INTO passkeys (cred_id, user_id, name, passkey, backup_eligible, backup_state, \
+                             created_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(&p.cred_id)
+                        .bind(&id.0)
+                        .bind(&p.name)
+                        .bind(&p.passkey)
+                        .bind(p.backup_eligible)
+                        .bind(p.backup_state)
+                        .bind(p.created_at.unwrap_or(now))
+                        .bind(p.last_used_at)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db)?;
+                    }
+                    Ok(())
+                }
+
                 /// Deletes the user; identifiers, passkeys, sessions and refresh tokens go with it
                 /// (`ON DELETE CASCADE`).
                 async fn remove_user(&self, id: &UserId) -> StoreResult<bool> {
@@ -200,5 +286,6 @@ pub(in crate::store) fn created_user(id: UserId, identifier: &Identifier, now: U
         last_login_at: None,
         login_count: 0,
         metadata: serde_json::json!({}),
+        external_id: None,
     }
 }

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::clock::UnixTime;
-use crate::model::{Identifier, User, UserChange, UserId, UserQuery};
+use crate::model::{Identifier, Imported, ImportedUser, User, UserChange, UserId, UserQuery};
 use crate::store::sql::rows::{self, db};
 use crate::store::sql::users::{created_user, statements, user_select};
 use crate::store::sqlite::SqliteDirectory;
@@ -94,6 +94,14 @@ impl Users for SqliteDirectory {
             .map_err(db)?;
         self.users.forget_where(|u| u.id == *user);
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>> {
+        self.shared_user_by_external_id(external_id).await
+    }
+
+    async fn import_user(&self, user: &ImportedUser, now: UnixTime) -> StoreResult<Imported> {
+        self.shared_import_user(user, now).await
     }
 
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {

@@ -6,6 +6,7 @@
 mod account;
 mod device;
 mod links;
+mod moved;
 mod otp;
 mod passkeys;
 mod process;
