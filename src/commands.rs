@@ -3,18 +3,19 @@
 
 use tessera::clock::Clock;
 use tessera::config::Config;
-use tessera::model::{AuthMethod, Client, SigningAlg};
-use tessera::store::Directory;
+use tessera::model::SigningAlg;
 
-use super::{ApiKeysCommand, CliResult, ClientsCommand, KeysCommand, PasskeysCommand, UsersCommand};
+use super::{ApiKeysCommand, CliResult, KeysCommand, PasskeysCommand, UsersCommand};
 
 mod apis;
 mod apps;
+mod clients;
 mod links;
 mod transfer;
 
 pub(super) use apis::{ApisCommand, apis};
 pub(super) use apps::{AppsCommand, apps};
+pub(super) use clients::{ClientsCommand, clients};
 pub(super) use links::links;
 
 pub(super) fn keys(config: Config, cmd: KeysCommand) -> CliResult {
@@ -75,87 +76,6 @@ fn when(t: i64) -> String {
         .ok()
         .and_then(|d| d.format(&format).ok())
         .unwrap_or_else(|| t.to_string())
-}
-
-pub(super) async fn clients(config: Config, cmd: ClientsCommand) -> CliResult {
-    let directory = tessera::store::open_directory(&config.directory.url).await?;
-    let now = Clock::System.now();
-    match cmd {
-        ClientsCommand::Add(a) => add_client(&config, directory.as_ref(), a, now).await?,
-        ClientsCommand::List => {
-            for c in &config.clients {
-                println!("{:<24} {:<20} config     {}", c.id, c.token_endpoint_auth_method, c.redirect_uris.join(" "));
-            }
-            for c in directory.clients().await? {
-                println!("{:<24} {:<20} directory  {}", c.id, c.auth_method.as_str(), c.redirect_uris.join(" "));
-            }
-        }
-        ClientsCommand::Remove { id } => {
-            if directory.delete_client(&id).await? {
-                admin_event(directory.as_ref(), "client_removed", None, &id).await;
-                println!("client {id} removed");
-            } else {
-                return Err(format!("no client {id} in the directory").into());
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Registers a client in the directory; a generated secret is printed once.
-async fn add_client(config: &Config, directory: &dyn Directory, a: super::AddClient, now: i64) -> CliResult {
-    let method: AuthMethod = a.auth_method.parse()?;
-    let alg: SigningAlg = a.alg.parse()?;
-    let has_secret = matches!(method, AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost);
-    let secret = has_secret.then(tessera::crypto::random_token);
-    let spec = tessera::config::ClientConfig {
-        id: a.id.clone(),
-        name: a.name.clone(),
-        secret: secret.clone(),
-        redirect_uris: a.redirect_uris,
-        post_logout_redirect_uris: a.post_logout_redirect_uris,
-        token_endpoint_auth_method: method.as_str().into(),
-        id_token_signed_response_alg: alg.as_str().into(),
-        jwks_uri: a.jwks_uri,
-        jwks: a.jwks,
-        backchannel_logout_session_required: a.backchannel_logout_uri.is_some(),
-        backchannel_logout_uri: a.backchannel_logout_uri,
-        client_credentials_scopes: a.client_credentials_scopes,
-        email_sends: a.email_sends,
-        cross_device_links: a.cross_device_links,
-        passwordless: a.passwordless,
-        verify_callback_url: a.verify_callback_url,
-        logo_uri: a.logo_uri,
-        primary_color: a.primary_color,
-        third_party: a.third_party,
-        require_pushed_authorization_requests: a.require_par,
-        require_signed_request_object: a.require_signed_request_object,
-        subject_type: a.subject_type,
-        sector_identifier_uri: a.sector_identifier_uri,
-        userinfo_signed_response_alg: a.userinfo_alg,
-        dpop_bound_access_tokens: a.dpop,
-        security_profile: a.security_profile,
-    };
-    tessera::config::check_client(&spec).map_err(|(field, why)| format!("{field}: {why}"))?;
-    if config.clients.iter().any(|c| c.id == a.id) {
-        return Err(format!("client {} is already defined in the configuration file", a.id).into());
-    }
-    if tessera::bridge::is_audience(config, directory, &a.id).await? {
-        return Err(format!("{} is the audience of a bridge, so it cannot be a client id", a.id).into());
-    }
-    let client: Client = tessera::domain::clients::from_config(&spec);
-    directory.insert_client(&client, now).await.map_err(|e| match e {
-        tessera::store::StoreError::Conflict => {
-            format!("client {} already exists", a.id)
-        }
-        other => other.to_string(),
-    })?;
-    admin_event(directory, "client_added", None, &client.id).await;
-    println!("client {} registered ({})", client.id, method.as_str());
-    if let Some(secret) = secret {
-        println!("client_secret: {secret}\nStore it now: it is kept only as a hash and cannot be shown again.");
-    }
-    Ok(())
 }
 
 /// The signing keys in the configured folder, as a running server would use them at `now`.

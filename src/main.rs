@@ -6,7 +6,7 @@ mod commands;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use tessera::clock::Clock;
 use tessera::config::{Config, redacted};
 
@@ -41,7 +41,7 @@ enum Command {
     Keys(KeysCommand),
     /// Manage clients stored in the directory (clients in the config file are read-only here).
     #[command(subcommand)]
-    Clients(ClientsCommand),
+    Clients(commands::ClientsCommand),
     /// Manage the APIs access tokens can be for (`audience`, RFC 8707 `resource`).
     #[command(subcommand)]
     Apis(commands::ApisCommand),
@@ -191,91 +191,6 @@ enum KeysCommand {
     /// Stop signing with a key now (it stays published until its tokens expire). Refused if no
     /// other key of its algorithm can sign.
     Retire { kid: String },
-}
-
-// Parsed once at start; the size of the largest variant does not matter.
-#[allow(clippy::large_enum_variant)]
-#[derive(Subcommand)]
-enum ClientsCommand {
-    /// Register a client; a confidential client's secret is printed once.
-    Add(AddClient),
-    /// List clients from the configuration and the directory.
-    List,
-    /// Remove a client from the directory.
-    Remove { id: String },
-}
-
-#[derive(Args)]
-struct AddClient {
-    #[arg(long)]
-    id: String,
-    #[arg(long)]
-    name: Option<String>,
-    /// Exact redirect URI; repeat for several.
-    #[arg(long = "redirect-uri", required = true)]
-    redirect_uris: Vec<String>,
-    #[arg(long = "post-logout-redirect-uri")]
-    post_logout_redirect_uris: Vec<String>,
-    /// client_secret_basic, client_secret_post, private_key_jwt, or none (public client, PKCE required).
-    #[arg(long, default_value = "client_secret_basic")]
-    auth_method: String,
-    /// For private_key_jwt: where the client publishes its JWK Set.
-    #[arg(long)]
-    jwks_uri: Option<String>,
-    /// For private_key_jwt: the client's JWK Set as JSON.
-    #[arg(long)]
-    jwks: Option<String>,
-    /// Where to POST a logout token when a session the client used ends.
-    #[arg(long)]
-    backchannel_logout_uri: Option<String>,
-    /// A scope the client may request for itself with client_credentials; repeat for several.
-    #[arg(long = "client-credentials-scope")]
-    client_credentials_scopes: Vec<String>,
-    /// RS256, ES256 or EdDSA.
-    #[arg(long, default_value = "RS256")]
-    alg: String,
-    /// What this client's sign-in emails carry: code, link or both (default: login.email_sends).
-    #[arg(long)]
-    email_sends: Option<String>,
-    /// Whether a magic link opened in another browser signs in there (default: login.cross_device_links).
-    #[arg(long)]
-    cross_device_links: Option<bool>,
-    /// Allow the embedded APIs (/passwordless/start, the passwordless OTP grant, /verify).
-    #[arg(long)]
-    passwordless: bool,
-    /// Where /verify requests POST their final status.
-    #[arg(long)]
-    verify_callback_url: Option<String>,
-    /// The application's logo on the login pages (https URL).
-    #[arg(long)]
-    logo_uri: Option<String>,
-    /// The application's accent colour on the login pages, as #rrggbb.
-    #[arg(long)]
-    primary_color: Option<String>,
-    /// A third-party application: users consent to the scopes it asks for.
-    #[arg(long)]
-    third_party: bool,
-    /// Authorization requests only through the pushed authorization request endpoint (RFC 9126).
-    #[arg(long)]
-    require_par: bool,
-    /// Authorization requests only as request objects signed with the client's keys (RFC 9101).
-    #[arg(long)]
-    require_signed_request_object: bool,
-    /// public (default) or pairwise subject identifiers (OIDC Core §8).
-    #[arg(long)]
-    subject_type: Option<String>,
-    /// For pairwise subjects: the https URL whose host names the client's sector.
-    #[arg(long)]
-    sector_identifier_uri: Option<String>,
-    /// Userinfo as a JWT signed with RS256, ES256 or EdDSA (default: plain JSON).
-    #[arg(long)]
-    userinfo_alg: Option<String>,
-    /// Every access token DPoP-bound: token requests need a DPoP proof (RFC 9449).
-    #[arg(long)]
-    dpop: bool,
-    /// fapi2: the FAPI 2.0 Security Profile (PAR, PKCE, DPoP, private_key_jwt, no RS256).
-    #[arg(long)]
-    security_profile: Option<String>,
 }
 
 fn main() -> ExitCode {
