@@ -112,7 +112,8 @@ mod example {
 
     #[test]
     fn deploy_configs_are_valid_as_shipped() {
-        let production = Config::from_toml(include_str!("../../../deploy/tessera.production.toml"), Vec::new()).unwrap();
+        let production =
+            Config::from_toml(include_str!("../../../deploy/tessera.production.toml"), Vec::new()).unwrap();
         assert_eq!(production.mode, crate::config::Mode::Production);
         assert!(!production.proxy.trusted.is_empty() && !production.metrics.listen.is_empty());
         Config::from_toml(include_str!("../../../deploy/tessera.container.toml"), Vec::new()).unwrap();
