@@ -144,6 +144,7 @@ impl Tour<'_> {
         self.open("/account").await;
         self.audit("account").await;
         self.capture("account").await;
+        self.walk_device().await;
         self.open("/logout").await;
         self.audit("sign-out").await;
         self.page.eval("document.querySelector('form[action=\"/logout/confirm\"]').submit()").await.unwrap();
@@ -155,6 +156,26 @@ impl Tour<'_> {
         self.open("/no/such/page").await;
         self.audit("not found").await;
         self.walk_approval(email).await;
+    }
+
+    /// The device grant's pages: the code form, then, signed in, the confirmation.
+    async fn walk_device(&self) {
+        self.open("/device").await;
+        self.audit("device code").await;
+        let started: Value = reqwest::Client::new()
+            .post(self.server.url("/device_authorization"))
+            .basic_auth("web", Some(crate::support::WEB_SECRET))
+            .form(&[("scope", "openid email")])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        self.open(started["verification_uri_complete"].as_str().unwrap()).await;
+        self.page.wait_for("!!document.querySelector('button[value=allow]')").await;
+        self.audit("device confirm").await;
+        self.capture("device").await;
     }
 
     /// A link asked for here and opened in a browser that did not ask: the waiting code page,
