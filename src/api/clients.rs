@@ -53,7 +53,7 @@ fn spec_of(c: &Client) -> ClientConfig {
         third_party: c.third_party,
         require_pushed_authorization_requests: c.options.require_pushed_authorization_requests,
         require_signed_request_object: c.options.require_signed_request_object,
-        subject_type: Some(format!("{:?}", c.options.subject_type).to_ascii_lowercase()),
+        subject_type: Some(c.options.subject_type.as_str().into()),
         sector_identifier_uri: c.options.sector_identifier_uri.clone(),
         userinfo_signed_response_alg: c.options.userinfo_signed_response_alg.map(|a| a.as_str().into()),
         dpop_bound_access_tokens: c.options.dpop_bound_access_tokens,

@@ -41,16 +41,22 @@ pub fn claimed_client(assertion: &str) -> Option<String> {
     serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("sub")?.as_str().map(str::to_owned)
 }
 
+/// The algorithms a client may sign with (`ALGS`); FAPI 2.0 §5.4.1 takes RS256 away from the
+/// profile's clients. For client assertions and request objects alike.
+pub fn signed_as_allowed(client: &Client, alg: Algorithm) -> Result<(), &'static str> {
+    if !matches!(alg, Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA) {
+        return Err("the signature must be RS256, PS256, ES256 or EdDSA");
+    }
+    if client.options.fapi2 && alg == Algorithm::RS256 {
+        return Err("FAPI 2.0 clients sign with PS256, ES256 or EdDSA");
+    }
+    Ok(())
+}
+
 pub async fn verify(state: &Core, client: &Client, assertion: &str) -> Result<(), AssertionError> {
     let header = jsonwebtoken::decode_header(assertion).map_err(|e| refuse(format!("malformed assertion: {e}")))?;
     let alg = header.alg;
-    if !matches!(alg, Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA) {
-        return Err(refuse("unsupported assertion algorithm"));
-    }
-    // FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA; RS256 is refused for the profile's clients.
-    if client.options.fapi2 && alg == Algorithm::RS256 {
-        return Err(refuse("FAPI 2.0 clients sign assertions with PS256, ES256 or EdDSA"));
-    }
+    signed_as_allowed(client, alg).map_err(refuse)?;
     let jwk = find_key(state, client, header.kid.as_deref()).await?;
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
     let mut validation = Validation::new(alg);

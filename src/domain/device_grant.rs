@@ -118,8 +118,13 @@ pub async fn decide(core: &Core, key: &str, mut grant: DeviceGrant, allowed: Opt
         },
         None => Status::Denied,
     };
-    let left = (grant.expires_at - core.clock.now()).max(1) as u64 + GRACE;
-    core.ephemeral.put_json(key, &grant, left).await
+    save(core, key, &grant, core.clock.now()).await
+}
+
+/// Writes the grant back, kept until its expiry and the grace after it.
+async fn save(core: &Core, key: &str, grant: &DeviceGrant, now: UnixTime) -> StoreResult<()> {
+    let left = (grant.expires_at - now).max(1) as u64 + GRACE;
+    core.ephemeral.put_json(key, grant, left).await
 }
 
 /// What a poll of the token endpoint finds (RFC 8628 §3.5).
@@ -161,8 +166,7 @@ pub async fn poll(core: &Core, client_id: &str, device_code: &str) -> StoreResul
         grant.interval += INTERVAL;
     }
     grant.last_poll = Some(now);
-    let left = (grant.expires_at - now).max(1) as u64 + GRACE;
-    core.ephemeral.put_json(&key, &grant, left).await?;
+    save(core, &key, &grant, now).await?;
     Ok(if too_soon { Poll::SlowDown } else { Poll::Pending })
 }
 

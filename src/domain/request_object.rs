@@ -1,7 +1,7 @@
 //! Request objects (RFC 9101, OIDC Core §6.1): authorization parameters as a JWT signed with one
 //! of the client's registered keys, opened into name-value pairs.
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Map, Value};
 
 use crate::domain::{Core, client_jwt};
@@ -30,13 +30,7 @@ pub async fn open(core: &Core, client: &Client, jwt: &str) -> Result<Vec<(String
     }
     // Unsigned (`none`) objects do not parse as a header here; HMAC would need the secret,
     // which Tessera keeps only hashed.
-    if !matches!(header.alg, Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA) {
-        return Err(refuse("request objects must be signed with RS256, PS256, ES256 or EdDSA"));
-    }
-    // FAPI 2.0 §5.4.1: not RS256 for the profile's clients.
-    if client.options.fapi2 && header.alg == Algorithm::RS256 {
-        return Err(refuse("FAPI 2.0 clients sign with PS256, ES256 or EdDSA"));
-    }
+    client_jwt::signed_as_allowed(client, header.alg).map_err(refuse)?;
     let jwk = client_jwt::find_key(core, client, header.kid.as_deref()).await.map_err(|e| refuse(e.0))?;
     let key = DecodingKey::from_jwk(&jwk).map_err(|e| refuse(format!("unusable client key: {e}")))?;
     let mut validation = Validation::new(header.alg);

@@ -47,6 +47,15 @@ pub enum SubjectType {
     Pairwise,
 }
 
+impl SubjectType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::Public => "public",
+            SubjectType::Pairwise => "pairwise",
+        }
+    }
+}
+
 impl std::str::FromStr for SubjectType {
     type Err = String;
 

@@ -119,11 +119,8 @@ pub async fn check_binding(
     if !presented.dpop {
         return Err(BearerError::dpop("The access token is DPoP-bound; present it with the DPoP scheme.", None));
     }
-    let mut proofs = headers.get_all("dpop").iter();
-    let (Some(proof), None) = (proofs.next(), proofs.next()) else {
-        return Err(BearerError::dpop("Send one DPoP proof with the token.", None));
-    };
-    let proof = proof.to_str().map_err(|_| BearerError::dpop("Malformed DPoP header.", None))?;
+    let proof = crate::oauth::dpop::proof_header(headers).map_err(|why| BearerError::dpop(why, None))?;
+    let proof = proof.ok_or_else(|| BearerError::dpop("Send one DPoP proof with the token.", None))?;
     let expected = Expected { method, url: &state.url(path), access_token: Some(presented.token) };
     match dpop::verify(state, proof, expected).await {
         Ok(jkt) if crate::crypto::constant_time_eq(jkt.as_bytes(), cnf.jkt.as_bytes()) => Ok(()),

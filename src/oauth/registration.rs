@@ -187,7 +187,7 @@ fn stored_metadata(c: &Client) -> Metadata {
         jwks: c.jwks.as_deref().and_then(|j| serde_json::from_str(j).ok()),
         jwks_uri: c.jwks_uri.clone(),
         sector_identifier_uri: c.options.sector_identifier_uri.clone(),
-        subject_type: Some(format!("{:?}", c.options.subject_type).to_ascii_lowercase()),
+        subject_type: Some(c.options.subject_type.as_str().into()),
         id_token_signed_response_alg: Some(c.signing_alg.as_str().into()),
         userinfo_signed_response_alg: c.options.userinfo_signed_response_alg.map(|a| a.as_str().into()),
         post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),

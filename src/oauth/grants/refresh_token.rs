@@ -20,25 +20,28 @@ pub async fn exchange(
     let presented = crypto::sha256(params.required("refresh_token")?.as_bytes());
     let requested: Option<Vec<String>> =
         params.get("scope").map(|s| s.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect());
+    let now = state.clock.now();
+    // Read once, and only when a check below needs the record before the token is used.
+    let live = match client.is_public() || requested.is_some() || client.options.fapi2 {
+        true => state.directory.live_refresh_token(&presented, now).await?,
+        false => None,
+    };
     // RFC 9449 §5: a public client's bound token needs its key's proof; checked before the
     // rotation, so a thief without the key cannot use the token up.
     if client.is_public()
-        && let Some(current) = state.directory.live_refresh_token(&presented, state.clock.now()).await?
+        && let Some(current) = &live
         && current.dpop_jkt.as_deref().is_some_and(|bound| Some(bound) != jkt)
     {
         return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "The refresh token is bound to another DPoP key."));
     }
-    if let Some(requested) = &requested {
-        // RFC 6749 §6: a narrower scope may be asked for, never a wider one; checked before the
-        // token is rotated so a refused request does not cost the client its token. A token that
-        // is not live goes on to the rotation, which tells reuse (the family is revoked, RFC 9700
-        // §4.14.2) from an unknown token.
-        if let Some(current) = state.directory.live_refresh_token(&presented, state.clock.now()).await? {
-            check_scope(requested, &current.scope)?;
-        }
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one; checked before the
+    // token is rotated so a refused request does not cost the client its token. A token that is
+    // not live goes on to the rotation, which tells reuse (the family is revoked, RFC 9700
+    // §4.14.2) from an unknown token.
+    if let (Some(requested), Some(current)) = (&requested, &live) {
+        check_scope(requested, &current.scope)?;
     }
-    let now = state.clock.now();
-    let (current, next) = used(state, client, &presented, now).await?;
+    let (current, next) = used(state, client, &presented, live, now).await?;
     let user = state.directory.user(&current.user_id).await?;
     let Some(user) = user.filter(|u| u.active) else {
         state.directory.revoke_family(&current.family_id, now).await?;
@@ -80,15 +83,16 @@ pub async fn exchange(
 
 /// The presented token's record, and the token that replaces it: rotated on every use (RFC 9700
 /// §4.14.2), where reuse revokes the family; for a FAPI 2.0 client kept as it is (FAPI 2.0
-/// §5.3.2.1: no rotation), so the answer carries no new one.
+/// §5.3.2.1: no rotation, `live` being its record as read), so the answer carries no new one.
 async fn used(
     state: &AppState,
     client: &Client,
     presented: &[u8; 32],
+    live: Option<RefreshToken>,
     now: i64,
 ) -> Result<(Box<RefreshToken>, Option<String>), OAuthError> {
     if client.options.fapi2 {
-        let live = state.directory.live_refresh_token(presented, now).await?.filter(|t| t.client_id == client.id);
+        let live = live.filter(|t| t.client_id == client.id);
         return live.map(|t| (Box::new(t), None)).ok_or_else(|| OAuthError::invalid_grant(INVALID));
     }
     let next = crypto::random_token();
