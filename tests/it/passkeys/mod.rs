@@ -1,7 +1,7 @@
 //! Passkeys in a real browser: headless Chromium with a virtual authenticator registers a
 //! passkey and signs in with it (autofill, the button, after typing an email) through the whole
-//! OIDC flow; forged, replayed and foreign assertions, a wrong origin and a counter that goes
-//! backwards are refused; the account page renames and removes; registration tickets work once.
+//! OIDC flow, and the account page renames and removes; the refusals are in `refusals`, the
+//! registration tickets in `tickets`.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,6 +11,11 @@ use tessera::model::{AuditQuery, User};
 use crate::support::chrome::{Authenticator, Chrome, Page};
 use crate::support::process::{RedisKeys, redis_url};
 use crate::support::{TestServer, rp};
+
+mod refusals;
+mod tickets;
+
+use tickets::{mint, redeem};
 
 const EMAIL: &str = "ada@example.com";
 
@@ -191,108 +196,6 @@ async fn the_passkey_button_and_the_typed_email_each_sign_in_a_synced_passkey() 
 
 /// On a plain same-origin page, gets an assertion for a new login and finishes it after
 /// `tamper` has changed the request; returns the HTTP status of every finish posted.
-const FORGE: &str = r#"
-async (authUrl, tamper, otherHandle) => {
-  const r = await fetch(authUrl, { credentials: "same-origin" });
-  const html = await r.text();
-  const id = new URL(r.url).pathname.split("/")[2];
-  const csrf = html.match(/data-csrf="([^"]+)"/)[1];
-  const post = async (path, body) => {
-    const res = await fetch(`/login/${id}/passkey/${path}`, { method: "POST", credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body) });
-    return { status: res.status, body: await res.json() };
-  };
-  const start = (await post("start", {})).body;
-  const cred = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(start.publicKey) });
-  const json = cred.toJSON();
-  const statuses = [];
-  if (tamper === "replay") {
-    statuses.push((await post("finish", { ceremony: start.ceremony, credential: json })).status);
-    statuses.push((await post("finish", { ceremony: start.ceremony, credential: json })).status);
-    const again = (await post("start", {})).body;
-    statuses.push((await post("finish", { ceremony: again.ceremony, credential: json })).status);
-  } else {
-    if (tamper === "signature") {
-      const s = json.response.signature;
-      json.response.signature = s.slice(0, 10) + (s[10] === "A" ? "B" : "A") + s.slice(11);
-    }
-    if (tamper === "user") json.response.userHandle = otherHandle;
-    statuses.push((await post("finish", { ceremony: start.ceremony, credential: json })).status);
-  }
-  return statuses;
-}"#;
-
-async fn forge(page: &Page<'_>, server: &Setup, tamper: &str, other: &str) -> Vec<u64> {
-    let rp = app_client(server).await;
-    let url = format!("{}&prompt=login", rp::start(&rp, &["openid"]).url);
-    page.goto(&server.url("/healthz")).await;
-    let call = format!("({FORGE})({}, {}, {})", js(&url), js(tamper), js(other));
-    let statuses = page.eval(&call).await.unwrap();
-    statuses.as_array().unwrap().iter().map(|s| s.as_u64().unwrap()).collect()
-}
-
-#[tokio::test]
-async fn replayed_tampered_foreign_and_counter_regressed_assertions_are_refused() {
-    let server = Setup::start(|_| {}).await;
-    let chrome = Chrome::launch().await;
-    let page = chrome.page().await;
-    let auth = page.add_authenticator(false, true).await;
-    let user = register_after_email(&page, &auth, &server, EMAIL).await;
-    let other = server.state.directory.create_user_with_email(&"eve@example.com".parse().unwrap(), 0).await.unwrap();
-    let other_handle = URL_SAFE_NO_PAD.encode(uuid::Uuid::parse_str(&other.id.0).unwrap().as_bytes());
-
-    assert_eq!(forge(&page, &server, "replay", "").await, [200, 400, 400], "a ceremony and an assertion work once");
-    assert_eq!(forge(&page, &server, "signature", "").await, [400]);
-    assert_eq!(forge(&page, &server, "user", &other_handle).await, [400], "a credential never signs in another user");
-    assert_eq!(forge(&page, &server, "none", "").await, [200], "the untouched assertion still works");
-
-    // A device-bound credential whose counter goes backwards is a clone: refused and logged.
-    let credential = page.credentials(&auth).await.remove(0);
-    assert!(credential["signCount"].as_u64().unwrap() >= 2);
-    let id = credential["credentialId"].clone();
-    page.call("WebAuthn.removeCredential", json!({"authenticatorId": auth.id, "credentialId": id})).await.unwrap();
-    let mut cloned = credential.clone();
-    cloned["signCount"] = json!(0);
-    page.call("WebAuthn.addCredential", json!({"authenticatorId": auth.id, "credential": cloned})).await.unwrap();
-    assert_eq!(forge(&page, &server, "none", "").await, [400]);
-    server.state.flush_audit().await;
-    let query = AuditQuery {
-        kind: Some("sign_in_failed".into()),
-        user_id: Some(user.id.0.clone()),
-        limit: 20,
-        ..Default::default()
-    };
-    let reasons: Vec<String> = server
-        .state
-        .directory
-        .audit_events(&query)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.detail["reason"].as_str().unwrap().to_string())
-        .collect();
-    assert!(reasons.contains(&"counter_went_backwards".to_string()), "{reasons:?}");
-}
-
-#[tokio::test]
-async fn a_ceremony_from_an_origin_that_is_not_allowed_is_refused() {
-    let server = Setup::start(|c| c.passkeys.origins = vec!["http://localhost:1".into()]).await;
-    let chrome = Chrome::launch().await;
-    let page = chrome.page().await;
-    page.add_authenticator(false, true).await;
-    let rp = app_client(&server).await;
-    email_sign_in(&page, &server, &rp::start(&rp, &["openid"]).url, EMAIL).await;
-    page.wait_for(
-        "location.pathname.endsWith('/passkey/offer') && !document.getElementById('passkey-register').hidden",
-    )
-    .await;
-    page.eval("document.getElementById('passkey-register').click()").await.unwrap();
-    let status = page.wait_for("document.getElementById('passkey-status').textContent").await;
-    assert!(status.as_str().unwrap().contains("could not be verified"), "{status}");
-    let user = server.state.directory.user_by_email(&EMAIL.parse().unwrap()).await.unwrap().unwrap();
-    assert!(server.state.directory.passkeys_of_user(&user.id).await.unwrap().is_empty());
-}
-
 #[tokio::test]
 async fn the_account_page_lists_renames_and_removes_passkeys() {
     let server = Setup::start(|_| {}).await;
@@ -333,121 +236,6 @@ async fn the_last_passkey_cannot_be_removed_when_email_codes_are_off() {
     page.eval("document.querySelector('form[action=\"/account/passkeys/remove\"]').submit()").await.unwrap();
     page.wait_for("document.body.innerText.includes('only way to sign in')").await;
     assert_eq!(server.state.directory.passkeys_of_user(&user.id).await.unwrap().len(), 1);
-}
-
-fn mint(server: &Setup, user: &User, ttl: u64) -> String {
-    let options = tessera::domain::passkeys::RegisterOptions { discoverable: true, attachment: None };
-    tessera::domain::passkeys::tickets::mint(
-        &server.state.keys(),
-        server.state.issuer(),
-        &user.id,
-        EMAIL,
-        options,
-        ttl,
-        server.clock.now(),
-    )
-    .unwrap()
-}
-
-async fn redeem(page: &Page<'_>, server: &Setup, ticket: &str) {
-    page.goto(&server.url(&format!("/passkeys/register?ticket={ticket}"))).await;
-    page.wait_for("!document.getElementById('passkey-register').hidden").await;
-    page.eval("document.getElementById('passkey-register').click()").await.unwrap();
-    page.wait_for("document.getElementById('passkey-status').textContent === 'Passkey saved.'").await;
-}
-
-#[tokio::test]
-async fn a_registration_ticket_adds_a_passkey_without_signing_in_and_works_once() {
-    let server = Setup::start(|_| {}).await;
-    let user = server.state.directory.create_user_with_email(&EMAIL.parse().unwrap(), 0).await.unwrap();
-    let ticket = mint(&server, &user, 600);
-    let chrome = Chrome::launch().await;
-    let page = chrome.page().await;
-    page.add_authenticator(false, true).await;
-    redeem(&page, &server, &ticket).await;
-    assert_eq!(server.state.directory.passkeys_of_user(&user.id).await.unwrap().len(), 1);
-
-    let again = reqwest::get(server.url(&format!("/passkeys/register?ticket={ticket}"))).await.unwrap();
-    assert_eq!(again.status(), 400, "a ticket works once");
-    let expired = mint(&server, &user, 60);
-    server.clock.advance(61);
-    assert_eq!(reqwest::get(server.url(&format!("/passkeys/register?ticket={expired}"))).await.unwrap().status(), 400);
-    let forged = format!("{}x", &ticket[..ticket.len() - 1]);
-    assert_eq!(reqwest::get(server.url(&format!("/passkeys/register?ticket={forged}"))).await.unwrap().status(), 400);
-
-    let id_token = sign_in_at_client(&page, &server, async || {}).await;
-    assert_eq!(id_token["sub"], user.id.0.as_str(), "the ticket's passkey signs its user in");
-}
-
-#[tokio::test]
-async fn passkey_calls_without_the_page_csrf_token_are_refused() {
-    let server = Setup::start(|_| {}).await;
-    let browser = server.browser();
-    let rp = app_client(&server).await;
-    let crate::support::browser::Step::Login(page) = browser.authorize(&rp::start(&rp, &["openid"]).url).await else {
-        panic!("a login page")
-    };
-    assert!(page.html.contains("/assets/passkey.js") && page.html.contains("autocomplete=\"username webauthn\""));
-    let url = server.url(&format!("/login/{}/passkey/start", page.id));
-    let refused = browser.client.post(&url).json(&json!({})).send().await.unwrap();
-    assert_eq!(refused.status(), 400);
-    let accepted = browser.client.post(&url).header("x-csrf-token", &page.csrf).json(&json!({})).send().await.unwrap();
-    assert_eq!(accepted.status(), 200);
-    let options: Value = accepted.json().await.unwrap();
-    assert_eq!(options["publicKey"]["rpId"], "localhost");
-    assert_eq!(options["publicKey"]["allowCredentials"], json!([]), "usernameless: any discoverable passkey");
-}
-
-#[tokio::test]
-async fn a_ticket_ceremony_finishes_only_with_its_ticket_and_a_failed_attempt_does_not_spend_it() {
-    let server = Setup::start(|_| {}).await;
-    let victim =
-        server.state.directory.create_user_with_email(&"victim@example.com".parse().unwrap(), 0).await.unwrap();
-    let ticket = mint(&server, &victim, 600);
-    // Someone signed in as themselves starts a ceremony with the victim's ticket ...
-    let browser = server.browser();
-    let (_, _) = crate::support::signed_in(&server, &browser, "web", &["openid"], "mallory@example.com").await;
-    browser.get(&format!("/passkeys/register?ticket={ticket}")).await;
-    let started: Value = browser
-        .client
-        .post(server.url("/passkeys/register/start"))
-        .json(&json!({"ticket": ticket}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let ceremony = started["ceremony"].as_str().unwrap();
-    // ... and tries to finish it as their own account's registration: refused before anything else.
-    let account_page = browser.get("/account").await.text().await.unwrap();
-    let csrf = account_page.split("data-csrf=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let refused = browser
-        .client
-        .post(server.url("/account/passkeys/register/finish"))
-        .header("x-csrf-token", &csrf)
-        .json(&json!({"ceremony": ceremony, "credential": {}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 400);
-    assert!(refused.text().await.unwrap().contains("expired"));
-    // A failed attestation through the ticket endpoint does not spend the ticket either.
-    let started: Value = browser
-        .client
-        .post(server.url("/passkeys/register/start"))
-        .json(&json!({"ticket": ticket}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let body = json!({"ceremony": started["ceremony"], "credential": {"bogus": true}, "ticket": ticket});
-    let failed = browser.client.post(server.url("/passkeys/register/finish")).json(&body).send().await.unwrap();
-    assert_eq!(failed.status(), 400);
-    assert_eq!(browser.get(&format!("/passkeys/register?ticket={ticket}")).await.status(), 200, "still usable");
-    assert!(server.state.directory.passkeys_of_user(&victim.id).await.unwrap().is_empty());
 }
 
 #[tokio::test]
