@@ -87,11 +87,13 @@ enum UsersCommand {
     /// Stop a user from signing in, and end their sessions and refresh tokens now.
     Deactivate {
         /// User id or email address.
+        #[arg(allow_hyphen_values = true)]
         user: String,
     },
     /// Let a deactivated user sign in again.
     Activate {
         /// User id or email address.
+        #[arg(allow_hyphen_values = true)]
         user: String,
     },
     /// Import users with their passkeys from NDJSON (docs/import.md); a user whose external id
@@ -139,6 +141,7 @@ enum PasskeysCommand {
     /// Print a single-use link that lets USER create a passkey in a browser, without signing in.
     Ticket {
         /// User id or email address.
+        #[arg(allow_hyphen_values = true)]
         user: String,
         /// The name the authenticator shows (default: the user's email address).
         #[arg(long)]
@@ -168,7 +171,10 @@ enum ApiKeysCommand {
     /// List keys (never the keys themselves).
     List,
     /// Revoke a key by id.
-    Revoke { id: String },
+    Revoke {
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -190,7 +196,11 @@ enum KeysCommand {
     },
     /// Stop signing with a key now (it stays published until its tokens expire). Refused if no
     /// other key of its algorithm can sign.
-    Retire { kid: String },
+    Retire {
+        /// Key ids are base64url, so one may begin with `-`.
+        #[arg(allow_hyphen_values = true)]
+        kid: String,
+    },
 }
 
 fn main() -> ExitCode {

@@ -33,9 +33,15 @@ pub(crate) enum AppsCommand {
     /// List applications (never their secrets).
     List,
     /// Replace an application's public key and secret; the old ones stop working at once.
-    NewKeys { id: String },
+    NewKeys {
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
     /// Remove an application with its users' passkeys and aliases.
-    Remove { id: String },
+    Remove {
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
 }
 
 fn refused(e: Refused) -> Box<dyn std::error::Error> {

@@ -19,7 +19,10 @@ pub(crate) enum ClientsCommand {
     /// List clients from the configuration and the directory.
     List,
     /// Remove a client from the directory.
-    Remove { id: String },
+    Remove {
+        #[arg(allow_hyphen_values = true)]
+        id: String,
+    },
 }
 
 #[derive(Args)]

@@ -174,6 +174,19 @@ fn keys_rotate_publishes_a_next_key_and_retire_refuses_to_leave_no_signer() {
 }
 
 #[test]
+fn ids_that_begin_with_a_hyphen_are_taken_as_ids_not_options() {
+    // Key ids, client ids and user ids are base64url: one in 32 begins with `-`.
+    let dir = tempfile::tempdir().unwrap();
+    assert!(tessera(dir.path(), &["keys", "generate"]).status.success());
+    let out = tessera(dir.path(), &["keys", "retire", "-cKid"]);
+    assert!(text(&out).contains("no key with kid -cKid"), "{}", text(&out));
+    let out = tessera(dir.path(), &["clients", "remove", "-client"]);
+    assert!(!text(&out).contains("unexpected argument"), "{}", text(&out));
+    let out = tessera(dir.path(), &["users", "deactivate", "-user"]);
+    assert!(!text(&out).contains("unexpected argument"), "{}", text(&out));
+}
+
+#[test]
 fn production_refuses_dev_keys_and_a_bad_key_file_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port().to_string();
