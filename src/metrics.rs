@@ -29,6 +29,11 @@ const FAMILIES: &[(&str, &str, &str)] = &[
     ("tessera_store_errors_total", "counter", "Store operations that failed, by store and backend."),
     ("tessera_audit_events_total", "counter", "Audit events recorded, by kind."),
     ("tessera_webhook_deliveries_total", "counter", "Audit webhook delivery attempts, by outcome."),
+    (
+        "tessera_sms_daily_cap",
+        "gauge",
+        "Texts this deployment may send per UTC day (sms.daily_cap), for alerting near it.",
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,6 +84,7 @@ impl From<&Lookup<'_>> for Key {
 
 enum Value {
     Counter(u64),
+    Gauge(f64),
     Histogram { buckets: [u64; BUCKETS.len()], sum: f64, count: u64 },
 }
 
@@ -122,6 +128,11 @@ impl Metrics {
         histogram_in(&mut self.lock(), name, labels, elapsed);
     }
 
+    /// Sets a gauge: a figure such as a configured limit that alert rules compare counters with.
+    pub fn set(&self, name: &'static str, labels: &[(&'static str, &str)], value: f64) {
+        self.lock().insert(Key::from(&Lookup { name, labels }), Value::Gauge(value));
+    }
+
     /// One answered HTTP request: its counter and its latency, under one lock.
     pub fn request(&self, labels: &[(&'static str, &str)], elapsed: Duration) {
         let mut series = self.lock();
@@ -154,6 +165,9 @@ impl Metrics {
             match value {
                 Value::Counter(n) => {
                     let _ = writeln!(out, "{}{} {n}", key.name, labels_text(&key.labels, None));
+                }
+                Value::Gauge(v) => {
+                    let _ = writeln!(out, "{}{} {v}", key.name, labels_text(&key.labels, None));
                 }
                 Value::Histogram { buckets, sum, count } => {
                     let mut cumulative = 0;
@@ -233,6 +247,16 @@ mod tests {
         assert!(text.contains("_bucket{route=\"/token\",le=\"10\"} 2"), "{text}");
         assert!(text.contains("_bucket{route=\"/token\",le=\"+Inf\"} 3"), "{text}");
         assert!(text.contains("tessera_http_request_duration_seconds_count{route=\"/token\"} 3"), "{text}");
+    }
+
+    #[test]
+    fn a_gauge_holds_the_last_value_set() {
+        let m = Metrics::default();
+        m.set("tessera_sms_daily_cap", &[], 1000.0);
+        m.set("tessera_sms_daily_cap", &[], 250.0);
+        let text = m.render();
+        assert!(text.contains("# TYPE tessera_sms_daily_cap gauge"), "{text}");
+        assert!(text.contains("\ntessera_sms_daily_cap 250\n"), "{text}");
     }
 
     #[test]

@@ -45,6 +45,7 @@ impl Deref for Inner {
 impl AppState {
     pub fn new(parts: Parts) -> Self {
         let core = Core::new(parts);
+        core.metrics.set("tessera_sms_daily_cap", &[], f64::from(core.config.sms.daily_cap));
         // `validate` has checked every entry, the stylesheet and the logo.
         let trusted_proxies = core.config.proxy.trusted.iter().filter_map(|c| c.parse().ok()).collect();
         let theme = Theme::load(&core.config);

@@ -62,6 +62,14 @@ async fn metrics_count_a_login_from_code_sent_to_tokens_issued() {
 }
 
 #[tokio::test]
+async fn metrics_publish_the_configured_sms_daily_cap_as_a_gauge_for_the_alert_rules() {
+    let server = TestServer::start_with(|c| c.sms.daily_cap = 250).await;
+    let text = metrics(&server.url("/metrics")).await;
+    assert!(text.contains("# TYPE tessera_sms_daily_cap gauge"), "{text}");
+    assert_eq!(sample(&text, "tessera_sms_daily_cap"), 250.0, "{text}");
+}
+
+#[tokio::test]
 async fn metrics_on_their_own_address_are_not_served_on_the_public_port() {
     let port = free_port();
     let server = TestServer::start_with(|c| c.metrics.listen = format!("127.0.0.1:{port}")).await;
