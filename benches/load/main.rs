@@ -7,6 +7,10 @@
 //! of the same keys for comparison.
 //! Scenario 6 repeats the flow over PostgreSQL and Redis when they answer. The embedded passkey
 //! scenario signs in with a software authenticator through the Passwordless.dev-shaped API.
+//! The sign-in scenarios (email code, magic link, SMS code, embedded OTP grant) run on a server
+//! of their own whose mail goes over SMTP and texts to the webhook, both to sinks in this
+//! process; they run again over PostgreSQL and Redis. Every row also shows the store operations
+//! each operation cost, read from the server's own metrics.
 //!
 //! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32),
 //! `--compare` (also run node oidc-provider, installed with npm, and print both side by side),
@@ -20,6 +24,8 @@ mod pushed;
 mod scenarios;
 mod server;
 mod sign;
+mod sign_ins;
+mod sinks;
 
 use std::path::Path;
 use std::time::Duration;
@@ -108,32 +114,56 @@ pub struct Row {
     cpu_per_op_ms: f64,
     /// The load generator's own CPU per operation: the share of the machine the server did not get.
     load_cpu_per_op_ms: f64,
+    /// Store operations per operation (directory, ephemeral), from the server's own metrics.
+    round_trips: (f64, f64),
+}
+
+/// Store operations so far (directory, ephemeral), summed from `/metrics`.
+async fn store_operations(server: &Server) -> (f64, f64) {
+    let http = load::client();
+    let Ok(request) = load::get(&server.url("/metrics")).body(bytes::Bytes::new()) else { return (0.0, 0.0) };
+    let Ok(answer) = load::send(&http, request).await else { return (0.0, 0.0) };
+    let mut sums = (0.0, 0.0);
+    for line in String::from_utf8_lossy(&answer.body).lines() {
+        let Some(rest) = line.strip_prefix("tessera_store_duration_seconds_count{store=\"") else { continue };
+        let value: f64 = line.rsplit(' ').next().and_then(|v| v.parse().ok()).unwrap_or(0.0);
+        if rest.starts_with("directory\"") {
+            sums.0 += value;
+        } else if rest.starts_with("ephemeral\"") {
+            sums.1 += value;
+        }
+    }
+    sums
 }
 
 pub async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Server, scenario: &S, o: &Options) {
     if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
         return;
     }
+    let stores0 = store_operations(server).await;
     let (cpu0, load_cpu0) = (server.cpu_seconds(), server::own_cpu_seconds());
     let stats = load::run(scenario, o.connections, o.warmup, o.duration).await;
     let (cpu, load_cpu) = (server.cpu_seconds() - cpu0, server::own_cpu_seconds() - load_cpu0);
+    let stores1 = store_operations(server).await;
     // CPU is counted over warm-up and measurement; operations only over the measurement.
     let total_s = (o.warmup + o.duration).as_secs_f64();
     let per_op_ms = |seconds: f64| if stats.ops == 0 { 0.0 } else { seconds / (stats.rate() * total_s) * 1000.0 };
     let (cpu_per_op_ms, load_cpu_per_op_ms) = (per_op_ms(cpu), per_op_ms(load_cpu));
+    let per_op = |n: f64| if stats.ops == 0 { 0.0 } else { n / (stats.rate() * total_s) };
+    let round_trips = (per_op(stores1.0 - stores0.0), per_op(stores1.1 - stores0.1));
     eprintln!("  {name}: {:.0}/s", stats.rate());
-    rows.push(Row { name: name.into(), stats, cpu_per_op_ms, load_cpu_per_op_ms });
+    rows.push(Row { name: name.into(), stats, cpu_per_op_ms, load_cpu_per_op_ms, round_trips });
 }
 
 fn print_table(rows: &[Row]) {
     println!(
-        "{:<44} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10} {:>10}",
-        "scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU ms/op", "load ms/op"
+        "{:<44} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10} {:>10} {:>6} {:>6}",
+        "scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU ms/op", "load ms/op", "dir", "eph"
     );
     for r in rows {
         let s = &r.stats;
         println!(
-            "{:<44} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>10.3} {:>10.3}",
+            "{:<44} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>10.3} {:>10.3} {:>6.1} {:>6.1}",
             r.name,
             s.rate(),
             s.percentile_ms(0.50),
@@ -141,9 +171,12 @@ fn print_table(rows: &[Row]) {
             s.percentile_ms(1.0),
             s.errors,
             r.cpu_per_op_ms,
-            r.load_cpu_per_op_ms
+            r.load_cpu_per_op_ms,
+            r.round_trips.0,
+            r.round_trips.1
         );
     }
+    println!("(dir, eph: directory and ephemeral store operations per operation, from the server's metrics)");
 }
 
 async fn flows(rows: &mut Vec<Row>, server: &Server, http: &load::Http, cookie: &str, label: &str, o: &Options) {
@@ -219,6 +252,7 @@ async fn main() {
     }
     let rss_loaded = server.rss_mib();
     server.stop();
+    sign_ins(binary, &o, &mut rows, "", |_| {}).await;
 
     let scale_out = scale_out(binary, &o, &mut rows).await;
 
@@ -291,6 +325,66 @@ fn print_comparison(rows: &[Row], rss_idle: f64, rss_loaded: f64, other: &compar
     }
 }
 
+/// The sign-in scenarios, on a server of their own whose mail goes over SMTP and whose texts go
+/// to the webhook, both to sinks in this process; `adjust` picks the stores.
+async fn sign_ins(binary: &Path, o: &Options, rows: &mut Vec<Row>, label: &str, adjust: impl FnOnce(&mut Config)) {
+    use sign_ins::{Method, SignIn};
+    let names = [
+        (Method::EmailCode, "bench-es256", "sign-in, email code (pages + SMTP + token)"),
+        (Method::MagicLink, "bench-link", "sign-in, magic link (pages + SMTP + token)"),
+        (Method::SmsCode, "bench-es256", "sign-in, SMS code (pages + webhook + token)"),
+        (Method::EmbeddedOtp, sign_ins::OTP_CLIENT, "sign-in, embedded OTP grant (start + token)"),
+    ];
+    let wanted = |name: &str| o.only.as_ref().is_none_or(|only| format!("{label}{name}").contains(only.as_str()));
+    if !names.iter().any(|(_, _, name)| wanted(name)) {
+        return;
+    }
+    let (smtp_port, mail) = sinks::smtp().await;
+    let (sms_url, texts) = sinks::sms().await;
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let port = free_port();
+    let config = write_config(dir.path(), port, |c| {
+        c.email.transport = tessera::config::EmailTransport::Smtp;
+        c.email.smtp.host = "127.0.0.1".into();
+        c.email.smtp.port = smtp_port;
+        c.email.smtp.security = tessera::config::SmtpSecurity::None;
+        c.sms.provider = tessera::config::SmsProvider::Webhook;
+        c.sms.webhook_url = sms_url;
+        c.sms.webhook_secret = "bench-sms-webhook-secret-0123456789abcdef".into();
+        c.sms.allowed_country_codes = vec![1];
+        c.sms.per_number_per_hour = 1_000_000;
+        c.sms.per_prefix_per_hour = 1_000_000;
+        c.sms.daily_cap = 100_000_000;
+        // One source signs everyone in: the per-source limits would refuse a load generator.
+        c.login.resend_cooldown_secs = 0;
+        c.login.sends_per_window = 1_000_000;
+        c.login.sends_per_client = 100_000_000;
+        c.login.checks_per_ip = 100_000_000;
+        c.login.checks_per_identifier = 1_000_000;
+        c.login.sign_ins_per_ip_per_minute = 100_000_000;
+        let mut link = client("bench-link", "ES256");
+        link.email_sends = Some("link".into());
+        let mut otp = client(sign_ins::OTP_CLIENT, "ES256");
+        otp.passwordless = true;
+        c.clients.extend([link, otp]);
+        adjust(c);
+    });
+    let (server, _) = Server::start(binary, dir.path(), &config, port).await;
+    let http = load::client();
+    for (method, client_id, name) in names {
+        let scenario = SignIn {
+            http: http.clone(),
+            base: server.base.clone(),
+            client_id: client_id.into(),
+            method,
+            mail: mail.clone(),
+            texts: texts.clone(),
+        };
+        measure(rows, &format!("{label}{name}"), &server, &scenario, o).await;
+    }
+    server.stop();
+}
+
 /// Scenario 6: the code flow on PostgreSQL + Redis, when both answer.
 async fn scale_out(binary: &Path, o: &Options, rows: &mut Vec<Row>) -> Option<String> {
     let pg = std::env::var("BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -313,6 +407,12 @@ async fn scale_out(binary: &Path, o: &Options, rows: &mut Vec<Row>) -> Option<St
     let cookie = scenarios::sign_in(&http, &server.base, "bench-es256", &dir.path().join("data/outbox")).await;
     flows(rows, &server, &http, &cookie, "PostgreSQL + Redis: ", o).await;
     server.stop();
+    sign_ins(binary, o, rows, "PostgreSQL + Redis: ", |c| {
+        c.directory.url = format!("{pg}?options=-c%20search_path%3D{schema}");
+        c.ephemeral.url = redis.clone();
+        c.ephemeral.prefix = format!("{schema}:");
+    })
+    .await;
     let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await;
     None
 }

@@ -1,0 +1,164 @@
+//! Whole sign-ins as a browser makes them, from `/authorize` to the token response: an email
+//! code (delivered over SMTP), a magic link opened in the same browser, an SMS code (delivered
+//! to the webhook), and the embedded OTP grant (`/passwordless/start` + `/oauth/token`). Each
+//! operation is a new browser; each worker signs in a pool of its own people in turn, so after
+//! the first round every sign-in is a returning user's.
+
+use bytes::Bytes;
+
+use crate::load::{Answer, Http, Scenario, get, post_form, send};
+use crate::scenarios::{CodeFlow, TESSERA, basic, json, keep_cookies, ok};
+use crate::sinks::{Inbox, mail_code, mail_link, text_code};
+
+/// People per worker: small enough that the warm-up signs each up once.
+const POOL: u64 = 32;
+/// Area codes in use, one per worker (a number must be valid to be texted).
+const AREAS: [u16; 32] = [
+    201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225, 228, 229, 231, 234,
+    239, 240, 248, 251, 252, 253, 254, 256, 260,
+];
+/// The embedded-OTP client and its grant.
+pub const OTP_CLIENT: &str = "bench-otp";
+const OTP_GRANT: &str = "http%3A%2F%2Fauth0.com%2Foauth%2Fgrant-type%2Fpasswordless%2Fotp";
+
+#[derive(Clone, Copy, PartialEq)]
+pub enum Method {
+    EmailCode,
+    MagicLink,
+    SmsCode,
+    EmbeddedOtp,
+}
+
+pub struct SignIn {
+    pub http: Http,
+    pub base: String,
+    /// The client whose flow it is (its `email_sends` picks code or link).
+    pub client_id: String,
+    pub method: Method,
+    pub mail: Inbox,
+    pub texts: Inbox,
+}
+
+pub struct Worker {
+    index: usize,
+    count: u64,
+}
+
+impl SignIn {
+    fn person(&self, w: &Worker) -> String {
+        let n = w.count % POOL;
+        match self.method {
+            // 555-0100 to 555-0199 are fictional in every North American area code.
+            Method::SmsCode => format!("+1{}5550{}", AREAS[w.index % AREAS.len()], 100 + n),
+            _ => format!("w{}.p{n}@bench.example", w.index),
+        }
+    }
+
+    fn cookies(jar: &[String]) -> String {
+        jar.join("; ")
+    }
+
+    async fn page(&self, url: &str, jar: &mut Vec<String>) -> Result<Answer, String> {
+        let request = get(url).header("cookie", Self::cookies(jar)).body(Bytes::new()).map_err(|e| e.to_string())?;
+        Ok(keep_cookies(send(&self.http, request).await?, jar))
+    }
+
+    async fn post(&self, url: &str, body: String, jar: &mut Vec<String>) -> Result<Answer, String> {
+        let mut request = post_form(url, body);
+        request.headers_mut().insert("cookie", Self::cookies(jar).parse().map_err(|_| "cookie header")?);
+        Ok(keep_cookies(send(&self.http, request).await?, jar))
+    }
+
+    /// The pages: authorize, the login page, the identifier, the code or link, back to
+    /// authorize; returns the redirect that carries the authorization code.
+    async fn through_pages(&self, who: &str) -> Result<String, String> {
+        let flow = self.flow();
+        let mut jar = Vec::new();
+        let a = self.page(&flow.authorize_url(), &mut jar).await?;
+        let login = format!("{}{}", self.base, a.location.filter(|l| l.starts_with("/login/")).ok_or("no login page")?);
+        let page = ok(self.page(&login, &mut jar).await?, 200)?;
+        let html = String::from_utf8_lossy(&page.body);
+        let csrf = html.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).ok_or("no form")?;
+        let csrf = csrf.to_string();
+        let resume = match self.method {
+            Method::EmailCode | Method::MagicLink => {
+                let body = format!("csrf={csrf}&email={}", who.replace('@', "%40"));
+                let sent = self.post(&format!("{login}/email"), body, &mut jar).await?;
+                if sent.status != 303 {
+                    return Err(format!("sending: status {}", sent.status));
+                }
+                let mail = self.mail.take(who).await?;
+                if self.method == Method::MagicLink {
+                    let link = mail_link(&mail).ok_or("no link in the mail")?;
+                    self.post(&format!("{}{link}", self.base), String::new(), &mut jar).await?
+                } else {
+                    let code = mail_code(&mail).ok_or("no code in the mail")?;
+                    self.post(&format!("{login}/code"), format!("csrf={csrf}&code={code}"), &mut jar).await?
+                }
+            }
+            Method::SmsCode => {
+                let body = format!("csrf={csrf}&phone={}", who.replace('+', "%2B"));
+                let sent = self.post(&format!("{login}/phone"), body, &mut jar).await?;
+                if sent.status != 303 {
+                    return Err(format!("sending: status {}", sent.status));
+                }
+                let code = text_code(&self.texts.take(who).await?).ok_or("no code in the text")?;
+                self.post(&format!("{login}/code"), format!("csrf={csrf}&code={code}"), &mut jar).await?
+            }
+            Method::EmbeddedOtp => return Err("the embedded grant has no pages".into()),
+        };
+        let resume = resume.location.filter(|l| l.starts_with("/authorize/resume/")).ok_or("not signed in")?;
+        let back = self.page(&format!("{}{resume}", self.base), &mut jar).await?;
+        back.location.filter(|l| l.contains("code=")).ok_or_else(|| "no code after sign-in".to_string())
+    }
+
+    fn flow(&self) -> CodeFlow {
+        CodeFlow {
+            http: self.http.clone(),
+            base: self.base.clone(),
+            client_id: self.client_id.clone(),
+            cookie: String::new(),
+            offline: false,
+            paths: TESSERA,
+        }
+    }
+
+    /// `/passwordless/start`, the emailed code, `/oauth/token` with the OTP grant.
+    async fn embedded(&self, who: &str) -> Result<(), String> {
+        let email = who.replace('@', "%40");
+        let start = format!("connection=email&send=code&email={email}");
+        let mut request = post_form(&format!("{}/passwordless/start", self.base), start);
+        request.headers_mut().insert("authorization", basic(OTP_CLIENT).parse().map_err(|_| "header")?);
+        ok(send(&self.http, request).await?, 200)?;
+        let code = mail_code(&self.mail.take(who).await?).ok_or("no code in the mail")?;
+        let body = format!("grant_type={OTP_GRANT}&realm=email&username={email}&otp={code}&scope=openid%20email");
+        let mut request = post_form(&format!("{}/oauth/token", self.base), body);
+        request.headers_mut().insert("authorization", basic(OTP_CLIENT).parse().map_err(|_| "header")?);
+        let tokens = json(&ok(send(&self.http, request).await?, 200)?)?;
+        tokens["id_token"].as_str().map(drop).ok_or_else(|| "no ID token".into())
+    }
+}
+
+impl Scenario for SignIn {
+    type Worker = Worker;
+    async fn worker(&self, index: usize) -> Worker {
+        Worker { index, count: 0 }
+    }
+
+    async fn step(&self, w: &mut Worker) -> Result<(), String> {
+        w.count += 1;
+        let who = self.person(w);
+        if self.method == Method::EmbeddedOtp {
+            return self.embedded(&who).await;
+        }
+        let redirect = self.through_pages(&who).await?;
+        let code = redirect.split("code=").nth(1).and_then(|r| r.split('&').next()).ok_or("no code")?;
+        let body = format!(
+            "grant_type=authorization_code&code={code}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&code_verifier={}",
+            crate::scenarios::VERIFIER
+        );
+        let mut request = post_form(&format!("{}/token", self.base), body);
+        request.headers_mut().insert("authorization", basic(&self.client_id).parse().map_err(|_| "header")?);
+        json(&ok(send(&self.http, request).await?, 200)?).map(drop)
+    }
+}
