@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use crate::crypto;
 use crate::domain::Core;
 use crate::model::{Identifier, Phone};
-use crate::store::StoreResult;
+use crate::store::{StoreError, StoreResult};
 
 /// A refusal by a rate limit: which one, and when to try again.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,6 +29,18 @@ fn hashed(state: &Core, id: &Identifier) -> String {
 /// Counts one event under `key` for `window` seconds; `true` once the count is over `max`.
 async fn over(state: &Core, key: &str, window: u64, max: u64) -> StoreResult<bool> {
     Ok(state.ephemeral.incr(key, window).await? > max)
+}
+
+/// Counts `checks` (name, key, max) in one call, in order; the first over its max refuses.
+async fn first_over(state: &Core, checks: &[(&'static str, String, u64)], window: u64) -> StoreResult<Option<Limited>> {
+    let counters: Vec<(&str, u64, u64)> = checks.iter().map(|(_, key, max)| (key.as_str(), window, *max)).collect();
+    match state.ephemeral.incr_until_over(&counters).await? {
+        None => Ok(None),
+        Some(i) => match checks.get(i) {
+            Some((limit, _, _)) => Ok(Some(Limited { limit, retry_after: window })),
+            None => Err(StoreError::Corrupt(format!("limit {i} of {} reported over", checks.len()))),
+        },
+    }
 }
 
 /// The source a limit counts: the IPv4 address, or the /64 of an IPv6 address.
@@ -72,12 +84,7 @@ pub async fn before_send(state: &Core, id: &Identifier, bucket: &str, ip: IpAddr
         ("send_per_ip", format!("rl:send:ip:{from}"), per_id * 10),
         ("send_per_client", format!("rl:send:{bucket}"), u64::from(login.sends_per_client)),
     ];
-    for (limit, key, max) in checks {
-        if over(state, &key, window, max).await? {
-            return Ok(Some(Limited { limit, retry_after: window }));
-        }
-    }
-    Ok(None)
+    first_over(state, &checks, window).await
 }
 
 /// Before checking a code typed for `id` from `ip`, counted in `bucket`. Checks per identifier
@@ -90,12 +97,7 @@ pub async fn before_check(state: &Core, id: &Identifier, bucket: &str, ip: IpAdd
         ("check_per_identifier", format!("rl:check:id:{}", hashed(state, id)), u64::from(login.checks_per_identifier)),
         ("check_per_client", format!("rl:check:{bucket}"), u64::from(login.sends_per_client) * 5),
     ];
-    for (limit, key, max) in checks {
-        if over(state, &key, window, max).await? {
-            return Ok(Some(Limited { limit, retry_after: window }));
-        }
-    }
-    Ok(None)
+    first_over(state, &checks, window).await
 }
 
 /// Before storing a new interaction for a request from `ip`: unauthenticated, so counted per
@@ -127,18 +129,23 @@ pub async fn sms_refusal(state: &Core, phone: &Phone) -> StoreResult<Option<&'st
         return Ok(Some("country_not_allowed"));
     }
     let number = hashed(state, &Identifier::Phone(phone.clone()));
-    if over(state, &format!("rl:sms:number:{number}"), 3600, u64::from(sms.per_number_per_hour)).await? {
-        return Ok(Some("number_velocity"));
-    }
     let prefix: String = phone.as_str().chars().skip(1).take(usize::from(sms.prefix_digits)).collect();
-    if over(state, &format!("rl:sms:prefix:{prefix}"), 3600, u64::from(sms.per_prefix_per_hour)).await? {
-        return Ok(Some("prefix_velocity"));
-    }
     let day = state.clock.now().div_euclid(86_400);
-    if over(state, &format!("rl:sms:day:{day}"), 2 * 86_400, u64::from(sms.daily_cap)).await? {
-        return Ok(Some("daily_cap"));
+    // In this order: a number or prefix refused by its velocity never spends the daily cap.
+    let (number, prefix, day) =
+        (format!("rl:sms:number:{number}"), format!("rl:sms:prefix:{prefix}"), format!("rl:sms:day:{day}"));
+    let limits = [
+        (number.as_str(), 3600, u64::from(sms.per_number_per_hour)),
+        (prefix.as_str(), 3600, u64::from(sms.per_prefix_per_hour)),
+        (day.as_str(), 2 * 86_400, u64::from(sms.daily_cap)),
+    ];
+    let reasons = ["number_velocity", "prefix_velocity", "daily_cap"];
+    match state.ephemeral.incr_until_over(&limits).await? {
+        None => Ok(None),
+        Some(i) => {
+            reasons.get(i).map(|r| Some(*r)).ok_or_else(|| StoreError::Corrupt(format!("limit {i} reported over")))
+        }
     }
-    Ok(None)
 }
 
 #[cfg(test)]

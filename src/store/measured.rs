@@ -299,6 +299,9 @@ impl Ephemeral for Measured<dyn Ephemeral> {
     async fn incr(&self, key: &str, ttl_secs: u64) -> StoreResult<u64> {
         measure!(self, incr(key, ttl_secs))
     }
+    async fn incr_until_over(&self, counters: &[(&str, u64, u64)]) -> StoreResult<Option<usize>> {
+        measure!(self, incr_until_over(counters))
+    }
 }
 
 /// `EmbeddedApps`, in a file of its own.

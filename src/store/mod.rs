@@ -54,6 +54,18 @@ pub trait Ephemeral: Send + Sync {
     async fn delete(&self, key: &str) -> StoreResult<()>;
     /// Adds one and returns the new count; a new counter expires after `ttl_secs`.
     async fn incr(&self, key: &str, ttl_secs: u64) -> StoreResult<u64>;
+    /// Counts limits in order, each `(key, window, max)` as `incr` would, and stops at the first
+    /// whose count is then over its max: its index, or `None` when all are within. A refused
+    /// event counts against that limit and those before it, never the ones after, so a source
+    /// refused by its own limit cannot spend a shared one. One round trip where the backend can.
+    async fn incr_until_over(&self, counters: &[(&str, u64, u64)]) -> StoreResult<Option<usize>> {
+        for (i, (key, ttl_secs, max)) in counters.iter().enumerate() {
+            if self.incr(key, *ttl_secs).await? > *max {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
 }
 
 impl dyn Ephemeral {

@@ -1,6 +1,7 @@
 //! Redis `Ephemeral`: one node (`redis://`, `rediss://`) or a Cluster, with a key prefix so
-//! deployments can share a server. Single-use reads are GETDEL; counters are one Lua script;
-//! every key has a TTL; every call is bounded in time, so an outage answers fast.
+//! deployments can share a server. Single-use reads are GETDEL; counters are one Lua script
+//! (several counters one call, on a single node); every key has a TTL; every call is bounded
+//! in time, so an outage answers fast.
 
 use std::time::Duration;
 
@@ -20,6 +21,16 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n";
 
+/// The same for each of KEYS in turn (ARGV: window and max of each), stopping at the first
+/// over its max: one round trip for the several limits a sign-in step counts.
+const INCR_UNTIL_OVER: &str = r"
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('EXPIRE', key, ARGV[2 * i - 1]) end
+  if n > tonumber(ARGV[2 * i]) then return i end
+end
+return 0";
+
 #[derive(Clone)]
 enum Conn {
     Single(ConnectionManager),
@@ -30,6 +41,7 @@ pub struct RedisEphemeral {
     conn: Conn,
     prefix: String,
     incr: redis::Script,
+    incr_until_over: redis::Script,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -55,7 +67,12 @@ impl RedisEphemeral {
                 .map_err(unavailable)?;
             Conn::Cluster(client.get_async_connection().await.map_err(unavailable)?)
         };
-        Ok(RedisEphemeral { conn, prefix: prefix.to_string(), incr: redis::Script::new(INCR_WITH_TTL) })
+        Ok(RedisEphemeral {
+            conn,
+            prefix: prefix.to_string(),
+            incr: redis::Script::new(INCR_WITH_TTL),
+            incr_until_over: redis::Script::new(INCR_UNTIL_OVER),
+        })
     }
 
     fn key(&self, key: &str) -> String {
@@ -115,5 +132,25 @@ impl Ephemeral for RedisEphemeral {
             }
         };
         tokio::time::timeout(CALL_TIMEOUT, call).await.map_err(|_| unavailable("timed out"))?.map_err(unavailable)
+    }
+
+    async fn incr_until_over(&self, counters: &[(&str, u64, u64)]) -> StoreResult<Option<usize>> {
+        let Conn::Single(mut c) = self.conn.clone() else {
+            // A script's keys must share a Cluster slot, and limits' keys do not: one at a time.
+            for (i, (key, ttl_secs, max)) in counters.iter().enumerate() {
+                if self.incr(key, *ttl_secs).await? > *max {
+                    return Ok(Some(i));
+                }
+            }
+            return Ok(None);
+        };
+        let mut invocation = self.incr_until_over.prepare_invoke();
+        for (key, ttl_secs, max) in counters {
+            invocation.key(self.key(key)).arg(ttl_secs.max(&1)).arg(max);
+        }
+        let call = invocation.invoke_async::<usize>(&mut c);
+        let over = tokio::time::timeout(CALL_TIMEOUT, call).await.map_err(|_| unavailable("timed out"))?;
+        // Lua counts from 1; 0 is "all within".
+        Ok(over.map_err(unavailable)?.checked_sub(1))
     }
 }

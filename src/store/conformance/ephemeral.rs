@@ -29,12 +29,25 @@ pub async fn a_counter_counts_from_one(eph: Expiring) {
     assert_eq!(eph.incr("n", 3).await.unwrap(), 2);
 }
 
+pub async fn limits_count_in_order_and_stop_at_the_first_over_its_max(eph: Expiring) {
+    assert_eq!(eph.incr("a", 10).await.unwrap(), 1);
+    let limits = [("a", 10, 3), ("b", 10, 1), ("c", 10, 5)];
+    assert_eq!(eph.incr_until_over(&limits).await.unwrap(), None, "a=2, b=1, c=1: all within");
+    assert_eq!(eph.incr_until_over(&limits).await.unwrap(), Some(1), "a=3, b=2: b is over");
+    assert_eq!(eph.incr("c", 10).await.unwrap(), 2, "the limit after the refusing one was not counted");
+    assert_eq!(eph.incr_until_over(&limits).await.unwrap(), Some(0), "a=4: over, nothing after it counts");
+    assert_eq!(eph.incr("b", 10).await.unwrap(), 3);
+    assert_eq!(eph.incr_until_over(&[]).await.unwrap(), None);
+}
+
 /// One rule for both, so a store on real time waits out the TTLs once.
 pub async fn keys_expire_and_counters_start_over_after_their_ttl(eph: Expiring) {
     eph.put("short", vec![1], 1).await.unwrap();
     assert!(eph.put_new("once", vec![1], 1).await.unwrap());
     assert_eq!(eph.incr("n", 2).await.unwrap(), 1);
     assert_eq!(eph.incr("n", 2).await.unwrap(), 2);
+    assert_eq!(eph.incr_until_over(&[("o", 2, 0), ("m", 2, 9)]).await.unwrap(), Some(0), "o=1 is over 0");
+    assert_eq!(eph.incr_until_over(&[("m", 2, 9)]).await.unwrap(), None, "m=1");
     eph.pass(1).await;
     assert_eq!(eph.get("short").await.unwrap(), None, "expired keys are gone");
     assert!(eph.put_new("once", vec![3], 1).await.unwrap(), "an expired key can be set again");
@@ -42,6 +55,7 @@ pub async fn keys_expire_and_counters_start_over_after_their_ttl(eph: Expiring) 
     // The count just made does not extend the window.
     eph.pass(1).await;
     assert_eq!(eph.incr("n", 2).await.unwrap(), 1, "an expired counter starts over");
+    assert_eq!(eph.incr("m", 2).await.unwrap(), 1, "so does one counted with incr_until_over");
 }
 
 pub async fn exactly_one_concurrent_taker_wins(eph: Expiring) {

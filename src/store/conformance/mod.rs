@@ -178,6 +178,7 @@ macro_rules! ephemeral_tests {
                 take_returns_the_value_once,
                 put_new_refuses_a_live_key,
                 a_counter_counts_from_one,
+                limits_count_in_order_and_stop_at_the_first_over_its_max,
                 keys_expire_and_counters_start_over_after_their_ttl,
                 exactly_one_concurrent_taker_wins,
             ],
