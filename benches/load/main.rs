@@ -14,7 +14,8 @@
 //!
 //! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32),
 //! `--compare` (also run node oidc-provider, installed with npm, and print both side by side),
-//! `--only TEXT` (run only the scenarios whose name contains TEXT).
+//! `--only TEXT` (run only the scenarios whose name contains TEXT), `--users N` (the data-scale
+//! mode: seed every directory with N users, their sessions and ten audit events each first).
 
 mod authenticator;
 mod compare;
@@ -22,6 +23,7 @@ mod embedded;
 mod load;
 mod pushed;
 mod scenarios;
+mod seed;
 mod server;
 mod sign;
 mod sign_ins;
@@ -44,6 +46,8 @@ pub struct Options {
     compare: bool,
     /// Run only the scenarios whose name contains this.
     only: Option<String>,
+    /// The data-scale mode: users (with sessions and audit events) seeded into every directory.
+    users: Option<u64>,
 }
 
 fn options() -> Options {
@@ -61,6 +65,7 @@ fn options() -> Options {
         connections: value("--connections", 32) as usize,
         compare: args.iter().any(|a| a == "--compare"),
         only: args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned(),
+        users: args.iter().position(|a| a == "--users").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()),
     }
 }
 
@@ -207,6 +212,7 @@ async fn main() {
     eprintln!("starting tessera (first start generates keys) ...");
     let (first, _) = Server::start(binary, dir.path(), &config, port).await;
     first.stop();
+    seed_directory(binary, dir.path(), &config, &o).await;
     let (server, cold_start) = Server::start(binary, dir.path(), &config, port).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_idle = server.rss_mib();
@@ -267,6 +273,12 @@ async fn main() {
         o.warmup.as_secs(),
         o.duration.as_secs()
     );
+    if let Some(users) = o.users {
+        println!(
+            "Every directory seeded with {users} users, {users} sessions and {} audit events.",
+            users * seed::EVENTS
+        );
+    }
     println!();
     print_table(&rows);
     println!();
@@ -369,6 +381,7 @@ async fn sign_ins(binary: &Path, o: &Options, rows: &mut Vec<Row>, label: &str, 
         c.clients.extend([link, otp]);
         adjust(c);
     });
+    seed_directory(binary, dir.path(), &config, o).await;
     let (server, _) = Server::start(binary, dir.path(), &config, port).await;
     let http = load::client();
     for (method, client_id, name) in names {
@@ -383,6 +396,25 @@ async fn sign_ins(binary: &Path, o: &Options, rows: &mut Vec<Row>, label: &str, 
         measure(rows, &format!("{label}{name}"), &server, &scenario, o).await;
     }
     server.stop();
+}
+
+/// In the data-scale mode, migrates and seeds the directory `config` names, and says so.
+async fn seed_directory(binary: &Path, dir: &Path, config: &Path, o: &Options) {
+    let Some(users) = o.users else { return };
+    let text = std::fs::read_to_string(config).expect("the configuration just written");
+    let parsed: Config = toml::from_str(&text).expect("the configuration just written parses");
+    let url = match parsed.directory.url.strip_prefix("sqlite://") {
+        Some(relative) if !relative.starts_with('/') => format!("sqlite://{}", dir.join(relative).display()),
+        _ => parsed.directory.url.clone(),
+    };
+    match seed::directory(binary, dir, config, &url, users).await {
+        Ok(took) => eprintln!(
+            "seeded {users} users, {users} sessions and {} audit events in {:.1} s",
+            users * seed::EVENTS,
+            took.as_secs_f64()
+        ),
+        Err(e) => panic!("seeding the directory failed: {e}"),
+    }
 }
 
 /// Scenario 6: the code flow on PostgreSQL + Redis, when both answer.
@@ -402,6 +434,7 @@ async fn scale_out(binary: &Path, o: &Options, rows: &mut Vec<Row>) -> Option<St
         c.ephemeral.url = redis.clone();
         c.ephemeral.prefix = format!("{schema}:");
     });
+    seed_directory(binary, dir.path(), &config, o).await;
     let (server, _) = Server::start(binary, dir.path(), &config, port).await;
     let http = load::client();
     let cookie = scenarios::sign_in(&http, &server.base, "bench-es256", &dir.path().join("data/outbox")).await;
