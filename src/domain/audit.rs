@@ -1,6 +1,8 @@
 //! Audit trail: events recorded off the request path by one worker that stores them in the
-//! directory (in batches, pruned after `audit.retention_days`) and delivers each to the
-//! configured webhooks as signed JSON, retried with exponential backoff, then dead-lettered.
+//! directory (in batches) and delivers each to the configured webhooks as signed JSON, retried
+//! with exponential backoff, then dead-lettered; and a pruner that deletes what is past
+//! `audit.retention_days` every hour, in small batches with pauses, so a purge of millions of
+//! events never holds the directory's writer for long.
 //!
 //! Receivers check `Tessera-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
 //! with the webhook's secret, and may deduplicate on `Tessera-Event-Id`.
@@ -17,6 +19,10 @@ use crate::config::{AuditConfig, WebhookConfig};
 use crate::metrics::Metrics;
 use crate::model::AuditEvent;
 use crate::store::Directory;
+
+/// Events deleted per purge statement, and the pause between two, when pruning.
+const PRUNE_BATCH: u32 = 2_000;
+const PRUNE_PAUSE: Duration = Duration::from_millis(20);
 
 enum Msg {
     Event(AuditEvent),
@@ -69,10 +75,9 @@ impl Audit {
 impl Worker {
     async fn run(self: Arc<Self>, mut rx: mpsc::UnboundedReceiver<Msg>) {
         let mut deliveries = JoinSet::new();
-        let mut prune = tokio::time::interval(Duration::from_secs(3600));
+        let pruner = tokio::spawn(self.clone().prune_every_hour());
         loop {
             tokio::select! {
-                _ = prune.tick() => self.prune().await,
                 first = rx.recv() => {
                     let Some(first) = first else { break };
                     // Take whatever else is queued, so a burst is one transaction.
@@ -105,6 +110,7 @@ impl Worker {
                 }
             }
         }
+        pruner.abort();
         while deliveries.join_next().await.is_some() {}
     }
 
@@ -127,12 +133,34 @@ impl Worker {
         }
     }
 
+    async fn prune_every_hour(self: Arc<Self>) {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            self.prune().await;
+        }
+    }
+
+    /// Deletes what is past retention a batch at a time; sign-ins write between two batches.
     async fn prune(&self) {
         let before = self.clock.now() - self.config.retention_days as i64 * 86_400;
-        match self.directory.purge_audit_events(before).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(deleted = n, "audit events past retention deleted"),
-            Err(e) => tracing::warn!(error = %e, "audit events not pruned"),
+        let mut deleted = 0;
+        loop {
+            let n = match self.directory.purge_audit_events(before, PRUNE_BATCH).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, deleted, "audit events not pruned");
+                    return;
+                }
+            };
+            deleted += n;
+            if n < u64::from(PRUNE_BATCH) {
+                break;
+            }
+            tokio::time::sleep(PRUNE_PAUSE).await;
+        }
+        if deleted > 0 {
+            tracing::info!(deleted, "audit events past retention deleted");
         }
     }
 
@@ -191,12 +219,51 @@ pub fn signature(secret: &str, at: UnixTime, body: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn pruning_deletes_every_batch_past_retention_and_keeps_the_rest() {
+        let file = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", file.path().join("t.db").display());
+        let directory: Arc<dyn Directory> = Arc::new(crate::store::SqliteDirectory::open(&url).await.unwrap());
+        let clock = Clock::manual();
+        let now = clock.now();
+        let event = |i: u32, at: UnixTime| AuditEvent {
+            id: format!("e{i}"),
+            at,
+            kind: "sign_in".into(),
+            user_id: None,
+            client_id: None,
+            ip: None,
+            detail: serde_json::json!({}),
+        };
+        // Two and a half batches past a one-day retention, and a few inside it.
+        let old: Vec<AuditEvent> =
+            (0..PRUNE_BATCH * 5 / 2).map(|i| event(i, now - 2 * 86_400 - i64::from(i))).collect();
+        let recent: Vec<AuditEvent> = (0..3).map(|i| event(1_000_000 + i, now - 3600)).collect();
+        directory.insert_audit_events(&old).await.unwrap();
+        directory.insert_audit_events(&recent).await.unwrap();
+        let config = AuditConfig { retention_days: 1, ..AuditConfig::default() };
+        let worker = Worker {
+            directory: directory.clone(),
+            http: reqwest::Client::new(),
+            config,
+            metrics: Default::default(),
+            clock,
+        };
+        worker.prune().await;
+        let query = crate::model::AuditQuery { limit: 1000, ..Default::default() };
+        let left: Vec<String> = directory.audit_events(&query).await.unwrap().into_iter().map(|e| e.id).collect();
+        assert_eq!(left.len(), 3, "only the recent events stay: {left:?}");
+        assert!(left.iter().all(|id| id.starts_with("e100000")));
+    }
+
     #[test]
     fn the_signature_covers_the_time_and_the_body() {
-        let a = super::signature("s".repeat(32).as_str(), 1_700_000_000, b"{}");
+        let a = signature("s".repeat(32).as_str(), 1_700_000_000, b"{}");
         assert!(a.starts_with("t=1700000000,v1=") && a.len() == "t=1700000000,v1=".len() + 64);
-        assert_ne!(a, super::signature("s".repeat(32).as_str(), 1_700_000_001, b"{}"));
-        assert_ne!(a, super::signature("s".repeat(32).as_str(), 1_700_000_000, b"[]"));
-        assert_ne!(a, super::signature("t".repeat(32).as_str(), 1_700_000_000, b"{}"));
+        assert_ne!(a, signature("s".repeat(32).as_str(), 1_700_000_001, b"{}"));
+        assert_ne!(a, signature("s".repeat(32).as_str(), 1_700_000_000, b"[]"));
+        assert_ne!(a, signature("t".repeat(32).as_str(), 1_700_000_000, b"{}"));
     }
 }

@@ -255,8 +255,8 @@ impl AuditLog for Measured<dyn Directory> {
     async fn audit_events(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
         measure!(self, audit_events(query))
     }
-    async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64> {
-        measure!(self, purge_audit_events(before))
+    async fn purge_audit_events(&self, before: UnixTime, limit: u32) -> StoreResult<u64> {
+        measure!(self, purge_audit_events(before, limit))
     }
 }
 

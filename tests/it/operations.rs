@@ -183,7 +183,7 @@ async fn audit_events_past_retention_are_pruned() {
     let fresh = tessera::model::AuditEvent { id: "fresh".into(), at: server.clock.now(), ..old.clone() };
     server.state.directory.insert_audit_events(&[old, fresh]).await.unwrap();
     // The worker also prunes when it starts; whichever runs last, only the old event goes.
-    let deleted = server.state.directory.purge_audit_events(server.clock.now() - 86_400).await.unwrap();
+    let deleted = server.state.directory.purge_audit_events(server.clock.now() - 86_400, 100).await.unwrap();
     assert!(deleted <= 1);
     let left: Vec<String> = events(&server, "admin").await.into_iter().map(|e| e.id).collect();
     assert_eq!(left, ["fresh"]);

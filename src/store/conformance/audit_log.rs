@@ -58,6 +58,14 @@ pub async fn an_event_reads_back_as_written(dir: Arc<dyn Directory>) {
 
 pub async fn a_purge_removes_the_events_before_a_time(dir: Arc<dyn Directory>) {
     three_events(&*dir).await;
-    assert_eq!(dir.purge_audit_events(NOW + 5).await.unwrap(), 1);
+    assert_eq!(dir.purge_audit_events(NOW + 5, 100).await.unwrap(), 1);
     assert_eq!(ids(&*dir, query(None, None, None)).await, ["e3", "e2"]);
+}
+
+pub async fn a_purge_removes_at_most_its_batch_oldest_first(dir: Arc<dyn Directory>) {
+    three_events(&*dir).await;
+    assert_eq!(dir.purge_audit_events(NOW + 1000, 2).await.unwrap(), 2, "a batch of two");
+    assert_eq!(ids(&*dir, query(None, None, None)).await, ["e3"], "the two oldest went first");
+    assert_eq!(dir.purge_audit_events(NOW + 1000, 2).await.unwrap(), 1);
+    assert_eq!(dir.purge_audit_events(NOW + 1000, 2).await.unwrap(), 0, "nothing left before the time");
 }

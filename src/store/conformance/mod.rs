@@ -159,6 +159,7 @@ macro_rules! directory_tests {
                 events_are_filtered_by_user_kind_and_time,
                 an_event_reads_back_as_written,
                 a_purge_removes_the_events_before_a_time,
+                a_purge_removes_at_most_its_batch_oldest_first,
             ],
             api_keys: [
                 an_api_key_id_is_registered_once,

@@ -49,9 +49,17 @@ macro_rules! implement {
                     rows.iter().map(rows::audit_event).collect()
                 }
 
-                async fn purge_audit_events(&self, before: UnixTime) -> StoreResult<u64> {
-                    let done =
-                        sqlx::query("DELETE FROM audit_events WHERE at < $1").bind(before).execute(&self.pool).await.map_err(db)?;
+                async fn purge_audit_events(&self, before: UnixTime, limit: u32) -> StoreResult<u64> {
+                    // Oldest first through the `at` index, one bounded batch per call.
+                    let done = sqlx::query(
+                        "DELETE FROM audit_events WHERE id IN \
+                         (SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2)",
+                    )
+                    .bind(before)
+                    .bind(i64::from(limit))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db)?;
                     Ok(done.rows_affected())
                 }
             }
