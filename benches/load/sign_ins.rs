@@ -29,6 +29,10 @@ pub enum Method {
     EmbeddedOtp,
 }
 
+impl Method {
+    pub const ALL: [Method; 4] = [Method::EmailCode, Method::MagicLink, Method::SmsCode, Method::EmbeddedOtp];
+}
+
 pub struct SignIn {
     pub http: Http,
     pub base: String,
