@@ -303,3 +303,4 @@ impl Ephemeral for Measured<dyn Ephemeral> {
 
 /// `EmbeddedApps`, in a file of its own.
 mod embedded_apps;
+mod identities;

@@ -1,0 +1,157 @@
+//! `[[upstreams]]`: other identity providers a person may sign in with ("Continue with …"),
+//! and the checks each must pass before it is offered.
+
+use serde::{Deserialize, Serialize};
+
+/// One upstream OpenID provider. Tessera is its relying party: discovery from `issuer`, the
+/// code flow with PKCE, `state` and `nonce`, and the ID token verified with `openidconnect`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// In URLs (`/login/upstream/{id}`) and in linked identities: letters, digits, `-`, `_`.
+    pub id: String,
+    /// `oidc` (any OpenID provider, by its issuer) or `google` (`issuer` may be left out).
+    #[serde(default = "default_kind")]
+    pub kind: String,
+    /// The button says "Continue with {name}"; the id when left out.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The issuer identifier; discovery reads `{issuer}/.well-known/openid-configuration`.
+    #[serde(default)]
+    pub issuer: String,
+    pub client_id: String,
+    /// Sent with HTTP Basic at the token endpoint; pass it as TESSERA_UPSTREAMS__… or in a
+    /// file only the server reads. Without one, the client is public (PKCE only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// `openid` is always asked for; `email` is needed to find or create an account.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// Whether an address this provider asserts as verified (`email_verified`) may sign in the
+    /// account that owns it, or create one. Otherwise the person proves the account first.
+    #[serde(default)]
+    pub trust_verified_email: bool,
+}
+
+impl std::fmt::Debug for UpstreamConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamConfig")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_kind() -> String {
+    "oidc".into()
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "email".into(), "profile".into()]
+}
+
+pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+
+impl UpstreamConfig {
+    /// The issuer to discover: Google's when the kind is `google` and none is given.
+    pub fn issuer(&self) -> &str {
+        match (self.kind.as_str(), self.issuer.is_empty()) {
+            ("google", true) => GOOGLE_ISSUER,
+            _ => &self.issuer,
+        }
+    }
+
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// The field at fault and why.
+pub fn check(u: &UpstreamConfig, dev: bool) -> Result<(), (&'static str, String)> {
+    let id_ok = !u.id.is_empty()
+        && u.id.len() <= 40
+        && u.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !id_ok {
+        return Err(("id", "1 to 40 letters, digits, '-' or '_'".into()));
+    }
+    match u.kind.as_str() {
+        "oidc" | "google" => {}
+        "apple" | "microsoft" | "github" => {
+            return Err(("kind", format!("{:?} is not supported yet; use \"oidc\" or \"google\"", u.kind)));
+        }
+        other => return Err(("kind", format!("unknown kind {other:?}: \"oidc\" or \"google\""))),
+    }
+    let issuer = url::Url::parse(u.issuer()).map_err(|e| ("issuer", format!("not a URL: {e}")))?;
+    // OIDC Discovery §2: the issuer is an https URL without query or fragment.
+    if issuer.query().is_some() || issuer.fragment().is_some() {
+        return Err(("issuer", "must not have a query or fragment".into()));
+    }
+    match issuer.scheme() {
+        "https" => {}
+        "http" if dev || super::urls::is_loopback(&issuer) => {}
+        _ => return Err(("issuer", "must use https (http only in dev mode or on loopback)".into())),
+    }
+    if u.client_id.trim().is_empty() {
+        return Err(("client_id", "must not be empty".into()));
+    }
+    if u.client_secret.as_deref().is_some_and(str::is_empty) {
+        return Err(("client_secret", "must not be empty when set".into()));
+    }
+    if u.scopes.iter().any(|s| s.is_empty() || s.contains(' ')) {
+        return Err(("scopes", "each scope is one word".into()));
+    }
+    Ok(())
+}
+
+pub(super) fn check_all(upstreams: &[UpstreamConfig], dev: bool) -> Result<(), super::ConfigError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, upstream) in upstreams.iter().enumerate() {
+        let key = format!("upstreams[{i}]");
+        if !seen.insert(upstream.id.as_str()) {
+            return Err(super::ConfigError::new(&key, format!("duplicate upstream id {:?}", upstream.id)));
+        }
+        check(upstream, dev).map_err(|(field, why)| super::ConfigError::new(&format!("{key}.{field}"), why))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upstream(kind: &str, issuer: &str) -> UpstreamConfig {
+        UpstreamConfig {
+            id: "idp".into(),
+            kind: kind.into(),
+            name: None,
+            issuer: issuer.into(),
+            client_id: "tessera".into(),
+            client_secret: Some("s3cret".into()),
+            scopes: default_scopes(),
+            trust_verified_email: false,
+        }
+    }
+
+    #[test]
+    fn an_upstream_needs_an_https_issuer_outside_dev_and_a_known_kind() {
+        assert!(check(&upstream("oidc", "https://idp.example"), false).is_ok());
+        assert!(check(&upstream("oidc", "http://idp.example"), false).is_err());
+        assert!(check(&upstream("oidc", "http://127.0.0.1:9000"), false).is_ok(), "loopback");
+        assert!(check(&upstream("oidc", "https://idp.example?x=1"), false).is_err());
+        assert!(check(&upstream("google", ""), false).is_ok(), "Google's issuer is known");
+        assert!(check(&upstream("oidc", ""), false).is_err());
+        assert!(check(&upstream("saml", "https://idp.example"), false).is_err());
+        let mut bad = upstream("oidc", "https://idp.example");
+        bad.id = "a/b".into();
+        assert!(check(&bad, false).is_err());
+    }
+
+    #[test]
+    fn a_client_secret_never_reaches_debug_output() {
+        let text = format!("{:?}", upstream("oidc", "https://idp.example"));
+        assert!(!text.contains("s3cret") && text.contains("***"));
+    }
+}
