@@ -67,7 +67,13 @@ pub async fn remove(
     }
     // Only the user's own identity is removed: the owner is part of the statement.
     if state.directory.unlink_identity(&current.user_id, provider, subject).await? {
-        state.audit("identity_unlinked", Some(&current.user_id), None, None, json!({"provider": provider, "by": "user"}));
+        state.audit(
+            "identity_unlinked",
+            Some(&current.user_id),
+            None,
+            None,
+            json!({"provider": provider, "by": "user"}),
+        );
     }
     Ok(Redirect::to("/account?n=disconnected").into_response())
 }

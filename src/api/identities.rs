@@ -14,7 +14,11 @@ use crate::domain::Core;
     params(("id" = String, Path)),
     responses((status = 200, body = Object, description = "`{identities: [{provider, subject, email, created_at}]}`"),
               (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
-pub(super) async fn list(State(state): State<Core>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
+pub(super) async fn list(
+    State(state): State<Core>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
     caller.needs("users:read")?;
     let user = existing_user(&state, &id).await?;
     let list: Vec<Value> = state

@@ -94,7 +94,10 @@ mod tests {
 
     #[test]
     fn only_a_verified_address_from_a_trusted_provider_stands_for_its_owner() {
-        assert_eq!(trusted_email(&upstream(true), &asserted(true)).map(|e| e.as_str().to_string()), Some("ada@example.com".into()));
+        assert_eq!(
+            trusted_email(&upstream(true), &asserted(true)).map(|e| e.as_str().to_string()),
+            Some("ada@example.com".into())
+        );
         assert_eq!(trusted_email(&upstream(true), &asserted(false)), None, "unverified never");
         assert_eq!(trusted_email(&upstream(false), &asserted(true)), None, "not trusted for addresses");
     }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow, CoreJwsSigningAlgorithm};
 use openidconnect::{
-    AuthorizationCode, CsrfToken, HttpRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, RequestTokenError, Scope,
-    OAuth2TokenResponse, TokenResponse,
+    AuthorizationCode, CsrfToken, HttpRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    RequestTokenError, Scope, TokenResponse,
 };
 
 use super::client::{self, send};
@@ -44,8 +44,11 @@ pub async fn begin(core: &Core, upstream: &UpstreamConfig, ix: &Interaction) -> 
     let state = crate::crypto::random_token();
     let nonce = crate::crypto::random_token();
     let (s, n) = (state.clone(), nonce.clone());
-    let mut request =
-        client.authorize_url(CoreAuthenticationFlow::AuthorizationCode, move || CsrfToken::new(s), move || Nonce::new(n));
+    let mut request = client.authorize_url(
+        CoreAuthenticationFlow::AuthorizationCode,
+        move || CsrfToken::new(s),
+        move || Nonce::new(n),
+    );
     for scope in upstream.scopes.iter().filter(|s| *s != "openid") {
         request = request.add_scope(Scope::new(scope.clone()));
     }
@@ -89,17 +92,16 @@ pub async fn complete(
         async move { send(&outbound, request).await }
     };
     let exchange = client.exchange_code(AuthorizationCode::new(code.to_string())).map_err(|_| Failure::Unreachable)?;
-    let tokens = exchange
-        .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier))
-        .request_async(&http)
-        .await
-        .map_err(|e| {
-            tracing::warn!(upstream = %upstream.id, error = %e, "upstream token request failed");
-            match e {
-                RequestTokenError::ServerResponse(_) => Failure::BadToken,
-                _ => Failure::Unreachable,
-            }
-        })?;
+    let tokens =
+        exchange.set_pkce_verifier(PkceCodeVerifier::new(pending.verifier)).request_async(&http).await.map_err(
+            |e| {
+                tracing::warn!(upstream = %upstream.id, error = %e, "upstream token request failed");
+                match e {
+                    RequestTokenError::ServerResponse(_) => Failure::BadToken,
+                    _ => Failure::Unreachable,
+                }
+            },
+        )?;
     let id_token = tokens.id_token().ok_or(Failure::BadToken)?;
     let now = core.clock.now();
     let verifier = client

@@ -29,7 +29,11 @@ impl Federation {
 
     /// On the upstream's sign-in page: signs in by the code it mails.
     async fn sign_in_upstream(&self, page: &Page<'_>, email: &str) {
-        page.wait_for(&format!("location.href.startsWith({}) && !!document.querySelector('#email')", js(self.up.state.config.issuer()))).await;
+        page.wait_for(&format!(
+            "location.href.startsWith({}) && !!document.querySelector('#email')",
+            js(self.up.state.config.issuer())
+        ))
+        .await;
         let sent = self.up.smtp.count_to(email);
         page.type_into("#email", email).await;
         page.click("form[action$='/email'] button[type=submit]").await;

@@ -54,11 +54,8 @@ impl StandIn {
     /// An ES256 ID token with `claims`, signed by the published key.
     pub fn sign(&self, claims: &Value) -> String {
         let header = json!({"alg": "ES256", "kid": "k1", "typ": "JWT"});
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
+        let input =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
         let signature = self.key.sign(&SystemRandom::new(), input.as_bytes()).unwrap();
         format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()))
     }
