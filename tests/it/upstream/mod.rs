@@ -2,6 +2,7 @@
 //! upstream (real discovery, keys and tokens), and over HTTP against a stand-in provider whose
 //! ID tokens each test chooses, for the refusals.
 
+mod elsewhere;
 mod identities;
 mod journeys;
 mod linking;
