@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 pub struct UpstreamConfig {
     /// In URLs (`/login/upstream/{id}`) and in linked identities: letters, digits, `-`, `_`.
     pub id: String,
-    /// `oidc` (any OpenID provider, by its issuer) or `google` (`issuer` may be left out).
+    /// `oidc` (any OpenID provider, by its issuer), `google` (`issuer` may be left out) or
+    /// `github` (OAuth 2.0 with GitHub's user and email APIs; `issuer` is GitHub's web address).
     #[serde(default = "default_kind")]
     pub kind: String,
     /// The button says "Continue with {name}"; the id when left out.
@@ -31,6 +32,9 @@ pub struct UpstreamConfig {
     /// account that owns it, or create one. Otherwise the person proves the account first.
     #[serde(default)]
     pub trust_verified_email: bool,
+    /// `github`: the REST API's address, `https://api.github.com` unless GitHub Enterprise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
 }
 
 impl std::fmt::Debug for UpstreamConfig {
@@ -54,14 +58,23 @@ fn default_scopes() -> Vec<String> {
 }
 
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+pub const GITHUB_WEB: &str = "https://github.com";
+pub const GITHUB_API: &str = "https://api.github.com";
 
 impl UpstreamConfig {
-    /// The issuer to discover: Google's when the kind is `google` and none is given.
+    /// The issuer to discover (GitHub's web address for `github`): the provider's own when
+    /// the kind names one and none is given.
     pub fn issuer(&self) -> &str {
         match (self.kind.as_str(), self.issuer.is_empty()) {
             ("google", true) => GOOGLE_ISSUER,
+            ("github", true) => GITHUB_WEB,
             _ => &self.issuer,
         }
+    }
+
+    /// `github`: where its REST API answers.
+    pub fn api_url(&self) -> &str {
+        self.api_url.as_deref().unwrap_or(GITHUB_API)
     }
 
     pub fn display_name(&self) -> &str {
@@ -78,21 +91,15 @@ pub fn check(u: &UpstreamConfig, dev: bool) -> Result<(), (&'static str, String)
         return Err(("id", "1 to 40 letters, digits, '-' or '_'".into()));
     }
     match u.kind.as_str() {
-        "oidc" | "google" => {}
-        "apple" | "microsoft" | "github" => {
-            return Err(("kind", format!("{:?} is not supported yet; use \"oidc\" or \"google\"", u.kind)));
+        "oidc" | "google" | "github" => {}
+        "apple" | "microsoft" => {
+            return Err(("kind", format!("{:?} is not supported yet; use \"oidc\", \"google\" or \"github\"", u.kind)));
         }
-        other => return Err(("kind", format!("unknown kind {other:?}: \"oidc\" or \"google\""))),
+        other => return Err(("kind", format!("unknown kind {other:?}: \"oidc\", \"google\" or \"github\""))),
     }
-    let issuer = url::Url::parse(u.issuer()).map_err(|e| ("issuer", format!("not a URL: {e}")))?;
-    // OIDC Discovery §2: the issuer is an https URL without query or fragment.
-    if issuer.query().is_some() || issuer.fragment().is_some() {
-        return Err(("issuer", "must not have a query or fragment".into()));
-    }
-    match issuer.scheme() {
-        "https" => {}
-        "http" if dev || super::urls::is_loopback(&issuer) => {}
-        _ => return Err(("issuer", "must use https (http only in dev mode or on loopback)".into())),
+    check_url(u.issuer(), dev).map_err(|why| ("issuer", why))?;
+    if u.kind == "github" {
+        check_url(u.api_url(), dev).map_err(|why| ("api_url", why))?;
     }
     if u.client_id.trim().is_empty() {
         return Err(("client_id", "must not be empty".into()));
@@ -104,6 +111,19 @@ pub fn check(u: &UpstreamConfig, dev: bool) -> Result<(), (&'static str, String)
         return Err(("scopes", "each scope is one word".into()));
     }
     Ok(())
+}
+
+/// OIDC Discovery §2: the issuer is an https URL without query or fragment.
+fn check_url(text: &str, dev: bool) -> Result<(), String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or fragment".into());
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if dev || super::urls::is_loopback(&url) => Ok(()),
+        _ => Err("must use https (http only in dev mode or on loopback)".into()),
+    }
 }
 
 pub(super) fn check_all(upstreams: &[UpstreamConfig], dev: bool) -> Result<(), super::ConfigError> {
@@ -132,6 +152,7 @@ mod tests {
             client_secret: Some("s3cret".into()),
             scopes: default_scopes(),
             trust_verified_email: false,
+            api_url: None,
         }
     }
 
@@ -142,6 +163,8 @@ mod tests {
         assert!(check(&upstream("oidc", "http://127.0.0.1:9000"), false).is_ok(), "loopback");
         assert!(check(&upstream("oidc", "https://idp.example?x=1"), false).is_err());
         assert!(check(&upstream("google", ""), false).is_ok(), "Google's issuer is known");
+        assert!(check(&upstream("github", ""), false).is_ok(), "so are GitHub's addresses");
+        assert!(check(&upstream("apple", "https://appleid.apple.com"), false).is_err(), "not built yet");
         assert!(check(&upstream("oidc", ""), false).is_err());
         assert!(check(&upstream("saml", "https://idp.example"), false).is_err());
         let mut bad = upstream("oidc", "https://idp.example");

@@ -80,7 +80,11 @@ fn upstream_buttons<'a>(upstreams: &'a [crate::config::UpstreamConfig], last: Op
         .map(|u| UpstreamButton {
             id: &u.id,
             name: u.display_name(),
-            mark: if u.kind == "google" { "google" } else { "oidc" },
+            mark: match u.kind.as_str() {
+                "google" => "google",
+                "github" => "github",
+                _ => "oidc",
+            },
             last: last == Some(u.id.as_str()),
         })
         .collect();

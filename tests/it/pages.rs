@@ -248,7 +248,8 @@ async fn server() -> TestServer {
         c.sms.webhook_secret = "webhook-secret-0123456789-0123456789".into();
         c.sms.allowed_country_codes = vec![44];
         // Offered on the sign-in page; never reached in this walk.
-        c.upstreams = vec![toml::from_str("id = \"google\"\nkind = \"google\"\nname = \"Google\"\nclient_id = \"t\"").unwrap()];
+        c.upstreams =
+            vec![toml::from_str("id = \"google\"\nkind = \"google\"\nname = \"Google\"\nclient_id = \"t\"").unwrap()];
     })
     .await
 }

@@ -32,18 +32,39 @@ const ALGORITHMS: [CoreJwsSigningAlgorithm; 7] = [
 /// verifier kept for the callback. `prompt=login` and `max_age` are passed on (OIDC Core
 /// §3.1.2.1), so a fresh sign-in asked of Tessera is a fresh sign-in at the upstream.
 pub async fn begin(core: &Core, upstream: &UpstreamConfig, ix: &Interaction) -> StoreResult<Result<String, Failure>> {
-    let metadata = match client::metadata(core, upstream).await {
-        Ok(metadata) => metadata,
-        Err(failure) => return Ok(Err(failure)),
-    };
-    let client = match client::client(core, upstream, &metadata) {
-        Ok(client) => client,
-        Err(failure) => return Ok(Err(failure)),
-    };
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let state = crate::crypto::random_token();
     let nonce = crate::crypto::random_token();
-    let (s, n) = (state.clone(), nonce.clone());
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let url = if upstream.kind == "github" {
+        super::github::authorize_url(core, upstream, &state, &challenge)
+    } else {
+        oidc_authorize_url(core, upstream, ix, &state, &nonce, challenge).await
+    };
+    let url = match url {
+        Ok(url) => url,
+        Err(failure) => return Ok(Err(failure)),
+    };
+    let pending = Pending {
+        provider: upstream.id.clone(),
+        interaction: ix.id.clone(),
+        nonce,
+        verifier: verifier.secret().clone(),
+    };
+    core.ephemeral.put_json(&pending_key(&state), &pending, PENDING_SECS).await?;
+    Ok(Ok(url))
+}
+
+async fn oidc_authorize_url(
+    core: &Core,
+    upstream: &UpstreamConfig,
+    ix: &Interaction,
+    state: &str,
+    nonce: &str,
+    challenge: PkceCodeChallenge,
+) -> Result<String, Failure> {
+    let metadata = client::metadata(core, upstream).await?;
+    let client = client::client(core, upstream, &metadata)?;
+    let (s, n) = (state.to_string(), nonce.to_string());
     let mut request = client.authorize_url(
         CoreAuthenticationFlow::AuthorizationCode,
         move || CsrfToken::new(s),
@@ -59,15 +80,7 @@ pub async fn begin(core: &Core, upstream: &UpstreamConfig, ix: &Interaction) -> 
     if let Some(max_age) = ix.max_age() {
         request = request.set_max_age(Duration::from_secs(max_age));
     }
-    let (url, _, _) = request.url();
-    let pending = Pending {
-        provider: upstream.id.clone(),
-        interaction: ix.id.clone(),
-        nonce,
-        verifier: verifier.secret().clone(),
-    };
-    core.ephemeral.put_json(&pending_key(&state), &pending, PENDING_SECS).await?;
-    Ok(Ok(url.to_string()))
+    Ok(request.url().0.to_string())
 }
 
 /// The request a `state` names, once: a second use of the same `state` finds nothing
@@ -84,6 +97,9 @@ pub async fn complete(
     pending: Pending,
     code: &str,
 ) -> Result<Asserted, Failure> {
+    if upstream.kind == "github" {
+        return super::github::complete(core, upstream, pending.verifier, code).await;
+    }
     let metadata = client::metadata(core, upstream).await?;
     let client = client::client(core, upstream, &metadata)?;
     let outbound = core.outbound.clone();

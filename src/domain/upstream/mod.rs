@@ -11,6 +11,7 @@
 pub mod accounts;
 mod client;
 mod flow;
+mod github;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -3,6 +3,7 @@
 //! ID tokens each test chooses, for the refusals.
 
 mod elsewhere;
+mod github;
 mod identities;
 mod journeys;
 mod linking;
@@ -29,6 +30,7 @@ pub fn upstream(issuer: &str, trust_verified_email: bool) -> UpstreamConfig {
         client_secret: Some(DOWN_SECRET.into()),
         scopes: vec!["openid".into(), "email".into()],
         trust_verified_email,
+        api_url: None,
     }
 }
 
