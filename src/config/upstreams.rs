@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 pub struct UpstreamConfig {
     /// In URLs (`/login/upstream/{id}`) and in linked identities: letters, digits, `-`, `_`.
     pub id: String,
-    /// `oidc` (any OpenID provider, by its issuer), `google` (`issuer` may be left out) or
-    /// `github` (OAuth 2.0 with GitHub's user and email APIs; `issuer` is GitHub's web address).
+    /// `oidc` (any OpenID provider, by its issuer), `google` (`issuer` may be left out),
+    /// `microsoft` (Entra ID; `common` unless an issuer is given; each token checked against
+    /// its own tenant) or `github` (OAuth 2.0 with GitHub's user and email APIs; `issuer` is
+    /// GitHub's web address).
     #[serde(default = "default_kind")]
     pub kind: String,
     /// The button says "Continue with {name}"; the id when left out.
@@ -58,6 +60,7 @@ fn default_scopes() -> Vec<String> {
 }
 
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+pub const MICROSOFT_COMMON: &str = "https://login.microsoftonline.com/common/v2.0";
 pub const GITHUB_WEB: &str = "https://github.com";
 pub const GITHUB_API: &str = "https://api.github.com";
 
@@ -68,6 +71,7 @@ impl UpstreamConfig {
         match (self.kind.as_str(), self.issuer.is_empty()) {
             ("google", true) => GOOGLE_ISSUER,
             ("github", true) => GITHUB_WEB,
+            ("microsoft", true) => MICROSOFT_COMMON,
             _ => &self.issuer,
         }
     }
@@ -91,11 +95,11 @@ pub fn check(u: &UpstreamConfig, dev: bool) -> Result<(), (&'static str, String)
         return Err(("id", "1 to 40 letters, digits, '-' or '_'".into()));
     }
     match u.kind.as_str() {
-        "oidc" | "google" | "github" => {}
-        "apple" | "microsoft" => {
-            return Err(("kind", format!("{:?} is not supported yet; use \"oidc\", \"google\" or \"github\"", u.kind)));
+        "oidc" | "google" | "github" | "microsoft" => {}
+        "apple" => return Err(("kind", "\"apple\" is not supported yet".into())),
+        other => {
+            return Err(("kind", format!("unknown kind {other:?}: \"oidc\", \"google\", \"microsoft\" or \"github\"")));
         }
-        other => return Err(("kind", format!("unknown kind {other:?}: \"oidc\", \"google\" or \"github\""))),
     }
     check_url(u.issuer(), dev).map_err(|why| ("issuer", why))?;
     if u.kind == "github" {

@@ -83,6 +83,7 @@ fn upstream_buttons<'a>(upstreams: &'a [crate::config::UpstreamConfig], last: Op
             mark: match u.kind.as_str() {
                 "google" => "google",
                 "github" => "github",
+                "microsoft" => "microsoft",
                 _ => "oidc",
             },
             last: last == Some(u.id.as_str()),

@@ -45,6 +45,11 @@ pub async fn metadata(core: &Core, upstream: &UpstreamConfig) -> Result<Arc<Core
     if let Some(found) = core.upstream_metadata.get(issuer, now) {
         return Ok(found);
     }
+    if upstream.kind == "microsoft" {
+        let found = Arc::new(super::microsoft::discover(core, upstream).await?);
+        core.upstream_metadata.put(issuer, now, found.clone());
+        return Ok(found);
+    }
     let url = IssuerUrl::new(issuer.to_string()).map_err(|_| Failure::Unreachable)?;
     let outbound = core.outbound.clone();
     let http = move |request: HttpRequest| {

@@ -120,15 +120,21 @@ pub async fn complete(
         )?;
     let id_token = tokens.id_token().ok_or(Failure::BadToken)?;
     let now = core.clock.now();
+    // Entra ID's multi-tenant issuer is a template: checked per token below instead.
+    let microsoft = upstream.kind == "microsoft";
     let verifier = client
         .id_token_verifier()
         .set_allowed_algs(ALGORITHMS)
+        .require_issuer_match(!microsoft)
         .set_time_fn(move || chrono::DateTime::from_timestamp(now, 0).unwrap_or_default());
     let claims = id_token.claims(&verifier, &Nonce::new(pending.nonce)).map_err(|e| {
         tracing::warn!(upstream = %upstream.id, error = %e, "upstream ID token refused");
         client::forget(core, upstream);
         Failure::BadToken
     })?;
+    if microsoft {
+        super::microsoft::check_tenant(&id_token.to_string(), metadata.issuer().as_str())?;
+    }
     let mut asserted = Asserted {
         provider: upstream.id.clone(),
         subject: claims.subject().to_string(),

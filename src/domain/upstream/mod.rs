@@ -12,6 +12,7 @@ pub mod accounts;
 mod client;
 mod flow;
 mod github;
+mod microsoft;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -7,6 +7,7 @@ mod github;
 mod identities;
 mod journeys;
 mod linking;
+mod microsoft;
 mod refusals;
 mod standin;
 

@@ -13,6 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 pub struct StandIn {
+    /// Where it answers (and, unless `start_at` says otherwise, its issuer).
     pub issuer: String,
     key: Arc<EcdsaKeyPair>,
     next: Arc<Mutex<Option<String>>>,
@@ -20,15 +21,23 @@ pub struct StandIn {
 
 impl StandIn {
     pub async fn start() -> StandIn {
+        Self::start_at("", |base| base.to_string()).await
+    }
+
+    /// A provider whose discovery document is under `prefix` and names the issuer
+    /// `issuer(base)`: Entra ID's `/common/v2.0`, whose issuer is a template.
+    pub async fn start_at(prefix: &str, issuer: impl FnOnce(&str) -> String) -> StandIn {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let issuer = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let named = issuer(&base);
+        let issuer = base.clone();
         let key = Arc::new(EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap());
         let next: Arc<Mutex<Option<String>>> = Arc::default();
         let point = key.public_key().as_ref().to_vec();
         let jwk = json!({"kty": "EC", "crv": "P-256", "kid": "k1", "alg": "ES256", "use": "sig",
             "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65])});
         let metadata = json!({
-            "issuer": issuer,
+            "issuer": named,
             "authorization_endpoint": format!("{issuer}/authorize"),
             "token_endpoint": format!("{issuer}/token"),
             "jwks_uri": format!("{issuer}/jwks"),
@@ -38,7 +47,7 @@ impl StandIn {
         });
         let answer = next.clone();
         let app = axum::Router::new()
-            .route("/.well-known/openid-configuration", get(move || async move { Json(metadata) }))
+            .route(&format!("{prefix}/.well-known/openid-configuration"), get(move || async move { Json(metadata) }))
             .route("/jwks", get(move || async move { Json(json!({"keys": [jwk]})) }))
             .route(
                 "/token",
