@@ -37,6 +37,15 @@ pub struct UpstreamConfig {
     /// `github`: the REST API's address, `https://api.github.com` unless GitHub Enterprise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_url: Option<String>,
+    /// `apple`: the team that owns the Services ID (`client_id`), the `iss` of the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
+    /// `apple`: the Sign in with Apple key's id, the `kid` of the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    /// `apple`: that key's file as Apple hands it out (`AuthKey_….p8`, PKCS#8 P-256 PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key_file: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for UpstreamConfig {
@@ -61,6 +70,7 @@ fn default_scopes() -> Vec<String> {
 
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
 pub const MICROSOFT_COMMON: &str = "https://login.microsoftonline.com/common/v2.0";
+pub const APPLE_ISSUER: &str = "https://appleid.apple.com";
 pub const GITHUB_WEB: &str = "https://github.com";
 pub const GITHUB_API: &str = "https://api.github.com";
 
@@ -71,6 +81,7 @@ impl UpstreamConfig {
         match (self.kind.as_str(), self.issuer.is_empty()) {
             ("google", true) => GOOGLE_ISSUER,
             ("github", true) => GITHUB_WEB,
+            ("apple", true) => APPLE_ISSUER,
             ("microsoft", true) => MICROSOFT_COMMON,
             _ => &self.issuer,
         }
@@ -96,9 +107,10 @@ pub fn check(u: &UpstreamConfig, dev: bool) -> Result<(), (&'static str, String)
     }
     match u.kind.as_str() {
         "oidc" | "google" | "github" | "microsoft" => {}
-        "apple" => return Err(("kind", "\"apple\" is not supported yet".into())),
+        "apple" => check_apple(u)?,
         other => {
-            return Err(("kind", format!("unknown kind {other:?}: \"oidc\", \"google\", \"microsoft\" or \"github\"")));
+            let known = "\"oidc\", \"google\", \"apple\", \"microsoft\" or \"github\"";
+            return Err(("kind", format!("unknown kind {other:?}: {known}")));
         }
     }
     check_url(u.issuer(), dev).map_err(|why| ("issuer", why))?;
@@ -115,6 +127,31 @@ pub fn check(u: &UpstreamConfig, dev: bool) -> Result<(), (&'static str, String)
         return Err(("scopes", "each scope is one word".into()));
     }
     Ok(())
+}
+
+/// Apple's client secret is a JWT Tessera signs: the team, the key id and a readable key.
+fn check_apple(u: &UpstreamConfig) -> Result<(), (&'static str, String)> {
+    if u.team_id.as_deref().is_none_or(str::is_empty) {
+        return Err(("team_id", "required for kind = \"apple\"".into()));
+    }
+    if u.key_id.as_deref().is_none_or(str::is_empty) {
+        return Err(("key_id", "required for kind = \"apple\"".into()));
+    }
+    if u.client_secret.is_some() {
+        return Err(("client_secret", "Apple's is minted from private_key_file; leave it out".into()));
+    }
+    let path = u.private_key_file.as_deref().ok_or(("private_key_file", "required for kind = \"apple\"".into()))?;
+    apple_key(path).map(|_| ()).map_err(|why| ("private_key_file", why))
+}
+
+/// The P-256 key of an Apple `AuthKey_….p8` file (PKCS#8 in PEM).
+pub fn apple_key(path: &std::path::Path) -> Result<aws_lc_rs::signature::EcdsaKeyPair, String> {
+    use base64::Engine;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(body).map_err(|_| "not a PEM file".to_string())?;
+    aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+        .map_err(|_| "not a PKCS#8 P-256 private key".to_string())
 }
 
 /// OIDC Discovery §2: the issuer is an https URL without query or fragment.
@@ -157,6 +194,9 @@ mod tests {
             scopes: default_scopes(),
             trust_verified_email: false,
             api_url: None,
+            team_id: None,
+            key_id: None,
+            private_key_file: None,
         }
     }
 
@@ -168,7 +208,7 @@ mod tests {
         assert!(check(&upstream("oidc", "https://idp.example?x=1"), false).is_err());
         assert!(check(&upstream("google", ""), false).is_ok(), "Google's issuer is known");
         assert!(check(&upstream("github", ""), false).is_ok(), "so are GitHub's addresses");
-        assert!(check(&upstream("apple", "https://appleid.apple.com"), false).is_err(), "not built yet");
+        assert!(check(&upstream("apple", ""), false).is_err(), "Apple needs its team, key id and key");
         assert!(check(&upstream("oidc", ""), false).is_err());
         assert!(check(&upstream("saml", "https://idp.example"), false).is_err());
         let mut bad = upstream("oidc", "https://idp.example");

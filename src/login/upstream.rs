@@ -62,14 +62,17 @@ pub async fn callback_get(
     callback(&state, jar, &client, &provider, &params).await
 }
 
+/// `response_mode=form_post` (Apple): the post comes from the upstream's site, so the browser
+/// sends no SameSite=Lax cookie with it; the same answer goes on as a top-level GET, which does.
 pub async fn callback_post(
     State(state): State<AppState>,
-    jar: CookieJar,
-    Extension(client): Extension<ClientAddr>,
     Path(provider): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    callback(&state, jar, &client, &provider, &Params::parse(&body)).await
+    let upstream = configured(&state, &provider)?;
+    let pairs = Params::parse(&body).pairs_except(&[]);
+    let query = serde_urlencoded::to_string(pairs).map_err(|e| PageError::bad_request(e.to_string()))?;
+    Ok(Redirect::to(&format!("/login/upstream/{}/callback?{query}", upstream.id)).into_response())
 }
 
 async fn callback(
@@ -93,10 +96,13 @@ async fn callback(
         return Ok(back(state, &ix, Failure::Denied));
     }
     let Some(code) = single("code") else { return Ok(back(state, &ix, Failure::BadToken)) };
-    let asserted = match upstream::complete(state, upstream, pending, code).await {
+    let mut asserted = match upstream::complete(state, upstream, pending, code).await {
         Ok(asserted) => asserted,
         Err(failure) => return Ok(back(state, &ix, failure)),
     };
+    if upstream.kind == "apple" {
+        asserted.name = single("user").and_then(upstream::apple::name);
+    }
     match accounts::resolve(state, upstream, &asserted).await? {
         Resolution::SignIn(user) => signed_in(state, jar, ix, client, user, &asserted).await,
         Resolution::ProveFirst(identity) => prove_first(state, ix, identity).await,

@@ -36,11 +36,22 @@ pub async fn resolve(core: &Core, upstream: &UpstreamConfig, asserted: &Asserted
     let Some(email) = trusted_email(upstream, asserted) else { return Ok(Resolution::ProveFirst(pending)) };
     let user = match core.directory.user_by_email(&email).await? {
         Some(user) => user,
-        None if core.config.login.signup => core.directory.create_user_with_email(&email, core.clock.now()).await?,
+        None if core.config.login.signup => create(core, &email, asserted.name.as_deref()).await?,
         None => return Ok(Resolution::NoAccount),
     };
     link(core, &user.id, &pending).await?;
     Ok(Resolution::SignIn(user))
+}
+
+/// A new user owning `email`, with the name the upstream sent, if any, in its metadata.
+async fn create(core: &Core, email: &Email, name: Option<&str>) -> StoreResult<User> {
+    let now = core.clock.now();
+    let Some(name) = name else { return core.directory.create_user_with_email(email, now).await };
+    let identifier = crate::model::Identifier::Email(email.clone());
+    match core.directory.insert_user(&identifier, &json!({"name": name}), now).await {
+        Err(StoreError::Conflict) => core.directory.create_user_with_email(email, now).await,
+        other => other,
+    }
 }
 
 /// The asserted address, if it may stand for its owner: verified by the upstream
@@ -89,6 +100,7 @@ mod tests {
             email: Some("Ada@Example.com".into()),
             email_verified: verified,
             amr: vec![],
+            name: None,
         }
     }
 

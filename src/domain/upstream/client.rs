@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use openidconnect::core::{CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse, IssuerUrl,
-    RedirectUrl,
+    AuthType, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse,
+    IssuerUrl, RedirectUrl,
 };
 
 use super::Failure;
@@ -69,6 +69,16 @@ pub async fn metadata(core: &Core, upstream: &UpstreamConfig) -> Result<Arc<Core
 /// The client for `upstream` as its metadata describes it.
 pub fn client(core: &Core, upstream: &UpstreamConfig, metadata: &CoreProviderMetadata) -> Result<Client, Failure> {
     let redirect = RedirectUrl::new(callback_url(core, upstream)).map_err(|_| Failure::Unreachable)?;
+    if upstream.kind == "apple" {
+        // Apple reads the client secret from the body only.
+        let secret = ClientSecret::new(super::apple::client_secret(upstream, core.clock.now())?);
+        let client = CoreClient::from_provider_metadata(
+            metadata.clone(),
+            ClientId::new(upstream.client_id.clone()),
+            Some(secret),
+        );
+        return Ok(client.set_redirect_uri(redirect).set_auth_type(AuthType::RequestBody));
+    }
     let secret = upstream.client_secret.clone().map(ClientSecret::new);
     Ok(CoreClient::from_provider_metadata(metadata.clone(), ClientId::new(upstream.client_id.clone()), secret)
         .set_redirect_uri(redirect))

@@ -70,10 +70,15 @@ async fn oidc_authorize_url(
         move || CsrfToken::new(s),
         move || Nonce::new(n),
     );
+    request = request.set_pkce_challenge(challenge);
+    if upstream.kind == "apple" {
+        // Apple posts the answer when it sends the name or address, and knows no `prompt`.
+        let request = request.add_scope(Scope::new("name".into())).add_scope(Scope::new("email".into()));
+        return Ok(request.add_extra_param("response_mode", "form_post").url().0.to_string());
+    }
     for scope in upstream.scopes.iter().filter(|s| *s != "openid") {
         request = request.add_scope(Scope::new(scope.clone()));
     }
-    request = request.set_pkce_challenge(challenge);
     if ix.reauthenticate {
         request = request.add_prompt(CoreAuthPrompt::Login);
     }
@@ -141,6 +146,7 @@ pub async fn complete(
         email: claims.email().map(|e| e.to_string()),
         email_verified: claims.email_verified().unwrap_or(false),
         amr: claims.auth_method_refs().map_or_else(Vec::new, |v| v.iter().map(|a| a.to_string()).collect()),
+        name: None,
     };
     if asserted.email.is_none()
         && let Ok(request) = client.user_info(tokens.access_token().clone(), Some(claims.subject().clone()))

@@ -83,6 +83,7 @@ pub async fn complete(
         email: chosen.map(|e| e.email.clone()),
         email_verified: chosen.is_some_and(|e| e.verified),
         amr: Vec::new(),
+        name: None,
     })
 }
 

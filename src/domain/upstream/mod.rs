@@ -9,6 +9,7 @@
 //! ```
 
 pub mod accounts;
+pub mod apple;
 mod client;
 mod flow;
 mod github;
@@ -54,6 +55,8 @@ pub struct Asserted {
     pub email_verified: bool,
     /// The upstream's `amr` (RFC 8176), when it says how the person authenticated.
     pub amr: Vec<String>,
+    /// The person's name, when the upstream sends it beside the token (Apple, first time only).
+    pub name: Option<String>,
 }
 
 /// Why an upstream sign-in cannot go on; each names what the page tells the person.

@@ -2,6 +2,7 @@
 //! upstream (real discovery, keys and tokens), and over HTTP against a stand-in provider whose
 //! ID tokens each test chooses, for the refusals.
 
+mod apple;
 mod elsewhere;
 mod github;
 mod identities;
@@ -32,6 +33,9 @@ pub fn upstream(issuer: &str, trust_verified_email: bool) -> UpstreamConfig {
         scopes: vec!["openid".into(), "email".into()],
         trust_verified_email,
         api_url: None,
+        team_id: None,
+        key_id: None,
+        private_key_file: None,
     }
 }
 

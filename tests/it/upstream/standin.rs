@@ -2,21 +2,28 @@
 //! endpoint that answers with the ID token the test chose, so each check of the ID token can be
 //! made to fail on its own.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use axum::Json;
+use axum::extract::Form;
 use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
+
+/// A token request as received: its form, and its `Authorization` header if any.
+pub type TokenRequest = (HashMap<String, String>, Option<String>);
 
 pub struct StandIn {
     /// Where it answers (and, unless `start_at` says otherwise, its issuer).
     pub issuer: String,
     key: Arc<EcdsaKeyPair>,
     next: Arc<Mutex<Option<String>>>,
+    /// The last token request: its form, and its `Authorization` header if any.
+    pub token_request: Arc<Mutex<Option<TokenRequest>>>,
 }
 
 impl StandIn {
@@ -46,18 +53,22 @@ impl StandIn {
             "id_token_signing_alg_values_supported": ["ES256"],
         });
         let answer = next.clone();
+        let token_request: Arc<Mutex<Option<TokenRequest>>> = Arc::default();
+        let recorded = token_request.clone();
         let app = axum::Router::new()
             .route(&format!("{prefix}/.well-known/openid-configuration"), get(move || async move { Json(metadata) }))
             .route("/jwks", get(move || async move { Json(json!({"keys": [jwk]})) }))
             .route(
                 "/token",
-                post(move || async move {
+                post(move |headers: axum::http::HeaderMap, Form(form): Form<HashMap<String, String>>| async move {
+                    let basic = headers.get("authorization").map(|v| v.to_str().unwrap().to_string());
+                    *recorded.lock().unwrap() = Some((form, basic));
                     let id_token = answer.lock().unwrap().clone();
                     Json(json!({"access_token": "at", "token_type": "Bearer", "expires_in": 60, "id_token": id_token}))
                 }),
             );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        StandIn { issuer, key, next }
+        StandIn { issuer, key, next, token_request }
     }
 
     /// An ES256 ID token with `claims`, signed by the published key.
