@@ -5,6 +5,7 @@
 
 mod confirm;
 mod consents;
+mod identities;
 mod signals;
 mod view;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/passkeys/rename", post(rename_passkey))
         .route("/account/passkeys/remove", post(remove_passkey))
         .route("/account/consents/revoke", post(consents::revoke))
+        .route("/account/identities/remove", post(identities::remove))
 }
 
 #[derive(Template)]
@@ -50,6 +52,7 @@ struct AccountPage<'a> {
     ui: Ui<'a>,
     account: String,
     consents: Vec<consents::ConsentRow>,
+    identities: Vec<identities::IdentityRow>,
     csrf: String,
     sessions: Vec<view::SessionRow>,
     passkeys_available: bool,
@@ -74,6 +77,7 @@ fn notice(key: Option<&str>) -> Option<&'static str> {
         "renamed" => Some("account.notice_renamed"),
         "removed" => Some("account.notice_removed"),
         "revoked" => Some("account.notice_revoked"),
+        "disconnected" => Some("account.notice_disconnected"),
         _ => None,
     }
 }
@@ -102,10 +106,12 @@ async fn page(
     let passkeys = passkeys_of(&state, &current.user_id).await?;
     let ui = state.ui(None, &accept, None);
     let consents = consents::rows(&state, &ui, &current.user_id).await?;
+    let identities = identities::rows(&state, &ui, &current.user_id).await?;
     let signals = signals::gather(&state, &current, &passkeys, q.gone).await?;
     let page = AccountPage {
         account: user.and_then(|u| u.identifier()).map(|i| i.as_str().to_string()).unwrap_or_default(),
         consents,
+        identities,
         csrf: session::csrf(&state, &current),
         sessions: sessions.into_iter().map(|s| view::session_row(&ui, s, &current, now)).collect(),
         passkeys_available: state.webauthn.is_some(),

@@ -1,5 +1,5 @@
 //! The HTTP client for URLs a client registration names (`jwks_uri`, `backchannel_logout_uri`,
-//! `verify_callback_url`): a management key can set them, so the networks in `outbound.deny`
+//! `verify_callback_url`) and for upstream identity providers: a management key can set them, so the networks in `outbound.deny`
 //! are refused after DNS resolution, where a name can no longer hide what it points at.
 
 use std::net::{IpAddr, SocketAddr};
@@ -80,6 +80,10 @@ impl Outbound {
 
     pub fn post(&self, url: &str) -> Result<reqwest::RequestBuilder, String> {
         self.deny.check_url(url).map(|()| self.http.post(url))
+    }
+
+    pub fn request(&self, method: reqwest::Method, url: &str) -> Result<reqwest::RequestBuilder, String> {
+        self.deny.check_url(url).map(|()| self.http.request(method, url))
     }
 }
 

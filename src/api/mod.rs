@@ -11,6 +11,7 @@ mod apps;
 mod clients;
 mod devices;
 mod events;
+mod identities;
 mod transfer;
 mod users;
 
@@ -68,6 +69,8 @@ fn documented() -> (Router<Core>, utoipa::openapi::OpenApi) {
         .routes(routes!(devices::consents))
         .routes(routes!(devices::revoke_consent))
         .routes(routes!(devices::passkeys))
+        .routes(routes!(identities::list))
+        .routes(routes!(identities::unlink))
         .routes(routes!(devices::rename_passkey, devices::remove_passkey))
         .routes(routes!(devices::passkey_ticket))
         .routes(routes!(devices::magic_link))

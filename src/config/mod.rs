@@ -16,6 +16,7 @@ mod server;
 mod sms;
 pub mod theme;
 mod ui;
+mod upstreams;
 mod urls;
 mod validate;
 
@@ -37,6 +38,7 @@ pub use operations::{
 pub use server::ServerConfig;
 pub use sms::{SmsConfig, SmsProvider};
 pub use ui::UiConfig;
+pub use upstreams::{UpstreamConfig, apple_key, check as check_upstream};
 pub use urls::{check_redirect_uri, check_server_url};
 pub use validate::ConfigError;
 
@@ -79,6 +81,8 @@ pub struct Config {
     pub apis: Vec<ApiConfig>,
     /// Applications with embedded passkeys (Passwordless.dev-compatible).
     pub apps: Vec<AppConfig>,
+    /// Other identity providers offered on the sign-in page ("Continue with …").
+    pub upstreams: Vec<UpstreamConfig>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +119,7 @@ impl Default for Config {
             bridges: Vec::new(),
             apis: Vec::new(),
             apps: Vec::new(),
+            upstreams: Vec::new(),
             ui: UiConfig::default(),
         }
     }

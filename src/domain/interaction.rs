@@ -111,6 +111,18 @@ pub struct Interaction {
     pub email_sends: Option<crate::model::EmailSends>,
     #[serde(default)]
     pub cross_device_links: Option<bool>,
+    /// An upstream identity proven in this sign-in that may not sign anyone in by itself (its
+    /// address is unverified or not trusted): linked to whoever signs in next, by their own method.
+    #[serde(default)]
+    pub upstream_link: Option<PendingIdentity>,
+}
+
+/// An upstream account proven in an interaction, waiting for the Tessera account it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingIdentity {
+    pub provider: String,
+    pub subject: String,
+    pub email: Option<String>,
 }
 
 /// Where a sign-in stands. Each stage holds only what is true in it, so an interaction cannot
@@ -154,6 +166,7 @@ impl Interaction {
             passkey_capable: false,
             email_sends: None,
             cross_device_links: None,
+            upstream_link: None,
         }
     }
 
@@ -232,6 +245,14 @@ impl Interaction {
     pub fn acr_demand(&self) -> Option<AcrDemand> {
         match &self.purpose {
             Purpose::Authorize(request) => request.acr_demand(),
+            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
+        }
+    }
+
+    /// OIDC Core §3.1.2.1 `max_age` of the authorization request, if it sent one.
+    pub fn max_age(&self) -> Option<u64> {
+        match &self.purpose {
+            Purpose::Authorize(request) => request.max_age,
             Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }

@@ -34,6 +34,7 @@ pub mod signout;
 pub mod single_use;
 pub mod subjects;
 pub mod tokens;
+pub mod upstream;
 pub mod verification;
 
 use std::collections::HashMap;
@@ -78,6 +79,8 @@ pub struct Services {
     pub webauthn: Option<webauthn_rs::prelude::Webauthn>,
     /// Every language's messages (pages, emails and texts).
     pub locales: Locales,
+    /// Metadata and keys of upstream identity providers, as discovered.
+    pub upstream_metadata: upstream::Discovered,
 }
 
 impl Deref for Core {
@@ -142,6 +145,7 @@ impl Core {
             client_keys: Default::default(),
             metrics: p.metrics,
             audit,
+            upstream_metadata: Default::default(),
         }))
     }
 }

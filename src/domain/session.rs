@@ -125,6 +125,25 @@ pub fn browser_hash(state: &Core, jar: &CookieJar) -> Option<[u8; 32]> {
     jar.get(&name(state, "tessera_browser")).map(|c| crypto::sha256(c.value().as_bytes()))
 }
 
+/// Remembers in this browser that it last signed in with the upstream `provider`, so the
+/// sign-in page offers that one first next time (a year; only an id, nothing about the person).
+pub fn remember_upstream(state: &Core, jar: CookieJar, provider: &str) -> CookieJar {
+    jar.add(cookie(state, "tessera_last_upstream", provider.to_string(), Some(365 * 24 * 3600)))
+}
+
+/// The upstream this browser last signed in with, if it was one.
+pub fn last_upstream(state: &Core, jar: &CookieJar) -> Option<String> {
+    jar.get(&name(state, "tessera_last_upstream")).map(|c| c.value().to_string())
+}
+
+/// Another method was used last: the sign-in page goes back to its usual order.
+pub fn forget_upstream(state: &Core, jar: CookieJar) -> CookieJar {
+    match last_upstream(state, &jar) {
+        Some(_) => jar.remove(cookie(state, "tessera_last_upstream", String::new(), None)),
+        None => jar,
+    }
+}
+
 /// Removes the session cookie from the browser.
 pub fn clear(state: &Core, jar: CookieJar) -> CookieJar {
     removed(state.config.secure_cookies(), jar)

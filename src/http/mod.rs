@@ -61,11 +61,15 @@ async fn not_found(uri: axum::http::Uri) -> Response {
 }
 
 /// The pages' own files: served from the binary, cached for an hour.
-const ASSETS: [(&str, &str, &str); 4] = [
+const ASSETS: [(&str, &str, &str); 8] = [
     ("/assets/tessera.css", "text/css", include_str!("../../assets/tessera.css")),
     ("/assets/form_post.js", "text/javascript", include_str!("../../assets/form_post.js")),
     ("/assets/passkey.js", "text/javascript", include_str!("../../assets/passkey.js")),
     ("/assets/link-status.js", "text/javascript", include_str!("../../assets/link-status.js")),
+    ("/assets/upstream/oidc.svg", "image/svg+xml", include_str!("../../assets/upstream/oidc.svg")),
+    ("/assets/upstream/google.svg", "image/svg+xml", include_str!("../../assets/upstream/google.svg")),
+    ("/assets/upstream/github.svg", "image/svg+xml", include_str!("../../assets/upstream/github.svg")),
+    ("/assets/upstream/microsoft.svg", "image/svg+xml", include_str!("../../assets/upstream/microsoft.svg")),
 ];
 
 fn assets() -> Router<AppState> {

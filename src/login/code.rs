@@ -58,6 +58,39 @@ struct IdentifyPage<'a> {
     sms: bool,
     /// The application demands a passkey (`acr`): the other methods are not offered.
     passkey_only: bool,
+    /// "Continue with …" buttons, the one this browser used last first.
+    upstreams: Vec<UpstreamButton<'a>>,
+    /// This browser signed in with an upstream last: its buttons come before the address form.
+    upstream_first: bool,
+}
+
+/// One upstream provider's button on the identify page.
+struct UpstreamButton<'a> {
+    id: &'a str,
+    name: &'a str,
+    /// The file under `/assets/upstream/` with its mark.
+    mark: &'static str,
+    last: bool,
+}
+
+/// The buttons of the configured upstreams, the one `last` names first.
+fn upstream_buttons<'a>(upstreams: &'a [crate::config::UpstreamConfig], last: Option<&str>) -> Vec<UpstreamButton<'a>> {
+    let mut buttons: Vec<UpstreamButton> = upstreams
+        .iter()
+        .map(|u| UpstreamButton {
+            id: &u.id,
+            name: u.display_name(),
+            mark: match u.kind.as_str() {
+                "google" => "google",
+                "github" => "github",
+                "microsoft" => "microsoft",
+                _ => "oidc",
+            },
+            last: last == Some(u.id.as_str()),
+        })
+        .collect();
+    buttons.sort_by_key(|b| !b.last);
+    buttons
 }
 
 #[derive(Template)]
@@ -142,7 +175,11 @@ pub(super) async fn identify(
     let ui = frame(state, ix, accept).await?;
     let passkeys = state.webauthn.is_some();
     let passkey_only = passkeys && ix.acr_demand().is_some_and(|d| d.needs_passkey());
+    let last = session::last_upstream(state, jar);
+    let upstreams = if passkey_only { Vec::new() } else { upstream_buttons(&state.config.upstreams, last.as_deref()) };
     Ok(html(IdentifyPage {
+        upstream_first: upstreams.first().is_some_and(|b| b.last),
+        upstreams,
         error: error.map(|e| e.text(&ui)),
         ui,
         id: &ix.id,

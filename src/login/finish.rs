@@ -75,6 +75,11 @@ async fn signed_in(
     method: Method<'_>,
 ) -> Result<Response, PageError> {
     let label = method.label;
+    if let Some(identity) = ix.upstream_link.take() {
+        // The person proved this upstream account earlier in the sign-in, and now their own.
+        crate::domain::upstream::accounts::link(state, &user.id, &identity).await?;
+    }
+    let jar = if label == crate::domain::upstream::METHOD { jar } else { session::forget_upstream(state, jar) };
     let (jar, session) = session::start(state, jar, session::SignIn::of(&user, method, client.user_agent())).await?;
     ix.signed_in(session.id);
     save_finished(state, &ix).await?;

@@ -10,6 +10,7 @@ mod notice;
 mod passkey;
 mod resume;
 mod send;
+mod upstream;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login/{id}/wait", get(link::wait))
         .route("/login/{id}/status", get(link::status))
         .route("/login/link/{token}", get(link::page).post(link::open))
+        .route("/login/upstream/{provider}", get(upstream::start))
+        .route("/login/upstream/{provider}/callback", get(upstream::callback_get).post(upstream::callback_post))
         .route("/login/{id}/continue", post(finish::continue_session))
         .route("/login/{id}/cancel", post(cancel::cancel))
         .route("/login/{id}/passkey/start", post(passkey::start))

@@ -40,6 +40,10 @@ impl Shown {
             "refused" => "messages.refused",
             "cooldown" => "messages.cooldown",
             "limited" => "messages.limited",
+            "upstream_denied" => "messages.upstream_denied",
+            "upstream_unreachable" => "messages.upstream_unreachable",
+            "upstream_refused" => "messages.upstream_refused",
+            "upstream_link" => "messages.upstream_link",
             _ => return None,
         };
         Some(Shown { key, wait_secs: None })

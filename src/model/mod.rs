@@ -5,6 +5,7 @@ mod apps;
 mod client_options;
 mod clients;
 mod identifiers;
+mod identities;
 mod records;
 mod users;
 
@@ -12,5 +13,6 @@ pub use apps::*;
 pub use client_options::*;
 pub use clients::*;
 pub use identifiers::*;
+pub use identities::*;
 pub use records::*;
 pub use users::*;

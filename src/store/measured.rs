@@ -306,3 +306,4 @@ impl Ephemeral for Measured<dyn Ephemeral> {
 
 /// `EmbeddedApps`, in a file of its own.
 mod embedded_apps;
+mod identities;

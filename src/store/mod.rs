@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use directory::{
-    ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, EmbeddedApps, Passkeys, RefreshToken,
+    ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, EmbeddedApps, Identities, Passkeys, RefreshToken,
     RefreshTokens, Rotation, Sessions, Users,
 };
 pub use memory::MemoryEphemeral;

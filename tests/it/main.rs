@@ -49,6 +49,7 @@ mod send_budgets;
 mod sms;
 mod subjects;
 mod token_errors;
+mod upstream;
 mod userinfo;
 mod verify;
 mod vonage_sdk;

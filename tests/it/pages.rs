@@ -95,6 +95,8 @@ impl Tour<'_> {
         let login = self.page.eval("location.pathname").await.unwrap();
         let login = login.as_str().unwrap().to_string();
 
+        self.open(&format!("{login}?e=upstream_denied")).await;
+        self.audit("identify after an upstream error").await;
         self.open(&format!("{login}/phone")).await;
         self.audit("phone").await;
         self.open(&login).await;
@@ -141,6 +143,14 @@ impl Tour<'_> {
         self.open(&format!("/passkeys/register?ticket={ticket}")).await;
         self.audit("passkey ticket").await;
 
+        let identity = tessera::model::LinkedIdentity {
+            provider: "google".into(),
+            subject: format!("g-{email}"),
+            user_id: user.id.clone(),
+            email: Some(email.into()),
+            created_at: 0,
+        };
+        self.server.state.directory.link_identity(&identity).await.unwrap();
         self.open("/account").await;
         self.audit("account").await;
         self.capture("account").await;
@@ -237,6 +247,9 @@ async fn server() -> TestServer {
         c.sms.webhook_url = "http://127.0.0.1:9/sms".into();
         c.sms.webhook_secret = "webhook-secret-0123456789-0123456789".into();
         c.sms.allowed_country_codes = vec![44];
+        // Offered on the sign-in page; never reached in this walk.
+        c.upstreams =
+            vec![toml::from_str("id = \"google\"\nkind = \"google\"\nname = \"Google\"\nclient_id = \"t\"").unwrap()];
     })
     .await
 }

@@ -105,6 +105,7 @@ impl Config {
             crate::config::check_api(api).map_err(|(field, why)| ConfigError::new(&format!("{key}.{field}"), why))?;
         }
         super::apps::check_all(&self.apps)?;
+        super::upstreams::check_all(&self.upstreams, self.mode == Mode::Dev)?;
         let mut seen = HashSet::new();
         for (i, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{i}]");

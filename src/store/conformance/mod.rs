@@ -12,6 +12,7 @@ mod cluster;
 mod consents;
 mod embedded_apps;
 mod ephemeral;
+mod identities;
 mod imports;
 mod passkeys;
 mod records;
@@ -145,6 +146,10 @@ macro_rules! directory_tests {
                 a_sign_in_records_the_updated_credential_and_when,
                 only_the_owner_renames_a_passkey,
                 only_the_owner_removes_a_passkey,
+            ],
+            identities: [
+                a_provider_subject_signs_in_one_user,
+                only_the_owner_unlinks_an_identity,
             ],
             embedded_apps: [
                 an_app_id_is_registered_once_and_reads_back,

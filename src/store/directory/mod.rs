@@ -7,6 +7,7 @@ mod bridges;
 mod clients;
 mod consents;
 mod embedded_apps;
+mod identities;
 mod passkeys;
 mod refresh_tokens;
 mod sessions;
@@ -21,6 +22,7 @@ pub use bridges::Bridges;
 pub use clients::Clients;
 pub use consents::Consents;
 pub use embedded_apps::EmbeddedApps;
+pub use identities::Identities;
 pub use passkeys::Passkeys;
 pub use refresh_tokens::{RefreshToken, RefreshTokens, Rotation};
 pub use sessions::Sessions;
@@ -41,6 +43,7 @@ pub trait Directory:
     + Consents
     + Passkeys
     + EmbeddedApps
+    + Identities
     + AuditLog
     + ApiKeys
     + Send

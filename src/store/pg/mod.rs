@@ -50,6 +50,7 @@ sql::apis::implement!(PgDirectory);
 sql::consents::implement!(PgDirectory);
 sql::passkeys::implement!(PgDirectory);
 sql::embedded_apps::implement!(PgDirectory);
+sql::identities::implement!(PgDirectory);
 sql::api_keys::implement!(PgDirectory);
 sql::audit_log::implement!(
     PgDirectory,

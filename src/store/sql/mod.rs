@@ -14,6 +14,7 @@ pub(super) mod bridges;
 pub(super) mod clients;
 pub(super) mod consents;
 pub(super) mod embedded_apps;
+pub(super) mod identities;
 pub(super) mod passkeys;
 pub(super) mod refresh_tokens;
 pub(super) mod rows;

@@ -173,6 +173,16 @@ pub(in crate::store) fn api_key(row: &impl Columns) -> StoreResult<ApiKey> {
     })
 }
 
+pub(in crate::store) fn identity(row: &impl Columns) -> StoreResult<crate::model::LinkedIdentity> {
+    Ok(crate::model::LinkedIdentity {
+        provider: row.text("provider")?,
+        subject: row.text("subject")?,
+        user_id: UserId(row.text("user_id")?),
+        email: row.opt_text("email")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
 pub(in crate::store) fn passkey(row: &impl Columns) -> StoreResult<StoredPasskey> {
     Ok(StoredPasskey {
         cred_id: row.text("cred_id")?,

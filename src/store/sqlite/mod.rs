@@ -70,6 +70,7 @@ sql::apis::implement!(SqliteDirectory);
 sql::consents::implement!(SqliteDirectory);
 sql::passkeys::implement!(SqliteDirectory);
 sql::embedded_apps::implement!(SqliteDirectory);
+sql::identities::implement!(SqliteDirectory);
 sql::api_keys::implement!(SqliteDirectory);
 sql::audit_log::implement!(
     SqliteDirectory,
