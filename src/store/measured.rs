@@ -93,6 +93,9 @@ impl Users for Measured<dyn Directory> {
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
         measure!(self, set_user_active(id, active, now))
     }
+    async fn set_operator(&self, id: &UserId, operator: bool, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, set_operator(id, operator, now))
+    }
     async fn user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>> {
         measure!(self, user_by_external_id(external_id))
     }

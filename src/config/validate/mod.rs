@@ -232,6 +232,7 @@ impl Config {
         }
         crate::config::theme::site_logo(self).map_err(|e| ConfigError::new("ui.logo", e))?;
         crate::config::theme::site_css(self).map_err(|e| ConfigError::new("ui.custom_css", e))?;
+        self.console.check().map_err(|(field, why)| ConfigError::new(&format!("console.{field}"), why))?;
         Ok(())
     }
 

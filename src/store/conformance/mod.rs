@@ -99,6 +99,7 @@ macro_rules! directory_tests {
                 the_listing_is_ordered_by_id_and_a_cursor_continues_after_the_last_id,
                 the_listing_filters_by_creation_time_and_status,
                 a_deactivated_user_reads_as_inactive_at_once,
+                the_operator_role_is_granted_and_taken_back_and_reads_at_once,
                 deleting_a_user_removes_its_sessions_identifiers_and_passkeys,
             ],
             imports: [
