@@ -14,6 +14,8 @@
 //!                 -> operator              -> domain::admin::… -> 303 back to the page
 //! ```
 
+mod charts;
+mod overview;
 mod users;
 
 use axum::Router;
@@ -38,7 +40,7 @@ use crate::web::params::Params;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/console", get(|| async { Redirect::to("/console/users") }))
+        .route("/console", get(overview::page))
         .route("/console/users", get(users::list))
         .route("/console/users/{id}", get(users::detail))
         .route("/console/users/{id}/end-sessions", post(users::end_sessions))

@@ -178,6 +178,9 @@ impl Sessions for Measured<dyn Directory> {
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
         measure!(self, sessions_of_user(user_id, now))
     }
+    async fn live_sessions(&self, now: UnixTime) -> StoreResult<u64> {
+        measure!(self, live_sessions(now))
+    }
     async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
         measure!(self, add_session_client(session_id, client_id))
     }

@@ -132,6 +132,7 @@ macro_rules! directory_tests {
                 a_session_keeps_how_it_signed_in_and_its_browser,
                 a_use_is_seen_at_once_cache_or_not,
                 a_late_use_never_moves_the_last_use_back,
+                live_sessions_are_counted_without_the_ended_and_the_expired,
             ],
             refresh_tokens: [
                 a_refresh_token_of_another_client_is_refused_and_left_untouched,

@@ -39,7 +39,7 @@ async fn a_signed_in_user_who_is_no_operator_is_refused_until_the_api_grants_the
     let (status, view) = call(&server, Method::PUT, &path, Some(KEY), None).await;
     assert_eq!((status, &view["operator"]), (200, &serde_json::json!(true)));
     page.reload().await;
-    arrive(&page, "/console/users").await;
+    arrive(&page, "/console").await;
     page.wait_for_text(&format!("Signed in to the console as {USER}.")).await;
 
     let (status, _) = call(&server, Method::DELETE, &path, Some(KEY), None).await;
@@ -68,9 +68,9 @@ async fn a_console_form_posted_without_its_csrf_token_is_refused_and_changes_not
     let user = server.state.directory.user_by_email(&USER.parse().unwrap()).await.unwrap().unwrap();
     let chrome = Chrome::launch().await;
     let page = chrome.page().await;
-    page.add_authenticator(false, true).await;
+    let auth = page.add_authenticator(false, true).await;
     account_with_passkey(&page, &server, OPERATOR).await;
-    console_by_passkey(&page, &server).await;
+    console_by_passkey(&page, &server, &auth).await;
     page.goto(&server.url(&format!("/console/users/{}", user.id.0))).await;
     page.wait_for("!!document.getElementById('end-sessions')").await;
 
@@ -87,9 +87,9 @@ async fn a_console_form_posted_from_another_site_is_refused_even_with_the_token(
     let ada = server.state.directory.create_user_with_email(&USER.parse().unwrap(), 0).await.unwrap();
     let chrome = Chrome::launch().await;
     let page = chrome.page().await;
-    page.add_authenticator(false, true).await;
+    let auth = page.add_authenticator(false, true).await;
     account_with_passkey(&page, &server, OPERATOR).await;
-    console_by_passkey(&page, &server).await;
+    console_by_passkey(&page, &server, &auth).await;
     page.goto(&server.url(&format!("/console/users/{}", ada.id.0))).await;
     page.wait_for("!!document.getElementById('deactivate')").await;
     let token = page.eval("document.querySelector('input[name=csrf]').value").await.unwrap();

@@ -3,11 +3,13 @@
 //! code), everyone else is refused, and every form needs the session's CSRF token.
 
 mod access;
+mod overview;
+mod pages;
 mod users;
 
 use openidconnect::OAuth2TokenResponse;
 
-use crate::support::chrome::Page;
+use crate::support::chrome::{Authenticator, Page};
 use crate::support::{TestServer, rp, signed_in};
 
 pub const OPERATOR: &str = "ops@example.com";
@@ -55,13 +57,19 @@ pub async fn account_with_passkey(page: &Page<'_>, server: &TestServer, email: &
 }
 
 /// Opens the console: the session came from an email code, so the console asks for a passkey
-/// and the page offers only that; the passkey's button signs in. Ends on the users page.
-pub async fn console_by_passkey(page: &Page<'_>, server: &TestServer) {
+/// and the page offers only that; the passkey's button signs in to the overview. Ends on the
+/// users page, reached by the console's menu.
+pub async fn console_by_passkey(page: &Page<'_>, server: &TestServer, auth: &Authenticator) {
+    // Without presence the page's autofill request waits, and the button asks instead.
+    page.presence(auth, false).await;
     page.goto(&server.url("/console")).await;
     page.wait_for("location.pathname.startsWith('/login/') && !!document.getElementById('passkey-signin') && !document.getElementById('passkey-signin').hidden").await;
     let offered = page.eval("document.querySelector('form[action$=\"/email\"]') === null").await.unwrap();
     assert_eq!(offered, true, "the console takes passkeys only: no email code is offered");
+    page.presence(auth, true).await;
     page.click("#passkey-signin").await;
+    arrive(page, "/console").await;
+    page.click("nav a[href='/console/users']").await;
     arrive(page, "/console/users").await;
 }
 

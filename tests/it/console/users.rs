@@ -11,9 +11,9 @@ async fn an_operator_signed_in_by_passkey_ends_a_users_sessions_and_their_next_r
     let (client, refresh) = refresh_token_of(&server, USER).await;
     let chrome = Chrome::launch().await;
     let page = chrome.page().await;
-    page.add_authenticator(false, true).await;
+    let auth = page.add_authenticator(false, true).await;
     account_with_passkey(&page, &server, OPERATOR).await;
-    console_by_passkey(&page, &server).await;
+    console_by_passkey(&page, &server, &auth).await;
 
     page.type_into("#q", USER).await;
     page.press_enter().await;
@@ -52,9 +52,9 @@ async fn an_operator_deactivates_and_activates_a_user_and_removes_their_passkey(
     assert_eq!(server.state.directory.passkeys_of_user(&user.id).await.unwrap().len(), 1);
 
     let page = chrome.isolated_page().await;
-    page.add_authenticator(false, true).await;
+    let auth = page.add_authenticator(false, true).await;
     account_with_passkey(&page, &server, OPERATOR).await;
-    console_by_passkey(&page, &server).await;
+    console_by_passkey(&page, &server, &auth).await;
     page.goto(&server.url(&format!("/console/users/{}", user.id.0))).await;
     page.wait_for_text("Deactivate").await;
 
@@ -91,9 +91,9 @@ async fn deleting_a_user_from_the_console_needs_the_box_ticked() {
     let ada = server.state.directory.create_user_with_email(&USER.parse().unwrap(), 0).await.unwrap();
     let chrome = Chrome::launch().await;
     let page = chrome.page().await;
-    page.add_authenticator(false, true).await;
+    let auth = page.add_authenticator(false, true).await;
     account_with_passkey(&page, &server, OPERATOR).await;
-    console_by_passkey(&page, &server).await;
+    console_by_passkey(&page, &server, &auth).await;
     page.goto(&server.url(&format!("/console/users/{}", ada.id.0))).await;
     page.wait_for_text("Delete user").await;
 
@@ -118,9 +118,9 @@ async fn the_users_page_filters_by_status_and_says_when_a_search_cannot_be_read(
     dir.set_user_active(&ada.id, false, 1).await.unwrap();
     let chrome = Chrome::launch().await;
     let page = chrome.page().await;
-    page.add_authenticator(false, true).await;
+    let auth = page.add_authenticator(false, true).await;
     account_with_passkey(&page, &server, OPERATOR).await;
-    console_by_passkey(&page, &server).await;
+    console_by_passkey(&page, &server, &auth).await;
     let text = page.text().await;
     assert!(text.contains(USER) && text.contains("bo@example.com") && text.contains(OPERATOR), "{text}");
 
