@@ -15,6 +15,7 @@
 //! ```
 
 mod charts;
+mod events;
 mod overview;
 mod users;
 
@@ -41,6 +42,8 @@ use crate::web::params::Params;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(overview::page))
+        .route("/console/events", get(events::page))
+        .route("/console/events/export", get(events::export))
         .route("/console/users", get(users::list))
         .route("/console/users/{id}", get(users::detail))
         .route("/console/users/{id}/end-sessions", post(users::end_sessions))

@@ -3,6 +3,7 @@
 //! code), everyone else is refused, and every form needs the session's CSRF token.
 
 mod access;
+mod events;
 mod overview;
 mod pages;
 mod users;
