@@ -17,8 +17,14 @@ use crate::web::ui::Ui;
 const PAGE: usize = 50;
 /// The most events one export writes.
 const EXPORT_AT_MOST: usize = 100_000;
-/// The periods the filter offers, in hours (0: all time).
-const PERIODS: [(&str, i64); 5] = [("1h", 1), ("24h", 24), ("7d", 168), ("30d", 720), ("all", 0)];
+/// The periods the filter offers: value, hours (0: all time), and the catalog key of its name.
+const PERIODS: [(&str, i64, &str); 5] = [
+    ("1h", 1, "console.period_1h"),
+    ("24h", 24, "console.period_24h"),
+    ("7d", 168, "console.period_7d"),
+    ("30d", 720, "console.period_30d"),
+    ("all", 0, "console.period_all"),
+];
 
 /// The filters of a request, as given (they are repeated in the page's links).
 struct Filters {
@@ -31,12 +37,12 @@ impl Filters {
     fn read(params: &Params) -> Self {
         let text = |name| params.get(name).map(str::trim).unwrap_or("").to_string();
         let period = text("period");
-        let period = if PERIODS.iter().any(|(p, _)| *p == period) { period } else { "24h".into() };
+        let period = if PERIODS.iter().any(|(p, _, _)| *p == period) { period } else { "24h".into() };
         Filters { kind: text("kind"), user: text("user"), period }
     }
 
     fn query(&self, now: i64, until: Option<i64>, limit: usize) -> AuditQuery {
-        let hours = PERIODS.iter().find(|(p, _)| *p == self.period).map_or(24, |(_, h)| *h);
+        let hours = PERIODS.iter().find(|(p, _, _)| *p == self.period).map_or(24, |(_, h, _)| *h);
         AuditQuery {
             user_id: Some(self.user.clone()).filter(|u| !u.is_empty()),
             kind: Some(self.kind.clone()).filter(|k| !k.is_empty()),
@@ -89,7 +95,8 @@ struct EventsPage<'a> {
     kind: String,
     user: String,
     period: String,
-    periods: Vec<&'static str>,
+    /// Each period's value and the catalog key of its name.
+    periods: Vec<(&'static str, &'static str)>,
     events: Vec<EventRow>,
     next: Option<String>,
     export: String,
@@ -122,7 +129,7 @@ pub async fn page(
         operator: super::users::name(&op.user),
         next: next.map(|until| format!("/console/events?{}&until={until}", filters.encoded())),
         export: format!("/console/events/export?{}", filters.encoded()),
-        periods: PERIODS.iter().map(|(p, _)| *p).collect(),
+        periods: PERIODS.iter().map(|(p, _, key)| (*p, *key)).collect(),
         kind: filters.kind,
         user: filters.user,
         period: filters.period,

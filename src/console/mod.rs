@@ -17,6 +17,7 @@
 mod charts;
 mod events;
 mod overview;
+mod settings;
 mod users;
 
 use axum::Router;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console", get(overview::page))
         .route("/console/events", get(events::page))
         .route("/console/events/export", get(events::export))
+        .route("/console/settings", get(settings::page))
         .route("/console/users", get(users::list))
         .route("/console/users/{id}", get(users::detail))
         .route("/console/users/{id}/end-sessions", post(users::end_sessions))

@@ -6,6 +6,7 @@ mod access;
 mod events;
 mod overview;
 mod pages;
+mod settings;
 mod users;
 
 use openidconnect::OAuth2TokenResponse;

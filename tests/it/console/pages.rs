@@ -1,5 +1,5 @@
 //! The console's pages join the accessibility walk: the overview with its charts, the users
-//! list (and a search it cannot read), one user, the events, and the refusal page, in every language, at
+//! list (and a search it cannot read), one user, the events, the settings, and the refusal page, in every language, at
 //! 360 px and in the dark scheme. In English they are captured for docs/screenshots.
 
 use serde_json::json;
@@ -91,6 +91,10 @@ async fn walk(tour: &Tour<'_>, operator: &str) {
     tour.arrive("/console/events").await;
     tour.audit("console events").await;
     tour.capture("console-events").await;
+    tour.open("/console/settings").await;
+    tour.arrive("/console/settings").await;
+    tour.audit("console settings").await;
+    tour.capture("console-settings").await;
     tour.open("/console/users?q=%2B12").await;
     tour.arrive("q=").await;
     tour.audit("console users, a search it cannot read").await;
