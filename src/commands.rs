@@ -108,6 +108,15 @@ async fn find_user(directory: &dyn tessera::store::Directory, who: &str) -> Resu
     found.map_err(|e| e.to_string())?.ok_or_else(|| format!("no user {who}"))
 }
 
+async fn set_operator(directory: &dyn tessera::store::Directory, who: &str, operator: bool) -> CliResult {
+    let user = find_user(directory, who).await?;
+    directory.set_operator(&user.id, operator, Clock::System.now()).await?;
+    let action = if operator { "operator_granted" } else { "operator_revoked" };
+    admin_event(directory, action, Some(&user.id.0), &user.id.0).await;
+    println!("user {} {}", user.id.0, if operator { "is an operator" } else { "is no longer an operator" });
+    Ok(())
+}
+
 pub(super) async fn users(config: Config, cmd: UsersCommand) -> CliResult {
     let directory = tessera::store::open_directory(&config.directory.url).await?;
     let directory = directory.as_ref();
@@ -153,6 +162,8 @@ pub(super) async fn users(config: Config, cmd: UsersCommand) -> CliResult {
             admin_event(directory, "user_activated", Some(&user.id.0), &user.id.0).await;
             println!("user {} activated", user.id.0);
         }
+        UsersCommand::GrantOperator { user } => set_operator(directory, &user, true).await?,
+        UsersCommand::RevokeOperator { user } => set_operator(directory, &user, false).await?,
         UsersCommand::Import { file, format } => return transfer::import(&config, &file, &format).await,
         UsersCommand::Export => return transfer::export(&config).await,
     }

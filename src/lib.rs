@@ -3,7 +3,7 @@
 //! Layers (dependencies point down; nothing imports upward):
 //!
 //! - `http` — the composition root: router, middleware, server loop
-//! - handlers by surface: `oauth`, `login`, `consent`, `account`, `embedded`, `api`, `bridge`,
+//! - handlers by surface: `oauth`, `login`, `consent`, `account`, `console`, `embedded`, `api`, `bridge`,
 //!   `magic_links`, `demo`
 //! - `state` — `AppState`: the domain's `Core` and the web's parts
 //! - `domain` — services free of routes (authenticate, sessions, consent, codes, tokens, limits …)
@@ -19,6 +19,7 @@ pub mod bridge;
 pub mod clock;
 pub mod config;
 pub mod consent;
+pub mod console;
 pub mod crypto;
 pub mod dates;
 pub mod demo;

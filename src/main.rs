@@ -96,6 +96,18 @@ enum UsersCommand {
         #[arg(allow_hyphen_values = true)]
         user: String,
     },
+    /// Grant the operator role: the user may use the console (/console).
+    GrantOperator {
+        /// User id or email address.
+        #[arg(allow_hyphen_values = true)]
+        user: String,
+    },
+    /// Take the operator role back.
+    RevokeOperator {
+        /// User id or email address.
+        #[arg(allow_hyphen_values = true)]
+        user: String,
+    },
     /// Import users with their passkeys from NDJSON (docs/import.md); a user whose external id
     /// is known already is left as it is. Lines that fail are reported with their number.
     Import {

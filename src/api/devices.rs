@@ -45,7 +45,7 @@ pub(super) async fn end_sessions(
 ) -> Result<Json<Value>, Problem> {
     caller.needs("sessions:write")?;
     let user = existing_user(&state, &id).await?;
-    let (sessions, grants) = crate::domain::signout::end_all(&state, &user.id, "api").await?;
+    let (sessions, grants) = crate::domain::admin::end_sessions(&state, caller.actor(), &user.id).await?;
     Ok(Json(json!({"sessions_ended": sessions, "refresh_grants_revoked": grants})))
 }
 
@@ -163,16 +163,9 @@ pub(super) async fn remove_passkey(
 ) -> Result<StatusCode, Problem> {
     caller.needs("devices:write")?;
     let user = existing_user(&state, &id).await?;
-    if !state.directory.delete_passkey(&user.id, &cred).await? {
+    if !crate::domain::admin::remove_passkey(&state, caller.actor(), &user.id, &cred).await? {
         return Err(Problem::not_found());
     }
-    state.audit(
-        "passkey_removed",
-        Some(&user.id),
-        None,
-        None,
-        json!({"cred_id": cred, "by": "api", "key": caller.0.id}),
-    );
     Ok(StatusCode::NO_CONTENT)
 }
 

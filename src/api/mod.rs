@@ -64,6 +64,7 @@ fn documented() -> (Router<Core>, utoipa::openapi::OpenApi) {
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::deactivate))
         .routes(routes!(users::activate))
+        .routes(routes!(users::grant_operator, users::revoke_operator))
         .routes(routes!(devices::sessions, devices::end_sessions))
         .routes(routes!(devices::end_session))
         .routes(routes!(devices::consents))
@@ -221,13 +222,14 @@ impl Caller {
         Err(Problem::new(StatusCode::FORBIDDEN, "insufficient_scope", format!("This key lacks the {scope} scope.")))
     }
 
+    /// This key, as the actor of the domain's administrative changes.
+    pub(super) fn actor(&self) -> crate::domain::admin::Actor<'_> {
+        crate::domain::admin::Actor::Key(&self.0.id)
+    }
+
     /// Records an administrative change made with this key.
     pub(super) fn audit(&self, state: &Core, user: Option<&crate::model::UserId>, action: &str, extra: Value) {
-        let mut detail = json!({"action": action, "via": "api", "key": self.0.id});
-        if let (Value::Object(d), Value::Object(extra)) = (&mut detail, extra) {
-            d.extend(extra);
-        }
-        state.audit("admin", user, None, None, detail);
+        self.actor().audit(state, user, action, extra);
     }
 }
 

@@ -1,5 +1,6 @@
 //! The management API's users: create, get, look up by identifier, list (cursor, status and
-//! creation filters), update (identifiers and metadata), activate, deactivate, delete.
+//! creation filters), update (identifiers and metadata), activate, deactivate, delete, and the
+//! operator role (grant, take back).
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
@@ -41,6 +42,8 @@ pub(super) struct UserView {
     /// The operator's own JSON object.
     #[schema(value_type = Object)]
     metadata: Value,
+    /// Granted the operator role (the console); `[console] operators` in the config may name more.
+    operator: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     passkeys: Option<PasskeySummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,6 +63,7 @@ impl UserView {
             last_login_at: u.last_login_at,
             login_count: u.login_count,
             metadata: u.metadata.clone(),
+            operator: u.operator,
             passkeys: None,
             recent_events: None,
         }
@@ -303,25 +307,18 @@ pub(super) async fn delete(
 ) -> Result<StatusCode, Problem> {
     caller.needs("users:write")?;
     let user = existing(&state, &id).await?;
-    crate::domain::signout::end_all(&state, &user.id, "api").await?;
-    if !state.directory.delete_user(&user.id).await? {
+    if !crate::domain::admin::delete_user(&state, caller.actor(), &user.id).await? {
         return Err(Problem::not_found());
     }
-    caller.audit(&state, Some(&user.id), "user_deleted", json!({}));
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn set_active(state: &Core, caller: &Caller, id: String, active: bool) -> Result<Json<UserView>, Problem> {
     caller.needs("users:write")?;
     let id = UserId(id);
-    if !state.directory.set_user_active(&id, active, state.clock.now()).await? {
+    if !crate::domain::admin::set_active(state, caller.actor(), &id, active).await? {
         return Err(Problem::not_found());
     }
-    if !active {
-        // A deactivated user's sessions and refresh tokens end at once.
-        crate::domain::signout::end_all(state, &id, "api").await?;
-    }
-    caller.audit(state, Some(&id), if active { "user_activated" } else { "user_deactivated" }, json!({}));
     let user = existing(state, &id.0).await?;
     Ok(Json(UserView::of(&user)))
 }
@@ -346,4 +343,35 @@ pub(super) async fn activate(
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, Problem> {
     set_active(&state, &caller, id, true).await
+}
+
+async fn set_operator(state: &Core, caller: &Caller, id: String, operator: bool) -> Result<Json<UserView>, Problem> {
+    caller.needs("operators:write")?;
+    let id = UserId(id);
+    if !crate::domain::admin::set_operator(state, caller.actor(), &id, operator).await? {
+        return Err(Problem::not_found());
+    }
+    Ok(Json(UserView::of(&existing(state, &id.0).await?)))
+}
+
+/// Grants the operator role: the user may use the console (`/console`).
+#[utoipa::path(put, path = "/api/v1/users/{id}/operator", tag = "users", security(("api_key" = ["operators:write"])), params(("id" = String, Path)),
+    responses((status = 200, body = UserView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub(super) async fn grant_operator(
+    State(state): State<Core>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, Problem> {
+    set_operator(&state, &caller, id, true).await
+}
+
+/// Takes the operator role back.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/operator", tag = "users", security(("api_key" = ["operators:write"])), params(("id" = String, Path)),
+    responses((status = 200, body = UserView), (status = 403, body = ProblemBody), (status = 404, body = ProblemBody)))]
+pub(super) async fn revoke_operator(
+    State(state): State<Core>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<UserView>, Problem> {
+    set_operator(&state, &caller, id, false).await
 }

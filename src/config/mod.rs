@@ -7,6 +7,7 @@ pub mod apis;
 mod apps;
 mod bridges;
 mod clients;
+mod console;
 mod email;
 mod env;
 mod login;
@@ -29,6 +30,7 @@ pub use apps::{AppConfig, check as check_app, check_app_id, check_key, check_rel
 pub use bridges::{AuthressKey, BridgeConfig, check as check_bridge};
 pub use clients::ClientConfig;
 pub use clients::validate_client as check_client;
+pub use console::ConsoleConfig;
 pub use email::{EmailConfig, EmailTransport, SmtpConfig, SmtpSecurity};
 pub use login::{Lifetimes, LoginConfig, PasskeyConfig};
 pub use oauth::OAuthConfig;
@@ -59,6 +61,7 @@ pub struct Config {
     pub email: EmailConfig,
     pub login: LoginConfig,
     pub ui: UiConfig,
+    pub console: ConsoleConfig,
     pub sms: SmsConfig,
     pub passkeys: PasskeyConfig,
     pub lifetimes: Lifetimes,
@@ -121,6 +124,7 @@ impl Default for Config {
             apps: Vec::new(),
             upstreams: Vec::new(),
             ui: UiConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }

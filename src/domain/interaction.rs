@@ -74,6 +74,8 @@ pub enum Purpose {
     Authorize(Box<AuthRequest>),
     /// The user's own account page.
     Account,
+    /// The operator console, demanding the sign-in be at least as strong as `acr`.
+    Console { acr: String },
     /// Another broker's login hand-off, answered at `/bridge/resume/{id}` with an assertion.
     Bridge(Box<BridgeRequest>),
     /// A device's user code (RFC 8628) to allow once signed in, at `/device`.
@@ -245,6 +247,7 @@ impl Interaction {
     pub fn acr_demand(&self) -> Option<AcrDemand> {
         match &self.purpose {
             Purpose::Authorize(request) => request.acr_demand(),
+            Purpose::Console { acr } => Some(AcrDemand { values: vec![acr.clone()], essential: true }),
             Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
@@ -260,7 +263,7 @@ impl Interaction {
     pub fn login_hint(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => request.login_hint.as_deref(),
-            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
+            Purpose::Account | Purpose::Console { .. } | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
@@ -276,7 +279,7 @@ impl Interaction {
     pub fn ui_locales(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => request.ui_locales.as_deref(),
-            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
+            Purpose::Account | Purpose::Console { .. } | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
@@ -284,7 +287,7 @@ impl Interaction {
     pub fn client_id(&self) -> Option<&str> {
         match &self.purpose {
             Purpose::Authorize(request) => Some(&request.client_id),
-            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
+            Purpose::Account | Purpose::Console { .. } | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
@@ -294,6 +297,7 @@ impl Interaction {
         match &self.purpose {
             Purpose::Authorize(request) => format!("client:{}", request.client_id),
             Purpose::Account => "account".into(),
+            Purpose::Console { .. } => "console".into(),
             Purpose::Bridge(request) => format!("bridge:{}", request.bridge_id),
             Purpose::Device(_) => "device".into(),
         }
@@ -315,6 +319,7 @@ impl Interaction {
             Purpose::Authorize(request) => web_origin(&request.redirect_uri),
             Purpose::Bridge(request) => web_origin(&request.redirect_uri),
             Purpose::Account => Some("/account".into()),
+            Purpose::Console { .. } => Some("/console".into()),
             Purpose::Device(user_code) => Some(device_path(user_code)),
         }
     }

@@ -2,6 +2,7 @@
 //! take the `Core` (stores, clock, keys, configuration, senders) or only the values they need;
 //! pure rules take plain arguments.
 
+pub mod admin;
 pub mod attempts;
 pub mod audience;
 pub mod audit;

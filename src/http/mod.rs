@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oauth::routes())
         .merge(crate::login::routes())
         .merge(crate::account::routes())
+        .merge(crate::console::routes())
         .merge(crate::consent::routes())
         .merge(crate::activate::routes())
         .merge(theme::routes())

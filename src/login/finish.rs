@@ -22,6 +22,7 @@ pub fn resume_path(ix: &Interaction) -> String {
     match ix.purpose {
         Purpose::Authorize(_) => format!("/authorize/resume/{}", ix.id),
         Purpose::Account => "/account".into(),
+        Purpose::Console { .. } => "/console".into(),
         Purpose::Bridge(_) => format!("/bridge/resume/{}", ix.id),
         Purpose::Device(ref user_code) => crate::domain::interaction::device_path(user_code),
     }

@@ -53,6 +53,7 @@ pub const API_SCOPES: &[&str] = &[
     "clients:write",
     "links:write",
     "events:read",
+    "operators:write",
 ];
 
 /// A registered passkey: the WebAuthn credential (as webauthn-rs serialises it) and what the

@@ -28,6 +28,10 @@ pub struct User {
     /// The user's id in the system they were imported from, if they were imported.
     #[serde(default)]
     pub external_id: Option<String>,
+    /// Granted the operator role (the console), by the CLI or the management API. The config's
+    /// `[console] operators` can name more; `domain::operators` decides with both.
+    #[serde(default)]
+    pub operator: bool,
 }
 
 fn empty_object() -> serde_json::Value {

@@ -93,6 +93,9 @@ impl Users for Measured<dyn Directory> {
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool> {
         measure!(self, set_user_active(id, active, now))
     }
+    async fn set_operator(&self, id: &UserId, operator: bool, now: UnixTime) -> StoreResult<bool> {
+        measure!(self, set_operator(id, operator, now))
+    }
     async fn user_by_external_id(&self, external_id: &str) -> StoreResult<Option<User>> {
         measure!(self, user_by_external_id(external_id))
     }
@@ -174,6 +177,9 @@ impl Sessions for Measured<dyn Directory> {
     }
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>> {
         measure!(self, sessions_of_user(user_id, now))
+    }
+    async fn live_sessions(&self, now: UnixTime) -> StoreResult<u64> {
+        measure!(self, live_sessions(now))
     }
     async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
         measure!(self, add_session_client(session_id, client_id))

@@ -16,6 +16,7 @@ mod claims;
 mod cli;
 mod client_credentials;
 mod code_flow;
+mod console;
 mod demo;
 mod device_flow;
 mod discovery;

@@ -15,22 +15,22 @@ const AXE: &str = "axe-core@4.14.1";
 /// WCAG 2.2 A and AA, and axe's best practices.
 const RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']";
 
-struct Tour<'a> {
-    page: Page<'a>,
-    server: &'a TestServer,
+pub(crate) struct Tour<'a> {
+    pub(crate) page: Page<'a>,
+    pub(crate) server: &'a TestServer,
     axe: String,
     lang: &'static str,
     shots: Option<PathBuf>,
 }
 
 impl Tour<'_> {
-    async fn open(&self, path: &str) {
+    pub(crate) async fn open(&self, path: &str) {
         let url = if path.starts_with("http") { path.to_string() } else { self.server.url(path) };
         self.page.goto(&url).await;
     }
 
     /// Waits for a page whose address contains `part`.
-    async fn arrive(&self, part: &str) {
+    pub(crate) async fn arrive(&self, part: &str) {
         self.page.wait_for(&format!("location.href.includes({part:?}) && document.readyState === 'complete'")).await;
     }
 
@@ -46,7 +46,7 @@ impl Tour<'_> {
 
     /// The audit of the page on screen: its language, axe's findings, and no sideways scroll at
     /// 360 px (a phone) or 640 px (1280 px at 200 % zoom).
-    async fn audit(&self, name: &str) {
+    pub(crate) async fn audit(&self, name: &str) {
         let lang = self.page.eval("document.documentElement.lang").await.unwrap();
         assert_eq!(lang, self.lang, "{name}: the page speaks the reader's language");
         let violations = self.violations().await;
@@ -65,7 +65,7 @@ impl Tour<'_> {
     }
 
     /// Captures the page at desktop and mobile width, when this tour takes screenshots.
-    async fn capture(&self, name: &str) {
+    pub(crate) async fn capture(&self, name: &str) {
         let Some(dir) = &self.shots else { return };
         for (suffix, width, height, mobile) in [("desktop", 1280, 800, false), ("mobile", 360, 740, true)] {
             self.viewport(width, height, mobile).await;
@@ -77,7 +77,7 @@ impl Tour<'_> {
         self.viewport(1280, 900, false).await;
     }
 
-    async fn fill_and_submit(&self, field: &str, value: &str) {
+    pub(crate) async fn fill_and_submit(&self, field: &str, value: &str) {
         let js = format!(
             "(() => {{ const f = document.getElementById({field:?}); f.value = {value:?}; f.form.submit(); }})()"
         );
@@ -210,12 +210,12 @@ impl Tour<'_> {
 
 /// How the browser asks for pages: language, and whether the system is in dark mode.
 #[derive(Clone, Copy)]
-struct Reader {
-    lang: &'static str,
-    dark: bool,
+pub(crate) struct Reader {
+    pub(crate) lang: &'static str,
+    pub(crate) dark: bool,
 }
 
-async fn start_tour<'a>(chrome: &'a Chrome, server: &'a TestServer, reader: Reader) -> Tour<'a> {
+pub(crate) async fn start_tour<'a>(chrome: &'a Chrome, server: &'a TestServer, reader: Reader) -> Tour<'a> {
     let Reader { lang, dark } = reader;
     let modules = npm::package(AXE);
     let axe = std::fs::read_to_string(modules.join("axe-core/axe.min.js")).unwrap();

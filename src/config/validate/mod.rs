@@ -233,6 +233,10 @@ impl Config {
         }
         crate::config::theme::site_logo(self).map_err(|e| ConfigError::new("ui.logo", e))?;
         crate::config::theme::site_css(self).map_err(|e| ConfigError::new("ui.custom_css", e))?;
+        self.console.check().map_err(|(field, why)| ConfigError::new(&format!("console.{field}"), why))?;
+        if self.console.acr != crate::model::ACR_OTP && !self.passkeys.enabled {
+            return Err(ConfigError::new("console.acr", "asks for a passkey, but passkeys.enabled is false"));
+        }
         Ok(())
     }
 

@@ -127,3 +127,12 @@ mod example {
         assert_eq!(k8s.mode, crate::config::Mode::Production);
     }
 }
+
+#[test]
+fn the_console_takes_a_known_acr_that_can_be_met_and_operators_by_address() {
+    assert!(err("[console]\nacr = \"gold\"").contains("console.acr"));
+    assert!(err("[console]\nacr = \"phr\"\n[passkeys]\nenabled = false").contains("passkeys.enabled is false"));
+    assert!(err("[console]\noperators = [\"not an address\"]").contains("console.operators"));
+    let config = Config::from_toml("[console]\nacr = \"phr\"\noperators = [\"ops@example.com\"]", []).unwrap();
+    assert_eq!(config.console.acr, "phr");
+}

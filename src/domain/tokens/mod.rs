@@ -249,6 +249,7 @@ mod tests {
             login_count: 0,
             metadata: serde_json::json!({}),
             external_id: None,
+            operator: false,
         }
     }
 

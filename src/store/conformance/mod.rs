@@ -100,6 +100,7 @@ macro_rules! directory_tests {
                 the_listing_is_ordered_by_id_and_a_cursor_continues_after_the_last_id,
                 the_listing_filters_by_creation_time_and_status,
                 a_deactivated_user_reads_as_inactive_at_once,
+                the_operator_role_is_granted_and_taken_back_and_reads_at_once,
                 deleting_a_user_removes_its_sessions_identifiers_and_passkeys,
             ],
             imports: [
@@ -132,6 +133,7 @@ macro_rules! directory_tests {
                 a_session_keeps_how_it_signed_in_and_its_browser,
                 a_use_is_seen_at_once_cache_or_not,
                 a_late_use_never_moves_the_last_use_back,
+                live_sessions_are_counted_without_the_ended_and_the_expired,
             ],
             refresh_tokens: [
                 a_refresh_token_of_another_client_is_refused_and_left_untouched,

@@ -41,6 +41,18 @@ pub async fn a_session_ends_once_and_is_not_found_after(dir: Arc<dyn Directory>)
     assert!(dir.session_by_token(&[1; 32], NOW).await.unwrap().is_none(), "revoked sessions are not found");
 }
 
+pub async fn live_sessions_are_counted_without_the_ended_and_the_expired(dir: Arc<dyn Directory>) {
+    let ada = user(&*dir, "ada@example.com").await;
+    let bo = user(&*dir, "bo@example.com").await;
+    assert_eq!(dir.live_sessions(NOW).await.unwrap(), 0);
+    dir.insert_session(&[1; 32], &session("s1", &ada.id), NOW).await.unwrap();
+    dir.insert_session(&[2; 32], &session("s2", &ada.id), NOW).await.unwrap();
+    dir.insert_session(&[3; 32], &session("s3", &bo.id), NOW).await.unwrap();
+    dir.revoke_session("s2", NOW).await.unwrap();
+    assert_eq!(dir.live_sessions(NOW).await.unwrap(), 2, "every user's live sessions, not the ended one");
+    assert_eq!(dir.live_sessions(NOW + 100).await.unwrap(), 0, "expired sessions are not live");
+}
+
 const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 
 /// A passkey session in Firefox, stored under token `[21; 32]`.

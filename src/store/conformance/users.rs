@@ -110,6 +110,18 @@ pub async fn a_deactivated_user_reads_as_inactive_at_once(dir: Arc<dyn Directory
     assert!(!dir.set_user_active(&UserId("nobody".into()), false, NOW).await.unwrap());
 }
 
+pub async fn the_operator_role_is_granted_and_taken_back_and_reads_at_once(dir: Arc<dyn Directory>) {
+    let op = user(&*dir, "op@example.com").await;
+    assert!(!dir.user(&op.id).await.unwrap().unwrap().operator, "nobody is an operator by default");
+    assert!(dir.set_operator(&op.id, true, NOW + 1).await.unwrap());
+    assert!(dir.user(&op.id).await.unwrap().unwrap().operator, "granted, the role reads at once");
+    let by_email = dir.user_by_email(&"op@example.com".parse().unwrap()).await.unwrap().unwrap();
+    assert!(by_email.operator);
+    assert!(dir.set_operator(&op.id, false, NOW + 2).await.unwrap());
+    assert!(!dir.user(&op.id).await.unwrap().unwrap().operator, "taken back, it is gone at once");
+    assert!(!dir.set_operator(&UserId("nobody".into()), true, NOW).await.unwrap());
+}
+
 pub async fn deleting_a_user_removes_its_sessions_identifiers_and_passkeys(dir: Arc<dyn Directory>) {
     let ben = user(&*dir, "ben@example.com").await;
     let long = crate::model::Session { expires_at: NOW + 3600, ..session("s-ben", &ben.id) };

@@ -17,6 +17,8 @@ pub trait Sessions: Send + Sync {
     async fn touch_session(&self, id: &str, now: UnixTime) -> StoreResult<()>;
     /// The live sessions of a user, newest first.
     async fn sessions_of_user(&self, user_id: &UserId, now: UnixTime) -> StoreResult<Vec<Session>>;
+    /// How many sessions are live at `now`, of every user.
+    async fn live_sessions(&self, now: UnixTime) -> StoreResult<u64>;
     /// Records that `client_id` received tokens from `session_id` (for back-channel logout).
     async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()>;
     async fn session_clients(&self, session_id: &str) -> StoreResult<Vec<String>>;

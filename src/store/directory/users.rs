@@ -47,4 +47,6 @@ pub trait Users: Send + Sync {
     async fn import_user(&self, user: &ImportedUser, now: UnixTime) -> StoreResult<Imported>;
     /// Activates or deactivates a user; `false` if there is no such user.
     async fn set_user_active(&self, id: &UserId, active: bool, now: UnixTime) -> StoreResult<bool>;
+    /// Grants or takes back the operator role; `false` if there is no such user.
+    async fn set_operator(&self, id: &UserId, operator: bool, now: UnixTime) -> StoreResult<bool>;
 }

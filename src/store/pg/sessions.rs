@@ -53,6 +53,10 @@ impl Sessions for PgDirectory {
         self.shared_sessions_of_user(user_id, now).await
     }
 
+    async fn live_sessions(&self, now: UnixTime) -> StoreResult<u64> {
+        self.shared_live_sessions(now).await
+    }
+
     async fn add_session_client(&self, session_id: &str, client_id: &str) -> StoreResult<()> {
         sqlx::query("INSERT INTO session_clients (session_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(session_id)

@@ -107,4 +107,15 @@ impl Users for PgDirectory {
             .map_err(db)?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn set_operator(&self, id: &UserId, operator: bool, now: UnixTime) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE users SET operator = $1, updated_at = $2 WHERE id = $3")
+            .bind(operator)
+            .bind(now)
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
 }

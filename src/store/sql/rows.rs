@@ -85,6 +85,7 @@ pub(in crate::store) fn user(row: &impl Columns) -> StoreResult<User> {
         login_count: row.int("login_count")?,
         metadata: serde_json::from_str(&row.text("metadata")?).map_err(corrupt)?,
         external_id: row.opt_text("external_id")?,
+        operator: row.flag("operator")?,
     })
 }
 

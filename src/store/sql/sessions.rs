@@ -58,6 +58,16 @@ macro_rules! statements {
                     rows.iter().map(rows::session).collect()
                 }
 
+                async fn shared_live_sessions(&self, now: UnixTime) -> StoreResult<u64> {
+                    let count: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > $1")
+                            .bind(now)
+                            .fetch_one(&self.pool)
+                            .await
+                            .map_err(db)?;
+                    Ok(u64::try_from(count).unwrap_or(0))
+                }
+
                 async fn shared_session_clients(&self, session_id: &str) -> StoreResult<Vec<String>> {
                     let rows = sqlx::query("SELECT client_id FROM session_clients WHERE session_id = $1 ORDER BY client_id")
                         .bind(session_id)

@@ -9,7 +9,7 @@ use crate::model::{Identifier, User, UserId};
 macro_rules! user_select {
     ($where:literal) => {
         concat!(
-            "SELECT u.id, u.active, u.created_at, u.updated_at, u.last_login_at, u.login_count, u.metadata, u.external_id, \
+            "SELECT u.id, u.active, u.created_at, u.updated_at, u.last_login_at, u.login_count, u.metadata, u.external_id, u.operator, \
              i.value AS email, i.verified, p.value AS phone, p.verified AS phone_verified \
              FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' \
              LEFT JOIN identifiers p ON p.user_id = u.id AND p.kind = 'phone' ",
@@ -287,5 +287,6 @@ pub(in crate::store) fn created_user(id: UserId, identifier: &Identifier, now: U
         login_count: 0,
         metadata: serde_json::json!({}),
         external_id: None,
+        operator: false,
     }
 }

@@ -116,4 +116,17 @@ impl Users for SqliteDirectory {
         self.users.forget_where(|u| u.id == *id);
         Ok(done.rows_affected() == 1)
     }
+
+    async fn set_operator(&self, id: &UserId, operator: bool, now: UnixTime) -> StoreResult<bool> {
+        self.users.forget_where(|u| u.id == *id);
+        let done = sqlx::query("UPDATE users SET operator = ?, updated_at = ? WHERE id = ?")
+            .bind(operator)
+            .bind(now)
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        self.users.forget_where(|u| u.id == *id);
+        Ok(done.rows_affected() == 1)
+    }
 }
