@@ -256,7 +256,7 @@ impl Interaction {
     pub fn max_age(&self) -> Option<u64> {
         match &self.purpose {
             Purpose::Authorize(request) => request.max_age,
-            Purpose::Account | Purpose::Bridge(_) | Purpose::Device(_) => None,
+            Purpose::Account | Purpose::Console { .. } | Purpose::Bridge(_) | Purpose::Device(_) => None,
         }
     }
 
