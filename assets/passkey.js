@@ -52,7 +52,9 @@
     const base = login.dataset.passkeyLogin;
     const csrf = login.dataset.csrf;
     let pending = null; // one get() at a time: a new one aborts the last
+    let finishing = false; // once an assertion is sent, the sign-in is that one's
     async function signIn(conditional) {
+      if (finishing) return;
       if (pending) pending.abort();
       const abort = (pending = new AbortController());
       const email = document.getElementById("email");
@@ -62,9 +64,12 @@
         signal: abort.signal,
         ...(conditional ? { mediation: "conditional" } : {}),
       });
-      // A newer request took over (the button after autofill): only one may sign in.
-      if (abort.signal.aborted) return;
-      const done = await post(base + "/finish", csrf, { ceremony: start.ceremony, credential: credential.toJSON() });
+      // A newer request took over (the button after autofill), or the other one already
+      // answered: only one may sign in.
+      if (abort.signal.aborted || finishing) return;
+      finishing = true;
+      const done = await post(base + "/finish", csrf, { ceremony: start.ceremony, credential: credential.toJSON() })
+        .catch((e) => { finishing = false; throw e; });
       location.assign(done.redirect);
     }
     const button = document.getElementById("passkey-signin");
