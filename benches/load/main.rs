@@ -212,7 +212,7 @@ async fn main() {
     eprintln!("starting tessera (first start generates keys) ...");
     let (first, _) = Server::start(binary, dir.path(), &config, port).await;
     first.stop();
-    seed_directory(binary, dir.path(), &config, &o).await;
+    seed::directory_of(binary, dir.path(), &config, &o).await;
     let (server, cold_start) = Server::start(binary, dir.path(), &config, port).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_idle = server.rss_mib();
@@ -258,12 +258,13 @@ async fn main() {
     }
     let rss_loaded = server.rss_mib();
     server.stop();
-    sign_ins(binary, &o, &mut rows, "", &sign_ins::Method::ALL, |_| {}).await;
+    sign_ins::run(binary, &o, &mut rows, "", &sign_ins::Method::ALL, |_| {}).await;
     if o.users.is_some() {
         // The seeded events span 30 days: with 7 days' retention, the purge of three quarters of
         // them starts with the server and runs under the sign-ins.
         let methods = [sign_ins::Method::EmailCode];
-        sign_ins(binary, &o, &mut rows, "during the retention purge: ", &methods, |c| c.audit.retention_days = 7).await;
+        sign_ins::run(binary, &o, &mut rows, "during the retention purge: ", &methods, |c| c.audit.retention_days = 7)
+            .await;
     }
 
     let scale_out = scale_out(binary, &o, &mut rows).await;
@@ -343,94 +344,6 @@ fn print_comparison(rows: &[Row], rss_idle: f64, rss_loaded: f64, other: &compar
     }
 }
 
-/// The sign-in scenarios, on a server of their own whose mail goes over SMTP and whose texts go
-/// to the webhook, both to sinks in this process; `adjust` picks the stores.
-async fn sign_ins(
-    binary: &Path,
-    o: &Options,
-    rows: &mut Vec<Row>,
-    label: &str,
-    methods: &[sign_ins::Method],
-    adjust: impl FnOnce(&mut Config),
-) {
-    use sign_ins::{Method, SignIn};
-    let all = [
-        (Method::EmailCode, "bench-es256", "sign-in, email code (pages + SMTP + token)"),
-        (Method::MagicLink, "bench-link", "sign-in, magic link (pages + SMTP + token)"),
-        (Method::SmsCode, "bench-es256", "sign-in, SMS code (pages + webhook + token)"),
-        (Method::EmbeddedOtp, sign_ins::OTP_CLIENT, "sign-in, embedded OTP grant (start + token)"),
-    ];
-    let names: Vec<_> = all.into_iter().filter(|(method, _, _)| methods.contains(method)).collect();
-    let wanted = |name: &str| o.only.as_ref().is_none_or(|only| format!("{label}{name}").contains(only.as_str()));
-    if !names.iter().any(|(_, _, name)| wanted(name)) {
-        return;
-    }
-    let (smtp_port, mail) = sinks::smtp().await;
-    let (sms_url, texts) = sinks::sms().await;
-    let Ok(dir) = tempfile::tempdir() else { return };
-    let port = free_port();
-    let config = write_config(dir.path(), port, |c| {
-        c.email.transport = tessera::config::EmailTransport::Smtp;
-        c.email.smtp.host = "127.0.0.1".into();
-        c.email.smtp.port = smtp_port;
-        c.email.smtp.security = tessera::config::SmtpSecurity::None;
-        c.sms.provider = tessera::config::SmsProvider::Webhook;
-        c.sms.webhook_url = sms_url;
-        c.sms.webhook_secret = "bench-sms-webhook-secret-0123456789abcdef".into();
-        c.sms.allowed_country_codes = vec![1];
-        c.sms.per_number_per_hour = 1_000_000;
-        c.sms.per_prefix_per_hour = 1_000_000;
-        c.sms.daily_cap = 100_000_000;
-        // One source signs everyone in: the per-source limits would refuse a load generator.
-        c.login.resend_cooldown_secs = 0;
-        c.login.sends_per_window = 1_000_000;
-        c.login.sends_per_client = 100_000_000;
-        c.login.checks_per_ip = 100_000_000;
-        c.login.checks_per_identifier = 1_000_000;
-        c.login.sign_ins_per_ip_per_minute = 100_000_000;
-        let mut link = client("bench-link", "ES256");
-        link.email_sends = Some("link".into());
-        let mut otp = client(sign_ins::OTP_CLIENT, "ES256");
-        otp.passwordless = true;
-        c.clients.extend([link, otp]);
-        adjust(c);
-    });
-    seed_directory(binary, dir.path(), &config, o).await;
-    let (server, _) = Server::start(binary, dir.path(), &config, port).await;
-    let http = load::client();
-    for (method, client_id, name) in names {
-        let scenario = SignIn {
-            http: http.clone(),
-            base: server.base.clone(),
-            client_id: client_id.into(),
-            method,
-            mail: mail.clone(),
-            texts: texts.clone(),
-        };
-        measure(rows, &format!("{label}{name}"), &server, &scenario, o).await;
-    }
-    server.stop();
-}
-
-/// In the data-scale mode, migrates and seeds the directory `config` names, and says so.
-async fn seed_directory(binary: &Path, dir: &Path, config: &Path, o: &Options) {
-    let Some(users) = o.users else { return };
-    let text = std::fs::read_to_string(config).expect("the configuration just written");
-    let parsed: Config = toml::from_str(&text).expect("the configuration just written parses");
-    let url = match parsed.directory.url.strip_prefix("sqlite://") {
-        Some(relative) if !relative.starts_with('/') => format!("sqlite://{}", dir.join(relative).display()),
-        _ => parsed.directory.url.clone(),
-    };
-    match seed::directory(binary, dir, config, &url, users).await {
-        Ok(took) => eprintln!(
-            "seeded {users} users, {users} sessions and {} audit events in {:.1} s",
-            users * seed::EVENTS,
-            took.as_secs_f64()
-        ),
-        Err(e) => panic!("seeding the directory failed: {e}"),
-    }
-}
-
 /// Scenario 6: the code flow on PostgreSQL + Redis, when both answer.
 async fn scale_out(binary: &Path, o: &Options, rows: &mut Vec<Row>) -> Option<String> {
     let pg = std::env::var("BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -448,13 +361,13 @@ async fn scale_out(binary: &Path, o: &Options, rows: &mut Vec<Row>) -> Option<St
         c.ephemeral.url = redis.clone();
         c.ephemeral.prefix = format!("{schema}:");
     });
-    seed_directory(binary, dir.path(), &config, o).await;
+    seed::directory_of(binary, dir.path(), &config, o).await;
     let (server, _) = Server::start(binary, dir.path(), &config, port).await;
     let http = load::client();
     let cookie = scenarios::sign_in(&http, &server.base, "bench-es256", &dir.path().join("data/outbox")).await;
     flows(rows, &server, &http, &cookie, "PostgreSQL + Redis: ", o).await;
     server.stop();
-    sign_ins(binary, o, rows, "PostgreSQL + Redis: ", &sign_ins::Method::ALL, |c| {
+    sign_ins::run(binary, o, rows, "PostgreSQL + Redis: ", &sign_ins::Method::ALL, |c| {
         c.directory.url = format!("{pg}?options=-c%20search_path%3D{schema}");
         c.ephemeral.url = redis.clone();
         c.ephemeral.prefix = format!("{schema}:");

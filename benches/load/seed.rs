@@ -110,3 +110,22 @@ async fn postgres(url: &str, users: i64, now: i64) -> Result<(), String> {
     sqlx::query("ANALYZE").execute(&pool).await.map_err(|e| e.to_string())?;
     Ok(())
 }
+
+/// In the data-scale mode, migrates and seeds the directory `config` names, and says so.
+pub async fn directory_of(binary: &Path, dir: &Path, config: &Path, o: &crate::Options) {
+    let Some(users) = o.users else { return };
+    let text = std::fs::read_to_string(config).expect("the configuration just written");
+    let parsed: tessera::config::Config = toml::from_str(&text).expect("the configuration just written parses");
+    let url = match parsed.directory.url.strip_prefix("sqlite://") {
+        Some(relative) if !relative.starts_with('/') => format!("sqlite://{}", dir.join(relative).display()),
+        _ => parsed.directory.url.clone(),
+    };
+    match directory(binary, dir, config, &url, users).await {
+        Ok(took) => eprintln!(
+            "seeded {users} users, {users} sessions and {} audit events in {:.1} s",
+            users * EVENTS,
+            took.as_secs_f64()
+        ),
+        Err(e) => panic!("seeding the directory failed: {e}"),
+    }
+}

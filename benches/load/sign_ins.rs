@@ -2,13 +2,18 @@
 //! code (delivered over SMTP), a magic link opened in the same browser, an SMS code (delivered
 //! to the webhook), and the embedded OTP grant (`/passwordless/start` + `/oauth/token`). Each
 //! operation is a new browser; each worker signs in a pool of its own people in turn, so after
-//! the first round every sign-in is a returning user's.
+//! the first round every sign-in is a returning user's. `run` measures them on a server of their own.
+
+use std::path::Path;
 
 use bytes::Bytes;
+use tessera::config::Config;
 
 use crate::load::{Answer, Http, Scenario, get, post_form, send};
 use crate::scenarios::{CodeFlow, TESSERA, basic, json, keep_cookies, ok};
+use crate::server::{Server, free_port};
 use crate::sinks::{Inbox, mail_code, mail_link, text_code};
+use crate::{Options, Row};
 
 /// People per worker: small enough that the warm-up signs each up once.
 const POOL: u64 = 32;
@@ -165,4 +170,72 @@ impl Scenario for SignIn {
         request.headers_mut().insert("authorization", basic(&self.client_id).parse().map_err(|_| "header")?);
         json(&ok(send(&self.http, request).await?, 200)?).map(drop)
     }
+}
+
+/// The sign-in scenarios, on a server of their own whose mail goes over SMTP and whose texts go
+/// to the webhook, both to sinks in this process; `adjust` picks the stores.
+pub async fn run(
+    binary: &Path,
+    o: &Options,
+    rows: &mut Vec<Row>,
+    label: &str,
+    methods: &[Method],
+    adjust: impl FnOnce(&mut Config),
+) {
+    let all = [
+        (Method::EmailCode, "bench-es256", "sign-in, email code (pages + SMTP + token)"),
+        (Method::MagicLink, "bench-link", "sign-in, magic link (pages + SMTP + token)"),
+        (Method::SmsCode, "bench-es256", "sign-in, SMS code (pages + webhook + token)"),
+        (Method::EmbeddedOtp, OTP_CLIENT, "sign-in, embedded OTP grant (start + token)"),
+    ];
+    let names: Vec<_> = all.into_iter().filter(|(method, _, _)| methods.contains(method)).collect();
+    let wanted = |name: &str| o.only.as_ref().is_none_or(|only| format!("{label}{name}").contains(only.as_str()));
+    if !names.iter().any(|(_, _, name)| wanted(name)) {
+        return;
+    }
+    let (smtp_port, mail) = crate::sinks::smtp().await;
+    let (sms_url, texts) = crate::sinks::sms().await;
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let port = free_port();
+    let config = crate::write_config(dir.path(), port, |c| {
+        c.email.transport = tessera::config::EmailTransport::Smtp;
+        c.email.smtp.host = "127.0.0.1".into();
+        c.email.smtp.port = smtp_port;
+        c.email.smtp.security = tessera::config::SmtpSecurity::None;
+        c.sms.provider = tessera::config::SmsProvider::Webhook;
+        c.sms.webhook_url = sms_url;
+        c.sms.webhook_secret = "bench-sms-webhook-secret-0123456789abcdef".into();
+        c.sms.allowed_country_codes = vec![1];
+        c.sms.per_number_per_hour = 1_000_000;
+        c.sms.per_prefix_per_hour = 1_000_000;
+        c.sms.daily_cap = 100_000_000;
+        // One source signs everyone in: the per-source limits would refuse a load generator.
+        c.login.resend_cooldown_secs = 0;
+        c.login.sends_per_window = 1_000_000;
+        c.login.sends_per_client = 100_000_000;
+        c.login.checks_per_ip = 100_000_000;
+        c.login.checks_per_identifier = 1_000_000;
+        c.login.sign_ins_per_ip_per_minute = 100_000_000;
+        let mut link = crate::client("bench-link", "ES256");
+        link.email_sends = Some("link".into());
+        let mut otp = crate::client(OTP_CLIENT, "ES256");
+        otp.passwordless = true;
+        c.clients.extend([link, otp]);
+        adjust(c);
+    });
+    crate::seed::directory_of(binary, dir.path(), &config, o).await;
+    let (server, _) = Server::start(binary, dir.path(), &config, port).await;
+    let http = crate::load::client();
+    for (method, client_id, name) in names {
+        let scenario = SignIn {
+            http: http.clone(),
+            base: server.base.clone(),
+            client_id: client_id.into(),
+            method,
+            mail: mail.clone(),
+            texts: texts.clone(),
+        };
+        crate::measure(rows, &format!("{label}{name}"), &server, &scenario, o).await;
+    }
+    server.stop();
 }
