@@ -59,13 +59,21 @@ pub trait Ephemeral: Send + Sync {
     /// event counts against that limit and those before it, never the ones after, so a source
     /// refused by its own limit cannot spend a shared one. One round trip where the backend can.
     async fn incr_until_over(&self, counters: &[(&str, u64, u64)]) -> StoreResult<Option<usize>> {
-        for (i, (key, ttl_secs, max)) in counters.iter().enumerate() {
-            if self.incr(key, *ttl_secs).await? > *max {
-                return Ok(Some(i));
-            }
-        }
-        Ok(None)
+        incr_in_turn(self, counters).await
     }
+}
+
+/// `incr_until_over` as one `incr` per counter: the rule for backends without a single call.
+pub(crate) async fn incr_in_turn<E: Ephemeral + ?Sized>(
+    store: &E,
+    counters: &[(&str, u64, u64)],
+) -> StoreResult<Option<usize>> {
+    for (i, (key, ttl_secs, max)) in counters.iter().enumerate() {
+        if store.incr(key, *ttl_secs).await? > *max {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
 }
 
 impl dyn Ephemeral {

@@ -137,12 +137,7 @@ impl Ephemeral for RedisEphemeral {
     async fn incr_until_over(&self, counters: &[(&str, u64, u64)]) -> StoreResult<Option<usize>> {
         let Conn::Single(mut c) = self.conn.clone() else {
             // A script's keys must share a Cluster slot, and limits' keys do not: one at a time.
-            for (i, (key, ttl_secs, max)) in counters.iter().enumerate() {
-                if self.incr(key, *ttl_secs).await? > *max {
-                    return Ok(Some(i));
-                }
-            }
-            return Ok(None);
+            return crate::store::incr_in_turn(self, counters).await;
         };
         let mut invocation = self.incr_until_over.prepare_invoke();
         for (key, ttl_secs, max) in counters {
