@@ -31,16 +31,23 @@ async fn over(state: &Core, key: &str, window: u64, max: u64) -> StoreResult<boo
     Ok(state.ephemeral.incr(key, window).await? > max)
 }
 
-/// Counts `checks` (name, key, max) in one call, in order; the first over its max refuses.
-async fn first_over(state: &Core, checks: &[(&'static str, String, u64)], window: u64) -> StoreResult<Option<Limited>> {
-    let counters: Vec<(&str, u64, u64)> = checks.iter().map(|(_, key, max)| (key.as_str(), window, *max)).collect();
+/// Counts `limits` (name, key, window, max) in one call, in order; the name of the first over
+/// its max, which refuses.
+async fn refusing(state: &Core, limits: &[(&'static str, &str, u64, u64)]) -> StoreResult<Option<&'static str>> {
+    let counters: Vec<(&str, u64, u64)> = limits.iter().map(|(_, key, window, max)| (*key, *window, *max)).collect();
     match state.ephemeral.incr_until_over(&counters).await? {
         None => Ok(None),
-        Some(i) => match checks.get(i) {
-            Some((limit, _, _)) => Ok(Some(Limited { limit, retry_after: window })),
-            None => Err(StoreError::Corrupt(format!("limit {i} of {} reported over", checks.len()))),
+        Some(i) => match limits.get(i) {
+            Some((name, ..)) => Ok(Some(name)),
+            None => Err(StoreError::Corrupt(format!("limit {i} of {} reported over", limits.len()))),
         },
     }
+}
+
+/// `checks` (name, key, max) sharing one `window`, as `refusing` counts them.
+async fn first_over(state: &Core, checks: &[(&'static str, String, u64)], window: u64) -> StoreResult<Option<Limited>> {
+    let limits: Vec<_> = checks.iter().map(|(name, key, max)| (*name, key.as_str(), window, *max)).collect();
+    Ok(refusing(state, &limits).await?.map(|limit| Limited { limit, retry_after: window }))
 }
 
 /// The source a limit counts: the IPv4 address, or the /64 of an IPv6 address.
@@ -135,17 +142,11 @@ pub async fn sms_refusal(state: &Core, phone: &Phone) -> StoreResult<Option<&'st
     let (number, prefix, day) =
         (format!("rl:sms:number:{number}"), format!("rl:sms:prefix:{prefix}"), format!("rl:sms:day:{day}"));
     let limits = [
-        (number.as_str(), 3600, u64::from(sms.per_number_per_hour)),
-        (prefix.as_str(), 3600, u64::from(sms.per_prefix_per_hour)),
-        (day.as_str(), 2 * 86_400, u64::from(sms.daily_cap)),
+        ("number_velocity", number.as_str(), 3600, u64::from(sms.per_number_per_hour)),
+        ("prefix_velocity", prefix.as_str(), 3600, u64::from(sms.per_prefix_per_hour)),
+        ("daily_cap", day.as_str(), 2 * 86_400, u64::from(sms.daily_cap)),
     ];
-    let reasons = ["number_velocity", "prefix_velocity", "daily_cap"];
-    match state.ephemeral.incr_until_over(&limits).await? {
-        None => Ok(None),
-        Some(i) => {
-            reasons.get(i).map(|r| Some(*r)).ok_or_else(|| StoreError::Corrupt(format!("limit {i} reported over")))
-        }
-    }
+    refusing(state, &limits).await
 }
 
 #[cfg(test)]
