@@ -71,7 +71,7 @@ impl SoftPasskey {
     }
 
     /// The COSE_Key of the public key: kty EC2, alg ES256, crv P-256, x, y.
-    fn cose_key(&self) -> Vec<u8> {
+    pub fn cose_key(&self) -> Vec<u8> {
         let point = self.key.public_key().as_ref();
         let mut out = Vec::new();
         head(&mut out, 5, 5);
@@ -110,12 +110,18 @@ impl SoftPasskey {
     /// `navigator.credentials.get`'s answer: a signature over the authenticator data and the
     /// client data's hash (WebAuthn §6.3.3).
     pub fn assert(&self, challenge: &str) -> serde_json::Value {
+        self.assert_as(&self.cred_id, challenge)
+    }
+
+    /// The same answer from another credential of this key (the load generator gives each of
+    /// its people a credential id of their own, all with one key pair).
+    pub fn assert_as(&self, cred_id: &[u8], challenge: &str) -> serde_json::Value {
         let auth = self.auth_data(UP_UV_BE_BS);
         let client = self.client_data("webauthn.get", challenge);
         let mut signed = auth.clone();
         signed.extend(sha256(&client));
         let signature = self.key.sign(&self.rng, &signed).expect("a signature");
-        let id = b64url(&self.cred_id);
+        let id = b64url(cred_id);
         json!({"id": id, "rawId": id, "type": "public-key", "clientExtensionResults": {},
             "response": {"authenticatorData": b64url(&auth), "clientDataJson": b64url(&client),
                          "signature": b64url(signature.as_ref())}})

@@ -14,14 +14,20 @@
 //!
 //! Options (after `--`): `--duration SECS` (10), `--warmup SECS` (2), `--connections N` (32),
 //! `--compare` (also run node oidc-provider, installed with npm, and print both side by side),
-//! `--only TEXT` (run only the scenarios whose name contains TEXT), `--users N` (the data-scale
-//! mode: seed every directory with N users, their sessions and ten audit events each first).
+//! `--only TEXT` (run only the scenarios whose name contains TEXT), `--runs N` (measure each
+//! scenario N times in a row and print the median and the spread), `--users N[,M…]` (the
+//! data-scale mode, `scale.rs`: at each size, seed every directory with that many users, their
+//! sessions and ten audit events each, run the scenarios that read or write the directory, and
+//! print the sizes side by side).
 
 mod authenticator;
 mod compare;
 mod embedded;
 mod load;
+mod management;
 mod pushed;
+mod report;
+mod scale;
 mod scenarios;
 mod seed;
 mod server;
@@ -35,10 +41,12 @@ use std::time::Duration;
 use tessera::config::{ClientConfig, Config};
 use tessera::model::SigningAlg;
 
-use load::{Scenario, Stats};
+use load::Scenario;
+pub use report::Row;
 use scenarios::{CodeFlow, REDIRECT, Refresh, Repeat, SECRET, TESSERA, TokenUse};
 use server::{Server, free_port};
 
+#[derive(Clone)]
 pub struct Options {
     duration: Duration,
     warmup: Duration,
@@ -46,8 +54,19 @@ pub struct Options {
     compare: bool,
     /// Run only the scenarios whose name contains this.
     only: Option<String>,
-    /// The data-scale mode: users (with sessions and audit events) seeded into every directory.
-    users: Option<u64>,
+    /// The data-scale mode: the directory sizes to run at.
+    sizes: Vec<u64>,
+    /// Users (with sessions and audit events) seeded into the directories of this pass; 0: none.
+    users: u64,
+    /// Each scenario is measured this many times in a row.
+    runs: usize,
+}
+
+impl Options {
+    /// Users seeded into the directories of this pass.
+    pub fn seeded(&self) -> u64 {
+        self.users
+    }
 }
 
 fn options() -> Options {
@@ -65,7 +84,14 @@ fn options() -> Options {
         connections: value("--connections", 32) as usize,
         compare: args.iter().any(|a| a == "--compare"),
         only: args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned(),
-        users: args.iter().position(|a| a == "--users").and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()),
+        sizes: args
+            .iter()
+            .position(|a| a == "--users")
+            .and_then(|i| args.get(i + 1))
+            .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .unwrap_or_default(),
+        users: 0,
+        runs: value("--runs", 1).max(1) as usize,
     }
 }
 
@@ -101,7 +127,7 @@ fn client(id: &str, alg: &str) -> ClientConfig {
 }
 
 /// Writes the configuration: embedded defaults, plus the benchmark's clients.
-fn write_config(dir: &Path, port: u16, adjust: impl FnOnce(&mut Config)) -> std::path::PathBuf {
+pub fn write_config(dir: &Path, port: u16, adjust: impl FnOnce(&mut Config)) -> std::path::PathBuf {
     let mut config = Config { issuer: format!("http://127.0.0.1:{port}"), demo: false, ..Config::default() };
     config.login.sends_per_window = 1000;
     config.clients =
@@ -111,16 +137,6 @@ fn write_config(dir: &Path, port: u16, adjust: impl FnOnce(&mut Config)) -> std:
     let path = dir.join("tessera.toml");
     std::fs::write(&path, toml::to_string(&config).expect("config serialises")).expect("config written");
     path
-}
-
-pub struct Row {
-    name: String,
-    stats: Stats,
-    cpu_per_op_ms: f64,
-    /// The load generator's own CPU per operation: the share of the machine the server did not get.
-    load_cpu_per_op_ms: f64,
-    /// Store operations per operation (directory, ephemeral), from the server's own metrics.
-    round_trips: (f64, f64),
 }
 
 /// Store operations so far (directory, ephemeral), summed from `/metrics`.
@@ -145,46 +161,25 @@ pub async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Serv
     if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
         return;
     }
-    let stores0 = store_operations(server).await;
-    let (cpu0, load_cpu0) = (server.cpu_seconds(), server::own_cpu_seconds());
-    let stats = load::run(scenario, o.connections, o.warmup, o.duration).await;
-    let (cpu, load_cpu) = (server.cpu_seconds() - cpu0, server::own_cpu_seconds() - load_cpu0);
-    let stores1 = store_operations(server).await;
-    // CPU is counted over warm-up and measurement; operations only over the measurement.
-    let total_s = (o.warmup + o.duration).as_secs_f64();
-    let per_op_ms = |seconds: f64| if stats.ops == 0 { 0.0 } else { seconds / (stats.rate() * total_s) * 1000.0 };
-    let (cpu_per_op_ms, load_cpu_per_op_ms) = (per_op_ms(cpu), per_op_ms(load_cpu));
-    let per_op = |n: f64| if stats.ops == 0 { 0.0 } else { n / (stats.rate() * total_s) };
-    let round_trips = (per_op(stores1.0 - stores0.0), per_op(stores1.1 - stores0.1));
-    eprintln!("  {name}: {:.0}/s", stats.rate());
-    rows.push(Row { name: name.into(), stats, cpu_per_op_ms, load_cpu_per_op_ms, round_trips });
-}
-
-fn print_table(rows: &[Row]) {
-    println!(
-        "{:<44} {:>10} {:>8} {:>8} {:>8} {:>7} {:>10} {:>10} {:>6} {:>6}",
-        "scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "CPU ms/op", "load ms/op", "dir", "eph"
-    );
-    for r in rows {
-        let s = &r.stats;
-        println!(
-            "{:<44} {:>10.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>10.3} {:>10.3} {:>6.1} {:>6.1}",
-            r.name,
-            s.rate(),
-            s.percentile_ms(0.50),
-            s.percentile_ms(0.99),
-            s.percentile_ms(1.0),
-            s.errors,
-            r.cpu_per_op_ms,
-            r.load_cpu_per_op_ms,
-            r.round_trips.0,
-            r.round_trips.1
-        );
+    for _ in 0..o.runs {
+        let stores0 = store_operations(server).await;
+        let (cpu0, load_cpu0) = (server.cpu_seconds(), server::own_cpu_seconds());
+        let stats = load::run(scenario, o.connections, o.warmup, o.duration).await;
+        let (cpu, load_cpu) = (server.cpu_seconds() - cpu0, server::own_cpu_seconds() - load_cpu0);
+        let stores1 = store_operations(server).await;
+        // CPU is counted over warm-up and measurement; operations only over the measurement.
+        let total_s = (o.warmup + o.duration).as_secs_f64();
+        let per_op_ms = |seconds: f64| if stats.ops == 0 { 0.0 } else { seconds / (stats.rate() * total_s) * 1000.0 };
+        let (cpu_per_op_ms, load_cpu_per_op_ms) = (per_op_ms(cpu), per_op_ms(load_cpu));
+        let per_op = |n: f64| if stats.ops == 0 { 0.0 } else { n / (stats.rate() * total_s) };
+        let round_trips = (per_op(stores1.0 - stores0.0), per_op(stores1.1 - stores0.1));
+        eprintln!("  {name}: {:.0}/s", stats.rate());
+        let users = o.users;
+        rows.push(Row { name: name.into(), users, stats, cpu_per_op_ms, load_cpu_per_op_ms, round_trips });
     }
-    println!("(dir, eph: directory and ephemeral store operations per operation, from the server's metrics)");
 }
 
-async fn flows(rows: &mut Vec<Row>, server: &Server, http: &load::Http, cookie: &str, label: &str, o: &Options) {
+pub async fn flows(rows: &mut Vec<Row>, server: &Server, http: &load::Http, cookie: &str, label: &str, o: &Options) {
     let flow = |offline| CodeFlow {
         http: http.clone(),
         base: server.base.clone(),
@@ -205,6 +200,9 @@ async fn flows(rows: &mut Vec<Row>, server: &Server, http: &load::Http, cookie: 
 async fn main() {
     let o = options();
     let binary = Path::new(env!("CARGO_BIN_EXE_tessera"));
+    if !o.sizes.is_empty() {
+        return scale::run(binary, &o).await;
+    }
     let dir = tempfile::tempdir().expect("a temporary folder");
     let port = free_port();
     let config = write_config(dir.path(), port, |_| {});
@@ -212,7 +210,6 @@ async fn main() {
     eprintln!("starting tessera (first start generates keys) ...");
     let (first, _) = Server::start(binary, dir.path(), &config, port).await;
     first.stop();
-    seed::directory_of(binary, dir.path(), &config, &o).await;
     let (server, cold_start) = Server::start(binary, dir.path(), &config, port).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_idle = server.rss_mib();
@@ -250,6 +247,10 @@ async fn main() {
     measure(&mut rows, "refresh token rotation, ES256", &server, &Refresh { flow: flow(true) }, &o).await;
     measure(&mut rows, "userinfo", &server, &TokenUse { flow: flow(false), introspect: false }, &o).await;
     measure(&mut rows, "introspection", &server, &TokenUse { flow: flow(false), introspect: true }, &o).await;
+    match management::api_key(binary, dir.path(), &config) {
+        Ok(key) => management::measure_all(&mut rows, &server, &key, "", &o).await,
+        Err(e) => eprintln!("management scenarios not run: {e}"),
+    }
     match embedded::EmbeddedSignIn::register(&http, &server.base).await {
         Ok(signin) => {
             measure(&mut rows, "embedded passkey sign-in (begin + complete + verify)", &server, &signin, &o).await
@@ -258,16 +259,9 @@ async fn main() {
     }
     let rss_loaded = server.rss_mib();
     server.stop();
-    sign_ins::run(binary, &o, &mut rows, "", &sign_ins::Method::ALL, |_| {}).await;
-    if o.users.is_some() {
-        // The seeded events span 30 days: with 7 days' retention, the purge of three quarters of
-        // them starts with the server and runs under the sign-ins.
-        let methods = [sign_ins::Method::EmailCode];
-        sign_ins::run(binary, &o, &mut rows, "during the retention purge: ", &methods, |c| c.audit.retention_days = 7)
-            .await;
-    }
+    sign_ins::run(binary, &o, &mut rows, "", &sign_ins::Method::ALL, false, |_| {}).await;
 
-    let scale_out = scale_out(binary, &o, &mut rows).await;
+    let scale_out = scale::postgres(binary, &o, &mut rows).await;
 
     println!();
     println!(
@@ -280,14 +274,8 @@ async fn main() {
         o.warmup.as_secs(),
         o.duration.as_secs()
     );
-    if let Some(users) = o.users {
-        println!(
-            "Every directory seeded with {users} users, {users} sessions and {} audit events.",
-            users * seed::EVENTS
-        );
-    }
     println!();
-    print_table(&rows);
+    report::print_table(&rows);
     println!();
     let rate_of = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.stats.rate()).unwrap_or(0.0);
     for (alg, sigs) in &ceiling {
@@ -342,37 +330,4 @@ fn print_comparison(rows: &[Row], rss_idle: f64, rss_loaded: f64, other: &compar
     if errors > 0 {
         println!("oidc-provider answered {errors} requests with errors");
     }
-}
-
-/// Scenario 6: the code flow on PostgreSQL + Redis, when both answer.
-async fn scale_out(binary: &Path, o: &Options, rows: &mut Vec<Row>) -> Option<String> {
-    let pg = std::env::var("BENCH_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let redis = std::env::var("BENCH_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    let Ok(admin) = sqlx::PgPool::connect(&pg).await else {
-        return Some("scenario 6 skipped: PostgreSQL does not answer at BENCH_POSTGRES_URL".into());
-    };
-    let schema = format!("bench_{}", std::process::id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await.ok()?;
-    let dir = tempfile::tempdir().ok()?;
-    std::fs::create_dir_all(dir.path().join("keys")).ok()?;
-    let port = free_port();
-    let config = write_config(dir.path(), port, |c| {
-        c.directory.url = format!("{pg}?options=-c%20search_path%3D{schema}");
-        c.ephemeral.url = redis.clone();
-        c.ephemeral.prefix = format!("{schema}:");
-    });
-    seed::directory_of(binary, dir.path(), &config, o).await;
-    let (server, _) = Server::start(binary, dir.path(), &config, port).await;
-    let http = load::client();
-    let cookie = scenarios::sign_in(&http, &server.base, "bench-es256", &dir.path().join("data/outbox")).await;
-    flows(rows, &server, &http, &cookie, "PostgreSQL + Redis: ", o).await;
-    server.stop();
-    sign_ins::run(binary, o, rows, "PostgreSQL + Redis: ", &sign_ins::Method::ALL, |c| {
-        c.directory.url = format!("{pg}?options=-c%20search_path%3D{schema}");
-        c.ephemeral.url = redis.clone();
-        c.ephemeral.prefix = format!("{schema}:");
-    })
-    .await;
-    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE"))).execute(&admin).await;
-    None
 }

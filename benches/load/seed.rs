@@ -113,7 +113,10 @@ async fn postgres(url: &str, users: i64, now: i64) -> Result<(), String> {
 
 /// In the data-scale mode, migrates and seeds the directory `config` names, and says so.
 pub async fn directory_of(binary: &Path, dir: &Path, config: &Path, o: &crate::Options) {
-    let Some(users) = o.users else { return };
+    let users = o.seeded();
+    if users == 0 {
+        return;
+    }
     let text = std::fs::read_to_string(config).expect("the configuration just written");
     let parsed: tessera::config::Config = toml::from_str(&text).expect("the configuration just written parses");
     let url = match parsed.directory.url.strip_prefix("sqlite://") {
