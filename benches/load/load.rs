@@ -182,6 +182,8 @@ pub struct Stats {
     pub errors: u64,
     pub seconds: f64,
     latencies_us: Vec<u32>,
+    /// What the first failed operation said, to show why a scenario failed.
+    pub first_error: Option<String>,
 }
 
 impl Stats {
@@ -219,6 +221,7 @@ pub async fn run<S: Scenario>(scenario: &S, concurrency: usize, warmup: Duration
         .into_iter()
         .map(|mut w| async move {
             let (mut ops, mut errors, mut lat) = (0u64, 0u64, Vec::with_capacity(16_384));
+            let mut first_error = None;
             loop {
                 let t0 = Instant::now();
                 if t0 >= end {
@@ -231,17 +234,22 @@ pub async fn run<S: Scenario>(scenario: &S, concurrency: usize, warmup: Duration
                             ops += 1;
                             lat.push(t0.elapsed().as_micros().min(u32::MAX as u128) as u32);
                         }
-                        Err(_) => errors += 1,
+                        Err(e) => {
+                            errors += 1;
+                            first_error.get_or_insert(e);
+                        }
                     }
                 }
             }
-            (ops, errors, lat)
+            (ops, errors, lat, first_error)
         })
         .collect::<futures::stream::FuturesUnordered<_>>()
         .collect()
         .await;
-    let mut stats = Stats { ops: 0, errors: 0, seconds: duration.as_secs_f64(), latencies_us: Vec::new() };
-    for (ops, errors, lat) in results {
+    let mut stats =
+        Stats { ops: 0, errors: 0, seconds: duration.as_secs_f64(), latencies_us: Vec::new(), first_error: None };
+    for (ops, errors, lat, first_error) in results {
+        stats.first_error = stats.first_error.or(first_error);
         stats.ops += ops;
         stats.errors += errors;
         stats.latencies_us.extend(lat);

@@ -174,6 +174,9 @@ pub async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Serv
         let per_op = |n: f64| if stats.ops == 0 { 0.0 } else { n / (stats.rate() * total_s) };
         let round_trips = (per_op(stores1.0 - stores0.0), per_op(stores1.1 - stores0.1));
         eprintln!("  {name}: {:.0}/s", stats.rate());
+        if let Some(e) = &stats.first_error {
+            eprintln!("    {} errors; the first: {e}", stats.errors);
+        }
         let users = o.users;
         rows.push(Row { name: name.into(), users, stats, cpu_per_op_ms, load_cpu_per_op_ms, round_trips });
     }

@@ -55,13 +55,13 @@ impl Spread {
 
 pub fn print_table(rows: &[Row]) {
     println!(
-        "{:<52} {:>22} {:>8} {:>22} {:>7} {:>10} {:>10} {:>6} {:>6}",
+        "{:<64} {:>22} {:>8} {:>22} {:>7} {:>10} {:>10} {:>6} {:>6}",
         "scenario", "ops/s", "p50 ms", "p99 ms", "errors", "CPU ms/op", "load ms/op", "dir", "eph"
     );
     for (name, users, runs) in groups(rows) {
         let name = if users == 0 { name.to_string() } else { format!("{name} [{}]", size(users)) };
         println!(
-            "{:<52} {:>22} {:>8.2} {:>22} {:>7} {:>10.3} {:>10.3} {:>6.1} {:>6.1}",
+            "{:<64} {:>22} {:>8.2} {:>22} {:>7} {:>10.3} {:>10.3} {:>6.1} {:>6.1}",
             name,
             spread(&runs, |r| r.stats.rate()).show(0),
             spread(&runs, |r| r.stats.percentile_ms(0.50)).median,
@@ -91,7 +91,7 @@ pub fn size(users: u64) -> String {
 pub fn print_scale(rows: &[Row], small: u64, large: u64) {
     let (s, l) = (size(small), size(large));
     println!(
-        "{:<46} {:>20} {:>18} {:>20} {:>18} {:>7} {:>7} {:>7}",
+        "{:<62} {:>20} {:>18} {:>20} {:>18} {:>7} {:>7} {:>7}",
         "scenario",
         format!("{s} ops/s"),
         format!("{s} p99 ms"),
@@ -109,7 +109,7 @@ pub fn print_scale(rows: &[Row], small: u64, large: u64) {
             (spread(at_small, |r| r.stats.percentile_ms(0.99)), spread(at_large, |r| r.stats.percentile_ms(0.99)));
         let cpu = (spread(at_small, |r| r.cpu_per_op_ms), spread(at_large, |r| r.cpu_per_op_ms));
         println!(
-            "{:<46} {:>20} {:>18} {:>20} {:>18} {:>7.2} {:>7.2} {:>7.2}",
+            "{:<62} {:>20} {:>18} {:>20} {:>18} {:>7.2} {:>7.2} {:>7.2}",
             name,
             rate.0.show(0),
             p99.0.show(1),

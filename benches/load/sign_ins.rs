@@ -98,7 +98,11 @@ impl SignIn {
             .header("cookie", Self::cookies(jar))
             .body(Bytes::from(body.to_string()))
             .map_err(|e| e.to_string())?;
-        json(&ok(keep_cookies(send(&self.http, request).await?, jar), 200)?)
+        let answer = keep_cookies(send(&self.http, request).await?, jar);
+        if answer.status != 200 {
+            return Err(format!("{url}: {} {}", answer.status, String::from_utf8_lossy(&answer.body)));
+        }
+        json(&answer)
     }
 
     /// The pages: authorize, the login page, the identifier, the code or link, back to
@@ -143,7 +147,10 @@ impl SignIn {
                     self.call(&format!("{login}/passkey/start"), csrf, json!({"email": who}), &mut jar).await?;
                 let challenge =
                     started.pointer("/publicKey/challenge").and_then(|c| c.as_str()).ok_or("no challenge")?;
-                let credential = self.passkey.assert_as(&credential_id(who), challenge);
+                let mut credential = self.passkey.assert_as(&credential_id(who), challenge);
+                // `PublicKeyCredential.toJSON()` names it `clientDataJSON`.
+                let client_data = credential["response"]["clientDataJson"].take();
+                credential["response"]["clientDataJSON"] = client_data;
                 let body = json!({"ceremony": started["ceremony"], "credential": credential});
                 let done = self.call(&format!("{login}/passkey/finish"), csrf, body, &mut jar).await?;
                 let to = done["redirect"].as_str().ok_or("no redirect after the passkey")?;
@@ -302,9 +309,9 @@ pub async fn run(
         let mut otp = crate::client(OTP_CLIENT, "ES256");
         otp.passwordless = true;
         c.clients.extend([link, otp]);
-        // Passkeys need a domain name: the relying party is localhost, as browsers allow over http.
-        c.passkeys.rp_id = "localhost".into();
-        c.passkeys.origins = vec![format!("http://localhost:{port}")];
+        // Passkeys need a domain name: the issuer (and so the relying party) is localhost, which
+        // browsers allow over http; the load generator still connects to 127.0.0.1.
+        c.issuer = format!("http://localhost:{port}");
         adjust(c);
     };
     let config = crate::write_config(dir.path(), port, settings);
