@@ -54,6 +54,8 @@ sql::identities::implement!(PgDirectory);
 sql::api_keys::implement!(PgDirectory);
 sql::audit_log::implement!(
     PgDirectory,
+    "SELECT * FROM audit_events WHERE user_id = $1 AND ($2::text IS NULL OR kind = $2) \
+     AND at >= $3 AND at <= $4 ORDER BY at DESC, id DESC LIMIT $5",
     "SELECT * FROM audit_events WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR kind = $2) \
      AND at >= $3 AND at <= $4 ORDER BY at DESC, id DESC LIMIT $5"
 );

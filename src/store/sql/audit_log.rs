@@ -1,10 +1,11 @@
-//! `AuditLog` for both SQL directories. Only the query differs between the dialects (PostgreSQL
+//! `AuditLog` for both SQL directories. Only the queries differ between the dialects (PostgreSQL
 //! needs a type on a parameter that may be NULL), so each backend passes its own.
 
-/// Implements `AuditLog` for a SQL directory with a `pool` field; `$query` selects events by
-/// user (`1`), kind (`2`), time window (`3`, `4`) and limit (`5`), newest first.
+/// Implements `AuditLog` for a SQL directory with a `pool` field. `$of_user` selects one user's
+/// events (`1`), `$of_all` everyone's (`1` is null), by kind (`2`), time window (`3`, `4`) and
+/// limit (`5`), newest first.
 macro_rules! implement {
-    ($directory:ty, $query:literal) => {
+    ($directory:ty, $of_user:literal, $of_all:literal) => {
         const _: () = {
             use async_trait::async_trait;
 
@@ -37,7 +38,10 @@ macro_rules! implement {
                 }
 
                 async fn audit_events(&self, q: &AuditQuery) -> StoreResult<Vec<AuditEvent>> {
-                    let rows = sqlx::query($query)
+                    // One user's events come by the (user_id, at) index: a query whose user
+                    // filter may be null cannot use it in SQLite, and scans every event by time.
+                    let query = if q.user_id.is_some() { $of_user } else { $of_all };
+                    let rows = sqlx::query(query)
                         .bind(&q.user_id)
                         .bind(&q.kind)
                         .bind(q.since.unwrap_or(i64::MIN))

@@ -74,6 +74,8 @@ sql::identities::implement!(SqliteDirectory);
 sql::api_keys::implement!(SqliteDirectory);
 sql::audit_log::implement!(
     SqliteDirectory,
+    "SELECT * FROM audit_events WHERE user_id = ?1 AND (?2 IS NULL OR kind = ?2) \
+     AND at >= ?3 AND at <= ?4 ORDER BY at DESC, id DESC LIMIT ?5",
     "SELECT * FROM audit_events WHERE (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR kind = ?2) \
      AND at >= ?3 AND at <= ?4 ORDER BY at DESC, id DESC LIMIT ?5"
 );
