@@ -113,6 +113,6 @@ async fn decide(
     let consent = Consent { client_id: client_id.to_string(), scopes, granted_at: state.clock.now() };
     state.directory.grant_consent(&session.user_id, &consent).await?;
     state.audit("consent_granted", Some(&session.user_id), Some(client_id), None, json!({"scopes": request.scope}));
-    let code = code::issue(&state, &request, &session).await?;
+    let code = code::issue(&state, &request, &session, None).await?;
     Ok(AuthorizationResponse::success(&state, &request, code).into_response())
 }

@@ -7,7 +7,38 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::model::{ACR_OTP, ACR_PHR, ACR_PHRH, User};
+use crate::clock::UnixTime;
+use crate::model::{ACR_OTP, ACR_PHR, ACR_PHRH, Email, Phone, User, UserId};
+
+/// What tokens say about a user: the id (`sub`) and what the releasable claims are made of. An
+/// authorization code carries it from the authorization request, so the token request need not
+/// read the user again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Subject {
+    pub id: UserId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    #[serde(default)]
+    pub email_verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub phone_verified: bool,
+    pub updated_at: UnixTime,
+}
+
+impl From<&User> for Subject {
+    fn from(user: &User) -> Self {
+        Subject {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            email_verified: user.email_verified,
+            phone: user.phone.clone(),
+            phone_verified: user.phone_verified,
+            updated_at: user.updated_at,
+        }
+    }
+}
 
 /// The user claims Tessera can release, and the scope that releases each (OIDC Core §5.4).
 const RELEASABLE: [(&str, &str); 5] = [
@@ -130,7 +161,7 @@ impl AcrDemand {
 
 /// The user's claims released by `scope` or asked for by name in `requested`.
 pub fn user_claims<'a>(
-    user: &User,
+    user: &Subject,
     scope: &[String],
     requested: impl IntoIterator<Item = &'a String>,
 ) -> Map<String, Value> {

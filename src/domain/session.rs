@@ -45,6 +45,17 @@ pub async fn current(state: &Core, jar: &CookieJar) -> StoreResult<Option<Sessio
     state.directory.session_by_token(&hash, state.clock.now()).await
 }
 
+/// The live session of this browser with its user, in one directory read; a session whose
+/// user was deactivated is no session.
+pub async fn current_with_user(state: &Core, jar: &CookieJar) -> StoreResult<Option<(Session, User)>> {
+    let Some(token) = jar.get(&name(state, "tessera_session")) else {
+        return Ok(None);
+    };
+    let hash = crypto::sha256(token.value().as_bytes());
+    let found = state.directory.session_and_user(&hash, state.clock.now()).await?;
+    Ok(found.filter(|(_, user)| user.active))
+}
+
 /// A successful sign-in, as the session it starts records it.
 pub struct SignIn<'a> {
     pub user_id: UserId,

@@ -60,7 +60,7 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
         Ok(Gate::Required) => return PageError::expired().into_response(),
         Err(e) => return PageError::unavailable(e),
     }
-    match code::issue(&state, request, &session).await {
+    match code::issue(&state, request, &session, None).await {
         Ok(code) => AuthorizationResponse::success(&state, request, code).into_response(),
         Err(e) => PageError::unavailable(e),
     }

@@ -19,7 +19,7 @@ use crate::domain::interaction::{self, AuthRequest, Interaction, Purpose};
 use crate::domain::limits;
 use crate::domain::session;
 use crate::domain::subjects;
-use crate::model::{Client, Session};
+use crate::model::{Client, Session, User};
 use crate::net::ClientAddr;
 use crate::oauth::decision::{self, Outcome};
 use crate::oauth::request::{self, AuthorizeError, VerifiedRedirect};
@@ -61,7 +61,9 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
         return Err(AuthorizeError::Redirect(VerifiedRedirect::of(&request), code, description));
     }
     resource(state, &sourced.params, &mut request).await?;
-    let current = session::current(state, &jar).await.map_err(unavailable(&request))?;
+    // The session and its user in one read: the code carries the user to the token request.
+    let signed_in = session::current_with_user(state, &jar).await.map_err(unavailable(&request))?;
+    let (current, user) = signed_in.map_or((None, None), |(s, u)| (Some(s), Some(u)));
     // OIDC Core §8.1: a pairwise client's id_token_hint names the user by its pairwise subject.
     if let (Some(hint), Some(current)) = (&request.hint_sub, &current)
         && *hint == subjects::of(&state.secret, &client, &current.user_id)
@@ -71,8 +73,10 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
     let now = state.clock.now();
     match decision::decide(&request, current.as_ref(), now) {
         Outcome::Permitted => {
-            let session = current.as_ref().ok_or_else(|| AuthorizeError::Render(PageError::expired()))?;
-            permitted(state, jar, &mut request, &client, session).await
+            let (Some(session), Some(user)) = (&current, &user) else {
+                return Err(AuthorizeError::Render(PageError::expired()));
+            };
+            permitted(state, jar, &mut request, &client, session, user).await
         }
         Outcome::LoginRequired => Err(AuthorizeError::Redirect(
             VerifiedRedirect::of(&request),
@@ -106,6 +110,7 @@ async fn permitted(
     request: &mut AuthRequest,
     client: &Client,
     session: &Session,
+    user: &User,
 ) -> Result<Response, AuthorizeError> {
     let unavailable = unavailable(request);
     session::seen(state, session).await.map_err(&unavailable)?;
@@ -125,7 +130,7 @@ async fn permitted(
             ));
         }
     }
-    let code = code::issue(state, request, session).await.map_err(&unavailable)?;
+    let code = code::issue(state, request, session, Some(user.into())).await.map_err(&unavailable)?;
     Ok(AuthorizationResponse::success(state, request, code).into_response())
 }
 

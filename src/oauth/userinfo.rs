@@ -74,7 +74,7 @@ async fn claims(
     // The subject the token was issued under: pairwise for a pairwise client (OIDC Core §8.1).
     out.insert("sub".into(), json!(at.sub));
     let scope: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-    out.extend(claims::user_claims(&user, &scope, &at.userinfo_claims));
+    out.extend(claims::user_claims(&(&user).into(), &scope, &at.userinfo_claims));
     let client = state.client(&at.client_id).await.map_err(BearerError::unavailable)?;
     match client.and_then(|c| c.options.userinfo_signed_response_alg) {
         None => Ok(Json(Value::Object(out)).into_response()),

@@ -169,6 +169,9 @@ impl Sessions for Measured<dyn Directory> {
     async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>> {
         measure!(self, session_by_token(token_hash, now))
     }
+    async fn session_and_user(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<(Session, User)>> {
+        measure!(self, session_and_user(token_hash, now))
+    }
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
         measure!(self, revoke_session(id, now))
     }

@@ -214,3 +214,65 @@ async fn form_post_response_mode_returns_an_auto_submitting_form() {
     assert!(html.contains("name=\"iss\""));
     assert!(html.contains(&format!("value=\"{}\"", pending.state.secret())));
 }
+
+/// Store operations of `store` so far, without the audit trail (written behind the requests).
+async fn store_operations(server: &TestServer, store: &str) -> f64 {
+    let text = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    let prefix = format!("tessera_store_duration_seconds_count{{store=\"{store}\",");
+    text.lines()
+        .filter(|l| l.starts_with(&prefix) && !l.contains("audit"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn a_code_flow_from_a_live_session_reads_the_directory_once_and_ephemeral_once() {
+    let server = TestServer::start().await;
+    let browser = server.browser();
+    signed_in(&server, &browser, "web", &["email"], "ada@example.com").await;
+    let client = rp::client(&server, "web").await;
+    let pending = rp::start(&client, &["email"]);
+    let nonce = pending.nonce.clone();
+    let before = (store_operations(&server, "directory").await, store_operations(&server, "ephemeral").await);
+
+    let Step::Client(callback) = browser.authorize(&pending.url).await else { panic!("the session answers") };
+    let tokens = rp::redeem(&client, pending, &param(&callback, "code").unwrap()).await;
+
+    let after = (store_operations(&server, "directory").await, store_operations(&server, "ephemeral").await);
+    assert_eq!(after.0 - before.0, 1.0, "the session and its user, in one read");
+    assert_eq!(after.1 - before.1, 1.0, "the code's used mark; the code carries its grant");
+    let claims = tokens.id_token().unwrap().claims(&client.id_token_verifier(), &nonce).unwrap();
+    assert_eq!(claims.email().unwrap().as_str(), "ada@example.com", "the user's claims travel in the code");
+}
+
+/// Redeems `code` a second time, as a replay would.
+async fn redeem_again(client: &rp::Client, code: &str, verifier: String) -> String {
+    let replay = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .unwrap()
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier))
+        .request_async(&rp::http)
+        .await;
+    format!("{:?}", replay.unwrap_err())
+}
+
+#[tokio::test]
+async fn a_code_too_large_to_seal_is_stored_and_still_used_once_and_a_sealed_one_too() {
+    let server = TestServer::start().await;
+    let browser = server.browser();
+    signed_in(&server, &browser, "web", &[], "ada@example.com").await;
+    let client = rp::client(&server, "web").await;
+    // A nonce of 1,500 characters makes the grant too large for a URL; a usual one does not.
+    for (nonce, stored) in [("n".repeat(1500), true), ("n".repeat(43), false)] {
+        let mut pending = rp::start(&client, &[]);
+        pending.url = pending.url.replace(pending.nonce.secret(), &nonce);
+        pending.nonce = openidconnect::Nonce::new(nonce.clone());
+        let verifier = pending.verifier.secret().clone();
+        let Step::Client(callback) = browser.authorize(&pending.url).await else { panic!("the session answers") };
+        let code = param(&callback, "code").unwrap();
+        assert_eq!(code.len() == 64, stored, "{} characters", code.len());
+        let tokens = rp::redeem(&client, pending, &code).await;
+        assert!(tokens.id_token().is_some());
+        assert!(redeem_again(&client, &code, verifier).await.contains("invalid_grant"), "single use");
+    }
+}

@@ -10,7 +10,7 @@ use crate::clock::UnixTime;
 use crate::config::{ApiConfig, Lifetimes};
 use crate::crypto;
 use crate::domain::Core;
-use crate::domain::claims::{self, ClaimsRequest};
+use crate::domain::claims::{self, ClaimsRequest, Subject};
 use crate::domain::jwt;
 use crate::domain::keys::KeyRing;
 use crate::domain::subjects;
@@ -29,7 +29,7 @@ pub use revocation::{live_access_token, revoke_grant_access, revoked_grant_key, 
 /// Everything a token is minted from, whichever grant produced it.
 pub struct Grant<'a> {
     pub client: &'a Client,
-    pub user: &'a User,
+    pub user: &'a Subject,
     pub scope: &'a [String],
     pub nonce: Option<&'a str>,
     pub auth_time: UnixTime,
@@ -267,9 +267,10 @@ mod tests {
         let client = crate::domain::clients::demo("https://login.example");
         let (user, scope): (User, Vec<String>) = (user(), scope.iter().map(|s| s.to_string()).collect());
         let amr = vec!["otp".to_string()];
+        let subject = Subject::from(&user);
         let g = Grant {
             client: &client,
-            user: &user,
+            user: &subject,
             scope: &scope,
             nonce: Some("n-1"),
             auth_time: 900,

@@ -1,6 +1,7 @@
 //! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, OIDC Core §3.1.3.2).
 
-use crate::domain::code::{self, CodeGrant};
+use crate::domain::claims::Subject;
+use crate::domain::code::{self, Redeemed};
 use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::{Client, UserId};
 use crate::oauth::pkce;
@@ -18,12 +19,12 @@ pub async fn exchange(
 ) -> Result<TokenResponse, OAuthError> {
     let code = params.required("code")?;
     let redirect_uri = params.required("redirect_uri")?;
-    // Atomic single use: of two concurrent redemptions exactly one finds the code.
-    let Some(grant) = state.ephemeral.take_json::<CodeGrant>(&code::key(code)).await? else {
-        return Err(replayed(state, code).await?);
+    // Atomic single use: of two concurrent redemptions exactly one finds the grant.
+    let (grant, grant_id) = match code::redeem(state, code).await? {
+        Redeemed::First(grant, grant_id) => (grant, grant_id),
+        Redeemed::Again(grant_id) => return Err(replayed(state, &grant_id).await?),
+        Redeemed::Unknown => return Err(OAuthError::invalid_grant(INVALID)),
     };
-    // Every stored code was minted here, so it names its grant.
-    let grant_id = code::grant_id(&state.secret, code).ok_or_else(|| OAuthError::invalid_grant(INVALID))?;
 
     // RFC 6749 §4.1.3: issued to this client, with this redirect_uri.
     if grant.client_id != client.id || grant.redirect_uri != redirect_uri {
@@ -44,9 +45,13 @@ pub async fn exchange(
     if grant.dpop_jkt.as_deref().is_some_and(|bound| Some(bound) != jkt) {
         return Err(OAuthError::new(ErrorCode::InvalidDpopProof, "The code is bound to another DPoP key."));
     }
-    let user = state.directory.user(&UserId(grant.user_id.clone())).await?;
-    let Some(user) = user.filter(|u| u.active) else {
-        return Err(OAuthError::invalid_grant("The user can no longer sign in."));
+    // The user as the authorization request read them with the session, else as they are now.
+    let user = match grant.subject {
+        Some(subject) => subject,
+        None => match state.directory.user(&UserId(grant.user_id.clone())).await? {
+            Some(user) if user.active => Subject::from(&user),
+            _ => return Err(OAuthError::invalid_grant("The user can no longer sign in.")),
+        },
     };
     let api = match &grant.audience {
         Some(identifier) => Some(
@@ -85,13 +90,11 @@ pub async fn exchange(
 }
 
 /// RFC 6749 §4.1.2: a code used twice is refused and what it produced is revoked. A code of
-/// ours that is no longer stored was redeemed or expired; revoking its grant is right for the
-/// first and changes nothing for the second. A code we did not issue touches nothing.
-async fn replayed(state: &AppState, code: &str) -> Result<OAuthError, OAuthError> {
-    if let Some(grant_id) = code::grant_id(&state.secret, code) {
-        tracing::warn!(%grant_id, "authorization code used again or after expiry; revoking what it produced");
-        tokens::revoke_grant_access(state, &grant_id).await?;
-        state.directory.revoke_family(&grant_id, state.clock.now()).await?;
-    }
+/// ours used before or expired: revoking its grant is right for the first and changes nothing
+/// for the second. (A code we did not issue touches nothing.)
+async fn replayed(state: &AppState, grant_id: &str) -> Result<OAuthError, OAuthError> {
+    tracing::warn!(%grant_id, "authorization code used again or after expiry; revoking what it produced");
+    tokens::revoke_grant_access(state, grant_id).await?;
+    state.directory.revoke_family(grant_id, state.clock.now()).await?;
     Ok(OAuthError::invalid_grant(INVALID))
 }

@@ -2,6 +2,7 @@
 //! polls until the person allowed or denied it, no faster than its interval.
 
 use crate::crypto;
+use crate::domain::claims::Subject;
 use crate::domain::device_grant::{self, Poll, Status};
 use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::{Client, UserId};
@@ -40,7 +41,7 @@ pub async fn exchange(
     let grant_id = crypto::random_id();
     let g = Grant {
         client,
-        user: &user,
+        user: &Subject::from(&user),
         scope: &grant.scope,
         nonce: None,
         auth_time: *auth_time,

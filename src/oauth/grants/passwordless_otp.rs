@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::config::ApiConfig;
 use crate::domain::audience;
 use crate::domain::authenticate::{Claimant, Context, Method, Refused, authenticate};
+use crate::domain::claims::Subject;
 use crate::domain::otp::{self, Check};
 use crate::domain::passwordless::{METHOD, allowed, end_user_ip, identifier, live_key, may_check};
 use crate::domain::tokens::{self, Grant, TokenResponse};
@@ -115,9 +116,10 @@ async fn issue(
     jkt: Option<&str>,
 ) -> Result<TokenResponse, OAuthError> {
     let grant_id = crate::crypto::random_id();
+    let subject = Subject::from(user);
     let g = Grant {
         client,
-        user,
+        user: &subject,
         scope,
         nonce: None,
         auth_time: state.clock.now(),

@@ -2,6 +2,7 @@
 //! family revocation on reuse (RFC 9700 §4.14.2).
 
 use crate::crypto;
+use crate::domain::claims::Subject;
 use crate::domain::tokens::{self, Grant, TokenResponse};
 use crate::model::Client;
 use crate::state::AppState;
@@ -64,7 +65,7 @@ pub async fn exchange(
     };
     let g = Grant {
         client,
-        user: &user,
+        user: &Subject::from(&user),
         scope: requested.as_deref().unwrap_or(&granted),
         nonce: None,
         auth_time: current.auth_time,

@@ -127,6 +127,7 @@ macro_rules! directory_tests {
             ],
             sessions: [
                 a_session_is_found_by_its_token_until_it_expires,
+                a_session_is_found_with_its_user_until_it_ends_or_expires,
                 a_users_sessions_are_listed_newest_first,
                 a_sessions_clients_are_recorded_once_each_in_order,
                 a_session_ends_once_and_is_not_found_after,

@@ -15,6 +15,20 @@ pub async fn a_session_is_found_by_its_token_until_it_expires(dir: Arc<dyn Direc
     assert!(dir.session_by_token(&[1; 32], NOW + 100).await.unwrap().is_none(), "expired sessions are not found");
 }
 
+pub async fn a_session_is_found_with_its_user_until_it_ends_or_expires(dir: Arc<dyn Directory>) {
+    let user = user(&*dir, "ada@example.com").await;
+    dir.insert_session(&[1; 32], &session("s1", &user.id), NOW).await.unwrap();
+    let (found, owner) = dir.session_and_user(&[1; 32], NOW).await.unwrap().expect("a live session");
+    assert_eq!((found.id.as_str(), &owner.id), ("s1", &user.id));
+    assert_eq!(owner.email.as_ref().map(|e| e.as_str()), Some("ada@example.com"), "with its identifiers");
+    let alone = dir.session_by_token(&[1; 32], NOW).await.unwrap().unwrap();
+    assert_eq!((found.auth_time, found.amr, found.acr), (alone.auth_time, alone.amr, alone.acr), "the same session");
+    assert!(dir.session_and_user(&[2; 32], NOW).await.unwrap().is_none(), "another token finds nothing");
+    assert!(dir.session_and_user(&[1; 32], NOW + 100).await.unwrap().is_none(), "expired sessions are not found");
+    dir.revoke_session("s1", NOW).await.unwrap();
+    assert!(dir.session_and_user(&[1; 32], NOW).await.unwrap().is_none(), "ended sessions are not found");
+}
+
 pub async fn a_users_sessions_are_listed_newest_first(dir: Arc<dyn Directory>) {
     let user = user(&*dir, "ada@example.com").await;
     dir.insert_session(&[1; 32], &session("s1", &user.id), NOW).await.unwrap();

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::clock::UnixTime;
-use crate::model::{Session, UserId};
+use crate::model::{Session, User, UserId};
 use crate::store::StoreResult;
 
 #[async_trait]
@@ -11,6 +11,9 @@ pub trait Sessions: Send + Sync {
     async fn insert_session(&self, token_hash: &[u8; 32], session: &Session, now: UnixTime) -> StoreResult<()>;
     /// The live session whose cookie hashes to `token_hash`.
     async fn session_by_token(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<Session>>;
+    /// The live session whose cookie hashes to `token_hash`, with its user: one read where a
+    /// request needs both (an authorization request answered from the session).
+    async fn session_and_user(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<(Session, User)>>;
     /// Ends a session; returns it if it was live (so its clients can be told).
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>>;
     /// Records that a session was used at `now` (never moves `last_seen` back).

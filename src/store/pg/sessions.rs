@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use crate::clock::UnixTime;
-use crate::model::{Session, UserId};
+use crate::model::{Session, User, UserId};
 use crate::store::pg::PgDirectory;
 use crate::store::sql::rows::{self, db};
 use crate::store::sql::sessions::statements;
@@ -29,6 +29,10 @@ impl Sessions for PgDirectory {
         .await
         .map_err(db)?;
         row.as_ref().map(rows::session).transpose()
+    }
+
+    async fn session_and_user(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<(Session, User)>> {
+        self.shared_session_and_user(token_hash, now).await
     }
 
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {

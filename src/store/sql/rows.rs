@@ -115,8 +115,13 @@ pub(in crate::store) fn client(row: &impl Columns) -> StoreResult<Client> {
 }
 
 pub(in crate::store) fn session(row: &impl Columns) -> StoreResult<Session> {
+    session_as(row, "id")
+}
+
+/// A session whose id is in column `id_column` (a query that also reads its user's `id`).
+pub(in crate::store) fn session_as(row: &impl Columns, id_column: &str) -> StoreResult<Session> {
     Ok(Session {
-        id: row.text("id")?,
+        id: row.text(id_column)?,
         user_id: UserId(row.text("user_id")?),
         auth_time: row.int("auth_time")?,
         amr: json_list(row, "amr")?,

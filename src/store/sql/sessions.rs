@@ -68,6 +68,29 @@ macro_rules! statements {
                     Ok(u64::try_from(count).unwrap_or(0))
                 }
 
+                /// The live session of `token_hash` and its user, in one statement.
+                async fn shared_session_and_user(
+                    &self,
+                    token_hash: &[u8; 32],
+                    now: UnixTime,
+                ) -> StoreResult<Option<(Session, crate::model::User)>> {
+                    let row = sqlx::query(concat!(
+                        "SELECT s.id AS session_id, s.user_id, s.auth_time, s.amr, s.acr, s.expires_at, s.method, \
+                         s.user_agent, s.last_seen_at, ",
+                        crate::store::sql::users::user_columns!(),
+                        " FROM sessions s JOIN users u ON u.id = s.user_id ",
+                        crate::store::sql::users::user_identifiers!(),
+                        " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+                    ))
+                    .bind(&token_hash[..])
+                    .bind(now)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                    let Some(row) = row else { return Ok(None) };
+                    Ok(Some((rows::session_as(&row, "session_id")?, rows::user(&row)?)))
+                }
+
                 async fn shared_session_clients(&self, session_id: &str) -> StoreResult<Vec<String>> {
                     let rows = sqlx::query("SELECT client_id FROM session_clients WHERE session_id = $1 ORDER BY client_id")
                         .bind(session_id)

@@ -9,15 +9,34 @@ use crate::model::{Identifier, User, UserId};
 macro_rules! user_select {
     ($where:literal) => {
         concat!(
-            "SELECT u.id, u.active, u.created_at, u.updated_at, u.last_login_at, u.login_count, u.metadata, u.external_id, u.operator, \
-             i.value AS email, i.verified, p.value AS phone, p.verified AS phone_verified \
-             FROM users u LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' \
-             LEFT JOIN identifiers p ON p.user_id = u.id AND p.kind = 'phone' ",
+            "SELECT ",
+            crate::store::sql::users::user_columns!(),
+            " FROM users u ",
+            crate::store::sql::users::user_identifiers!(),
+            " ",
             $where
         )
     };
 }
 pub(in crate::store) use user_select;
+
+/// The columns `rows::user` reads, of `users u` and its identifiers `i` (email) and `p` (phone).
+macro_rules! user_columns {
+    () => {
+        "u.id, u.active, u.created_at, u.updated_at, u.last_login_at, u.login_count, u.metadata, u.external_id, \
+         u.operator, i.value AS email, i.verified, p.value AS phone, p.verified AS phone_verified"
+    };
+}
+pub(in crate::store) use user_columns;
+
+/// The joins that bring `users u` its email address `i` and phone number `p`.
+macro_rules! user_identifiers {
+    () => {
+        "LEFT JOIN identifiers i ON i.user_id = u.id AND i.kind = 'email' \
+         LEFT JOIN identifiers p ON p.user_id = u.id AND p.kind = 'phone'"
+    };
+}
+pub(in crate::store) use user_identifiers;
 
 /// Inherent methods on a SQL directory with a `pool` field and a `forget_user(&UserId)` method;
 /// its `Users` impl delegates to them.

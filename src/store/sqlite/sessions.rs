@@ -4,11 +4,11 @@
 use async_trait::async_trait;
 
 use crate::clock::UnixTime;
-use crate::model::{Session, UserId};
+use crate::model::{Session, User, UserId};
 use crate::store::sql::rows::{self, db};
 use crate::store::sql::sessions::statements;
 use crate::store::sqlite::SqliteDirectory;
-use crate::store::{Sessions, StoreResult};
+use crate::store::{Sessions, StoreResult, Users};
 
 statements!(SqliteDirectory);
 
@@ -37,6 +37,21 @@ impl Sessions for SqliteDirectory {
             self.sessions.put(generation, *token_hash, session.clone());
         }
         Ok(session)
+    }
+
+    async fn session_and_user(&self, token_hash: &[u8; 32], now: UnixTime) -> StoreResult<Option<(Session, User)>> {
+        if let Some(session) = self.sessions.get(token_hash) {
+            if session.expires_at <= now {
+                return Ok(None);
+            }
+            return Ok(self.user(&session.user_id).await?.map(|user| (session, user)));
+        }
+        let generation = self.sessions.generation();
+        let found = self.shared_session_and_user(token_hash, now).await?;
+        if let Some((session, _)) = &found {
+            self.sessions.put(generation, *token_hash, session.clone());
+        }
+        Ok(found)
     }
 
     async fn revoke_session(&self, id: &str, now: UnixTime) -> StoreResult<Option<Session>> {
