@@ -59,7 +59,7 @@ struct Sealed {
 #[derive(Debug)]
 pub enum Redeemed {
     /// The code's first redemption: its grant, and the id of the grant it produces.
-    First(CodeGrant, String),
+    First(Box<CodeGrant>, String),
     /// A code this server issued, used before or expired: the grant it produced (if any).
     Again(String),
     /// Not a code this server issued.
@@ -178,11 +178,11 @@ pub async fn redeem(state: &Core, code: &str) -> StoreResult<Redeemed> {
         if !state.ephemeral.put_new(&used_key(&grant_id), b"1".to_vec(), left).await? {
             return Ok(Redeemed::Again(grant_id));
         }
-        return Ok(Redeemed::First(sealed.grant, grant_id));
+        return Ok(Redeemed::First(Box::new(sealed.grant), grant_id));
     }
     let Some(grant_id) = stored_grant_id(&state.secret, code) else { return Ok(Redeemed::Unknown) };
     Ok(match state.ephemeral.take_json::<CodeGrant>(&stored_key(code)).await? {
-        Some(grant) => Redeemed::First(grant, grant_id),
+        Some(grant) => Redeemed::First(Box::new(grant), grant_id),
         None => Redeemed::Again(grant_id),
     })
 }

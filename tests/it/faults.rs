@@ -35,19 +35,24 @@ async fn a_redis_outage_answers_503_fast_and_heals_when_redis_returns() {
         c.ephemeral.prefix = redis_prefix();
     })
     .await;
-    let (_, tokens) = signed_in(&server, &server.browser(), "web", &["offline_access"], "ada@example.com").await;
+    let signed_in_browser = server.browser();
+    let (_, tokens) = signed_in(&server, &signed_in_browser, "web", &["offline_access"], "ada@example.com").await;
+    // A code issued before the outage, redeemed during it: its single use needs Redis.
+    let client = rp::client(&server, "web").await;
+    let earlier = rp::start(&client, &[]);
+    let Step::Client(with_code) = signed_in_browser.authorize(&earlier.url).await else { panic!("the session answers") };
+    let code = crate::support::browser::param(&with_code, "code").unwrap();
 
     redis.stop();
     let started = Instant::now();
     let browser = server.browser();
-    let client = rp::client(&server, "web").await;
     let pending = rp::start(&client, &[]);
     let Step::Client(url) = browser.authorize(&pending.url).await else { panic!("a verified client gets a redirect") };
     assert_eq!(crate::support::browser::param(&url, "error").as_deref(), Some("temporarily_unavailable"));
     let response = reqwest::Client::new()
         .post(server.url("/token"))
         .basic_auth("web", Some(WEB_SECRET))
-        .form(&[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", &server.redirect_uri("web"))])
+        .form(&[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", &server.redirect_uri("web"))])
         .send()
         .await
         .unwrap();

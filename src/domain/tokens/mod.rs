@@ -14,7 +14,7 @@ use crate::domain::claims::{self, ClaimsRequest, Subject};
 use crate::domain::jwt;
 use crate::domain::keys::KeyRing;
 use crate::domain::subjects;
-use crate::model::{Client, SigningAlg, SubjectType, User};
+use crate::model::{Client, SigningAlg, SubjectType};
 use crate::store::RefreshToken;
 use crate::web::oauth_error::OAuthError;
 
@@ -228,6 +228,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::model::User;
     use crate::domain::keys::SigningKey;
     use crate::model::UserId;
 
