@@ -64,7 +64,8 @@ async fn seeded() -> TestServer {
     add(2, "code_sent", json!({"channel": "email"}));
     add(1, "rate_limited", json!({"limit": "sends_per_identifier"}));
     dir.insert_audit_events(&events).await.unwrap();
-    let mut reports = crate::support::client("reports", None, "client_secret_basic", "ES256", "https://reports.example");
+    let mut reports =
+        crate::support::client("reports", None, "client_secret_basic", "ES256", "https://reports.example");
     reports.secret = Some("reports-secret-0123456789".into());
     dir.insert_client(&tessera::domain::clients::from_config(&reports), now).await.unwrap();
     let broker = BridgeConfig {
