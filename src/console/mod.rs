@@ -1,10 +1,9 @@
 //! `/console`: the operator console. Its pages are Tessera's own use of its sessions: a browser
 //! without a session, or with one weaker than `[console] acr`, is sent to sign in (a sign-in
 //! whose purpose is the console); a signed-in user who is not an operator gets a refusal page.
-//! Every change goes through the same domain calls as the management API (`domain::admin`,
-//! `domain::registry` for clients and bridges),
-//! with the operator as the actor, and every form carries the session's CSRF token and must
-//! come from Tessera's own origin.
+//! Every change goes through the same domain calls as the management API (`domain::admin` for
+//! users, `domain::registry` for clients and bridges), with the operator as the actor, and every
+//! form carries the session's CSRF token and must come from Tessera's own origin.
 //!
 //! ```text
 //! GET /console/…  -> no session / too weak -> Interaction(Console{acr}) -> /login/{id} -> /console
