@@ -31,19 +31,6 @@ use crate::model::{Session, SigningAlg};
 use crate::state::AppState;
 use crate::web::PageError;
 
-/// Whether `id` is the audience of a bridge, configured or registered: such an id cannot be a
-/// client, or the bridge's assertions would pass for that client's ID tokens.
-pub async fn is_audience(
-    config: &crate::config::Config,
-    directory: &dyn crate::store::Directory,
-    id: &str,
-) -> crate::store::StoreResult<bool> {
-    if config.bridges.iter().any(|b| b.audience == id) {
-        return Ok(true);
-    }
-    Ok(directory.bridges().await?.iter().any(|b| b.audience == id))
-}
-
 mod authress;
 
 pub fn routes() -> Router<AppState> {

@@ -161,7 +161,7 @@ async fn add_client(config: &Config, directory: &dyn Directory, a: AddClient, no
     if config.clients.iter().any(|c| c.id == a.id) {
         return Err(format!("client {} is already defined in the configuration file", a.id).into());
     }
-    if tessera::bridge::is_audience(config, directory, &a.id).await? {
+    if tessera::domain::registry::bridges::audience_of_any(config, directory, &a.id).await? {
         return Err(format!("{} is the audience of a bridge, so it cannot be a client id", a.id).into());
     }
     let client: Client = tessera::domain::clients::from_config(&spec);

@@ -1,9 +1,9 @@
 //! `/console`: the operator console. Its pages are Tessera's own use of its sessions: a browser
 //! without a session, or with one weaker than `[console] acr`, is sent to sign in (a sign-in
 //! whose purpose is the console); a signed-in user who is not an operator gets a refusal page.
-//! Every change goes through the same domain calls as the management API (`domain::admin`),
-//! with the operator as the actor, and every form carries the session's CSRF token and must
-//! come from Tessera's own origin.
+//! Every change goes through the same domain calls as the management API (`domain::admin` for
+//! users, `domain::registry` for clients and bridges), with the operator as the actor, and every
+//! form carries the session's CSRF token and must come from Tessera's own origin.
 //!
 //! ```text
 //! GET /console/…  -> no session / too weak -> Interaction(Console{acr}) -> /login/{id} -> /console
@@ -14,8 +14,13 @@
 //!                 -> operator              -> domain::admin::… -> 303 back to the page
 //! ```
 
+mod bridge_form;
+mod bridges;
 mod charts;
+mod client_form;
+mod clients;
 mod events;
+mod form;
 mod overview;
 mod settings;
 mod users;
@@ -53,6 +58,13 @@ pub fn routes() -> Router<AppState> {
         .route("/console/users/{id}/activate", post(users::activate))
         .route("/console/users/{id}/passkeys/remove", post(users::remove_passkey))
         .route("/console/users/{id}/delete", post(users::delete))
+        .route("/console/clients", get(clients::list).post(clients::create))
+        .route("/console/clients/{id}", get(clients::detail).post(clients::save))
+        .route("/console/clients/{id}/secret", post(clients::rotate))
+        .route("/console/clients/{id}/delete", post(clients::delete))
+        .route("/console/bridges", get(bridges::list).post(bridges::create))
+        .route("/console/bridges/{id}", get(bridges::detail).post(bridges::save))
+        .route("/console/bridges/{id}/delete", post(bridges::delete))
 }
 
 /// An operator, signed in strongly enough, making this request.

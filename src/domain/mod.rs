@@ -29,6 +29,7 @@ pub mod otp;
 pub mod passkeys;
 pub mod passwordless;
 pub mod registration;
+pub mod registry;
 pub mod request_object;
 pub mod session;
 pub mod signout;

@@ -3,6 +3,8 @@
 //! code), everyone else is refused, and every form needs the session's CSRF token.
 
 mod access;
+mod bridges;
+mod clients;
 mod events;
 mod overview;
 mod pages;
@@ -80,4 +82,9 @@ pub async fn console_by_passkey(page: &Page<'_>, server: &TestServer, auth: &Aut
 pub async fn refresh_token_of(server: &TestServer, email: &str) -> (rp::Client, openidconnect::RefreshToken) {
     let (client, tokens) = signed_in(server, &server.browser(), "web", &["offline_access"], email).await;
     (client, tokens.refresh_token().expect("a refresh token").clone())
+}
+
+/// The query for the latest administrative changes in the audit log.
+pub fn admin_events() -> tessera::model::AuditQuery {
+    tessera::model::AuditQuery { kind: Some("admin".into()), limit: 100, ..Default::default() }
 }

@@ -1,8 +1,10 @@
 //! The console's pages join the accessibility walk: the overview with its charts, the users
-//! list (and a search it cannot read), one user, the events, the settings, and the refusal page, in every language, at
-//! 360 px and in the dark scheme. In English they are captured for docs/screenshots.
+//! list (and a search it cannot read), one user, the events, the settings, the clients and
+//! bridges (a refused form, a new secret, a read-only client), and the refusal page, in every
+//! language, at 360 px and in the dark scheme. In English they are captured for docs/screenshots.
 
 use serde_json::json;
+use tessera::config::BridgeConfig;
 use tessera::model::{AuditEvent, Session};
 
 use crate::pages::{Reader, Tour, start_tour};
@@ -62,7 +64,53 @@ async fn seeded() -> TestServer {
     add(2, "code_sent", json!({"channel": "email"}));
     add(1, "rate_limited", json!({"limit": "sends_per_identifier"}));
     dir.insert_audit_events(&events).await.unwrap();
+    let mut reports =
+        crate::support::client("reports", None, "client_secret_basic", "ES256", "https://reports.example");
+    reports.secret = Some("reports-secret-0123456789".into());
+    dir.insert_client(&tessera::domain::clients::from_config(&reports), now).await.unwrap();
+    let broker = BridgeConfig {
+        id: "broker".into(),
+        name: Some("Broker".into()),
+        format: "jwt".into(),
+        return_urls: vec!["https://broker.example/done".into()],
+        audience: "https://broker.example".into(),
+        assertion_lifetime_secs: 60,
+        access_key: None,
+        alg: "EdDSA".into(),
+        client_ids: vec![],
+    };
+    dir.insert_bridge(&broker, now).await.unwrap();
     server
+}
+
+/// The clients and bridges pages: the lists, a refused form, a client and a new secret shown
+/// once, one of the configuration file's (read-only), and a bridge.
+async fn registrations(tour: &Tour<'_>) {
+    tour.open("/console/clients").await;
+    tour.arrive("/console/clients").await;
+    tour.audit("console clients").await;
+    tour.capture("console-clients").await;
+    tour.fill_and_submit("redirect_uris", "http://reports.example/cb").await;
+    tour.page.wait_for("!!document.getElementById('id-error') && document.readyState === 'complete'").await;
+    tour.audit("console clients, a refused registration").await;
+    tour.open("/console/clients/reports").await;
+    tour.arrive("/console/clients/reports").await;
+    tour.audit("console client").await;
+    tour.capture("console-client").await;
+    tour.page.eval("document.getElementById('rotate').click()").await.unwrap();
+    tour.page.wait_for("!!document.getElementById('secret') && document.readyState === 'complete'").await;
+    tour.audit("console client, its new secret").await;
+    tour.open("/console/clients/web").await;
+    tour.arrive("/console/clients/web").await;
+    tour.audit("console client of the configuration file").await;
+    tour.open("/console/bridges").await;
+    tour.arrive("/console/bridges").await;
+    tour.audit("console bridges").await;
+    tour.capture("console-bridges").await;
+    tour.open("/console/bridges/broker").await;
+    tour.arrive("/console/bridges/broker").await;
+    tour.audit("console bridge").await;
+    tour.capture("console-bridge").await;
 }
 
 /// Signs `email` in from wherever the console sent the browser, and goes on to the console.
@@ -95,6 +143,7 @@ async fn walk(tour: &Tour<'_>, operator: &str) {
     tour.arrive("/console/settings").await;
     tour.audit("console settings").await;
     tour.capture("console-settings").await;
+    registrations(tour).await;
     tour.open("/console/users?q=%2B12").await;
     tour.arrive("q=").await;
     tour.audit("console users, a search it cannot read").await;
