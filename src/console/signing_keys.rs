@@ -85,6 +85,7 @@ async fn render(
     let ring = state.keys();
     let when =
         |t: Option<i64>| t.map_or_else(|| ui.t("console_keys.not_scheduled").to_string(), |t| dates::date(ui.tr, t));
+    let or = |t: i64, none: &str| if t > 0 { dates::date(ui.tr, t) } else { ui.t(none).to_string() };
     let keys = ring
         .schedule()
         .iter()
@@ -92,8 +93,9 @@ async fn render(
             alg: s.key.alg.as_str(),
             kid: s.key.kid.clone(),
             state: state_key(s.state),
-            created: when(Some(s.entry.created).filter(|t| *t > 0)),
-            signs_from: when(Some(s.entry.activates).filter(|t| *t > 0)),
+            // A key placed in the folder without a schedule entry has neither date.
+            created: or(s.entry.created, "console_keys.not_recorded"),
+            signs_from: or(s.entry.activates, "console_keys.from_start"),
             stops: when(s.stops_signing),
             unpublished: when(s.unpublished_at),
             retirable: s.state == KeyState::Next,

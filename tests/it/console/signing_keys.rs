@@ -64,7 +64,7 @@ async fn a_rotation_from_the_console_is_published_at_once_and_signs_per_the_sche
     assert_ne!(second, first);
     assert!(published(&server).await.contains(&second), "the new key is in the JWKS at once");
     assert_eq!(signing_kid(&server).await, first, "the old key signs until the lead time has passed");
-    let row = format!("document.querySelector('tr[data-kid=\"{second}\"] .state').textContent");
+    let row = format!("document.querySelector('li[data-kid=\"{second}\"] .state').textContent");
     assert_eq!(page.eval(&row).await.unwrap(), "Next");
     server.clock.advance(server.state.config.key_rotation_lead_secs as i64 + 1);
     server.state.reload_keys().unwrap();
@@ -80,8 +80,8 @@ async fn a_rotation_from_the_console_is_published_at_once_and_signs_per_the_sche
     // A scheduled key retired after a confirmation never signs; the signing key cannot be retired.
     rotate_rs256(&page, "#start-lead", "New key published: it signs once the lead time has passed.").await;
     let fourth = newest_rs256(&server);
-    assert!(page.eval(&format!("!document.querySelector('tr[data-kid=\"{third}\"] form')")).await.unwrap() == true);
-    page.click(&format!("tr[data-kid=\"{fourth}\"] form button")).await;
+    assert!(page.eval(&format!("!document.querySelector('li[data-kid=\"{third}\"] form')")).await.unwrap() == true);
+    page.click(&format!("li[data-kid=\"{fourth}\"] form button")).await;
     page.wait_for_text("Retire this signing key?").await;
     page.click("#confirm").await;
     page.wait_for_text("Key retired.").await;
