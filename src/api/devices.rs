@@ -195,16 +195,14 @@ pub(super) async fn passkey_ticket(
     let user = existing_user(&state, &r.user_id).await?;
     let options = r.options.unwrap_or_default();
     let ttl = r.ttl.unwrap_or(900);
-    let url = match access::passkey_ticket(&state, caller.actor(), &user, r.username.as_deref(), options, ttl) {
-        Ok(url) => url,
+    let made = match access::passkey_ticket(&state, caller.actor(), &user, r.username.as_deref(), options, ttl) {
+        Ok(made) => made,
         Err(off @ TicketRefused::PasskeysOff) => {
             return Err(Problem::new(StatusCode::CONFLICT, "passkeys_off", off.to_string()));
         }
         Err(TicketRefused::Invalid(why)) => return Err(Problem::bad("ticket", &why)),
     };
-    // The ticket is the link's one parameter.
-    let ticket = url.rsplit_once("ticket=").map_or("", |(_, t)| t);
-    Ok((StatusCode::CREATED, Json(json!({"ticket": ticket, "url": url}))).into_response())
+    Ok((StatusCode::CREATED, Json(json!({"ticket": made.ticket, "url": made.url}))).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

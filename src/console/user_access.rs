@@ -158,7 +158,7 @@ pub async fn passkey_ticket(
     form(&op, &body)?;
     let user = existing(&state, &id).await?;
     let refused = match access::passkey_ticket(&state, op.actor(), &user, None, RegisterOptions::default(), LIFETIME) {
-        Ok(url) => {
+        Ok(access::Ticket { url, .. }) => {
             let ui = state.ui(None, &accept, None);
             let minutes = ui.tr.duration(LIFETIME);
             let page = TicketPage { nav: "users", operator: name(&op.user), id, name: name(&user), url, minutes, ui };

@@ -59,8 +59,14 @@ pub enum TicketRefused {
     Invalid(String),
 }
 
-/// Mints a single-use passkey registration ticket for `user` and returns its link. The name the
-/// authenticator shows is `username`, else the user's email address, phone number or id.
+/// A passkey registration ticket and the link that redeems it.
+pub struct Ticket {
+    pub ticket: String,
+    pub url: String,
+}
+
+/// Mints a single-use passkey registration ticket for `user`. The name the authenticator shows
+/// is `username`, else the user's email address, phone number or id.
 pub fn passkey_ticket(
     core: &Core,
     actor: Actor<'_>,
@@ -68,7 +74,7 @@ pub fn passkey_ticket(
     username: Option<&str>,
     options: RegisterOptions,
     ttl: u64,
-) -> Result<String, TicketRefused> {
+) -> Result<Ticket, TicketRefused> {
     if core.webauthn.is_none() {
         return Err(TicketRefused::PasskeysOff);
     }
@@ -77,7 +83,8 @@ pub fn passkey_ticket(
     let ticket = tickets::mint(&core.keys(), core.issuer(), &user.id, username, options, ttl, core.clock.now())
         .map_err(TicketRefused::Invalid)?;
     actor.audit(core, Some(&user.id), "passkey_ticket_created", json!({}));
-    Ok(core.url(&format!("/passkeys/register?ticket={ticket}")))
+    let url = core.url(&format!("/passkeys/register?ticket={ticket}"));
+    Ok(Ticket { ticket, url })
 }
 
 /// Unlinks one of the user's upstream identities: it signs them in no more (a later sign-in with
