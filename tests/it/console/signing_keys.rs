@@ -97,3 +97,23 @@ async fn a_rotation_from_the_console_is_published_at_once_and_signs_per_the_sche
     assert_eq!(rotations.count(), 3, "{events:?}");
     assert!(events.iter().any(|e| e.detail["action"] == "signing_key_retired" && e.detail["kid"] == fourth.as_str()));
 }
+
+#[tokio::test]
+async fn a_rotation_naming_no_offered_algorithm_is_refused_with_the_reason_and_changes_nothing() {
+    let server = server().await;
+    let chrome = Chrome::launch().await;
+    let page = chrome.page().await;
+    let auth = page.add_authenticator(false, true).await;
+    account_with_passkey(&page, &server, OPERATOR).await;
+    console_by_passkey(&page, &server, &auth).await;
+    page.click("nav a[href='/console/keys']").await;
+    arrive(&page, "/console/keys").await;
+    let before = server.state.keys().schedule().len();
+
+    page.eval("document.querySelector('#alg option').value = 'HS256'").await.unwrap();
+    page.click("#rotate").await;
+    page.wait_for_text("Choose one of the algorithms offered.").await;
+    assert_eq!(page.eval("document.getElementById('alg').getAttribute('aria-invalid')").await.unwrap(), "true");
+    server.state.reload_keys().unwrap();
+    assert_eq!(server.state.keys().schedule().len(), before, "no key was made");
+}
