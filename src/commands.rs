@@ -176,22 +176,9 @@ pub(super) async fn api_keys(config: Config, cmd: ApiKeysCommand) -> CliResult {
     let now = Clock::System.now();
     match cmd {
         ApiKeysCommand::Create { name, scopes } => {
-            if let Some(bad) = scopes.iter().find(|s| !tessera::model::API_SCOPES.contains(&s.as_str())) {
-                return Err(format!("unknown scope {bad:?}; known: {}", tessera::model::API_SCOPES.join(", ")).into());
-            }
-            if name.trim().is_empty() {
-                return Err("--name must not be empty".into());
-            }
-            let id = tessera::crypto::random_id();
-            let key = format!("tsk_{id}_{}", tessera::crypto::random_token());
-            let record = tessera::model::ApiKey {
-                id: id.clone(),
-                name,
-                hash: tessera::crypto::sha256(key.as_bytes()),
-                scopes,
-                created_at: now,
-                revoked_at: None,
-            };
+            let tessera::domain::admin::api_keys::NewKey { record, secret: key } =
+                tessera::domain::admin::api_keys::new_key(&name, &scopes, now)?;
+            let id = record.id.clone();
             directory.insert_api_key(&record).await?;
             admin_event(directory, "api_key_created", None, &id).await;
             println!("api key {id} created ({})", record.scopes.join(","));

@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 use crate::api::users::existing as existing_user;
 use crate::api::{Caller, Problem, ProblemBody, body, identifier};
 use crate::domain::Core;
-use crate::domain::links::{LinkType, Request};
+use crate::domain::admin::access::{self, LinkOrder, TicketRefused};
+use crate::domain::links::LinkType;
 use crate::model::{Identifier, User};
 
 #[utoipa::path(get, path = "/api/v1/users/{id}/sessions", tag = "sessions", security(("api_key" = ["users:read"])), params(("id" = String, Path)),
@@ -190,26 +191,18 @@ pub(super) async fn passkey_ticket(
     bytes: axum::body::Bytes,
 ) -> Result<Response, Problem> {
     caller.needs("users:write")?;
-    if state.webauthn.is_none() {
-        return Err(Problem::new(StatusCode::CONFLICT, "passkeys_off", "Passkeys are not available on this server."));
-    }
     let r: TicketRequest = body(&bytes)?;
     let user = existing_user(&state, &r.user_id).await?;
-    let username =
-        r.username.or_else(|| user.email.as_ref().map(|e| e.as_str().to_string())).unwrap_or_else(|| user.id.0.clone());
     let options = r.options.unwrap_or_default();
-    let ticket = crate::domain::passkeys::tickets::mint(
-        &state.keys(),
-        state.issuer(),
-        &user.id,
-        &username,
-        options,
-        r.ttl.unwrap_or(900),
-        state.clock.now(),
-    )
-    .map_err(|why| Problem::bad("ticket", &why))?;
-    let url = state.url(&format!("/passkeys/register?ticket={ticket}"));
-    Ok((StatusCode::CREATED, Json(json!({"ticket": ticket, "url": url}))).into_response())
+    let ttl = r.ttl.unwrap_or(900);
+    let made = match access::passkey_ticket(&state, caller.actor(), &user, r.username.as_deref(), options, ttl) {
+        Ok(made) => made,
+        Err(off @ TicketRefused::PasskeysOff) => {
+            return Err(Problem::new(StatusCode::CONFLICT, "passkeys_off", off.to_string()));
+        }
+        Err(TicketRefused::Invalid(why)) => return Err(Problem::bad("ticket", &why)),
+    };
+    Ok((StatusCode::CREATED, Json(json!({"ticket": made.ticket, "url": made.url}))).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -273,40 +266,20 @@ pub(super) async fn magic_link(
     let kind: LinkType = r.kind.parse().map_err(|why: String| Problem::bad("type", &why))?;
     let (user, identifier) = link_subject(&state, &r, kind).await?;
     let client = state.client(&r.client_id).await?.ok_or_else(|| Problem::bad("client_id", "no such client"))?;
-    let ttl = r.ttl.unwrap_or(900);
-    let request = Request {
+    let order = LinkOrder {
         user: &user,
-        identifier: identifier.clone(),
+        identifier,
         client: &client,
         redirect_uri: &r.redirect_uri,
         kind,
         lang: r.lang.as_deref().unwrap_or("en"),
-        ttl,
+        ttl: r.ttl.unwrap_or(900),
+        send: r.send,
     };
     let url =
-        crate::domain::links::mint(&state.keys(), state.issuer(), state.config.base_url(), request, state.clock.now())
-            .map_err(|why| Problem::bad("redirect_uri", &why))?;
-    state.audit(
-        "admin",
-        Some(&user.id),
-        Some(&client.id),
-        None,
-        json!({"action": "magic_link_created", "via": "api", "key": caller.0.id}),
-    );
+        access::magic_link(&state, caller.actor(), order).map_err(|why| Problem::bad(why.field(), &why.to_string()))?;
     if !r.send {
         return Ok((StatusCode::CREATED, Json(json!({"url": url, "user_id": user.id.0}))).into_response());
     }
-    let lang = state.locales.named(r.lang.as_deref().unwrap_or("en")).lang().to_string();
-    let delivery = crate::domain::deliver::Delivery {
-        to: identifier,
-        code: None,
-        link: Some(url),
-        app_name: client.name.clone(),
-        lang,
-        brand: None,
-        // The email says the link's own lifetime.
-        expires_secs: Some(ttl),
-    };
-    crate::domain::deliver::deliver_in_background(&state, delivery, Some(client.id.clone()));
     Ok((StatusCode::ACCEPTED, Json(json!({"sent": true, "user_id": user.id.0}))).into_response())
 }

@@ -44,9 +44,8 @@ pub(super) async fn unlink(
 ) -> Result<StatusCode, Problem> {
     caller.needs("users:write")?;
     let user = existing_user(&state, &id).await?;
-    if !state.directory.unlink_identity(&user.id, &provider, &subject).await? {
+    if !crate::domain::admin::access::unlink_identity(&state, caller.actor(), &user.id, &provider, &subject).await? {
         return Err(Problem::not_found());
     }
-    state.audit("identity_unlinked", Some(&user.id), None, None, json!({"provider": provider, "by": "api"}));
     Ok(StatusCode::NO_CONTENT)
 }

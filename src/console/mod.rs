@@ -14,6 +14,7 @@
 //!                 -> operator              -> domain::admin::… -> 303 back to the page
 //! ```
 
+mod api_keys;
 mod bridge_form;
 mod bridges;
 mod charts;
@@ -23,6 +24,9 @@ mod events;
 mod form;
 mod overview;
 mod settings;
+mod signing_keys;
+mod user_access;
+mod user_page;
 mod users;
 
 use axum::Router;
@@ -52,7 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/events/export", get(events::export))
         .route("/console/settings", get(settings::page))
         .route("/console/users", get(users::list))
-        .route("/console/users/{id}", get(users::detail))
+        .route("/console/users/{id}", get(user_page::detail))
         .route("/console/users/{id}/end-sessions", post(users::end_sessions))
         .route("/console/users/{id}/deactivate", post(users::deactivate))
         .route("/console/users/{id}/activate", post(users::activate))
@@ -65,6 +69,14 @@ pub fn routes() -> Router<AppState> {
         .route("/console/bridges", get(bridges::list).post(bridges::create))
         .route("/console/bridges/{id}", get(bridges::detail).post(bridges::save))
         .route("/console/bridges/{id}/delete", post(bridges::delete))
+        .route("/console/users/{id}/magic-link", post(user_access::magic_link))
+        .route("/console/users/{id}/passkey-ticket", post(user_access::passkey_ticket))
+        .route("/console/users/{id}/identities/unlink", post(user_access::unlink))
+        .route("/console/api-keys", get(api_keys::page).post(api_keys::create))
+        .route("/console/api-keys/revoke", post(api_keys::revoke))
+        .route("/console/keys", get(signing_keys::page))
+        .route("/console/keys/rotate", post(signing_keys::rotate))
+        .route("/console/keys/retire", post(signing_keys::retire))
 }
 
 /// An operator, signed in strongly enough, making this request.
@@ -144,6 +156,24 @@ async fn sign_in(state: &AppState, jar: CookieJar, ip: Option<std::net::IpAddr>)
     let ix = Interaction::new(purpose, name, browser, true, state.clock.now());
     state.ephemeral.put_json(&interaction::key(&ix.id), &ix, state.config.lifetimes.interaction).await?;
     Ok((jar, Redirect::to(&ix.login_path())).into_response())
+}
+
+/// A page asking the operator to confirm a change that cannot be undone: its button posts the
+/// same form again with `confirm=1`; the other way leads back.
+#[derive(askama::Template)]
+#[template(path = "console/confirm.html")]
+struct Confirm<'a> {
+    ui: crate::web::ui::Ui<'a>,
+    nav: &'static str,
+    operator: String,
+    csrf: String,
+    /// Catalog keys of the title and the button.
+    title: &'static str,
+    button: &'static str,
+    question: String,
+    action: String,
+    fields: Vec<(&'static str, String)>,
+    back: String,
 }
 
 /// Renders a console page.

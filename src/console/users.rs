@@ -1,17 +1,18 @@
-//! The console's users: search by identifier or id, filter by status, page through; one user's
-//! identifiers, metadata, sessions, passkeys, consents and recent events; and the changes an
-//! operator makes (end sessions, deactivate, activate, remove a passkey, delete), each through
-//! `domain::admin` as the management API makes them.
+//! The console's users: search by identifier or id, filter by status, page through; and the
+//! changes an operator makes to one (end sessions, deactivate, activate, remove a passkey,
+//! delete), each through `domain::admin` as the management API makes them. One user's page is
+//! `user_page`; the access handed to them, `user_access`.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::user_page::{existing, not_found};
 use super::{Operator, html};
 use crate::dates;
 use crate::domain::admin;
 use crate::i18n::AcceptLanguage;
-use crate::model::{AuditQuery, Email, Identifier, Phone, User, UserId, UserQuery};
+use crate::model::{Email, Identifier, Phone, User, UserId, UserQuery};
 use crate::state::AppState;
 use crate::web::PageError;
 use crate::web::params::Params;
@@ -42,7 +43,7 @@ struct UsersPage<'a> {
     next: Option<String>,
 }
 
-fn status_key(user: &User) -> &'static str {
+pub(super) fn status_key(user: &User) -> &'static str {
     if user.active { "console.active" } else { "console.deactivated" }
 }
 
@@ -118,143 +119,19 @@ pub fn name(user: &User) -> String {
     user.identifier().map_or_else(|| user.id.0.clone(), |i| i.as_str().to_string())
 }
 
-pub struct SessionRow {
-    pub device: String,
-    pub line: String,
-}
-
-pub struct PasskeyRow {
-    pub cred_id: String,
-    pub name: String,
-    pub line: String,
-}
-
-pub struct EventRow {
-    pub at: String,
-    pub kind: String,
-    pub detail: String,
-}
-
-#[derive(Template)]
-#[template(path = "console/user.html")]
-struct UserPage<'a> {
-    ui: Ui<'a>,
-    nav: &'static str,
-    operator: String,
-    csrf: String,
-    id: String,
-    name: String,
-    user: User,
-    status: &'static str,
-    created: String,
-    last_login: String,
-    metadata: String,
-    sessions: Vec<SessionRow>,
-    passkeys: Vec<PasskeyRow>,
-    consents: Vec<(String, String)>,
-    events: Vec<EventRow>,
-    notice: Option<&'static str>,
-}
-
-/// The notice named by `?n=`, as a catalog key: nothing from the URL is echoed.
-fn notice(key: Option<&str>) -> Option<&'static str> {
-    match key? {
-        "ended" => Some("console.notice_ended"),
-        "deactivated" => Some("console.notice_deactivated"),
-        "activated" => Some("console.notice_activated"),
-        "removed" => Some("console.notice_removed"),
-        _ => None,
-    }
-}
-
-async fn existing(state: &AppState, id: &str) -> Result<User, PageError> {
-    state.directory.user(&UserId(id.to_string())).await?.ok_or_else(not_found)
-}
-
-fn not_found() -> PageError {
-    PageError::new(axum::http::StatusCode::NOT_FOUND, "error.not_found_title", "error.not_found_message")
-}
-
-pub async fn detail(
-    State(state): State<AppState>,
-    op: Operator,
-    accept: AcceptLanguage,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, PageError> {
-    let params = Params::parse(raw.unwrap_or_default().as_bytes());
-    let user = existing(&state, &id).await?;
-    let ui = state.ui(None, &accept, None);
-    let now = state.clock.now();
-    let sessions = state.directory.sessions_of_user(&user.id, now).await?;
-    let sessions = sessions
-        .iter()
-        .map(|s| SessionRow {
-            device: ui.device(&s.user_agent),
-            line: ui.f(
-                "console.session_line",
-                &[
-                    ("date", &dates::date(ui.tr, s.auth_time)),
-                    ("method", ui.t(crate::web::ui::sign_in_method(s))),
-                    ("ago", &dates::ago(ui.tr, s.last_seen, now)),
-                ],
-            ),
-        })
-        .collect();
-    let passkeys = state.directory.passkeys_of_user(&user.id).await?;
-    let passkeys = passkeys
-        .into_iter()
-        .map(|p| PasskeyRow {
-            line: ui.f("console.passkey_line", &[("added", &dates::date(ui.tr, p.created_at))]),
-            cred_id: p.cred_id,
-            name: p.name,
-        })
-        .collect();
-    let mut consents = vec![];
-    for c in state.directory.consents_of_user(&user.id).await? {
-        let app = state.client(&c.client_id).await?.map_or_else(|| c.client_id.clone(), |c| c.name.clone());
-        consents.push((app, c.scopes.join(" ")));
-    }
-    let query = AuditQuery { user_id: Some(user.id.0.clone()), limit: 10, ..Default::default() };
-    let events = state.directory.audit_events(&query).await?;
-    let events = events
-        .into_iter()
-        .map(|e| EventRow { at: dates::date(ui.tr, e.at), kind: e.kind, detail: e.detail.to_string() })
-        .collect();
-    let page = UserPage {
-        nav: "users",
-        operator: name(&op.user),
-        csrf: op.csrf.clone(),
-        id: user.id.0.clone(),
-        name: name(&user),
-        status: status_key(&user),
-        created: dates::date(ui.tr, user.created_at),
-        last_login: user.last_login_at.map_or_else(|| ui.t("console.never").to_string(), |t| dates::date(ui.tr, t)),
-        metadata: serde_json::to_string_pretty(&user.metadata).unwrap_or_default(),
-        notice: notice(params.get("n")),
-        sessions,
-        passkeys,
-        consents,
-        events,
-        user,
-        ui,
-    };
-    html(page)
-}
-
 /// Reads a console form and checks its CSRF token.
-fn form(op: &Operator, body: &[u8]) -> Result<Params, PageError> {
+pub(super) fn form(op: &Operator, body: &[u8]) -> Result<Params, PageError> {
     let form = Params::parse(body);
     op.check(&form)?;
     Ok(form)
 }
 
-fn back(id: &str, notice: &str) -> Response {
+pub(super) fn back(id: &str, notice: &str) -> Response {
     Redirect::to(&format!("/console/users/{}?n={notice}", urlencoding(id))).into_response()
 }
 
 /// A user id in a path: base64url already, but anything else is escaped rather than trusted.
-fn urlencoding(id: &str) -> String {
+pub(super) fn urlencoding(id: &str) -> String {
     form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 

@@ -63,21 +63,48 @@ pub struct Request<'a> {
     pub ttl: u64,
 }
 
+/// Why a link is not minted; each names the request's part at fault.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("{uri} is not a redirect URI registered for client {client}")]
+    RedirectUri { uri: String, client: String },
+    #[error("the lifetime must be between 60 and 3600 seconds")]
+    Lifetime,
+    #[error("language {lang:?} has no translations; available: {known}")]
+    Language { lang: String, known: String },
+    #[error("the identifier does not belong to this user")]
+    NotOwned,
+    #[error("the link cannot be signed: {0}")]
+    Signing(String),
+}
+
+impl Refused {
+    /// The request's field this refusal is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Refused::RedirectUri { .. } | Refused::Signing(_) => "redirect_uri",
+            Refused::Lifetime => "ttl",
+            Refused::Language { .. } => "lang",
+            Refused::NotOwned => "identifier",
+        }
+    }
+}
+
 /// Checks the request and returns the link URL.
-pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: UnixTime) -> Result<String, String> {
+pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: UnixTime) -> Result<String, Refused> {
     if !r.client.redirect_uris.iter().any(|u| u == r.redirect_uri) {
-        return Err(format!("{} is not a redirect URI registered for client {}", r.redirect_uri, r.client.id));
+        return Err(Refused::RedirectUri { uri: r.redirect_uri.to_string(), client: r.client.id.clone() });
     }
     if !(60..=3600).contains(&r.ttl) {
-        return Err("the lifetime must be between 60 and 3600 seconds".into());
+        return Err(Refused::Lifetime);
     }
     // A language without a catalog is refused rather than silently replaced.
     if !crate::i18n::tags().any(|t| t == r.lang) {
         let known: Vec<&str> = crate::i18n::tags().collect();
-        return Err(format!("language {:?} has no translations; available: {}", r.lang, known.join(", ")));
+        return Err(Refused::Language { lang: r.lang.to_string(), known: known.join(", ") });
     }
     if !r.user.owns(&r.identifier) {
-        return Err("the identifier does not belong to this user".into());
+        return Err(Refused::NotOwned);
     }
     let link = MagicLink {
         iss: issuer.to_string(),
@@ -91,6 +118,6 @@ pub fn mint(keys: &KeyRing, issuer: &str, base_url: &str, r: Request<'_>, now: U
         exp: now + r.ttl as i64,
         jti: crate::crypto::random_id(),
     };
-    let token = jwt::sign(keys.active(SigningAlg::EdDSA), TYP, &link).map_err(|e| e.to_string())?;
+    let token = jwt::sign(keys.active(SigningAlg::EdDSA), TYP, &link).map_err(|e| Refused::Signing(e.to_string()))?;
     Ok(format!("{base_url}/magic/{token}"))
 }

@@ -40,7 +40,9 @@ async fn a_redis_outage_answers_503_fast_and_heals_when_redis_returns() {
     // A code issued before the outage, redeemed during it: its single use needs Redis.
     let client = rp::client(&server, "web").await;
     let earlier = rp::start(&client, &[]);
-    let Step::Client(with_code) = signed_in_browser.authorize(&earlier.url).await else { panic!("the session answers") };
+    let Step::Client(with_code) = signed_in_browser.authorize(&earlier.url).await else {
+        panic!("the session answers")
+    };
     let code = crate::support::browser::param(&with_code, "code").unwrap();
 
     redis.stop();

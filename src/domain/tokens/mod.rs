@@ -228,8 +228,8 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::model::User;
     use crate::domain::keys::SigningKey;
+    use crate::model::User;
     use crate::model::UserId;
 
     fn keys() -> KeyRing {

@@ -3,12 +3,15 @@
 //! code), everyone else is refused, and every form needs the session's CSRF token.
 
 mod access;
+mod api_keys;
 mod bridges;
 mod clients;
 mod events;
 mod overview;
 mod pages;
 mod settings;
+mod signing_keys;
+mod user_access;
 mod users;
 
 use openidconnect::OAuth2TokenResponse;

@@ -1,7 +1,8 @@
 //! The console's pages join the accessibility walk: the overview with its charts, the users
 //! list (and a search it cannot read), one user, the events, the settings, the clients and
-//! bridges (a refused form, a new secret, a read-only client), and the refusal page, in every
-//! language, at 360 px and in the dark scheme. In English they are captured for docs/screenshots.
+//! bridges (a refused form, a new secret, a read-only client), the API keys (and a key just
+//! made), the signing keys, a confirmation, and the refusal page, in every language, at 360 px
+//! and in the dark scheme. In English they are captured for docs/screenshots.
 
 use serde_json::json;
 use tessera::config::BridgeConfig;
@@ -80,6 +81,23 @@ async fn seeded() -> TestServer {
         client_ids: vec![],
     };
     dir.insert_bridge(&broker, now).await.unwrap();
+    let identity = tessera::model::LinkedIdentity {
+        provider: "google".into(),
+        subject: "108423".into(),
+        user_id: ada.id.clone(),
+        email: Some("ada@example.com".into()),
+        created_at: now - 7200,
+    };
+    dir.link_identity(&identity).await.unwrap();
+    for (name, scopes) in
+        [("billing sync", vec!["users:read".to_string()]), ("old deploy", vec!["events:read".to_string()])]
+    {
+        let key = tessera::domain::admin::api_keys::new_key(name, &scopes, now - 86_400).unwrap().record;
+        dir.insert_api_key(&key).await.unwrap();
+    }
+    dir.revoke_api_key(&dir.api_keys().await.unwrap().iter().find(|k| k.name == "old deploy").unwrap().id, now)
+        .await
+        .unwrap();
     server
 }
 
@@ -152,6 +170,20 @@ async fn walk(tour: &Tour<'_>, operator: &str) {
     tour.arrive(&ada.id.0).await;
     tour.audit("console user").await;
     tour.capture("console-user").await;
+    tour.page.eval("document.querySelector('#identities form button').click()").await.unwrap();
+    tour.arrive("/identities/unlink").await;
+    tour.audit("console confirmation").await;
+    tour.open("/console/api-keys").await;
+    tour.arrive("/console/api-keys").await;
+    tour.audit("console API keys").await;
+    tour.capture("console-api-keys").await;
+    tour.fill_and_submit("key-name", "reports").await;
+    tour.page.wait_for("!!document.getElementById('scopes-error') && document.readyState === 'complete'").await;
+    tour.audit("console API keys, a form it refused").await;
+    tour.open("/console/keys").await;
+    tour.arrive("/console/keys").await;
+    tour.audit("console signing keys").await;
+    tour.capture("console-keys").await;
 
     tour.page.call("Network.clearBrowserCookies", json!({})).await.unwrap();
     tour.open("/console").await;

@@ -1,6 +1,12 @@
-//! Administrative changes to users, made in one place for the management API and the console:
-//! who acts (`Actor`: an API key or an operator), the change, and its audit event. Who may use
+//! Administrative changes, made in one place for the management API and the console: who acts
+//! (`Actor`: an API key or an operator), the change, and its audit event. Changes to users are
+//! here; the access handed to a user (links, tickets, upstream identities) is `access`, the
+//! management API's keys `api_keys`, and the signing-key schedule `signing_keys`. Who may use
 //! the console (`is_operator`) is decided here too.
+
+pub mod access;
+pub mod api_keys;
+pub mod signing_keys;
 
 use serde_json::{Value, json};
 
@@ -37,14 +43,31 @@ impl Actor<'_> {
 
     /// Records an administrative change (`admin`, with its `action`) made by this actor.
     pub fn audit(&self, core: &Core, user: Option<&UserId>, action: &str, extra: Value) {
-        let mut detail = json!({"action": action, "via": self.via()});
-        for part in [self.who(), extra] {
-            if let (Value::Object(d), Value::Object(part)) = (&mut detail, part) {
-                d.extend(part);
-            }
-        }
-        core.audit("admin", user, None, None, detail);
+        self.audit_for(core, user, None, action, extra);
     }
+
+    /// Records an administrative change that concerns a client too.
+    pub fn audit_for(&self, core: &Core, user: Option<&UserId>, client: Option<&str>, action: &str, extra: Value) {
+        let detail = merged(json!({"action": action, "via": self.via()}), [self.who(), extra]);
+        core.audit("admin", user, client, None, detail);
+    }
+
+    /// Records an event of its own `kind` (a passkey removed, an identity unlinked) that says
+    /// `"by"` whom it was done.
+    fn event(&self, core: &Core, kind: &str, user: &UserId, extra: Value) {
+        let detail = merged(json!({"by": self.via()}), [self.who(), extra]);
+        core.audit(kind, Some(user), None, None, detail);
+    }
+}
+
+/// `base` with the members of each of `parts` added.
+fn merged<const N: usize>(mut base: Value, parts: [Value; N]) -> Value {
+    for part in parts {
+        if let (Value::Object(d), Value::Object(part)) = (&mut base, part) {
+            d.extend(part);
+        }
+    }
+    base
 }
 
 /// Whether `user` may use the console: active, and granted the role or named by the config.
@@ -75,11 +98,7 @@ pub async fn remove_passkey(core: &Core, actor: Actor<'_>, user: &UserId, cred_i
     if !core.directory.delete_passkey(user, cred_id).await? {
         return Ok(false);
     }
-    let mut detail = json!({"cred_id": cred_id, "by": actor.via()});
-    if let (Value::Object(d), Value::Object(who)) = (&mut detail, actor.who()) {
-        d.extend(who);
-    }
-    core.audit("passkey_removed", Some(user), None, None, detail);
+    actor.event(core, "passkey_removed", user, json!({"cred_id": cred_id}));
     Ok(true)
 }
 
