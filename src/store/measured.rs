@@ -313,3 +313,4 @@ impl Ephemeral for Measured<dyn Ephemeral> {
 /// `EmbeddedApps`, in a file of its own.
 mod embedded_apps;
 mod identities;
+mod upstreams;

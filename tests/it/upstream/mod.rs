@@ -36,6 +36,7 @@ pub fn upstream(issuer: &str, trust_verified_email: bool) -> UpstreamConfig {
         team_id: None,
         key_id: None,
         private_key_file: None,
+        private_key: None,
     }
 }
 
