@@ -3,12 +3,16 @@
 //! ID tokens each test chooses, for the refusals.
 
 mod apple;
+mod cli;
+mod direct;
 mod elsewhere;
 mod github;
 mod identities;
 mod journeys;
 mod linking;
+mod managed;
 mod microsoft;
+mod mixup;
 mod refusals;
 mod standin;
 
