@@ -150,3 +150,24 @@ async fn upstreams_are_registered_patched_and_deleted_through_the_api_with_secre
     .await;
     upstreams_api(server).await;
 }
+
+#[tokio::test]
+async fn an_upstream_deleted_while_the_person_is_there_ends_on_the_choice_page() {
+    let standin = super::standin::StandIn::start().await;
+    let server = TestServer::start().await;
+    with_keys(&server).await;
+    let registration = serde_json::to_value(super::upstream(&standin.issuer, true)).unwrap();
+    assert_eq!(call(&server, Method::POST, "/api/v1/upstreams", Some(KEY), Some(registration)).await.0, 201);
+    let browser = server.browser();
+    let (page, url) = super::to_upstream(&server, &browser).await;
+    let (state, nonce) = super::state_and_nonce(&url);
+    standin.answer_with(standin.sign(&standin.claims(&nonce, "u-1", "ada@example.com", true)));
+    let path = format!("/api/v1/upstreams/{}", super::PROVIDER);
+    assert_eq!(call(&server, Method::DELETE, &path, Some(KEY), None).await.0, 204);
+    let response = super::callback(&browser, &[("state", &state), ("code", "c1")]).await;
+    let back = crate::support::browser::Browser::location(&response);
+    assert_eq!(back, format!("/login/{}?e=upstream_unreachable", page.id), "the choice page, saying so");
+    let html = browser.get(&back).await.text().await.unwrap();
+    assert!(!html.contains("Continue with Upstream ID"), "and no longer offered");
+    assert_eq!(server.state.directory.identity(super::PROVIDER, "u-1").await.unwrap(), None, "nothing linked");
+}
