@@ -50,8 +50,16 @@ pub async fn start(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
-    let upstream = find(&state, &provider).await?;
+    let upstream = find(&state, &provider).await;
     let ix = load(&state, &jar, params.get("login").unwrap_or("")).await?;
+    let upstream = match upstream {
+        Ok(upstream) => upstream,
+        // Named by the application, then removed before the person got there: it hears so.
+        Err(_) if ix.direct_upstream() == Some(provider.as_str()) => {
+            return back(&state, ix, Failure::Unreachable).await;
+        }
+        Err(page) => return Err(page),
+    };
     state.metrics.inc("tessera_logins_started_total", &[("method", METHOD)]);
     match upstream::begin(&state, &upstream, &ix).await? {
         Ok(url) => Ok(Redirect::to(&url).into_response()),

@@ -60,3 +60,24 @@ async fn an_upstream_the_application_names_that_does_not_exist_is_an_invalid_req
     let (pending, at) = straight_to(&server, &browser, &format!("connection={PROVIDER}&kc_idp_hint=other")).await;
     answered(&server, &pending, &at, "invalid_request");
 }
+
+#[tokio::test]
+async fn an_upstream_removed_before_the_person_reaches_it_answers_the_application_temporarily_unavailable() {
+    let server = TestServer::start().await;
+    crate::api::with_keys(&server).await;
+    let registration = serde_json::to_value(upstream("https://idp.example", true)).unwrap();
+    let key = Some(crate::api::KEY);
+    assert_eq!(
+        crate::api::call(&server, reqwest::Method::POST, "/api/v1/upstreams", key, Some(registration)).await.0,
+        201
+    );
+    let browser = server.browser();
+    let client = rp::client(&server, "web").await;
+    let pending = rp::start(&client, &["openid"]);
+    let way_out = Browser::location(&browser.get(&format!("{}&connection={PROVIDER}", pending.url)).await);
+    assert!(way_out.starts_with(&format!("/login/upstream/{PROVIDER}?login=")), "{way_out}");
+    let path = format!("/api/v1/upstreams/{PROVIDER}");
+    assert_eq!(crate::api::call(&server, reqwest::Method::DELETE, &path, key, None).await.0, 204);
+    let at = Url::parse(&Browser::location(&browser.get(&way_out).await)).unwrap();
+    answered(&server, &pending, &at, "temporarily_unavailable");
+}
