@@ -1,4 +1,5 @@
-//! The operator commands behind `tessera keys|clients|apis|apps|users|api-keys|passkeys|links|health`:
+//! The operator commands behind
+//! `tessera keys|clients|apis|apps|upstreams|users|api-keys|passkeys|links|health`:
 //! each works on the configured folders and directory directly, no server needed.
 
 use tessera::clock::Clock;
@@ -12,11 +13,13 @@ mod apps;
 mod clients;
 mod links;
 mod transfer;
+mod upstreams;
 
 pub(super) use apis::{ApisCommand, apis};
 pub(super) use apps::{AppsCommand, apps};
 pub(super) use clients::{ClientsCommand, clients};
 pub(super) use links::links;
+pub(super) use upstreams::{UpstreamsCommand, upstreams};
 
 pub(super) fn keys(config: Config, cmd: KeysCommand) -> CliResult {
     use tessera::domain::keys;

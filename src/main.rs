@@ -48,6 +48,9 @@ enum Command {
     /// Manage applications with embedded passkeys (Passwordless.dev-compatible) in the directory.
     #[command(subcommand)]
     Apps(commands::AppsCommand),
+    /// Manage upstream identity providers ("Continue with …") stored in the directory.
+    #[command(subcommand)]
+    Upstreams(commands::UpstreamsCommand),
     /// Manage users: create, list, deactivate (ends their sessions and refresh tokens), activate.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -255,6 +258,7 @@ fn main() -> ExitCode {
             Command::Clients(cmd) => commands::clients(config, cmd).await,
             Command::Apis(cmd) => commands::apis(config, cmd).await,
             Command::Apps(cmd) => commands::apps(config, cmd).await,
+            Command::Upstreams(cmd) => commands::upstreams(config, cmd).await,
             Command::Users(cmd) => commands::users(config, cmd).await,
             Command::ApiKeys(cmd) => commands::api_keys(config, cmd).await,
             Command::Health { url } => commands::health(&config, url).await,

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde_json::json;
 
+use crate::config::UpstreamConfig;
 use crate::i18n::AcceptLanguage;
 use crate::model::{LinkedIdentity, UserId};
 use crate::state::AppState;
@@ -17,22 +18,24 @@ use crate::web::ui::Ui;
 pub struct IdentityRow {
     pub provider: String,
     pub subject: String,
-    /// The provider's name as configured (its id if it is no longer configured).
+    /// The provider's name as configured or registered (its id once it is removed).
     pub name: String,
     pub line: String,
 }
 
-fn provider_name(state: &AppState, provider: &str) -> String {
-    let found = state.config.upstreams.iter().find(|u| u.id == provider);
+/// The name of `provider` among `upstreams`, or its id when it is gone.
+fn provider_name(upstreams: &[UpstreamConfig], provider: &str) -> String {
+    let found = upstreams.iter().find(|u| u.id == provider);
     found.map_or_else(|| provider.to_string(), |u| u.display_name().to_string())
 }
 
 pub async fn rows(state: &AppState, ui: &Ui<'_>, user: &UserId) -> Result<Vec<IdentityRow>, PageError> {
     let identities: Vec<LinkedIdentity> = state.directory.identities_of_user(user).await?;
+    let upstreams = if identities.is_empty() { Vec::new() } else { state.upstreams().await? };
     Ok(identities
         .into_iter()
         .map(|i| IdentityRow {
-            name: provider_name(state, &i.provider),
+            name: provider_name(&upstreams, &i.provider),
             line: ui.f(
                 "account.identity_line",
                 &[("email", i.email.as_deref().unwrap_or("")), ("date", &crate::dates::date(ui.tr, i.created_at))],
@@ -60,7 +63,8 @@ pub async fn remove(
             return Ok(Redirect::to("/account").into_response());
         }
         let ui = state.ui(None, &accept, None);
-        let question = ui.f("account.confirm_disconnect", &[("provider", &provider_name(&state, provider))]);
+        let upstreams: Vec<UpstreamConfig> = state.upstream(provider).await?.into_iter().collect();
+        let question = ui.f("account.confirm_disconnect", &[("provider", &provider_name(&upstreams, provider))]);
         let fields = vec![("provider", provider.to_string()), ("subject", subject.to_string())];
         let ask = super::Ask { action: "/account/identities/remove", question, button: "account.disconnect", fields };
         return super::ask_first(&state, ui, &current, ask);

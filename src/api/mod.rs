@@ -4,7 +4,7 @@
 //! OpenAPI description (utoipa), so `/api/v1/openapi.json` and the router cannot disagree.
 //! Users in `users`, their import and export in `transfer`; a user's sessions, passkeys, tickets and links in `devices`; clients and
 //! bridges in `clients`; the API registry in `apis`; applications with embedded passkeys in
-//! `apps`; audit events in `events`.
+//! `apps`; upstream identity providers in `upstreams`; audit events in `events`.
 
 mod apis;
 mod apps;
@@ -13,6 +13,7 @@ mod devices;
 mod events;
 mod identities;
 mod transfer;
+mod upstreams;
 mod users;
 
 use axum::Json;
@@ -36,7 +37,7 @@ use crate::store::StoreError;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tessera management API", version = "1", description = "Users, devices, sessions, clients, \
-        bridges, APIs, magic links and audit events. Authenticate with an API key: `Authorization: Bearer tsk_…`."),
+        bridges, APIs, upstream providers, magic links and audit events. Authenticate with an API key: `Authorization: Bearer tsk_…`."),
     modifiers(&BearerKeys),
     security(("api_key" = [])),
     components(schemas(ProblemBody)),
@@ -86,6 +87,8 @@ fn documented() -> (Router<Core>, utoipa::openapi::OpenApi) {
         .routes(routes!(apps::get, apps::update, apps::delete))
         .routes(routes!(apps::new_keys))
         .routes(routes!(apps::user_passkeys))
+        .routes(routes!(upstreams::list, upstreams::create))
+        .routes(routes!(upstreams::get, upstreams::update, upstreams::delete))
         .routes(routes!(events::list))
         .split_for_parts()
 }

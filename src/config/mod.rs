@@ -40,7 +40,7 @@ pub use operations::{
 pub use server::ServerConfig;
 pub use sms::{SmsConfig, SmsProvider};
 pub use ui::UiConfig;
-pub use upstreams::{UpstreamConfig, apple_key, check as check_upstream};
+pub use upstreams::{UpstreamConfig, check as check_upstream};
 pub use urls::{check_redirect_uri, check_server_url};
 pub use validate::ConfigError;
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One upstream OpenID provider. Tessera is its relying party: discovery from `issuer`, the
 /// code flow with PKCE, `state` and `nonce`, and the ID token verified with `openidconnect`.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpstreamConfig {
     /// In URLs (`/login/upstream/{id}`) and in linked identities: letters, digits, `-`, `_`.
@@ -24,7 +24,8 @@ pub struct UpstreamConfig {
     pub issuer: String,
     pub client_id: String,
     /// Sent with HTTP Basic at the token endpoint; pass it as TESSERA_UPSTREAMS__… or in a
-    /// file only the server reads. Without one, the client is public (PKCE only).
+    /// file only the server reads. Without one, the client is public (PKCE only). Write-only
+    /// in the management API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// `openid` is always asked for; `email` is needed to find or create an account.
@@ -45,7 +46,12 @@ pub struct UpstreamConfig {
     pub key_id: Option<String>,
     /// `apple`: that key's file as Apple hands it out (`AuthKey_….p8`, PKCS#8 P-256 PEM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub private_key_file: Option<std::path::PathBuf>,
+    /// `apple`: the key itself, the file's PEM text, instead of `private_key_file`: how the CLI
+    /// and the management API store it, so every replica has it. Write-only in the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
 }
 
 impl std::fmt::Debug for UpstreamConfig {
@@ -56,6 +62,7 @@ impl std::fmt::Debug for UpstreamConfig {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("private_key", &self.private_key.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +101,19 @@ impl UpstreamConfig {
 
     pub fn display_name(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
+    }
+
+    /// `apple`: the P-256 key that signs its client secrets, from `private_key` or
+    /// `private_key_file`.
+    pub fn apple_key(&self) -> Result<aws_lc_rs::signature::EcdsaKeyPair, String> {
+        match (&self.private_key, &self.private_key_file) {
+            (Some(pem), _) => apple_key_pem(pem),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                apple_key_pem(&text)
+            }
+            (None, None) => Err("required for kind = \"apple\"".into()),
+        }
     }
 }
 
@@ -138,16 +158,18 @@ fn check_apple(u: &UpstreamConfig) -> Result<(), (&'static str, String)> {
         return Err(("key_id", "required for kind = \"apple\"".into()));
     }
     if u.client_secret.is_some() {
-        return Err(("client_secret", "Apple's is minted from private_key_file; leave it out".into()));
+        return Err(("client_secret", "Apple's is minted from the private key; leave it out".into()));
     }
-    let path = u.private_key_file.as_deref().ok_or(("private_key_file", "required for kind = \"apple\"".into()))?;
-    apple_key(path).map(|_| ()).map_err(|why| ("private_key_file", why))
+    let field = if u.private_key.is_some() { "private_key" } else { "private_key_file" };
+    if u.private_key.is_some() && u.private_key_file.is_some() {
+        return Err(("private_key", "give private_key or private_key_file, not both".into()));
+    }
+    u.apple_key().map(|_| ()).map_err(|why| (field, why))
 }
 
-/// The P-256 key of an Apple `AuthKey_….p8` file (PKCS#8 in PEM).
-pub fn apple_key(path: &std::path::Path) -> Result<aws_lc_rs::signature::EcdsaKeyPair, String> {
+/// The P-256 key of an Apple `AuthKey_….p8` file's text (PKCS#8 in PEM).
+pub fn apple_key_pem(text: &str) -> Result<aws_lc_rs::signature::EcdsaKeyPair, String> {
     use base64::Engine;
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let body: String = text.lines().filter(|l| !l.starts_with("-----")).map(str::trim).collect();
     let der = base64::engine::general_purpose::STANDARD.decode(body).map_err(|_| "not a PEM file".to_string())?;
     aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING, &der)
@@ -197,6 +219,7 @@ mod tests {
             team_id: None,
             key_id: None,
             private_key_file: None,
+            private_key: None,
         }
     }
 

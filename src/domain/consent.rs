@@ -97,6 +97,7 @@ mod tests {
             dpop_jkt: None,
             fapi2: false,
             audience: None,
+            upstream: None,
         }
     }
 

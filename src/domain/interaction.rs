@@ -54,6 +54,10 @@ pub struct AuthRequest {
     /// The API the access token is for (Auth0's `audience`, RFC 8707 `resource`).
     #[serde(default)]
     pub audience: Option<String>,
+    /// The upstream provider the application sends the person straight to (its `connection`
+    /// or `kc_idp_hint`): no choice page, and a failure there answers the application.
+    #[serde(default)]
+    pub upstream: Option<String>,
 }
 
 impl AuthRequest {
@@ -306,6 +310,22 @@ impl Interaction {
     /// Where the login screens for this interaction start.
     pub fn login_path(&self) -> String {
         format!("/login/{}", self.id)
+    }
+
+    /// The upstream the application sends the person straight to, if it named one.
+    pub fn direct_upstream(&self) -> Option<&str> {
+        match &self.purpose {
+            Purpose::Authorize(request) => request.upstream.as_deref(),
+            Purpose::Account | Purpose::Console { .. } | Purpose::Bridge(_) | Purpose::Device(_) => None,
+        }
+    }
+
+    /// Where the browser goes first: that upstream's way out, or the choice page.
+    pub fn first_page(&self) -> String {
+        match self.direct_upstream() {
+            Some(upstream) => format!("/login/upstream/{upstream}?login={}", self.id),
+            None => self.login_path(),
+        }
     }
 
     /// Where a person who comes back to this sign-in once it is finished goes on to: the

@@ -44,7 +44,7 @@ use std::ops::Deref;
 use std::sync::{Arc, RwLock};
 
 use crate::clock::Clock;
-use crate::config::{ApiConfig, BridgeConfig, Config, Mode};
+use crate::config::{ApiConfig, BridgeConfig, Config, Mode, UpstreamConfig};
 use crate::crypto;
 use crate::i18n::Locales;
 use crate::metrics::Metrics;
@@ -214,6 +214,25 @@ impl Services {
             return Ok(Some(a.clone()));
         }
         self.directory.api(identifier).await
+    }
+
+    /// Finds an upstream provider: configuration first, then the directory. The directory is
+    /// read on every call (no copy is kept in process), so a removal holds on every replica at
+    /// once.
+    pub async fn upstream(&self, id: &str) -> StoreResult<Option<UpstreamConfig>> {
+        if let Some(u) = self.config.upstreams.iter().find(|u| u.id == id) {
+            return Ok(Some(u.clone()));
+        }
+        self.directory.upstream(id).await
+    }
+
+    /// Every upstream provider: the configuration file's, then the directory's (one the file
+    /// declares under the same id hides a stored one, as `upstream` finds the file's first).
+    pub async fn upstreams(&self) -> StoreResult<Vec<UpstreamConfig>> {
+        let mut all = self.config.upstreams.clone();
+        let stored = self.directory.upstreams().await?;
+        all.extend(stored.into_iter().filter(|s| !self.config.upstreams.iter().any(|c| c.id == s.id)));
+        Ok(all)
     }
 
     pub fn is_static_client(&self, id: &str) -> bool {

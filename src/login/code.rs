@@ -73,7 +73,7 @@ struct UpstreamButton<'a> {
     last: bool,
 }
 
-/// The buttons of the configured upstreams, the one `last` names first.
+/// The buttons of the upstreams (configured and registered), the one `last` names first.
 fn upstream_buttons<'a>(upstreams: &'a [crate::config::UpstreamConfig], last: Option<&str>) -> Vec<UpstreamButton<'a>> {
     let mut buttons: Vec<UpstreamButton> = upstreams
         .iter()
@@ -176,7 +176,8 @@ pub(super) async fn identify(
     let passkeys = state.webauthn.is_some();
     let passkey_only = passkeys && ix.acr_demand().is_some_and(|d| d.needs_passkey());
     let last = session::last_upstream(state, jar);
-    let upstreams = if passkey_only { Vec::new() } else { upstream_buttons(&state.config.upstreams, last.as_deref()) };
+    let offered = if passkey_only { Vec::new() } else { state.upstreams().await? };
+    let upstreams = upstream_buttons(&offered, last.as_deref());
     Ok(html(IdentifyPage {
         upstream_first: upstreams.first().is_some_and(|b| b.last),
         upstreams,

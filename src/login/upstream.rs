@@ -3,8 +3,13 @@
 //! ```text
 //! GET      /login/upstream/{provider}?login={id}  interaction loaded (this browser's) -> 303 upstream
 //! GET|POST /login/upstream/{provider}/callback    state taken once -> interaction of this browser
-//!          -> error? back to the choice page | code -> verified ID token -> account -> finish
+//!          -> `iss` as discovery promised (RFC 9207)? -> error? back
+//!          -> code -> verified ID token -> account -> finish
 //! ```
+//!
+//! "Back" is the choice page, or, when the application named this upstream itself
+//! (`connection`, `kc_idp_hint`) and so asked for no choice page, its redirect_uri with the error.
+//! Upstreams are looked up on each request (file, then directory): one removed is gone at once.
 //!
 //! The callback takes a POST too (`response_mode=form_post`): that post comes from the
 //! upstream's site, so no same-origin check applies; the single-use `state`, bound to an
@@ -19,19 +24,22 @@ use serde_json::json;
 
 use crate::config::UpstreamConfig;
 use crate::domain::authenticate::{Claimant, Method};
-use crate::domain::interaction::Interaction;
+use crate::domain::interaction::{self, Interaction, Purpose};
 use crate::domain::session;
 use crate::domain::upstream::accounts::{self, Resolution};
 use crate::domain::upstream::{self, Asserted, Failure, METHOD};
 use crate::login::finish::{self, Proof};
 use crate::login::{load, save};
 use crate::net::ClientAddr;
+use crate::oauth::response::AuthorizationResponse;
 use crate::state::AppState;
 use crate::web::PageError;
+use crate::web::oauth_error::ErrorCode;
 use crate::web::params::Params;
 
-fn configured<'a>(state: &'a AppState, provider: &str) -> Result<&'a UpstreamConfig, PageError> {
-    let found = state.config.upstreams.iter().find(|u| u.id == provider);
+/// The upstream `provider`, from the configuration file or the directory.
+async fn find(state: &AppState, provider: &str) -> Result<UpstreamConfig, PageError> {
+    let found = state.upstream(provider).await?;
     found.ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, "error.not_found_title", "error.not_found_message"))
 }
 
@@ -42,12 +50,20 @@ pub async fn start(
     RawQuery(query): RawQuery,
 ) -> Result<Response, PageError> {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
-    let upstream = configured(&state, &provider)?;
+    let upstream = find(&state, &provider).await;
     let ix = load(&state, &jar, params.get("login").unwrap_or("")).await?;
+    let upstream = match upstream {
+        Ok(upstream) => upstream,
+        // Named by the application, then removed before the person got there: it hears so.
+        Err(_) if ix.direct_upstream() == Some(provider.as_str()) => {
+            return back(&state, ix, Failure::Unreachable).await;
+        }
+        Err(page) => return Err(page),
+    };
     state.metrics.inc("tessera_logins_started_total", &[("method", METHOD)]);
-    match upstream::begin(&state, upstream, &ix).await? {
+    match upstream::begin(&state, &upstream, &ix).await? {
         Ok(url) => Ok(Redirect::to(&url).into_response()),
-        Err(failure) => Ok(back(&state, &ix, failure)),
+        Err(failure) => back(&state, ix, failure).await,
     }
 }
 
@@ -64,15 +80,14 @@ pub async fn callback_get(
 
 /// `response_mode=form_post` (Apple): the post comes from the upstream's site, so the browser
 /// sends no SameSite=Lax cookie with it; the same answer goes on as a top-level GET, which does.
-pub async fn callback_post(
-    State(state): State<AppState>,
-    Path(provider): Path<String>,
-    body: axum::body::Bytes,
-) -> Result<Response, PageError> {
-    let upstream = configured(&state, &provider)?;
+/// The upstream is not looked up here: one removed meanwhile is the GET's to answer.
+pub async fn callback_post(Path(provider): Path<String>, body: axum::body::Bytes) -> Result<Response, PageError> {
+    if !provider.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(PageError::new(StatusCode::NOT_FOUND, "error.not_found_title", "error.not_found_message"));
+    }
     let pairs = Params::parse(&body).pairs_except(&[]);
     let query = serde_urlencoded::to_string(pairs).map_err(|e| PageError::bad_request(e.to_string()))?;
-    Ok(Redirect::to(&format!("/login/upstream/{}/callback?{query}", upstream.id)).into_response())
+    Ok(Redirect::to(&format!("/login/upstream/{provider}/callback?{query}")).into_response())
 }
 
 async fn callback(
@@ -82,7 +97,6 @@ async fn callback(
     provider: &str,
     params: &Params,
 ) -> Result<Response, PageError> {
-    let upstream = configured(state, provider)?;
     // RFC 6749 §10.12: an answer is accepted only for a request this server made, once, in the
     // browser that made it; anything else changes nothing.
     let single = |name| params.get(name).filter(|_| !params.is_repeated(name));
@@ -90,22 +104,34 @@ async fn callback(
         Some(s) => upstream::take(state, s).await?,
         None => None,
     };
-    let Some(pending) = pending.filter(|p| p.provider == upstream.id) else { return Err(PageError::expired()) };
+    let Some(pending) = pending.filter(|p| p.provider == provider) else { return Err(PageError::expired()) };
     let ix = load(state, &jar, &pending.interaction).await?;
-    if params.get("error").is_some() {
-        return Ok(back(state, &ix, Failure::Denied));
+    // Removed while the person was at the provider: the sign-in cannot go on there.
+    let Some(upstream) = state.upstream(provider).await? else { return back(state, ix, Failure::Unreachable).await };
+    // RFC 9207 §2.4: an answer without the issuer it promised, or naming another, is refused.
+    match upstream::issuer_matches(state, &upstream, single("iss")).await {
+        Ok(true) => {}
+        Ok(false) => return Err(PageError::expired()),
+        Err(failure) => return back(state, ix, failure).await,
     }
-    let Some(code) = single("code") else { return Ok(back(state, &ix, Failure::BadToken)) };
-    let mut asserted = match upstream::complete(state, upstream, pending, code).await {
+    if params.get("error").is_some() {
+        return back(state, ix, Failure::Denied).await;
+    }
+    let Some(code) = single("code") else { return back(state, ix, Failure::BadToken).await };
+    let mut asserted = match upstream::complete(state, &upstream, pending, code).await {
         Ok(asserted) => asserted,
-        Err(failure) => return Ok(back(state, &ix, failure)),
+        Err(failure) => return back(state, ix, failure).await,
     };
     if upstream.kind == "apple" {
         asserted.name = single("user").and_then(upstream::apple::name);
     }
-    match accounts::resolve(state, upstream, &asserted).await? {
+    match accounts::resolve(state, &upstream, &asserted).await? {
         Resolution::SignIn(user) => signed_in(state, jar, ix, client, user, &asserted).await,
         Resolution::ProveFirst(identity) => prove_first(state, ix, identity).await,
+        Resolution::NoAccount if ix.direct_upstream().is_some() => {
+            let why = "No account here has this address, and sign-up is off.";
+            answer_application(state, ix, ErrorCode::AccessDenied, why).await
+        }
         Resolution::NoAccount => Ok(Redirect::to(&format!("{}?e=noaccount", ix.login_path())).into_response()),
     }
 }
@@ -138,8 +164,10 @@ async fn prove_first(
     Ok(Redirect::to(&format!("{}?e=upstream_link", ix.login_path())).into_response())
 }
 
-/// Back to the choice page, saying what went wrong at the upstream and what to do.
-fn back(state: &AppState, ix: &Interaction, failure: Failure) -> Response {
+/// Back to the choice page, saying what went wrong at the upstream and what to do; or, when the
+/// application sent the person straight to this upstream and so asked for no choice page, back
+/// to the application with the error (RFC 6749 §4.1.2.1).
+async fn back(state: &AppState, ix: Interaction, failure: Failure) -> Result<Response, PageError> {
     let reason = match failure {
         Failure::Denied => "upstream_denied",
         Failure::Unreachable => "upstream_unreachable",
@@ -147,5 +175,29 @@ fn back(state: &AppState, ix: &Interaction, failure: Failure) -> Response {
     };
     state.metrics.inc("tessera_logins_failed_total", &[("method", METHOD), ("reason", reason)]);
     state.audit("sign_in_failed", None, ix.client_id(), None, json!({"method": METHOD, "reason": reason}));
-    Redirect::to(&format!("{}?e={reason}", ix.login_path())).into_response()
+    if ix.direct_upstream().is_none() {
+        return Ok(Redirect::to(&format!("{}?e={reason}", ix.login_path())).into_response());
+    }
+    let (code, why) = match failure {
+        Failure::Denied => (ErrorCode::AccessDenied, "The sign-in was refused at the other provider."),
+        Failure::BadToken => (ErrorCode::AccessDenied, "The other provider's answer could not be verified."),
+        // "temporarily unable to handle the request": the provider may answer later.
+        Failure::Unreachable => (ErrorCode::TemporarilyUnavailable, "The other provider cannot be reached."),
+    };
+    answer_application(state, ix, code, why).await
+}
+
+/// Ends the sign-in with an error for the application at its verified redirect_uri, with its
+/// `state` and `iss`; the interaction is taken first, so this happens once.
+async fn answer_application(
+    state: &AppState,
+    ix: Interaction,
+    code: ErrorCode,
+    why: &str,
+) -> Result<Response, PageError> {
+    let Purpose::Authorize(request) = &ix.purpose else { return Err(PageError::expired()) };
+    if state.ephemeral.take(&interaction::key(&ix.id)).await?.is_none() {
+        return Err(PageError::expired());
+    }
+    Ok(AuthorizationResponse::refused(state, request, code, why).into_response())
 }

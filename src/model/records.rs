@@ -54,6 +54,8 @@ pub const API_SCOPES: &[&str] = &[
     "links:write",
     "events:read",
     "operators:write",
+    "upstreams:read",
+    "upstreams:write",
 ];
 
 /// A registered passkey: the WebAuthn credential (as webauthn-rs serialises it) and what the

@@ -24,7 +24,7 @@ use crate::net::ClientAddr;
 use crate::oauth::decision::{self, Outcome};
 use crate::oauth::request::{self, AuthorizeError, VerifiedRedirect};
 use crate::oauth::response::AuthorizationResponse;
-use crate::oauth::sources;
+use crate::oauth::{sources, upstream_hint};
 use crate::state::AppState;
 use crate::web::PageError;
 use crate::web::oauth_error::ErrorCode;
@@ -61,6 +61,9 @@ async fn run(state: &AppState, jar: CookieJar, params: Params, ip: IpAddr) -> Re
         return Err(AuthorizeError::Redirect(VerifiedRedirect::of(&request), code, description));
     }
     resource(state, &sourced.params, &mut request).await?;
+    upstream_hint::apply(state, &sourced.params, &mut request)
+        .await
+        .map_err(|(code, description)| AuthorizeError::Redirect(VerifiedRedirect::of(&request), code, description))?;
     // The session and its user in one read: the code carries the user to the token request.
     let signed_in = session::current_with_user(state, &jar).await.map_err(unavailable(&request))?;
     let (current, user) = signed_in.map_or((None, None), |(s, u)| (Some(s), Some(u)));
@@ -159,7 +162,7 @@ async fn interact(
     ix.cross_device_links = client.cross_device_links;
     let lifetime = state.config.lifetimes.interaction;
     state.ephemeral.put_json(&interaction::key(&ix.id), &ix, lifetime).await.map_err(&unavailable)?;
-    Ok((jar, Redirect::to(&ix.login_path())).into_response())
+    Ok((jar, Redirect::to(&ix.first_page())).into_response())
 }
 
 /// A store failure after the redirect is verified goes back to the client (RFC 6749 §4.1.2.1).

@@ -56,6 +56,7 @@ pub fn check(p: &Params, client: &Client, keys: &KeyRing, issuer: &str) -> Resul
         dpop_jkt: dpop_jkt(p.get("dpop_jkt"))?,
         fapi2: client.options.fapi2,
         audience: None,
+        upstream: None,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod response;
 pub mod revoke;
 pub mod sources;
 pub mod token;
+pub mod upstream_hint;
 pub mod userinfo;
 
 use axum::Router;

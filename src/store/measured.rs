@@ -316,3 +316,4 @@ impl Ephemeral for Measured<dyn Ephemeral> {
 /// `EmbeddedApps`, in a file of its own.
 mod embedded_apps;
 mod identities;
+mod upstreams;

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 
 pub use directory::{
     ApiKeys, Apis, AuditLog, Bridges, Clients, Consents, Directory, EmbeddedApps, Identities, Passkeys, RefreshToken,
-    RefreshTokens, Rotation, Sessions, Users,
+    RefreshTokens, Rotation, Sessions, Upstreams, Users,
 };
 pub use memory::MemoryEphemeral;
 pub use pg::PgDirectory;

@@ -4,5 +4,5 @@
 
 pub use crate::store::directory::{
     ApiKeys as _, Apis as _, AuditLog as _, Bridges as _, Clients as _, Consents as _, Directory as _, Passkeys as _,
-    RefreshTokens as _, Sessions as _, Users as _,
+    RefreshTokens as _, Sessions as _, Upstreams as _, Users as _,
 };

@@ -18,10 +18,10 @@ const SECRET_SECS: i64 = 300;
 
 /// The client secret: `{alg: ES256, kid}` `{iss: team, sub: client_id, aud, iat, exp}`.
 pub fn client_secret(upstream: &UpstreamConfig, now: UnixTime) -> Result<String, Failure> {
-    let (Some(team), Some(kid), Some(path)) = (&upstream.team_id, &upstream.key_id, &upstream.private_key_file) else {
+    let (Some(team), Some(kid)) = (&upstream.team_id, &upstream.key_id) else {
         return Err(Failure::Unreachable);
     };
-    let key = crate::config::apple_key(path).map_err(|why| {
+    let key = upstream.apple_key().map_err(|why| {
         tracing::error!(upstream = %upstream.id, %why, "the Apple key cannot be used");
         Failure::Unreachable
     })?;

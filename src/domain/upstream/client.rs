@@ -3,11 +3,16 @@
 
 use std::sync::Arc;
 
-use openidconnect::core::{CoreClient, CoreProviderMetadata};
-use openidconnect::{
-    AuthType, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet, HttpRequest, HttpResponse,
-    IssuerUrl, RedirectUrl,
+use openidconnect::core::{
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod, CoreGrantType, CoreJsonWebKey,
+    CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType,
+    CoreSubjectIdentifierType,
 };
+use openidconnect::{
+    AdditionalProviderMetadata, AuthType, ClientId, ClientSecret, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    HttpRequest, HttpResponse, IssuerUrl, ProviderMetadata, RedirectUrl,
+};
+use serde::{Deserialize, Serialize};
 
 use super::Failure;
 use crate::config::UpstreamConfig;
@@ -15,6 +20,32 @@ use crate::domain::Core;
 
 pub type Client =
     CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+
+/// What discovery says beyond OpenID Connect Core: RFC 9207 §3's
+/// `authorization_response_iss_parameter_supported`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct IssSupport {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_response_iss_parameter_supported: Option<bool>,
+}
+
+impl AdditionalProviderMetadata for IssSupport {}
+
+/// A provider's discovery document (OIDC Discovery §3) with RFC 9207's flag, and its keys.
+pub type Metadata = ProviderMetadata<
+    IssSupport,
+    CoreAuthDisplay,
+    CoreClientAuthMethod,
+    CoreClaimName,
+    CoreClaimType,
+    CoreGrantType,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm,
+    CoreJsonWebKey,
+    CoreResponseMode,
+    CoreResponseType,
+    CoreSubjectIdentifierType,
+>;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -39,7 +70,7 @@ pub fn callback_url(core: &Core, upstream: &UpstreamConfig) -> String {
 }
 
 /// The provider's metadata and keys (OIDC Discovery §4), from the cache or fetched.
-pub async fn metadata(core: &Core, upstream: &UpstreamConfig) -> Result<Arc<CoreProviderMetadata>, Failure> {
+pub async fn metadata(core: &Core, upstream: &UpstreamConfig) -> Result<Arc<Metadata>, Failure> {
     let issuer = upstream.issuer();
     let now = core.clock.now();
     if let Some(found) = core.upstream_metadata.get(issuer, now) {
@@ -57,7 +88,7 @@ pub async fn metadata(core: &Core, upstream: &UpstreamConfig) -> Result<Arc<Core
         async move { send(&outbound, request).await }
     };
     // OIDC Discovery §4.3: the document's `issuer` must be the one asked for; the crate checks.
-    let found = CoreProviderMetadata::discover_async(url, &http).await.map_err(|e| {
+    let found = Metadata::discover_async(url, &http).await.map_err(|e| {
         tracing::warn!(upstream = %upstream.id, error = %e, "upstream discovery failed");
         Failure::Unreachable
     })?;
@@ -67,7 +98,7 @@ pub async fn metadata(core: &Core, upstream: &UpstreamConfig) -> Result<Arc<Core
 }
 
 /// The client for `upstream` as its metadata describes it.
-pub fn client(core: &Core, upstream: &UpstreamConfig, metadata: &CoreProviderMetadata) -> Result<Client, Failure> {
+pub fn client(core: &Core, upstream: &UpstreamConfig, metadata: &Metadata) -> Result<Client, Failure> {
     let redirect = RedirectUrl::new(callback_url(core, upstream)).map_err(|_| Failure::Unreachable)?;
     if upstream.kind == "apple" {
         // Apple reads the client secret from the body only.

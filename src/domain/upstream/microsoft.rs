@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openidconnect::core::{CoreJsonWebKeySet, CoreProviderMetadata};
+use openidconnect::core::CoreJsonWebKeySet;
 
 use super::Failure;
 use crate::config::UpstreamConfig;
@@ -16,9 +16,9 @@ const TEMPLATE: &str = "{tenantid}";
 
 /// The metadata and keys, read without the crate's issuer equality (the template never equals
 /// the address it was fetched from).
-pub async fn discover(core: &Core, upstream: &UpstreamConfig) -> Result<CoreProviderMetadata, Failure> {
+pub async fn discover(core: &Core, upstream: &UpstreamConfig) -> Result<super::client::Metadata, Failure> {
     let url = format!("{}/.well-known/openid-configuration", upstream.issuer().trim_end_matches('/'));
-    let metadata: CoreProviderMetadata = fetch(core, &url).await?;
+    let metadata: super::client::Metadata = fetch(core, &url).await?;
     let jwks: CoreJsonWebKeySet = fetch(core, metadata.jwks_uri().as_str()).await?;
     Ok(metadata.set_jwks(jwks))
 }

@@ -14,14 +14,15 @@ mod client;
 mod flow;
 mod github;
 mod microsoft;
+mod mixup;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use openidconnect::core::CoreProviderMetadata;
 use serde::{Deserialize, Serialize};
 
 pub use flow::{begin, complete, take};
+pub use mixup::issuer_matches;
 
 use crate::clock::UnixTime;
 
@@ -73,17 +74,17 @@ pub enum Failure {
 /// Discovered provider metadata (with its keys), kept an hour per issuer; a failed token check
 /// drops it, so keys rotated at the upstream are fetched again on the next try.
 #[derive(Default)]
-pub struct Discovered(Mutex<HashMap<String, (UnixTime, Arc<CoreProviderMetadata>)>>);
+pub struct Discovered(Mutex<HashMap<String, (UnixTime, Arc<client::Metadata>)>>);
 
 const DISCOVERY_SECS: i64 = 3600;
 
 impl Discovered {
-    fn get(&self, issuer: &str, now: UnixTime) -> Option<Arc<CoreProviderMetadata>> {
+    fn get(&self, issuer: &str, now: UnixTime) -> Option<Arc<client::Metadata>> {
         let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         map.get(issuer).filter(|(at, _)| now - at < DISCOVERY_SECS).map(|(_, m)| m.clone())
     }
 
-    fn put(&self, issuer: &str, now: UnixTime, metadata: Arc<CoreProviderMetadata>) {
+    fn put(&self, issuer: &str, now: UnixTime, metadata: Arc<client::Metadata>) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(issuer.to_string(), (now, metadata));
     }
 

@@ -19,6 +19,7 @@ mod records;
 mod refresh_tokens;
 mod schemas;
 mod sessions;
+mod upstreams;
 mod users;
 
 use std::sync::Arc;
@@ -124,6 +125,12 @@ macro_rules! directory_tests {
                 a_bridge_id_is_registered_once,
                 an_update_replaces_a_registered_bridge,
                 a_deleted_bridge_is_gone_and_cannot_be_updated,
+            ],
+            upstreams: [
+                an_upstream_id_is_registered_once,
+                an_upstream_reads_back_whole_with_its_secrets,
+                an_update_replaces_a_registered_upstream,
+                a_deleted_upstream_is_gone_and_cannot_be_updated,
             ],
             sessions: [
                 a_session_is_found_by_its_token_until_it_expires,

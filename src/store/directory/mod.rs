@@ -11,6 +11,7 @@ mod identities;
 mod passkeys;
 mod refresh_tokens;
 mod sessions;
+mod upstreams;
 mod users;
 
 use async_trait::async_trait;
@@ -26,6 +27,7 @@ pub use identities::Identities;
 pub use passkeys::Passkeys;
 pub use refresh_tokens::{RefreshToken, RefreshTokens, Rotation};
 pub use sessions::Sessions;
+pub use upstreams::Upstreams;
 pub use users::Users;
 
 use crate::store::StoreResult;
@@ -37,6 +39,7 @@ pub trait Directory:
     Users
     + Clients
     + Bridges
+    + Upstreams
     + Apis
     + Sessions
     + RefreshTokens

@@ -46,6 +46,7 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 
 sql::clients::implement!(PgDirectory);
 sql::bridges::implement!(PgDirectory);
+sql::upstreams::implement!(PgDirectory);
 sql::apis::implement!(PgDirectory);
 sql::consents::implement!(PgDirectory);
 sql::passkeys::implement!(PgDirectory);

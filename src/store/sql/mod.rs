@@ -19,4 +19,5 @@ pub(super) mod passkeys;
 pub(super) mod refresh_tokens;
 pub(super) mod rows;
 pub(super) mod sessions;
+pub(super) mod upstreams;
 pub(super) mod users;

@@ -66,6 +66,7 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 
 sql::clients::implement!(SqliteDirectory);
 sql::bridges::implement!(SqliteDirectory);
+sql::upstreams::implement!(SqliteDirectory);
 sql::apis::implement!(SqliteDirectory);
 sql::consents::implement!(SqliteDirectory);
 sql::passkeys::implement!(SqliteDirectory);

@@ -17,9 +17,14 @@ struct Federation {
 
 impl Federation {
     async fn start(trust: bool) -> Federation {
+        Self::start_with(move |issuer, c| c.upstreams = vec![upstream(issuer, trust)]).await
+    }
+
+    /// The two servers, the application's configured by `adjust` given the upstream's issuer.
+    async fn start_with(adjust: impl FnOnce(&str, &mut Config)) -> Federation {
         let up = TestServer::start_with(|c: &mut Config| c.issuer = c.issuer.replace("localhost", "127.0.0.1")).await;
         let issuer = up.state.config.issuer().to_string();
-        let down = Journey::start(move |c| c.upstreams = vec![upstream(&issuer, trust)]).await;
+        let down = Journey::start(move |c| adjust(&issuer, c)).await;
         let mut registration = client("down", Some(DOWN_SECRET), "client_secret_basic", "RS256", &up.base);
         registration.redirect_uris = vec![down.server.url(&format!("/login/upstream/{PROVIDER}/callback"))];
         let registered = tessera::domain::clients::from_config(&registration);
@@ -94,4 +99,36 @@ async fn going_back_from_the_upstream_returns_the_person_to_the_choice_page() {
     let text = page.wait_for_text("cancelled at the other provider").await;
     assert!(text.contains("Continue with Upstream ID"), "the choices are offered again: {text}");
     assert!(page.href().await.starts_with(&down.server.base), "back at the application's Tessera");
+}
+
+#[tokio::test]
+async fn an_upstream_registered_through_the_api_signs_in_and_its_button_goes_when_it_is_deleted() {
+    let federation = Federation::start_with(|_, _| {}).await;
+    let down = &federation.down;
+    crate::api::with_keys(&down.server).await;
+    let registration = serde_json::json!({
+        "id": PROVIDER, "kind": "oidc", "name": "Registered ID", "issuer": federation.up.state.config.issuer(),
+        "client_id": "down", "client_secret": DOWN_SECRET, "scopes": ["openid", "email"], "trust_verified_email": true,
+    });
+    let api = |method, body| crate::api::call(&down.server, method, "/api/v1/upstreams", Some(crate::api::KEY), body);
+    let (status, made) = api(reqwest::Method::POST, Some(registration)).await;
+    assert_eq!(status, 201, "{made}");
+    let chrome = Chrome::launch().await;
+    let page = chrome.page().await;
+    let (client, pending) = down.request("web", &["openid", "email"]).await;
+    page.goto(&pending.url.clone()).await;
+    page.click_on("Continue with Registered ID").await;
+    federation.sign_in_upstream(&page, EMAIL).await;
+    let at = down.arrival(&page).await;
+    let id_token = down.redeem(&client, pending, &at).await;
+    assert_eq!((id_token["email"].as_str(), id_token["amr"][0].as_str()), (Some(EMAIL), Some("fed")), "{id_token}");
+
+    let path = format!("/api/v1/upstreams/{PROVIDER}");
+    let (status, _) = crate::api::call(&down.server, reqwest::Method::DELETE, &path, Some(crate::api::KEY), None).await;
+    assert_eq!(status, 204);
+    let (_, pending) = down.request("web", &["openid"]).await;
+    page.goto(&format!("{}&prompt=login", pending.url)).await;
+    page.wait_for("!!document.querySelector('#email')").await;
+    let offered = page.eval("document.body.innerText.includes('Continue with Registered ID')").await;
+    assert_eq!(offered, Ok(serde_json::Value::Bool(false)), "the deleted upstream's button is gone at once");
 }

@@ -3,12 +3,16 @@
 //! ID tokens each test chooses, for the refusals.
 
 mod apple;
+mod cli;
+mod direct;
 mod elsewhere;
 mod github;
 mod identities;
 mod journeys;
 mod linking;
+mod managed;
 mod microsoft;
+mod mixup;
 mod refusals;
 mod standin;
 
@@ -36,6 +40,7 @@ pub fn upstream(issuer: &str, trust_verified_email: bool) -> UpstreamConfig {
         team_id: None,
         key_id: None,
         private_key_file: None,
+        private_key: None,
     }
 }
 

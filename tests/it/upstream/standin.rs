@@ -31,9 +31,20 @@ impl StandIn {
         Self::start_at("", |base| base.to_string()).await
     }
 
+    /// A provider whose discovery document promises `iss` in its authorization responses
+    /// (RFC 9207 §3 `authorization_response_iss_parameter_supported`).
+    pub async fn promising_iss() -> StandIn {
+        Self::launch("", |base| base.to_string(), json!({"authorization_response_iss_parameter_supported": true})).await
+    }
+
     /// A provider whose discovery document is under `prefix` and names the issuer
     /// `issuer(base)`: Entra ID's `/common/v2.0`, whose issuer is a template.
     pub async fn start_at(prefix: &str, issuer: impl FnOnce(&str) -> String) -> StandIn {
+        Self::launch(prefix, issuer, json!({})).await
+    }
+
+    /// The provider, with `extra` members in its discovery document.
+    async fn launch(prefix: &str, issuer: impl FnOnce(&str) -> String, extra: Value) -> StandIn {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let named = issuer(&base);
@@ -43,7 +54,7 @@ impl StandIn {
         let point = key.public_key().as_ref().to_vec();
         let jwk = json!({"kty": "EC", "crv": "P-256", "kid": "k1", "alg": "ES256", "use": "sig",
             "x": URL_SAFE_NO_PAD.encode(&point[1..33]), "y": URL_SAFE_NO_PAD.encode(&point[33..65])});
-        let metadata = json!({
+        let mut metadata = json!({
             "issuer": named,
             "authorization_endpoint": format!("{issuer}/authorize"),
             "token_endpoint": format!("{issuer}/token"),
@@ -52,6 +63,9 @@ impl StandIn {
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["ES256"],
         });
+        for (name, value) in extra.as_object().unwrap() {
+            metadata[name] = value.clone();
+        }
         let answer = next.clone();
         let token_request: Arc<Mutex<Option<TokenRequest>>> = Arc::default();
         let recorded = token_request.clone();

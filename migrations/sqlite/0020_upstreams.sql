@@ -1,0 +1,9 @@
+-- Upstream identity providers ("Continue with …") registered at run time through the CLI or the
+-- management API; those of the configuration file are not stored. `spec` is the `[[upstreams]]`
+-- entry as JSON, secrets included.
+CREATE TABLE upstreams (
+    id         TEXT PRIMARY KEY,
+    spec       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
