@@ -1,9 +1,9 @@
 //! Audit trail: events recorded off the request path by one worker that stores them in the
 //! directory (in batches) and delivers each to the configured webhooks as signed JSON, retried
 //! with exponential backoff, then dead-lettered; and a pruner that deletes what is past
-//! `audit.retention_days` every hour, in small batches with pauses four times as long as each
-//! batch took, so a purge of millions of events holds the directory's writer at most a fifth of
-//! the time.
+//! `audit.retention_days` every hour, in batches sized to hold the directory's writer about 10 ms
+//! each, with pauses four times as long as each took, so a purge of millions of events holds the
+//! writer at most a fifth of the time and a sign-in waits for at most one short batch.
 //!
 //! Receivers check `Tessera-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
 //! with the webhook's secret, and may deduplicate on `Tessera-Event-Id`.
@@ -21,12 +21,30 @@ use crate::metrics::Metrics;
 use crate::model::AuditEvent;
 use crate::store::Directory;
 
-/// Events deleted per purge statement, and the shortest pause between two, when pruning.
+/// Events deleted by the first purge statement, the bounds of the sizes that follow, and the
+/// shortest pause between two.
 const PRUNE_BATCH: u32 = 1_000;
+const PRUNE_BATCH_MIN: u32 = 50;
+const PRUNE_BATCH_MAX: u32 = 5_000;
 const PRUNE_PAUSE: Duration = Duration::from_millis(20);
+/// How long one purge statement should hold the directory's writer: a write that waits for it
+/// (a sign-in's session, say) waits about this long at most.
+const PRUNE_HOLD: Duration = Duration::from_millis(10);
 /// Each pause is at least this many times the batch before it, so the purge holds the
 /// directory's writer at most a fifth of the time however slow the disk.
 const PRUNE_YIELD: u32 = 4;
+
+/// The size of the next purge statement: half when the last held the writer too long, double
+/// when it was much quicker, within bounds.
+fn next_batch(size: u32, took: Duration) -> u32 {
+    if took > PRUNE_HOLD {
+        (size / 2).max(PRUNE_BATCH_MIN)
+    } else if took < PRUNE_HOLD / 4 {
+        (size * 2).min(PRUNE_BATCH_MAX)
+    } else {
+        size
+    }
+}
 
 enum Msg {
     Event(AuditEvent),
@@ -148,10 +166,10 @@ impl Worker {
     /// Deletes what is past retention a batch at a time; sign-ins write between two batches.
     async fn prune(&self) {
         let before = self.clock.now() - self.config.retention_days as i64 * 86_400;
-        let mut deleted = 0;
+        let (mut deleted, mut batch) = (0, PRUNE_BATCH);
         loop {
             let started = std::time::Instant::now();
-            let n = match self.directory.purge_audit_events(before, PRUNE_BATCH).await {
+            let n = match self.directory.purge_audit_events(before, batch).await {
                 Ok(n) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, deleted, "audit events not pruned");
@@ -159,10 +177,12 @@ impl Worker {
                 }
             };
             deleted += n;
-            if n < u64::from(PRUNE_BATCH) {
+            if n < u64::from(batch) {
                 break;
             }
-            tokio::time::sleep(PRUNE_PAUSE.max(started.elapsed() * PRUNE_YIELD)).await;
+            let took = started.elapsed();
+            batch = next_batch(batch, took);
+            tokio::time::sleep(PRUNE_PAUSE.max(took * PRUNE_YIELD)).await;
         }
         if deleted > 0 {
             tracing::info!(deleted, "audit events past retention deleted");
@@ -261,6 +281,16 @@ mod tests {
         let left: Vec<String> = directory.audit_events(&query).await.unwrap().into_iter().map(|e| e.id).collect();
         assert_eq!(left.len(), 3, "only the recent events stay: {left:?}");
         assert!(left.iter().all(|id| id.starts_with("e100000")));
+    }
+
+    #[test]
+    fn a_purge_batch_that_held_the_writer_too_long_halves_and_a_quick_one_doubles_within_bounds() {
+        let ms = Duration::from_millis;
+        assert_eq!(next_batch(1_000, ms(40)), 500);
+        assert_eq!(next_batch(60, ms(40)), PRUNE_BATCH_MIN);
+        assert_eq!(next_batch(1_000, ms(1)), 2_000);
+        assert_eq!(next_batch(4_000, ms(1)), PRUNE_BATCH_MAX);
+        assert_eq!(next_batch(1_000, ms(5)), 1_000, "near the target it stays");
     }
 
     #[test]
