@@ -178,7 +178,8 @@ pub async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Serv
             eprintln!("    {} errors; the first: {e}", stats.errors);
         }
         let users = o.users;
-        rows.push(Row { name: name.into(), users, stats, cpu_per_op_ms, load_cpu_per_op_ms, round_trips });
+        let rss_mib = server.rss_mib();
+        rows.push(Row { name: name.into(), users, stats, cpu_per_op_ms, load_cpu_per_op_ms, round_trips, rss_mib });
     }
 }
 

@@ -15,6 +15,8 @@ pub struct Row {
     pub load_cpu_per_op_ms: f64,
     /// Store operations per operation (directory, ephemeral), from the server's own metrics.
     pub round_trips: (f64, f64),
+    /// The server's resident memory after the run, MiB.
+    pub rss_mib: f64,
 }
 
 /// The runs of one scenario at one size, in the order they first appear.
@@ -91,7 +93,7 @@ pub fn size(users: u64) -> String {
 pub fn print_scale(rows: &[Row], small: u64, large: u64) {
     let (s, l) = (size(small), size(large));
     println!(
-        "{:<62} {:>20} {:>18} {:>20} {:>18} {:>7} {:>7} {:>7}",
+        "{:<62} {:>20} {:>18} {:>20} {:>18} {:>7} {:>7} {:>7} {:>13}",
         "scenario",
         format!("{s} ops/s"),
         format!("{s} p99 ms"),
@@ -99,7 +101,8 @@ pub fn print_scale(rows: &[Row], small: u64, large: u64) {
         format!("{l} p99 ms"),
         "rate ×",
         "p99 ×",
-        "CPU ×"
+        "CPU ×",
+        "RSS MiB"
     );
     let all = groups(rows);
     for (name, _, at_small) in all.iter().filter(|(_, users, _)| *users == small) {
@@ -109,7 +112,7 @@ pub fn print_scale(rows: &[Row], small: u64, large: u64) {
             (spread(at_small, |r| r.stats.percentile_ms(0.99)), spread(at_large, |r| r.stats.percentile_ms(0.99)));
         let cpu = (spread(at_small, |r| r.cpu_per_op_ms), spread(at_large, |r| r.cpu_per_op_ms));
         println!(
-            "{:<62} {:>20} {:>18} {:>20} {:>18} {:>7.2} {:>7.2} {:>7.2}",
+            "{:<62} {:>20} {:>18} {:>20} {:>18} {:>7.2} {:>7.2} {:>7.2} {:>13}",
             name,
             rate.0.show(0),
             p99.0.show(1),
@@ -118,6 +121,7 @@ pub fn print_scale(rows: &[Row], small: u64, large: u64) {
             rate.1.median / rate.0.median.max(1e-9),
             p99.1.median / p99.0.median.max(1e-9),
             cpu.1.median / cpu.0.median.max(1e-9),
+            format!("{:.0} / {:.0}", spread(at_small, |r| r.rss_mib).median, spread(at_large, |r| r.rss_mib).median),
         );
     }
     println!("(×: the {l} median over the {s} median; median of the runs, lowest–highest in brackets)");
