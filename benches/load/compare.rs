@@ -85,7 +85,11 @@ async fn sign_in(http: &crate::load::Http, base: &str, paths: Paths) -> Result<S
         let answer = keep_cookies(send(http, request).await?, &mut jar);
         let location = answer.location.ok_or_else(|| format!("no redirect from {next} ({})", answer.status))?;
         if location.contains("code=") {
-            return Ok(jar.join("; "));
+            // What a browser sends to `/auth` afterwards: the session cookies. The interaction
+            // cookies are scoped to the interaction's own paths, so a browser never sends them
+            // there, and oidc-provider looks an interaction up for each one it is sent.
+            let session: Vec<&str> = jar.iter().map(String::as_str).filter(|c| c.starts_with("_session")).collect();
+            return Ok(session.join("; "));
         }
         let target = if location.starts_with('/') { format!("{base}{location}") } else { location };
         if target.contains("/interaction/") {
