@@ -45,8 +45,28 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 }
 
 sql::clients::implement!(PgDirectory);
-sql::bridges::implement!(PgDirectory);
-sql::upstreams::implement!(PgDirectory);
+sql::registered::implement!(
+    PgDirectory,
+    Bridges,
+    crate::config::BridgeConfig,
+    "bridges",
+    bridge,
+    bridges,
+    insert_bridge,
+    update_bridge,
+    delete_bridge
+);
+sql::registered::implement!(
+    PgDirectory,
+    Upstreams,
+    crate::config::UpstreamConfig,
+    "upstreams",
+    upstream,
+    upstreams,
+    insert_upstream,
+    update_upstream,
+    delete_upstream
+);
 sql::apis::implement!(PgDirectory);
 sql::consents::implement!(PgDirectory);
 sql::passkeys::implement!(PgDirectory);

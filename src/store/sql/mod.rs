@@ -10,14 +10,13 @@
 pub(super) mod api_keys;
 pub(super) mod apis;
 pub(super) mod audit_log;
-pub(super) mod bridges;
 pub(super) mod clients;
 pub(super) mod consents;
 pub(super) mod embedded_apps;
 pub(super) mod identities;
 pub(super) mod passkeys;
 pub(super) mod refresh_tokens;
+pub(super) mod registered;
 pub(super) mod rows;
 pub(super) mod sessions;
-pub(super) mod upstreams;
 pub(super) mod users;

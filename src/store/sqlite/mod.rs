@@ -65,8 +65,28 @@ fn unavailable(e: impl std::fmt::Display) -> StoreError {
 }
 
 sql::clients::implement!(SqliteDirectory);
-sql::bridges::implement!(SqliteDirectory);
-sql::upstreams::implement!(SqliteDirectory);
+sql::registered::implement!(
+    SqliteDirectory,
+    Bridges,
+    crate::config::BridgeConfig,
+    "bridges",
+    bridge,
+    bridges,
+    insert_bridge,
+    update_bridge,
+    delete_bridge
+);
+sql::registered::implement!(
+    SqliteDirectory,
+    Upstreams,
+    crate::config::UpstreamConfig,
+    "upstreams",
+    upstream,
+    upstreams,
+    insert_upstream,
+    update_upstream,
+    delete_upstream
+);
 sql::apis::implement!(SqliteDirectory);
 sql::consents::implement!(SqliteDirectory);
 sql::passkeys::implement!(SqliteDirectory);
