@@ -5,11 +5,11 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::form;
 use super::user_page::not_found;
-use super::users::{form, name};
+use super::users::name;
 use super::{Confirm, Operator, html};
 use crate::dates;
 use crate::domain::admin::api_keys::{self, KeyRefused, NewKey};
@@ -112,11 +112,7 @@ async fn render(
         made,
         ui,
     };
-    let mut response = html(page)?;
-    if problem.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form::refused_if(problem.is_some(), html(page)?)
 }
 
 pub async fn page(
@@ -138,7 +134,7 @@ pub async fn create(
     accept: AcceptLanguage,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let posted = form(&op, &body)?;
+    let posted = form::read(&op, &body)?;
     let chosen: Vec<String> =
         API_SCOPES.iter().filter(|s| posted.get(&field(s)) == Some("1")).map(|s| s.to_string()).collect();
     let typed = posted.get("name").unwrap_or("");
@@ -165,7 +161,7 @@ pub async fn revoke(
     accept: AcceptLanguage,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form = form(&op, &body)?;
+    let form = form::read(&op, &body)?;
     let id = form.get("id").unwrap_or("");
     let keys = state.directory.api_keys().await?;
     let key = keys.iter().find(|k| k.id == id && k.revoked_at.is_none()).ok_or_else(not_found)?;

@@ -5,10 +5,10 @@
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::users::{form, name};
+use super::form;
+use super::users::name;
 use super::{Confirm, Operator, html};
 use crate::dates;
 use crate::domain::admin::signing_keys::{self, RetireRefused, Start};
@@ -113,11 +113,7 @@ async fn render(
         problem,
         ui,
     };
-    let mut response = html(page)?;
-    if problem.is_some() {
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(response)
+    form::refused_if(problem.is_some(), html(page)?)
 }
 
 pub async fn page(
@@ -137,7 +133,7 @@ pub async fn rotate(
     accept: AcceptLanguage,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form = form(&op, &body)?;
+    let form = form::read(&op, &body)?;
     let algs: Vec<SigningAlg> = match form.get("alg") {
         Some("all") => SigningAlg::ALL.to_vec(),
         Some(alg) => match alg.parse() {
@@ -166,7 +162,7 @@ pub async fn retire(
     accept: AcceptLanguage,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form = form(&op, &body)?;
+    let form = form::read(&op, &body)?;
     let kid = form.get("kid").unwrap_or("");
     if form.get("confirm") != Some("1") {
         let ui = state.ui(None, &accept, None);

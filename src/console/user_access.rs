@@ -6,8 +6,9 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 
+use super::form;
 use super::user_page::{Problem, existing, not_found, render};
-use super::users::{back, form, name};
+use super::users::{back, name};
 use super::{Confirm, Operator, html};
 use crate::dates;
 use crate::domain::admin::access::{self, LinkOrder, TicketRefused};
@@ -99,7 +100,7 @@ pub async fn magic_link(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form = form(&op, &body)?;
+    let form = form::read(&op, &body)?;
     let user = existing(&state, &id).await?;
     let Some(identifier) = user.identifier() else {
         return render(&state, &op, &accept, user, None, problem("link-app", "console_keys.link_no_address")).await;
@@ -155,7 +156,7 @@ pub async fn passkey_ticket(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    form(&op, &body)?;
+    form::read(&op, &body)?;
     let user = existing(&state, &id).await?;
     let refused = match access::passkey_ticket(&state, op.actor(), &user, None, RegisterOptions::default(), LIFETIME) {
         Ok(access::Ticket { url, .. }) => {
@@ -181,7 +182,7 @@ pub async fn unlink(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form = form(&op, &body)?;
+    let form = form::read(&op, &body)?;
     let user = existing(&state, &id).await?;
     let (Some(provider), Some(subject)) = (form.get("provider"), form.get("subject")) else {
         return Err(not_found());

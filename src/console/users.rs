@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::user_page::{existing, not_found};
-use super::{Operator, html};
+use super::{Operator, form, html};
 use crate::dates;
 use crate::domain::admin;
 use crate::i18n::AcceptLanguage;
@@ -119,13 +119,6 @@ pub fn name(user: &User) -> String {
     user.identifier().map_or_else(|| user.id.0.clone(), |i| i.as_str().to_string())
 }
 
-/// Reads a console form and checks its CSRF token.
-pub(super) fn form(op: &Operator, body: &[u8]) -> Result<Params, PageError> {
-    let form = Params::parse(body);
-    op.check(&form)?;
-    Ok(form)
-}
-
 pub(super) fn back(id: &str, notice: &str) -> Response {
     Redirect::to(&format!("/console/users/{}?n={notice}", urlencoding(id))).into_response()
 }
@@ -141,7 +134,7 @@ pub async fn end_sessions(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    form(&op, &body)?;
+    form::read(&op, &body)?;
     let user = existing(&state, &id).await?;
     admin::end_sessions(&state, op.actor(), &user.id).await?;
     Ok(back(&id, "ended"))
@@ -154,7 +147,7 @@ async fn set_active(
     body: &[u8],
     active: bool,
 ) -> Result<Response, PageError> {
-    form(op, body)?;
+    form::read(op, body)?;
     if !admin::set_active(state, op.actor(), &UserId(id.to_string()), active).await? {
         return Err(not_found());
     }
@@ -185,7 +178,7 @@ pub async fn remove_passkey(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form = form(&op, &body)?;
+    let form = form::read(&op, &body)?;
     let user = existing(&state, &id).await?;
     if !admin::remove_passkey(&state, op.actor(), &user.id, form.get("passkey").unwrap_or("")).await? {
         return Err(not_found());
@@ -199,7 +192,7 @@ pub async fn delete(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<Response, PageError> {
-    let form = form(&op, &body)?;
+    let form = form::read(&op, &body)?;
     // The page asks to tick "I understand" first; without it nothing happens.
     if form.get("confirm") != Some("1") {
         return Ok(back(&id, ""));
