@@ -38,20 +38,19 @@ fn build(secure: bool, base: &'static str, value: String, max_age: Option<i64>) 
 
 /// The live session of this browser, if any.
 pub async fn current(state: &Core, jar: &CookieJar) -> StoreResult<Option<Session>> {
-    let Some(token) = jar.get(&name(state, "tessera_session")) else {
-        return Ok(None);
-    };
-    let hash = crypto::sha256(token.value().as_bytes());
+    let Some(hash) = cookie_hash(state, jar) else { return Ok(None) };
     state.directory.session_by_token(&hash, state.clock.now()).await
+}
+
+/// The hash the directory keeps of this browser's session cookie, if it has one.
+fn cookie_hash(state: &Core, jar: &CookieJar) -> Option<[u8; 32]> {
+    jar.get(&name(state, "tessera_session")).map(|token| crypto::sha256(token.value().as_bytes()))
 }
 
 /// The live session of this browser with its user, in one directory read; a session whose
 /// user was deactivated is no session.
 pub async fn current_with_user(state: &Core, jar: &CookieJar) -> StoreResult<Option<(Session, User)>> {
-    let Some(token) = jar.get(&name(state, "tessera_session")) else {
-        return Ok(None);
-    };
-    let hash = crypto::sha256(token.value().as_bytes());
+    let Some(hash) = cookie_hash(state, jar) else { return Ok(None) };
     let found = state.directory.session_and_user(&hash, state.clock.now()).await?;
     Ok(found.filter(|(_, user)| user.active))
 }
