@@ -17,6 +17,9 @@ use crate::model::UserId;
 use crate::store::sql::{self, rows::db};
 use crate::store::{Directory, StoreError, StoreResult};
 
+/// How long a pooled connection may sit idle before it is pinged on its way out of the pool.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+
 pub struct PgDirectory {
     pool: PgPool,
 }
@@ -29,6 +32,19 @@ impl PgDirectory {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(3))
+            // The pool's own check pings every connection it hands out: a round trip to the
+            // database before each statement. A connection in steady use was proven alive by
+            // its last statement (and by the pool's ping when it was released), so only one
+            // that has sat idle, and may have been cut by a restart or a firewall, is pinged.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(unavailable)?;
