@@ -1,10 +1,79 @@
-//! The signing ceiling: signatures per second with the server's own keys, on every core.
+//! The signing ceiling: signatures per second with the server's own keys, on every core, and
+//! how close `client_credentials` comes to it run by run.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use tessera::domain::keys::KeyRing;
 use tessera::model::SigningAlg;
+
+use crate::load::Scenario;
+use crate::server::Server;
+use crate::{Options, Row, measure};
+
+/// How long the ceiling is measured before and after each run.
+const AROUND: Duration = Duration::from_secs(2);
+
+/// One algorithm's ceiling and the share of it `client_credentials` reached in each run.
+pub struct Ceiling {
+    alg: SigningAlg,
+    /// Signatures per second, each the mean of the measurements before and after one run.
+    rates: Vec<f64>,
+    /// Tokens per second over that run's ceiling, per run.
+    shares: Vec<f64>,
+}
+
+impl Ceiling {
+    pub fn print(&self, cores: usize) {
+        let (rate, share) = (median(&self.rates), median(&self.shares));
+        let low = self.shares.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = self.shares.iter().copied().fold(0.0, f64::max);
+        let spread = if self.shares.len() > 1 {
+            format!(" ({:.1}–{:.1} % over {} runs)", low * 100.0, high * 100.0, self.shares.len())
+        } else {
+            String::new()
+        };
+        println!(
+            "signing ceiling {:<6} {rate:>9.0} signatures/s on {cores} cores; client_credentials reaches {:>5.1} % of it{spread}",
+            self.alg.as_str(),
+            share * 100.0
+        );
+    }
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Runs the `client_credentials` scenario `name` once per run of `o`, each between two
+/// measurements of the ceiling of `alg` with the server idle. None when `--only` skips it.
+pub async fn against_ceiling<S: Scenario>(
+    rows: &mut Vec<Row>,
+    name: &str,
+    server: &Server,
+    scenario: &S,
+    keys_dir: &Path,
+    alg: SigningAlg,
+    o: &Options,
+) -> Option<Ceiling> {
+    if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
+        return None;
+    }
+    let once = Options { runs: 1, ..o.clone() };
+    let mut ceiling = Ceiling { alg, rates: Vec::new(), shares: Vec::new() };
+    for _ in 0..o.runs {
+        let before = rate(keys_dir, alg, AROUND);
+        measure(rows, name, server, scenario, &once).await;
+        let after = rate(keys_dir, alg, AROUND);
+        let sigs = (before + after) / 2.0;
+        let tokens = rows.last().map_or(0.0, |r| r.stats.rate());
+        ceiling.rates.push(sigs);
+        ceiling.shares.push(tokens / sigs);
+    }
+    Some(ceiling)
+}
 
 /// Signatures per second for `alg`, one signing thread per core, for `duration`.
 pub fn rate(keys_dir: &Path, alg: SigningAlg, duration: Duration) -> f64 {
