@@ -26,12 +26,13 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
         Ok(None) => return super::gone(&state, &jar, &id).await.into_response(),
         Err(e) => return PageError::unavailable(e),
     };
-    let current = match session::current(&state, &jar).await {
+    // The session with its user in one read; the user's claims travel in the code.
+    let current = match session::current_with_user(&state, &jar).await {
         Ok(s) => s,
         Err(e) => return PageError::unavailable(e),
     };
     let same_browser = session::browser_hash(&state, &jar).is_some_and(|h| h == ix.browser);
-    let Some(session) = current.filter(|s| same_browser && ix.session_id() == Some(s.id.as_str())) else {
+    let Some((session, user)) = current.filter(|(s, _)| same_browser && ix.session_id() == Some(s.id.as_str())) else {
         return PageError::expired().into_response();
     };
     let browser = ix.browser;
@@ -60,7 +61,7 @@ pub async fn resume(State(state): State<AppState>, jar: CookieJar, Path(id): Pat
         Ok(Gate::Required) => return PageError::expired().into_response(),
         Err(e) => return PageError::unavailable(e),
     }
-    match code::issue(&state, request, &session, None).await {
+    match code::issue(&state, request, &session, Some((&user).into())).await {
         Ok(code) => AuthorizationResponse::success(&state, request, code).into_response(),
         Err(e) => PageError::unavailable(e),
     }
