@@ -22,6 +22,9 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 pub struct PgDirectory {
     pool: PgPool,
+    /// The statements that write: the same pool, as PostgreSQL takes concurrent writers itself
+    /// (the SQL code shared with SQLite names its writes apart, for SQLite's single writer).
+    writes: PgPool,
 }
 
 impl PgDirectory {
@@ -49,7 +52,7 @@ impl PgDirectory {
             .await
             .map_err(unavailable)?;
         sqlx::migrate!("migrations/postgres").run(&pool).await.map_err(unavailable)?;
-        Ok(PgDirectory { pool })
+        Ok(PgDirectory { writes: pool.clone(), pool })
     }
 
     /// Nothing is cached, so there is nothing to forget.

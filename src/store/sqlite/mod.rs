@@ -22,7 +22,12 @@ use cache::RowCache;
 use writer::Writer;
 
 pub struct SqliteDirectory {
+    /// Reads: several connections, which WAL lets read beside the one writer.
     pool: SqlitePool,
+    /// Writes: one connection. SQLite takes one writer at a time and makes any other wait in
+    /// its busy handler, which sleeps (1, 2, 5, 10 ms, …) and tries again; this process's
+    /// writers instead queue for the connection and are served in turn, as soon as it is free.
+    writes: SqlitePool,
     /// Sessions by token hash, and users by id: read on every authorization and token request.
     sessions: RowCache<[u8; 32], Session>,
     users: RowCache<String, User>,
@@ -50,12 +55,19 @@ impl SqliteDirectory {
             // A connection to a file has no peer to lose; the pool's ping before each use was
             // one more trip to the connection's thread per statement.
             .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await
+            .map_err(unavailable)?;
+        let writes = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await.map_err(unavailable)?;
-        let writer = Writer::start(pool.clone());
-        Ok(SqliteDirectory { pool, sessions: RowCache::new(), users: RowCache::new(), writer })
+        sqlx::migrate!("migrations/sqlite").run(&writes).await.map_err(unavailable)?;
+        let writer = Writer::start(writes.clone());
+        Ok(SqliteDirectory { pool, writes, sessions: RowCache::new(), users: RowCache::new(), writer })
     }
 
     fn forget_user(&self, id: &UserId) {
