@@ -306,21 +306,38 @@ async fn main() {
 
 fn print_comparison(rows: &[Row], rss_idle: f64, rss_loaded: f64, other: &compare::Measured) {
     println!();
-    println!("Side by side with node oidc-provider (same machine, same load generator, same settings):");
+    println!("Side by side with node oidc-provider (same machine, same load generator, same settings;");
+    println!("with --runs, the median of each side's runs):");
     println!(
         "{:<44} {:>10} {:>10} {:>8} {:>9} {:>9}",
         "scenario", "Tessera", "oidc-prov", "ratio", "p99 T ms", "p99 o ms"
     );
+    let median = |rows: &[Row], name: &str, figure: &dyn Fn(&Row) -> f64| {
+        let mut values: Vec<f64> = rows.iter().filter(|r| r.name == name).map(figure).collect();
+        values.sort_by(f64::total_cmp);
+        values.get(values.len() / 2).copied()
+    };
+    let rate = |r: &Row| r.stats.rate();
+    let p99 = |r: &Row| r.stats.percentile_ms(0.99);
+    let mut shown: Vec<&str> = Vec::new();
     for theirs in &other.rows {
-        let Some(ours) = rows.iter().find(|r| r.name == theirs.name) else { continue };
+        if shown.contains(&theirs.name.as_str()) {
+            continue;
+        }
+        shown.push(&theirs.name);
+        let (Some(ours), Some(their_rate)) =
+            (median(rows, &theirs.name, &rate), median(&other.rows, &theirs.name, &rate))
+        else {
+            continue;
+        };
         println!(
             "{:<44} {:>10.0} {:>10.0} {:>7.1}x {:>9.2} {:>9.2}",
             theirs.name,
-            ours.stats.rate(),
-            theirs.stats.rate(),
-            ours.stats.rate() / theirs.stats.rate().max(1e-9),
-            ours.stats.percentile_ms(0.99),
-            theirs.stats.percentile_ms(0.99)
+            ours,
+            their_rate,
+            ours / their_rate.max(1e-9),
+            median(rows, &theirs.name, &p99).unwrap_or(0.0),
+            median(&other.rows, &theirs.name, &p99).unwrap_or(0.0)
         );
     }
     println!(
