@@ -67,6 +67,11 @@ impl Options {
     pub fn seeded(&self) -> u64 {
         self.users
     }
+
+    /// Whether `--only` lets the scenario `name` run.
+    pub fn wants(&self, name: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| name.contains(only.as_str()))
+    }
 }
 
 fn options() -> Options {
@@ -158,7 +163,7 @@ async fn store_operations(server: &Server) -> (f64, f64) {
 }
 
 pub async fn measure<S: Scenario>(rows: &mut Vec<Row>, name: &str, server: &Server, scenario: &S, o: &Options) {
-    if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
+    if !o.wants(name) {
         return;
     }
     for _ in 0..o.runs {
@@ -313,9 +318,8 @@ fn print_comparison(rows: &[Row], rss_idle: f64, rss_loaded: f64, other: &compar
         "scenario", "Tessera", "oidc-prov", "ratio", "p99 T ms", "p99 o ms"
     );
     let median = |rows: &[Row], name: &str, figure: &dyn Fn(&Row) -> f64| {
-        let mut values: Vec<f64> = rows.iter().filter(|r| r.name == name).map(figure).collect();
-        values.sort_by(f64::total_cmp);
-        values.get(values.len() / 2).copied()
+        let values: Vec<f64> = rows.iter().filter(|r| r.name == name).map(figure).collect();
+        (!values.is_empty()).then(|| report::Spread::of(values).median)
     };
     let rate = |r: &Row| r.stats.rate();
     let p99 = |r: &Row| r.stats.percentile_ms(0.99);

@@ -32,20 +32,24 @@ fn groups(rows: &[Row]) -> Vec<(&str, u64, Vec<&Row>)> {
 }
 
 /// The median, and the lowest and highest, of a figure over runs.
-struct Spread {
-    median: f64,
-    low: f64,
-    high: f64,
+pub struct Spread {
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
 }
 
 fn spread(runs: &[&Row], figure: impl Fn(&Row) -> f64) -> Spread {
-    let mut values: Vec<f64> = runs.iter().map(|r| figure(r)).collect();
-    values.sort_by(f64::total_cmp);
-    let median = values.get(values.len() / 2).copied().unwrap_or(0.0);
-    Spread { median, low: values.first().copied().unwrap_or(0.0), high: values.last().copied().unwrap_or(0.0) }
+    Spread::of(runs.iter().map(|r| figure(r)).collect())
 }
 
 impl Spread {
+    /// Of `values`, in any order; all zero when there are none.
+    pub fn of(mut values: Vec<f64>) -> Spread {
+        values.sort_by(f64::total_cmp);
+        let median = values.get(values.len() / 2).copied().unwrap_or(0.0);
+        Spread { median, low: values.first().copied().unwrap_or(0.0), high: values.last().copied().unwrap_or(0.0) }
+    }
+
     fn show(&self, decimals: usize) -> String {
         if self.low == self.high {
             format!("{:.*}", decimals, self.median)

@@ -8,6 +8,7 @@ use tessera::domain::keys::KeyRing;
 use tessera::model::SigningAlg;
 
 use crate::load::Scenario;
+use crate::report::Spread;
 use crate::server::Server;
 use crate::{Options, Row, measure};
 
@@ -25,26 +26,19 @@ pub struct Ceiling {
 
 impl Ceiling {
     pub fn print(&self, cores: usize) {
-        let (rate, share) = (median(&self.rates), median(&self.shares));
-        let low = self.shares.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = self.shares.iter().copied().fold(0.0, f64::max);
+        let rate = Spread::of(self.rates.clone()).median;
+        let share = Spread::of(self.shares.iter().map(|s| s * 100.0).collect());
         let spread = if self.shares.len() > 1 {
-            format!(" ({:.1}–{:.1} % over {} runs)", low * 100.0, high * 100.0, self.shares.len())
+            format!(" ({:.1}–{:.1} % over {} runs)", share.low, share.high, self.shares.len())
         } else {
             String::new()
         };
         println!(
             "signing ceiling {:<6} {rate:>9.0} signatures/s on {cores} cores; client_credentials reaches {:>5.1} % of it{spread}",
             self.alg.as_str(),
-            share * 100.0
+            share.median
         );
     }
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// Runs the `client_credentials` scenario `name` once per run of `o`, each between two
@@ -58,7 +52,7 @@ pub async fn against_ceiling<S: Scenario>(
     alg: SigningAlg,
     o: &Options,
 ) -> Option<Ceiling> {
-    if o.only.as_ref().is_some_and(|only| !name.contains(only.as_str())) {
+    if !o.wants(name) {
         return None;
     }
     let once = Options { runs: 1, ..o.clone() };

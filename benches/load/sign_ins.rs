@@ -275,7 +275,7 @@ pub async fn run(
         (Method::EmbeddedOtp, OTP_CLIENT, "sign-in, embedded OTP grant (start + token)"),
     ];
     let names: Vec<_> = all.into_iter().filter(|(method, _, _)| methods.contains(method)).collect();
-    let wanted = |name: &str| o.only.as_ref().is_none_or(|only| format!("{label}{name}").contains(only.as_str()));
+    let wanted = |name: &str| o.wants(&format!("{label}{name}"));
     const PURGE: &str = "sign-in, email code, during the retention purge";
     let purge = purge && o.seeded() > 0 && wanted(PURGE);
     if !purge && !names.iter().any(|(_, _, name)| wanted(name)) {
