@@ -22,9 +22,6 @@ const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 pub struct PgDirectory {
     pool: PgPool,
-    /// The statements that write: the same pool, as PostgreSQL takes concurrent writers itself
-    /// (the SQL code shared with SQLite names its writes apart, for SQLite's single writer).
-    writes: PgPool,
 }
 
 impl PgDirectory {
@@ -52,7 +49,13 @@ impl PgDirectory {
             .await
             .map_err(unavailable)?;
         sqlx::migrate!("migrations/postgres").run(&pool).await.map_err(unavailable)?;
-        Ok(PgDirectory { writes: pool.clone(), pool })
+        Ok(PgDirectory { pool })
+    }
+
+    /// Where the statements that write go: the same pool, as PostgreSQL takes concurrent
+    /// writers itself (the SQL shared with SQLite names its writes apart for SQLite's one writer).
+    fn writes(&self) -> &PgPool {
+        &self.pool
     }
 
     /// Nothing is cached, so there is nothing to forget.

@@ -39,7 +39,7 @@ fn insert_refresh(t: &RefreshToken) -> StoreResult<Query<'_>> {
 #[async_trait]
 impl RefreshTokens for PgDirectory {
     async fn insert_refresh(&self, t: &RefreshToken) -> StoreResult<()> {
-        let mut tx = self.writes.begin().await.map_err(db)?;
+        let mut tx = self.writes().begin().await.map_err(db)?;
         sqlx::query("INSERT INTO refresh_families (id, client_id, user_id, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(&t.family_id)
             .bind(&t.client_id)
@@ -64,7 +64,7 @@ impl RefreshTokens for PgDirectory {
         next_expires_at: UnixTime,
         now: UnixTime,
     ) -> StoreResult<Rotation> {
-        let mut tx = self.writes.begin().await.map_err(db)?;
+        let mut tx = self.writes().begin().await.map_err(db)?;
         let row = sqlx::query(
             "SELECT t.*, t.used_at IS NOT NULL AS used, f.revoked_at IS NOT NULL AS revoked \
              FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE t.hash = $1 \

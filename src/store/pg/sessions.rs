@@ -43,7 +43,7 @@ impl Sessions for PgDirectory {
         .bind(now)
         .bind(id)
         .bind(now)
-        .fetch_optional(&self.writes)
+        .fetch_optional(self.writes())
         .await
         .map_err(db)?;
         row.as_ref().map(rows::session).transpose()
@@ -65,7 +65,7 @@ impl Sessions for PgDirectory {
         sqlx::query("INSERT INTO session_clients (session_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(session_id)
             .bind(client_id)
-            .execute(&self.writes)
+            .execute(self.writes())
             .await
             .map_err(db)?;
         Ok(())

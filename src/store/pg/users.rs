@@ -25,7 +25,7 @@ impl Users for PgDirectory {
 
     async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User> {
         let id = UserId::new();
-        let mut tx = self.writes.begin().await.map_err(db)?;
+        let mut tx = self.writes().begin().await.map_err(db)?;
         sqlx::query("INSERT INTO users (id, created_at, updated_at) VALUES ($1, $2, $3)")
             .bind(&id.0)
             .bind(now)
@@ -83,7 +83,7 @@ impl Users for PgDirectory {
                 .bind(&user.0)
                 .bind(identifier.kind())
                 .bind(identifier.as_str())
-                .execute(&self.writes)
+                .execute(self.writes())
                 .await
                 .map_err(db)?;
         Ok(done.rows_affected() == 1)
@@ -102,7 +102,7 @@ impl Users for PgDirectory {
             .bind(active)
             .bind(now)
             .bind(&id.0)
-            .execute(&self.writes)
+            .execute(self.writes())
             .await
             .map_err(db)?;
         Ok(done.rows_affected() == 1)
@@ -113,7 +113,7 @@ impl Users for PgDirectory {
             .bind(operator)
             .bind(now)
             .bind(&id.0)
-            .execute(&self.writes)
+            .execute(self.writes())
             .await
             .map_err(db)?;
         Ok(done.rows_affected() == 1)

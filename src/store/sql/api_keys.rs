@@ -22,7 +22,7 @@ macro_rules! implement {
                     .bind(&k.hash[..])
                     .bind(to_json(&k.scopes)?)
                     .bind(k.created_at)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
@@ -46,7 +46,7 @@ macro_rules! implement {
                     let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                         .bind(now)
                         .bind(id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() == 1)

@@ -24,7 +24,7 @@ macro_rules! implement {
                         .bind(&a.identifier)
                         .bind(spec)
                         .bind(now)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() > 0)
@@ -61,7 +61,7 @@ macro_rules! implement {
                 async fn delete_api(&self, identifier: &str) -> StoreResult<bool> {
                     let done = sqlx::query("DELETE FROM apis WHERE identifier = $1")
                         .bind(identifier)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() > 0)

@@ -17,7 +17,7 @@ macro_rules! implement {
             #[async_trait]
             impl AuditLog for $directory {
                 async fn insert_audit_events(&self, events: &[AuditEvent]) -> StoreResult<()> {
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     for e in events {
                         sqlx::query(
                             "INSERT INTO audit_events (id, at, kind, user_id, client_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -61,7 +61,7 @@ macro_rules! implement {
                     )
                     .bind(before)
                     .bind(i64::from(limit))
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(done.rows_affected())

@@ -49,7 +49,7 @@ macro_rules! implement {
                         .bind(to_json(&c.options)?)
                         .bind(&c.id);
                     let query = if new { query.bind(now) } else { query };
-                    let done = query.execute(&self.writes).await.map_err(db)?;
+                    let done = query.execute(self.writes()).await.map_err(db)?;
                     Ok(done.rows_affected() > 0)
                 }
             }
@@ -75,7 +75,7 @@ macro_rules! implement {
                 }
 
                 async fn delete_client(&self, id: &str) -> StoreResult<bool> {
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     let done = sqlx::query("DELETE FROM clients WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db)?;
                     for sql in ["DELETE FROM consents WHERE client_id = $1", "DELETE FROM refresh_families WHERE client_id = $1"] {
                         sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(db)?;

@@ -36,14 +36,14 @@ macro_rules! implement {
                     .bind(&c.client_id)
                     .bind(to_json(&c.scopes)?)
                     .bind(c.granted_at)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
                 }
 
                 async fn revoke_consent(&self, user: &UserId, client_id: &str, now: UnixTime) -> StoreResult<bool> {
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     let done = sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
                         .bind(&user.0)
                         .bind(client_id)

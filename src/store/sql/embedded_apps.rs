@@ -45,7 +45,7 @@ macro_rules! implement {
                         .bind(&app.id)
                         .bind(json(app)?)
                         .bind(now)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(())
@@ -56,14 +56,14 @@ macro_rules! implement {
                         .bind(&app.id)
                         .bind(json(app)?)
                         .bind(now)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() > 0)
                 }
 
                 async fn delete_embedded_app(&self, id: &str) -> StoreResult<bool> {
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     let children =
                         ["DELETE FROM embedded_passkeys WHERE app_id = $1", "DELETE FROM embedded_aliases WHERE app_id = $1"];
                     for statement in children {
@@ -90,7 +90,7 @@ macro_rules! implement {
                     .bind(json(p)?)
                     .bind(p.created_at)
                     .bind(p.last_used_at)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
@@ -129,7 +129,7 @@ macro_rules! implement {
                     .bind(&p.cred_id)
                     .bind(json(&used)?)
                     .bind(now)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
@@ -139,14 +139,14 @@ macro_rules! implement {
                     let done = sqlx::query("DELETE FROM embedded_passkeys WHERE app_id = $1 AND cred_id = $2")
                         .bind(app_id)
                         .bind(cred_id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() > 0)
                 }
 
                 async fn set_app_aliases(&self, app_id: &str, user_id: &str, aliases: &[AppAlias]) -> StoreResult<()> {
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     sqlx::query("DELETE FROM embedded_aliases WHERE app_id = $1 AND user_id = $2")
                         .bind(app_id)
                         .bind(user_id)
@@ -214,7 +214,7 @@ macro_rules! implement {
                 }
 
                 async fn delete_app_user(&self, app_id: &str, user_id: &str) -> StoreResult<bool> {
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     let mut removed = 0;
                     let statements = [
                         "DELETE FROM embedded_passkeys WHERE app_id = $1 AND user_id = $2",

@@ -32,7 +32,7 @@ macro_rules! implement {
                     .bind(&i.user_id.0)
                     .bind(&i.email)
                     .bind(i.created_at)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
@@ -56,7 +56,7 @@ macro_rules! implement {
                     .bind(&user_id.0)
                     .bind(provider)
                     .bind(subject)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(done.rows_affected() == 1)

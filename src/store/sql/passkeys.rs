@@ -25,7 +25,7 @@ macro_rules! implement {
                     .bind(p.backup_eligible)
                     .bind(p.backup_state)
                     .bind(p.created_at)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
@@ -51,7 +51,7 @@ macro_rules! implement {
                         .bind(backup_state)
                         .bind(now)
                         .bind(cred_id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(())
@@ -62,7 +62,7 @@ macro_rules! implement {
                         .bind(name)
                         .bind(&user_id.0)
                         .bind(cred_id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() == 1)
@@ -72,7 +72,7 @@ macro_rules! implement {
                     let done = sqlx::query("DELETE FROM passkeys WHERE user_id = $1 AND cred_id = $2")
                         .bind(&user_id.0)
                         .bind(cred_id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() == 1)

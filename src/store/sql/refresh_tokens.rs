@@ -30,7 +30,7 @@ macro_rules! statements {
                     sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
                         .bind(now)
                         .bind(family_id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(())
@@ -40,7 +40,7 @@ macro_rules! statements {
                     let done = sqlx::query("UPDATE refresh_families SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
                         .bind(now)
                         .bind(&id.0)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected())

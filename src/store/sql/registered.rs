@@ -45,7 +45,7 @@ macro_rules! implement {
                     .bind(&record.id)
                     .bind(spec)
                     .bind(now)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
@@ -57,7 +57,7 @@ macro_rules! implement {
                         .bind(&record.id)
                         .bind(spec)
                         .bind(now)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() > 0)
@@ -66,7 +66,7 @@ macro_rules! implement {
                 async fn $delete(&self, id: &str) -> StoreResult<bool> {
                     let done = sqlx::query(concat!("DELETE FROM ", $table, " WHERE id = $1"))
                         .bind(id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(done.rows_affected() > 0)

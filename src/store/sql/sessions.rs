@@ -29,7 +29,7 @@ macro_rules! statements {
                     .bind(&s.method)
                     .bind(&s.user_agent)
                     .bind(s.last_seen)
-                    .execute(&self.writes)
+                    .execute(self.writes())
                     .await
                     .map_err(db)?;
                     Ok(())
@@ -39,7 +39,7 @@ macro_rules! statements {
                     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1")
                         .bind(now)
                         .bind(id)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(())

@@ -65,7 +65,7 @@ macro_rules! statements {
                     sqlx::query("UPDATE users SET last_login_at = $1, login_count = login_count + 1 WHERE id = $2")
                         .bind(now)
                         .bind(&id.0)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     Ok(())
@@ -131,7 +131,7 @@ macro_rules! statements {
                     change: &UserChange,
                     now: UnixTime,
                 ) -> StoreResult<Option<User>> {
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     let metadata = change.metadata.as_ref().map(|m| m.to_string());
                     let done = sqlx::query(
                         "UPDATE users SET updated_at = $1, metadata = COALESCE($2, metadata) WHERE id = $3",
@@ -165,7 +165,7 @@ macro_rules! statements {
                     now: UnixTime,
                 ) -> StoreResult<User> {
                     let id = UserId::new();
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     sqlx::query("INSERT INTO users (id, created_at, updated_at, metadata) VALUES ($1, $2, $2, $3)")
                         .bind(&id.0)
                         .bind(now)
@@ -200,7 +200,7 @@ macro_rules! statements {
                         return Ok(Imported::Existing(user.id));
                     }
                     let id = u.id.clone().unwrap_or_default();
-                    let mut tx = self.writes.begin().await.map_err(db)?;
+                    let mut tx = self.writes().begin().await.map_err(db)?;
                     match Self::write_imported(&mut tx, &id, u, now).await {
                         Ok(()) => tx.commit().await.map_err(db)?,
                         Err(StoreError::Conflict) => {
@@ -275,7 +275,7 @@ macro_rules! statements {
                 async fn remove_user(&self, id: &UserId) -> StoreResult<bool> {
                     let done = sqlx::query("DELETE FROM users WHERE id = $1")
                         .bind(&id.0)
-                        .execute(&self.writes)
+                        .execute(self.writes())
                         .await
                         .map_err(db)?;
                     self.forget_user(id);

@@ -1,6 +1,6 @@
 //! SQLite `Directory`: one WAL-mode file, migrated on open, the embedded default. Users and
-//! sessions are cached in process and refresh-token writes go through a group commit; the other
-//! aggregates are the shared SQL ones.
+//! sessions are cached in process; every write goes through one connection, refresh-token writes
+//! through a group commit on it; the other aggregates are the shared SQL ones.
 
 mod cache;
 mod refresh_tokens;
@@ -68,6 +68,11 @@ impl SqliteDirectory {
         sqlx::migrate!("migrations/sqlite").run(&writes).await.map_err(unavailable)?;
         let writer = Writer::start(writes.clone());
         Ok(SqliteDirectory { pool, writes, sessions: RowCache::new(), users: RowCache::new(), writer })
+    }
+
+    /// Where the statements that write go: the one write connection.
+    fn writes(&self) -> &SqlitePool {
+        &self.writes
     }
 
     fn forget_user(&self, id: &UserId) {

@@ -63,7 +63,7 @@ impl Sessions for SqliteDirectory {
         .bind(now)
         .bind(id)
         .bind(now)
-        .fetch_optional(&self.writes)
+        .fetch_optional(self.writes())
         .await
         .map_err(db)?;
         // Again after the write, for a read that began between the first invalidation and the write.
@@ -91,7 +91,7 @@ impl Sessions for SqliteDirectory {
         sqlx::query("INSERT OR IGNORE INTO session_clients (session_id, client_id) VALUES (?, ?)")
             .bind(session_id)
             .bind(client_id)
-            .execute(&self.writes)
+            .execute(self.writes())
             .await
             .map_err(db)?;
         Ok(())

@@ -33,7 +33,7 @@ impl Users for SqliteDirectory {
 
     async fn create_user_with_identifier(&self, identifier: &Identifier, now: UnixTime) -> StoreResult<User> {
         let id = UserId::new();
-        let mut tx = self.writes.begin().await.map_err(db)?;
+        let mut tx = self.writes().begin().await.map_err(db)?;
         sqlx::query("INSERT INTO users (id, created_at, updated_at) VALUES (?, ?, ?)")
             .bind(&id.0)
             .bind(now)
@@ -89,7 +89,7 @@ impl Users for SqliteDirectory {
             .bind(&user.0)
             .bind(identifier.kind())
             .bind(identifier.as_str())
-            .execute(&self.writes)
+            .execute(self.writes())
             .await
             .map_err(db)?;
         self.users.forget_where(|u| u.id == *user);
@@ -110,7 +110,7 @@ impl Users for SqliteDirectory {
             .bind(active)
             .bind(now)
             .bind(&id.0)
-            .execute(&self.writes)
+            .execute(self.writes())
             .await
             .map_err(db)?;
         self.users.forget_where(|u| u.id == *id);
@@ -123,7 +123,7 @@ impl Users for SqliteDirectory {
             .bind(operator)
             .bind(now)
             .bind(&id.0)
-            .execute(&self.writes)
+            .execute(self.writes())
             .await
             .map_err(db)?;
         self.users.forget_where(|u| u.id == *id);
