@@ -49,22 +49,17 @@ impl SqliteDirectory {
         if let Some(parent) = options.get_filename().parent() {
             std::fs::create_dir_all(parent).map_err(unavailable)?;
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
-            // A connection to a file has no peer to lose; the pool's ping before each use was
-            // one more trip to the connection's thread per statement.
-            .test_before_acquire(false)
-            .connect_with(options.clone())
-            .await
-            .map_err(unavailable)?;
-        let writes = SqlitePoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(Duration::from_secs(5))
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .map_err(unavailable)?;
+        let connections = |max| {
+            SqlitePoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(5))
+                // A connection to a file has no peer to lose; the pool's ping before each use
+                // was one more trip to the connection's thread per statement.
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+        };
+        let pool = connections(8).await.map_err(unavailable)?;
+        let writes = connections(1).await.map_err(unavailable)?;
         sqlx::migrate!("migrations/sqlite").run(&writes).await.map_err(unavailable)?;
         let writer = Writer::start(writes.clone());
         Ok(SqliteDirectory { pool, writes, sessions: RowCache::new(), users: RowCache::new(), writer })
